@@ -1,0 +1,39 @@
+# Node Engine: `make run` starts the platform, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/nodeengine
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint venv migrate demo-user check-services
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q -U pip
+	$(PIP) install -q -c constraints.txt -e . --group dev
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo-user: migrate
+	@$(PY) manage.py create_demo_user
+
+run: venv migrate demo-user
+	DEBUG=$${DEBUG:-true} $(VENV)/bin/daphne -b $(HOST) -p $(PORT) nodeengine.asgi:application
+
+check-services:
+	@scripts/check_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+
+test: venv check-services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
+	SECRET_KEY=test-secret-key-not-for-production $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,27 @@
+"""ASGI entry point served by daphne: HTTP through Django, WebSockets through Channels.
+
+Django is set up before anything imports models; the WebSocket stack checks the Origin header
+against ALLOWED_HOSTS and resolves the user from the session cookie or an API token.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from execution.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from execution.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,46 @@
+"""One error shape for the whole API: `{"detail": str, "errors": {...}?}`, never an HTML 500 page.
+
+DRF already turns its own exceptions into responses; this handler adds the cases that would
+otherwise escape as 500s (Django's RequestDataTooBig and SuspiciousOperation, recursion from
+absurdly nested JSON) and makes sure every error carries a human `detail` sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _first_message(data: Any) -> str:
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list) and data:
+        return _first_message(data[0])
+    if isinstance(data, dict) and data:
+        key, value = next(iter(data.items()))
+        inner = _first_message(value)
+        return inner if key in ("detail", "non_field_errors") else f"{key}: {inner}"
+    return "Invalid request."
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"detail": f"Bad request: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RecursionError):
+        return Response({"detail": "JSON is nested too deeply."}, status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(data, dict) and "detail" in data:
+        return response
+    response.data = {"detail": _first_message(data), "errors": data}
+    return response

@@ -1,0 +1,191 @@
+"""Django settings for Node Engine, read from the environment (or a `.env` file) by django-environ.
+
+Embedded mode is the default: no DATABASE_URL means a SQLite file, no REDIS_URL means the
+in-memory channel layer with the sandbox pool inside the web process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from nodeengine.config import Config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_env = environ.Env()
+_env_file = BASE_DIR / ".env"
+if _env_file.exists():
+    environ.Env.read_env(str(_env_file), overwrite=False)
+config = Config(_env)
+
+DEBUG = config.bool("DEBUG", default=False)
+SECRET_KEY = config.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off: set SECRET_KEY to a long random string "
+            "(or DEBUG=true for local development)."
+        )
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
+
+ALLOWED_HOSTS = config.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = config.list(
+    "CSRF_TRUSTED_ORIGINS", default=["http://127.0.0.1:8000", "http://localhost:8000"]
+)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "channels",
+    "accounts",
+    "graphs",
+    "execution",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "nodeengine.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "nodeengine.wsgi.application"
+ASGI_APPLICATION = "nodeengine.asgi.application"
+
+DATABASES = {"default": config.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+
+REDIS_URL = config.redis_url("REDIS_URL")
+EMBEDDED = REDIS_URL is None
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 60},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.exists() else []
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Bodies above this are refused by Django before any parsing (a 400 via our exception handler).
+MAX_BODY_BYTES = config.int("MAX_BODY_BYTES", default=2 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+GRAPH_MAX_NODES = config.int("GRAPH_MAX_NODES", default=5000, minimum=1)
+GRAPH_MAX_EDGES = config.int("GRAPH_MAX_EDGES", default=20000, minimum=0)
+GRAPH_MAX_DEPTH = config.int("GRAPH_MAX_DEPTH", default=32, minimum=4)
+GRAPH_REVISIONS_KEPT = config.int("GRAPH_REVISIONS_KEPT", default=100, minimum=1)
+
+LOGIN_RATE_PER_USERNAME = config.str("LOGIN_RATE_PER_USERNAME", default="5/min")
+LOGIN_RATE_PER_IP = config.str("LOGIN_RATE_PER_IP", default="20/min")
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "nodeengine.errors.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": [
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "login_username": LOGIN_RATE_PER_USERNAME,
+        "login_ip": LOGIN_RATE_PER_IP,
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Node Engine API",
+    "DESCRIPTION": "Saved graphs, the node catalogue, the compiler and executions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Execution limits (issue 4); the sandbox enforces them, these only configure it. ---
+SANDBOX_IMAGE = config.str("SANDBOX_IMAGE", default="nodeengine-sandbox:latest")
+POOL_SIZE = config.int("POOL_SIZE", default=4, minimum=0)
+POOL_WORKER_NAME = config.str("POOL_WORKER_NAME", default="")
+RUN_WALL_SECONDS = config.float("RUN_WALL_SECONDS", default=30.0, minimum=0.1)
+RUN_CPU_SECONDS = config.int("RUN_CPU_SECONDS", default=10, minimum=1)
+RUN_MEMORY_MB = config.int("RUN_MEMORY_MB", default=128, minimum=16)
+RUN_PIDS = config.int("RUN_PIDS", default=64, minimum=4)
+RUN_OUTPUT_BYTES = config.int("RUN_OUTPUT_BYTES", default=1024 * 1024, minimum=1024)
+RUN_SCRIPT_BYTES = config.int("RUN_SCRIPT_BYTES", default=256 * 1024, minimum=1024)
+RUN_STDIN_MESSAGE_BYTES = config.int("RUN_STDIN_MESSAGE_BYTES", default=64 * 1024, minimum=1)
+RUN_STDIN_TOTAL_BYTES = config.int("RUN_STDIN_TOTAL_BYTES", default=1024 * 1024, minimum=1)
+WS_MESSAGE_BYTES = config.int("WS_MESSAGE_BYTES", default=1024 * 1024, minimum=1024)
+RUNS_PER_USER = config.int("RUNS_PER_USER", default=2, minimum=1)
+RUNS_QUEUED_PER_USER = config.int("RUNS_QUEUED_PER_USER", default=8, minimum=0)
+
+LOG_LEVEL = config.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,46 @@
+"""Shared fixtures: users and authenticated API clients for the owner / other user / anonymous checks."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def make_user(db):
+    def _make(username: str = "alice", **extra):
+        return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+
+    return _make
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("owner")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("mallory")
+
+
+@pytest.fixture
+def anon_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def owner_client(owner) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
+@pytest.fixture
+def other_client(other_user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(other_user)
+    return client
