@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv migrate demo-user check-services
+.PHONY: run test lint venv migrate demo-user check-services docker-engine sandbox-image
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -25,15 +25,22 @@ migrate: venv
 demo-user: migrate
 	@$(PY) manage.py create_demo_user
 
-run: venv migrate demo-user
+run: venv migrate demo-user sandbox-image
 	DEBUG=$${DEBUG:-true} $(VENV)/bin/daphne -b $(HOST) -p $(PORT) nodeengine.asgi:application
 
 check-services:
 	@scripts/check_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 
-test: venv check-services
+test: venv check-services sandbox-image
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
 	SECRET_KEY=test-secret-key-not-for-production $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The Docker engine (started in the background when not running) and the sandbox image.
+docker-engine:
+	@scripts/ensure_docker.sh
+
+sandbox-image: docker-engine
+	@scripts/build_sandbox_image.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -33,5 +33,5 @@ class TokenAuthMiddleware(BaseMiddleware):
         return await super().__call__(scope, receive, send)
 
 
-def TokenOrSessionAuthMiddlewareStack(inner: Any) -> Any:  # noqa: N802 - mirrors Channels' naming
+def TokenOrSessionAuthMiddlewareStack(inner: Any) -> Any:
     return AuthMiddlewareStack(TokenAuthMiddleware(inner))

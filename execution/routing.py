@@ -1,3 +1,5 @@
 from django.urls import path
 
-websocket_urlpatterns: list = []
+from execution.consumers import RunConsumer
+
+websocket_urlpatterns = [path("ws/run/", RunConsumer.as_asgi())]

@@ -1,3 +1,8 @@
 from django.urls import path
 
-urlpatterns: list = []
+from execution import views
+
+urlpatterns = [
+    path("executions/", views.ExecutionListView.as_view(), name="execution-list"),
+    path("executions/<uuid:pk>/", views.ExecutionDetailView.as_view(), name="execution-detail"),
+]

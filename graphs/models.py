@@ -11,10 +11,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
+
+EXPORT_FORMAT = "nodeengine.graph"
+EXPORT_FORMAT_VERSION = 1
 
 
 class Graph(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="graphs")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="graphs"
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="", max_length=10_000)
     nodes = models.JSONField(default=list, blank=True)
@@ -37,7 +43,7 @@ class Graph(models.Model):
         return {field: getattr(self, field) for field in self.SNAPSHOT_FIELDS}
 
     def keep_revision(self) -> GraphRevision:
-        """Store the current (about to be replaced) state, then trim history to the configured size."""
+        """Store the current (about to be replaced) state; trim history to the configured size."""
         revision = GraphRevision.objects.create(graph=self, version=self.version, **self.snapshot())
         keep = settings.GRAPH_REVISIONS_KEPT
         stale = self.revisions.order_by("-version", "-id").values_list("id", flat=True)[keep:]
@@ -45,13 +51,51 @@ class Graph(models.Model):
         return revision
 
     @transaction.atomic
-    def save_new_version(self, changes: dict[str, Any]) -> None:
-        """Apply `changes` as one new save: previous state to history, version + 1."""
+    def save_new_version(self, changes: dict[str, Any], based_on: int | None = None) -> None:
+        """Apply `changes` as one new save: previous state to history, version + 1.
+
+        `based_on` is the version the caller's edit started from; when another save got there
+        first, StaleVersion is raised and nothing is written. The row lock (SELECT ... FOR
+        UPDATE) makes check-then-write atomic: a concurrent save waits here for the first to
+        commit, then sees the new version and gets its 409.
+        """
+        current = type(self).objects.select_for_update().get(pk=self.pk)
+        if based_on is not None and current.version != based_on:
+            raise StaleVersion(current.version)
+        for field in (*self.SNAPSHOT_FIELDS, "version", "updated_at"):
+            setattr(self, field, getattr(current, field))
         self.keep_revision()
         for field, value in changes.items():
             setattr(self, field, value)
         self.version += 1
         self.save()
+
+    def restore(self, revision: GraphRevision, based_on: int) -> None:
+        """Bring back an old state; a restore is a save like any other (history, version, 409)."""
+        self.save_new_version(revision.snapshot(), based_on=based_on)
+
+    def duplicate(self, name: str | None = None) -> Graph:
+        """A fresh graph (version 1, no history) with the same content, owned by the same user."""
+        if not name:
+            name = f"Copy of {self.name}"[: self._meta.get_field("name").max_length]
+        return Graph.objects.create(owner=self.owner, **dict(self.snapshot(), name=name))
+
+    def export_document(self) -> dict[str, Any]:
+        """The self-contained JSON document `GET /api/graphs/{id}/export/` answers."""
+        return {
+            "format": EXPORT_FORMAT,
+            "format_version": EXPORT_FORMAT_VERSION,
+            "exported_at": timezone.now().isoformat(),
+            "graph": self.snapshot(),
+        }
+
+
+class StaleVersion(Exception):
+    """An update was based on a version that is no longer the current one."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"The graph was saved elsewhere; current version is {current_version}.")
+        self.current_version = current_version
 
 
 class GraphRevision(models.Model):
@@ -69,6 +113,15 @@ class GraphRevision(models.Model):
     class Meta:
         ordering = ["-version", "-id"]
         indexes = [models.Index(fields=["graph", "-version"])]
+        constraints = [
+            # Each version is stored once: a second writer racing past the row lock would fail here.
+            models.UniqueConstraint(
+                fields=["graph", "version"], name="graph_revision_unique_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.graph_id} v{self.version}"
+
+    def snapshot(self) -> dict[str, Any]:
+        return {field: getattr(self, field) for field in Graph.SNAPSHOT_FIELDS}

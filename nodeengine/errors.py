@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from rest_framework import status
 from rest_framework.response import Response
@@ -27,20 +28,26 @@ def _first_message(data: Any) -> str:
     return "Invalid request."
 
 
+def _error(detail: str, code: int) -> Response:
+    return Response({"detail": detail}, status=code)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, RequestDataTooBig):
-        return Response(
-            {"detail": "Request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        return _error(
+            f"Request body is too large: at most {settings.MAX_BODY_BYTES} bytes.",
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, SuspiciousOperation):
-        return Response({"detail": f"Bad request: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
+        return _error(f"Bad request: {exc}", status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RecursionError):
-        return Response({"detail": "JSON is nested too deeply."}, status=status.HTTP_400_BAD_REQUEST)
+        return _error("JSON is nested too deeply.", status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
-    if isinstance(data, dict) and "detail" in data:
+    if isinstance(data, dict) and isinstance(data.get("detail"), str):
         return response
-    response.data = {"detail": _first_message(data), "errors": data}
+    errors = data if isinstance(data, dict) else {"non_field_errors": data}
+    response.data = {"detail": _first_message(data), "errors": errors}
     return response

@@ -125,8 +125,8 @@ GRAPH_MAX_EDGES = config.int("GRAPH_MAX_EDGES", default=20000, minimum=0)
 GRAPH_MAX_DEPTH = config.int("GRAPH_MAX_DEPTH", default=32, minimum=4)
 GRAPH_REVISIONS_KEPT = config.int("GRAPH_REVISIONS_KEPT", default=100, minimum=1)
 
-LOGIN_RATE_PER_USERNAME = config.str("LOGIN_RATE_PER_USERNAME", default="5/min")
-LOGIN_RATE_PER_IP = config.str("LOGIN_RATE_PER_IP", default="20/min")
+LOGIN_RATE_PER_USERNAME = config.rate("LOGIN_RATE_PER_USERNAME", default="5/min")
+LOGIN_RATE_PER_IP = config.rate("LOGIN_RATE_PER_IP", default="20/min")
 
 CACHES = {
     "default": (
@@ -138,10 +138,17 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first so that anonymous requests get 401 with a WWW-Authenticate header, not 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with size, depth and storability guards (nodeengine/parsers.py); forms as in DRF.
+    "DEFAULT_PARSER_CLASSES": [
+        "nodeengine.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -168,6 +175,12 @@ SPECTACULAR_SETTINGS = {
 SANDBOX_IMAGE = config.str("SANDBOX_IMAGE", default="nodeengine-sandbox:latest")
 POOL_SIZE = config.int("POOL_SIZE", default=4, minimum=0)
 POOL_WORKER_NAME = config.str("POOL_WORKER_NAME", default="")
+# The largest pool an operator may resize a worker to from the admin dashboard.
+POOL_MAX_SIZE = config.int("POOL_MAX_SIZE", default=32, minimum=1)
+# When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = config.str("METRICS_TOKEN", default="")
+# The shared channel pool workers take runs from; distinct names keep test runs apart on one Redis.
+POOL_REQUEST_CHANNEL = config.str("POOL_REQUEST_CHANNEL", default="pool.requests")
 RUN_WALL_SECONDS = config.float("RUN_WALL_SECONDS", default=30.0, minimum=0.1)
 RUN_CPU_SECONDS = config.int("RUN_CPU_SECONDS", default=10, minimum=1)
 RUN_MEMORY_MB = config.int("RUN_MEMORY_MB", default=128, minimum=16)
@@ -181,11 +194,20 @@ RUNS_PER_USER = config.int("RUNS_PER_USER", default=2, minimum=1)
 RUNS_QUEUED_PER_USER = config.int("RUNS_QUEUED_PER_USER", default=8, minimum=0)
 
 LOG_LEVEL = config.str("LOG_LEVEL", default="INFO")
+# Operations (issue 6): json = one JSON object per line (nodeengine/logging.py), for log shippers.
+LOG_FORMAT = config.str("LOG_FORMAT", default="plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT has an invalid value {LOG_FORMAT!r}: expected json or plain."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "nodeengine.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

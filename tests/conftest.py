@@ -6,6 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+# The execution engine's real-server fixtures (daphne + runpool subprocesses).
+from tests.engine_harness import engine_servers, engine_token, engine_user  # noqa: E402,F401
+
 PASSWORD = "correct-horse-battery-staple-42"
 
 

@@ -1,0 +1,414 @@
+"""The web side of one run: from the client's `run` frame to its final `exit` / `error` event.
+
+A ClientRun lives in its own task on the consumer's event loop: it compiles (for graph runs),
+admits the run against the user's limits, waits in the queue (re-sending `queued` when the
+position changes), dispatches the request to the pool, then watches the worker's heartbeat.
+Events from the worker are handed to it by the consumer (`on_started`, `on_output`, ...) and
+forwarded to the socket immediately; database writes happen off that path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from execution import dispatch
+from execution.messages import ProtocolError, RunRequest
+from execution.models import Execution, Refused
+
+if TYPE_CHECKING:
+    from execution.consumers import RunConsumer
+
+logger = logging.getLogger("execution.runs")
+
+T = TypeVar("T")
+
+QUEUE_POLL_SECONDS = 0.4
+STARTED_GRACE_SECONDS = 5.0
+
+
+def _with_fresh_connection(fn: Callable[..., T]) -> Callable[..., T]:
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        close_old_connections()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return wrapper
+
+
+async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ORM code in a thread pool. Not thread_sensitive: runs of many sockets must not queue
+    behind one shared thread (each thread keeps its own connection, see CONN_MAX_AGE)."""
+    return await sync_to_async(_with_fresh_connection(fn), thread_sensitive=False)(*args, **kwargs)
+
+
+def _compile(graph: dict[str, Any]) -> Any:
+    from graphs.compiler import compile_graph  # the compiler is another part; import lazily
+
+    return compile_graph(graph)
+
+
+def _load_graph(user_id: int, graph_id: int) -> dict[str, Any] | None:
+    from graphs.models import Graph
+
+    graph = Graph.objects.filter(owner_id=user_id, pk=graph_id).values("nodes", "edges").first()
+    return graph
+
+
+class ClientRun:
+    def __init__(self, consumer: RunConsumer, request: RunRequest) -> None:
+        self.consumer = consumer
+        self.request = request
+        self.ref = request.ref
+        self.run_id: str | None = None
+        self.execution: Execution | None = None
+        self.graph_id: int | None = request.graph_id
+        self.source_map: dict[str, str] = {}
+        self.control: str | None = None
+        self.dispatched = False
+        self.started = False
+        self.finished = asyncio.Event()
+        self.requested_at = time.monotonic()
+        self.last_heard = time.monotonic()
+        self.first_output_ms: int | None = None
+        self.output_bytes = 0
+        self.tail: list[str] = []
+        self.tail_chars = 0
+        self.stdin_bytes = 0
+        self.stdin_eof = False
+        self.kill_requested = False
+        self._control_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._control_task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self.final_fields: dict[str, Any] | None = None
+
+    # --- Sending to the socket ---
+
+    async def emit(self, event: dict[str, Any]) -> None:
+        await self.consumer.send_event(event)
+
+    async def emit_error(self, code: str, message: str, **extra: Any) -> None:
+        event: dict[str, Any] = {"type": "error", "code": code, "message": message, **extra}
+        if self.run_id is not None:
+            event["run_id"] = self.run_id
+        if self.ref is not None:
+            event["ref"] = self.ref
+        await self.emit(event)
+
+    # --- The run's task ---
+
+    async def main(self) -> None:
+        try:
+            code = await self._resolve_code()
+            if code is None:
+                return
+            if not await self._admit(code):
+                return
+            await self._wait_for_start()
+            if self.started:
+                await self._watch_until_exit()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("run %s failed in the web process", self.run_id)
+            if self.run_id and not self.finished.is_set():
+                await self.finish_locally("worker_lost", "The server failed while handling this run.")
+            elif not self.run_id:
+                await self.emit_error("bad_message", "The server could not start this run.")
+        finally:
+            if self._control_task is not None:
+                self._control_task.cancel()
+
+    async def _resolve_code(self) -> str | None:
+        request = self.request
+        if request.code is not None:
+            return request.code
+        graph = request.graph
+        if request.graph_id is not None:
+            graph = await db(_load_graph, self.consumer.user.pk, request.graph_id)
+            if graph is None:
+                await self.emit_error("not_found", f"Graph {request.graph_id} was not found.")
+                return None
+        assert graph is not None
+        result = await sync_to_async(_compile, thread_sensitive=False)(graph)
+        if result.has_errors:
+            diagnostics = result.to_dict()["diagnostics"]
+            errors = [d for d in diagnostics if d.get("severity") == "error"]
+            first = errors[0]["message"] if errors else "The graph has errors."
+            await self.emit_error(
+                "compile_error", f"The graph does not compile: {first}", diagnostics=diagnostics
+            )
+            return None
+        if len(result.code.encode()) > settings.RUN_SCRIPT_BYTES:
+            await self.emit_error(
+                "too_large", f"The compiled code is larger than {settings.RUN_SCRIPT_BYTES} bytes."
+            )
+            return None
+        self.source_map = {str(line): node for line, node in result.source_map.items()}
+        return result.code
+
+    async def _admit(self, code: str) -> bool:
+        digest = hashlib.sha256(code.encode()).hexdigest()
+        try:
+            self.execution, dispatch_now, position = await db(
+                _admit_and_position, self.consumer.user, digest, self.graph_id
+            )
+        except Refused as exc:
+            await self.emit_error("refused", str(exc))
+            return False
+        self.run_id = str(self.execution.pk)
+        self.code = code
+        if self.consumer.closed:  # the browser left while this run was being admitted
+            self._finish(reason="killed", message="The browser disconnected.", exit_code=None)
+            return False
+        self.consumer.register(self)
+        await self.emit({"type": "queued", "run_id": self.run_id, "ref": self.ref, "position": position})
+        self.position = position
+        if dispatch_now:
+            await self._dispatch()
+        return True
+
+    async def _dispatch(self) -> None:
+        self.dispatched = True
+        self.deadline = time.time() + dispatch.DISPATCH_DEADLINE_SECONDS
+        request = {
+            "type": dispatch.REQUEST,
+            "run_id": self.run_id,
+            "user_id": self.consumer.user.pk,
+            "code": self.code,
+            "reply_to": self.consumer.channel_name,
+            "deadline": self.deadline,
+        }
+        if not await dispatch.send(self.consumer.channel_layer, dispatch.request_channel(), request):
+            await self.finish_locally("worker_lost", "The run queue is full; try again shortly.")
+
+    async def _wait_for_start(self) -> None:
+        assert self.execution is not None
+        while not self.started and not self.finished.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.finished.wait(), QUEUE_POLL_SECONDS)
+            if self.started or self.finished.is_set():
+                return
+            if not self.dispatched:
+                if await db(self.execution.try_dispatch):
+                    await self._dispatch()
+                    continue
+            elif time.time() > self.deadline:
+                await self._deadline_passed()
+                return
+            position = await db(self.execution.queue_position)
+            if position != self.position and not self.started and not self.finished.is_set():
+                self.position = position
+                await self.emit({"type": "queued", "run_id": self.run_id, "position": position})
+
+    async def _deadline_passed(self) -> None:
+        assert self.run_id is not None
+        if await dispatch.claims().claim(self.run_id, dispatch.CANCELLED):
+            await self.finish_locally(
+                "worker_lost",
+                f"No pool worker started this run within {dispatch.DISPATCH_DEADLINE_SECONDS:g} s"
+                " (the pool is busy or not running). Try again later.",
+                error=True,
+            )
+            return
+        # A worker claimed it just now: its `started` is on the way.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.finished.wait(), STARTED_GRACE_SECONDS)
+        if not self.started and not self.finished.is_set():
+            await self.finish_locally("worker_lost", dispatch.exit_message("worker_lost", None), error=True)
+
+    async def _watch_until_exit(self) -> None:
+        while not self.finished.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.finished.wait(), dispatch.HEARTBEAT_SECONDS)
+            silent = time.monotonic() - self.last_heard
+            if not self.finished.is_set() and silent > dispatch.HEARTBEAT_TIMEOUT_SECONDS:
+                await self.finish_locally(
+                    "worker_lost",
+                    f"Lost contact with the pool worker (no word for {silent:.0f} s); the run was abandoned.",
+                    error=True,
+                )
+
+    # --- Events from the pool worker (called by the consumer) ---
+
+    async def on_started(self, message: dict[str, Any]) -> None:
+        if self.finished.is_set() or self.started:
+            # Too late (already given up on): make sure it stops.
+            await dispatch.send(self.consumer.channel_layer, message["control"], {"type": dispatch.KILL})
+            return
+        self.started = True
+        self.last_heard = time.monotonic()
+        self.control = message["control"]
+        await self.emit({"type": "started", "run_id": self.run_id})
+        self._control_task = asyncio.create_task(self._send_controls())
+        if self.kill_requested:
+            self._spawn(self._send_kill())
+        self.started_at = timezone.now()
+        self.worker = str(message.get("worker", ""))[:200]
+        execution = self.execution
+        assert execution is not None
+        self._spawn(db(execution.mark_started, self.worker, self.started_at))
+
+    async def on_output(self, message: dict[str, Any]) -> None:
+        if self.finished.is_set():
+            return
+        self.last_heard = time.monotonic()
+        for stream, text in message.get("chunks", ()):
+            if self.first_output_ms is None:
+                self.first_output_ms = int((time.monotonic() - self.requested_at) * 1000)
+            self.output_bytes += len(text)
+            self._keep_tail(text)
+            await self.emit({"type": stream, "run_id": self.run_id, "data": text})
+
+    def on_heartbeat(self) -> None:
+        self.last_heard = time.monotonic()
+
+    async def on_exit(self, message: dict[str, Any]) -> None:
+        if self.finished.is_set():
+            return
+        error_line = message.get("error_line")
+        node_id = self.source_map.get(str(error_line)) if error_line is not None else None
+        reason = str(message.get("reason") or "error")
+        await self.emit(
+            {
+                "type": "exit",
+                "run_id": self.run_id,
+                "exit_code": message.get("exit_code"),
+                "reason": reason,
+                "duration_ms": int(message.get("duration_ms") or 0),
+                "node_id": node_id,
+                "message": str(message.get("message") or dispatch.exit_message(reason, message.get("exit_code"))),
+            }
+        )
+        self._finish(
+            exit_code=message.get("exit_code"),
+            reason=reason,
+            message=str(message.get("message") or ""),
+            duration_ms=int(message.get("duration_ms") or 0),
+            node_id=node_id or "",
+            output_bytes=int(message.get("output_bytes") or self.output_bytes),
+        )
+
+    # --- Requests from the client ---
+
+    async def stdin(self, data: str) -> None:
+        if self.stdin_eof:
+            raise ProtocolError("bad_message", "stdin of this run is already closed.", run_id=self.run_id)
+        size = len(data.encode())
+        if self.stdin_bytes + size > settings.RUN_STDIN_TOTAL_BYTES:
+            raise ProtocolError(
+                "too_large",
+                f"A run takes at most {settings.RUN_STDIN_TOTAL_BYTES} bytes of stdin.",
+                run_id=self.run_id,
+            )
+        self.stdin_bytes += size
+        self._control_queue.put_nowait({"type": dispatch.STDIN, "data": data})
+
+    async def close_stdin(self) -> None:
+        if not self.stdin_eof:
+            self.stdin_eof = True
+            self._control_queue.put_nowait({"type": dispatch.STDIN_EOF})
+
+    async def kill(self, message: str = "Stopped on request.") -> None:
+        """The user's kill: stop the run wherever it is; a worker-run one reports its own exit."""
+        if self.finished.is_set() or self.kill_requested:
+            return
+        self.kill_requested = True
+        if self.started:
+            await self._send_kill()
+        elif not self.dispatched:
+            await self.finish_locally("killed", message)
+        elif await dispatch.claims().claim(str(self.run_id), dispatch.CANCELLED):
+            await self.finish_locally("killed", message)
+        else:
+            # Claimed by a worker whose `started` is in flight: kill it through its control channel.
+            control = await dispatch.claims().get(str(self.run_id))
+            if control and control != dispatch.CANCELLED:
+                await dispatch.send(self.consumer.channel_layer, control, {"type": dispatch.KILL})
+
+    async def abandon(self) -> None:
+        """The socket closed: kill the run and record it; nothing more is sent to the client."""
+        if self.finished.is_set():
+            return
+        await self.kill()
+        if not self.finished.is_set():
+            self._finish(reason="killed", message="The browser disconnected.", exit_code=None)
+
+    async def _send_kill(self) -> None:
+        if self.control:
+            await dispatch.send(self.consumer.channel_layer, self.control, {"type": dispatch.KILL})
+
+    async def _send_controls(self) -> None:
+        """stdin in order, on its own task so a slow control channel never blocks the socket."""
+        assert self.control is not None
+        while True:
+            message = await self._control_queue.get()
+            await dispatch.send(self.consumer.channel_layer, self.control, message)
+
+    # --- Finishing ---
+
+    async def finish_locally(self, reason: str, message: str, error: bool = False) -> None:
+        """End a run the worker will not report on (never started, or the worker is gone)."""
+        if self.finished.is_set():
+            return
+        if error:
+            await self.emit_error("worker_lost", message)
+        await self.emit(
+            {
+                "type": "exit",
+                "run_id": self.run_id,
+                "exit_code": None,
+                "reason": reason,
+                "duration_ms": 0,
+                "node_id": None,
+                "message": message,
+            }
+        )
+        self._finish(reason=reason, message=message, exit_code=None)
+
+    def _finish(self, **fields: Any) -> None:
+        self.finished.set()
+        fields.update(
+            output_tail="".join(self.tail)[-Execution.OUTPUT_TAIL_BYTES :],
+            time_to_first_output=self.first_output_ms,
+        )
+        fields.setdefault("output_bytes", self.output_bytes)
+        if self.started:
+            fields.update(started_at=self.started_at, worker=self.worker)
+        self.final_fields = fields
+        self.consumer.forget(self)
+        if self.execution is not None:
+            self._spawn(db(self.execution.mark_finished, **fields))
+
+    async def flush_records(self) -> None:
+        """Wait for this run's pending database writes (used when the socket closes)."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=5)
+
+    def _keep_tail(self, text: str) -> None:
+        self.tail.append(text)
+        self.tail_chars += len(text)
+        while self.tail_chars - len(self.tail[0]) >= Execution.OUTPUT_TAIL_BYTES and len(self.tail) > 1:
+            self.tail_chars -= len(self.tail.pop(0))
+
+    def _spawn(self, awaitable: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(awaitable)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def _admit_and_position(user: Any, digest: str, graph_id: int | None) -> tuple[Execution, bool, int]:
+    execution, dispatch_now = Execution.admit(user, digest, graph_id)
+    return execution, dispatch_now, execution.queue_position()

@@ -1,0 +1,136 @@
+"""WebSocket /ws/run/: runs code or graphs in the sandbox pool and streams the output back.
+
+Protocol in docs/interfaces.md; the web <-> pool protocol in execution/dispatch.py. The
+consumer stays thin: it parses frames (messages.py), starts one ClientRun task per run
+(client_run.py) and routes the pool worker's channel messages to the run they belong to.
+Nothing here awaits a run's progress, so stdin and kill are handled while output streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from execution.client_run import ClientRun
+from execution.messages import ProtocolError, RunControl, parse_frame
+
+logger = logging.getLogger("execution.consumers")
+
+CLOSE_UNAUTHENTICATED = 4401
+FINISHED_IDS_KEPT = 200
+
+
+class RunConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.runs: dict[str, ClientRun] = {}
+        self.finished_ids: collections.deque[str] = collections.deque(maxlen=FINISHED_IDS_KEPT)
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.closed = False
+        # Accept, then close with an application code, so the client can tell "log in" apart
+        # from a network failure (a refused handshake is only an HTTP 403 to the browser).
+        await self.accept()
+        if self.user is None or not self.user.is_authenticated:
+            self.closed = True
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if settings.EMBEDDED:
+            from execution import embedded
+
+            await embedded.ensure_pool()
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        # Run tasks are not cancelled: one may be inside its admission transaction, and it must
+        # see `closed` afterwards and record the run as killed rather than leave it queued.
+        runs = list(getattr(self, "runs", {}).values())
+        for run in runs:
+            try:
+                await run.abandon()
+            except Exception:
+                logger.exception("run %s: could not stop it after the socket closed", run.run_id)
+        for run in runs:
+            await run.flush_records()
+
+    # --- Frames from the browser ---
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closed:
+            return
+        try:
+            message = parse_frame(text_data, bytes_data)
+            if isinstance(message, RunControl):
+                await self._control(message)
+            else:
+                self._spawn(ClientRun(self, message).main())
+        except ProtocolError as exc:
+            await self.send_event(exc.event())
+
+    async def _control(self, message: RunControl) -> None:
+        run = self.runs.get(message.run_id)
+        if run is None:
+            if message.run_id in self.finished_ids:
+                if message.type == "kill":
+                    return  # killing a finished run is harmless
+                raise ProtocolError("bad_message", "This run has already finished.", run_id=message.run_id)
+            raise ProtocolError(
+                "not_found", "No run with this run_id on this connection.", run_id=message.run_id
+            )
+        if message.type == "stdin":
+            await run.stdin(message.data)
+        elif message.type == "stdin_eof":
+            await run.close_stdin()
+        else:
+            await run.kill()
+
+    # --- Messages from pool workers (channel layer; "run.started" -> run_started) ---
+
+    async def run_started(self, message: dict[str, Any]) -> None:
+        run = self.runs.get(str(message.get("run_id")))
+        if run is not None:
+            await run.on_started(message)
+        elif isinstance(message.get("control"), str):
+            # The run ended here (socket closed, gave up): make sure the sandbox stops too.
+            from execution import dispatch
+
+            await dispatch.send(self.channel_layer, message["control"], {"type": dispatch.KILL})
+
+    async def run_output(self, message: dict[str, Any]) -> None:
+        run = self.runs.get(str(message.get("run_id")))
+        if run is not None:
+            await run.on_output(message)
+
+    async def run_heartbeat(self, message: dict[str, Any]) -> None:
+        run = self.runs.get(str(message.get("run_id")))
+        if run is not None:
+            run.on_heartbeat()
+
+    async def run_exit(self, message: dict[str, Any]) -> None:
+        run = self.runs.get(str(message.get("run_id")))
+        if run is not None:
+            await run.on_exit(message)
+
+    # --- Helpers for ClientRun ---
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        if not self.closed:
+            await self.send(text_data=json.dumps(event, ensure_ascii=False))
+
+    def register(self, run: ClientRun) -> None:
+        assert run.run_id is not None
+        self.runs[run.run_id] = run
+
+    def forget(self, run: ClientRun) -> None:
+        if run.run_id is not None and self.runs.pop(run.run_id, None) is not None:
+            self.finished_ids.append(run.run_id)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)

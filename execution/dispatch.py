@@ -1,0 +1,143 @@
+"""The channel-layer protocol between the web side (the WebSocket consumer) and pool workers.
+
+Design
+------
+* One shared, named channel (`settings.POOL_REQUEST_CHANNEL`, default "pool.requests") is the
+  global FIFO queue of runs. channels-redis hands each message on a normal channel to exactly
+  one receiver, and a pool worker only calls `receive` on it while it holds a warm container,
+  so several workers on several Docker hosts can serve one Redis and nobody takes work they
+  cannot start at once.
+* A request names its reply channel (the consumer's `channel_name`). The worker answers there
+  with `run.started` (naming a per-run *control* channel it listens on for stdin / kill),
+  `run.output` (coalesced chunks, in order), `run.heartbeat` (every second per in-flight run)
+  and `run.exit`.
+* Claims: before starting a request the worker atomically claims the run id (Redis `SET NX`,
+  value = its control channel). The consumer uses the same claim to cancel a run nobody has
+  started yet (browser left, user killed it, dispatch deadline passed): whoever claims first
+  wins, so a run is never started after its socket is gone, and a message that channels-redis
+  delivers twice (its in-flight backup can re-queue under races) is never run twice.
+* Liveness: a consumer that hears nothing about a started run for `HEARTBEAT_TIMEOUT_SECONDS`
+  ends it with reason `worker_lost`. A request not started within `DISPATCH_DEADLINE_SECONDS`
+  (kept below the channel layer's 60 s message expiry, after which Redis drops it) is claimed
+  back by the consumer and reported as an error.
+* Backpressure: every send retries on ChannelFull with a short sleep, so a full channel slows
+  the worker's reading of the sandbox's output instead of growing memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from channels.exceptions import ChannelFull
+from django.conf import settings
+
+HEARTBEAT_SECONDS = 1.0
+HEARTBEAT_TIMEOUT_SECONDS = 5.0
+DISPATCH_DEADLINE_SECONDS = 45.0
+CLAIM_TTL_SECONDS = 600
+SEND_RETRY_SECONDS = 0.02
+SEND_GIVE_UP_SECONDS = 30.0
+
+# Message types (Channels maps "run.output" to a handler method named run_output).
+REQUEST = "run.request"
+STARTED = "run.started"
+OUTPUT = "run.output"
+HEARTBEAT = "run.heartbeat"
+EXIT = "run.exit"
+STDIN = "run.stdin"
+STDIN_EOF = "run.stdin_eof"
+KILL = "run.kill"
+
+CANCELLED = "cancelled"  # claim value the consumer writes to stop a run before it starts
+
+
+def request_channel() -> str:
+    return getattr(settings, "POOL_REQUEST_CHANNEL", "") or "pool.requests"
+
+
+async def send(layer: Any, channel: str, message: dict[str, Any]) -> bool:
+    """Send, waiting while the channel is full. False when it stayed full for too long."""
+    give_up = time.monotonic() + SEND_GIVE_UP_SECONDS
+    while True:
+        try:
+            await layer.send(channel, message)
+            return True
+        except ChannelFull:
+            if time.monotonic() > give_up:
+                return False
+            await asyncio.sleep(SEND_RETRY_SECONDS)
+
+
+def exit_message(reason: str, exit_code: int | None) -> str:
+    """The sentence shown to the user for a finished run."""
+    messages = {
+        "ok": "Finished.",
+        "error": f"Exited with code {exit_code}.",
+        "timeout": f"Stopped: the run exceeded its {settings.RUN_WALL_SECONDS:g} s time limit.",
+        "killed": "Stopped on request.",
+        "memory": f"Stopped: the run exceeded its {settings.RUN_MEMORY_MB} MB memory limit.",
+        "output_limit": (
+            f"Stopped: the run printed more than {settings.RUN_OUTPUT_BYTES} bytes of output."
+        ),
+        "worker_lost": "The pool worker running this was lost; the run did not finish.",
+    }
+    return messages.get(reason, f"Finished ({reason}).")
+
+
+# --- Claims -------------------------------------------------------------------------------
+
+
+class MemoryClaims:
+    """Claims for embedded mode, where the web process is also the only pool worker."""
+
+    def __init__(self) -> None:
+        self._claims: dict[str, tuple[str, float]] = {}
+
+    async def claim(self, run_id: str, value: str) -> bool:
+        now = time.monotonic()
+        if len(self._claims) > 10_000:
+            self._claims = {k: v for k, v in self._claims.items() if v[1] > now}
+        current = self._claims.get(run_id)
+        if current is not None and current[1] > now:
+            return False
+        self._claims[run_id] = (value, now + CLAIM_TTL_SECONDS)
+        return True
+
+    async def get(self, run_id: str) -> str | None:
+        current = self._claims.get(run_id)
+        return current[0] if current else None
+
+
+class RedisClaims:
+    """Claims shared by every web process and pool worker through Redis (SET NX EX)."""
+
+    PREFIX = "nodeengine:run-claim:"
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        self._redis = aioredis.from_url(url)
+
+    async def claim(self, run_id: str, value: str) -> bool:
+        return bool(await self._redis.set(self.PREFIX + run_id, value, nx=True, ex=CLAIM_TTL_SECONDS))
+
+    async def get(self, run_id: str) -> str | None:
+        value = await self._redis.get(self.PREFIX + run_id)
+        return value.decode() if value is not None else None
+
+
+_claims_by_loop: dict[int, MemoryClaims | RedisClaims] = {}
+_memory_claims = MemoryClaims()
+
+
+def claims() -> MemoryClaims | RedisClaims:
+    """The claims store for the running event loop (redis-py connections are per loop)."""
+    if not settings.REDIS_URL:
+        return _memory_claims
+    loop_id = id(asyncio.get_running_loop())
+    store = _claims_by_loop.get(loop_id)
+    if store is None:
+        store = _claims_by_loop[loop_id] = RedisClaims(settings.REDIS_URL)
+    return store

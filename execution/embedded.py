@@ -1,0 +1,69 @@
+"""Embedded mode (no REDIS_URL): the sandbox pool runs inside the web process.
+
+daphne has no lifespan events, so the pool starts lazily, as a task on daphne's event loop, at
+the first WebSocket connection. The same PoolWorker as `manage.py runpool` serves it through
+the in-memory channel layer. Containers left behind by a killed process carry this worker's
+name, and the next start removes them (SandboxPool.start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+from django.conf import settings
+
+logger = logging.getLogger("execution.embedded")
+
+_task: asyncio.Task[None] | None = None
+_worker: Any = None
+failure: str | None = None  # why the pool could not start, shown to users instead of a long wait
+
+
+def worker_name() -> str:
+    return settings.POOL_WORKER_NAME or f"embedded-{socket.gethostname()}"
+
+
+async def ensure_pool() -> None:
+    """Start the in-process pool once; returns at once (runs wait in the queue meanwhile)."""
+    global _task
+    if _task is None:
+        _task = asyncio.create_task(_run_pool(), name="embedded-pool")
+
+
+async def _run_pool() -> None:
+    global _worker, failure
+    from channels.layers import get_channel_layer
+
+    from execution.sandbox import RunLimits, SandboxPool
+    from execution.worker import PoolWorker
+
+    name = worker_name()
+    try:
+        pool = SandboxPool(
+            worker_name=name,
+            size=settings.POOL_SIZE,
+            image=settings.SANDBOX_IMAGE,
+            limits=RunLimits.from_settings(),
+        )
+        await pool.start()
+    except Exception as exc:
+        failure = f"The sandbox pool could not start: {exc}"
+        logger.exception("embedded pool %s could not start", name)
+        return
+    _worker = PoolWorker(pool, get_channel_layer(), name)
+    await _worker.start()
+    logger.info("embedded pool %s started with %d containers", name, settings.POOL_SIZE)
+    await _fleet_loops(pool, _worker, name)
+
+
+async def _fleet_loops(pool: Any, worker: Any, name: str) -> None:
+    """Heartbeats and operator control for the admin dashboard, when that part is present."""
+    try:
+        from execution.fleet import FleetMember
+    except ImportError:
+        return
+    member = FleetMember(name=name, pool=pool, worker=worker)
+    await asyncio.gather(member.heartbeat_loop(), member.control_loop(), return_exceptions=True)

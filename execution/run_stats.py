@@ -1,0 +1,125 @@
+"""Platform-wide run figures computed from Execution rows: queue length, rates, percentiles.
+
+Read by the admin pool dashboard and by /metrics. Every figure is one or two queries; the
+percentiles are computed in Python over one window's rows (at most an hour of runs), which
+works the same on SQLite (embedded mode) and Postgres.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from execution.models import Execution
+
+WINDOWS: dict[str, timedelta] = {"5m": timedelta(minutes=5), "1h": timedelta(hours=1)}
+# Upper bounds (milliseconds) of the time-to-first-output histogram buckets.
+TTFO_BUCKETS_MS: tuple[int, ...] = (50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
+
+
+def _stale_cutoff() -> timedelta:
+    try:
+        return Execution.stale_after()
+    except Exception:  # the dispatch module is optional in some configurations
+        return timedelta(hours=1)
+
+
+def queue_length() -> int:
+    """Runs admitted and not yet started (rows orphaned by a crashed web process excluded)."""
+    return Execution.objects.filter(
+        status=Execution.Status.QUEUED, queued_at__gte=timezone.now() - _stale_cutoff()
+    ).count()
+
+
+def running_count() -> int:
+    return Execution.objects.filter(
+        status=Execution.Status.RUNNING, queued_at__gte=timezone.now() - _stale_cutoff()
+    ).count()
+
+
+def percentile(values: list[int], fraction: float) -> int | None:
+    """Nearest-rank percentile (p50 of [1, 2, 3, 4] is 2); None when there are no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class WindowFigures:
+    window: str
+    runs: int
+    runs_per_minute: float
+    ttfo_p50_ms: int | None
+    ttfo_p95_ms: int | None
+    duration_p50_ms: int | None
+    duration_p95_ms: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def window_figures(name: str) -> WindowFigures:
+    span = WINDOWS[name]
+    rows = Execution.objects.filter(
+        status=Execution.Status.FINISHED, finished_at__gte=timezone.now() - span
+    ).values_list("time_to_first_output", "duration_ms")
+    ttfo = [first for first, _ in rows if first is not None]
+    durations = [duration for _, duration in rows if duration is not None]
+    runs = len(rows)
+    return WindowFigures(
+        window=name,
+        runs=runs,
+        runs_per_minute=round(runs / (span.total_seconds() / 60), 2),
+        ttfo_p50_ms=percentile(ttfo, 0.50),
+        ttfo_p95_ms=percentile(ttfo, 0.95),
+        duration_p50_ms=percentile(durations, 0.50),
+        duration_p95_ms=percentile(durations, 0.95),
+    )
+
+
+def all_windows() -> list[WindowFigures]:
+    return [window_figures(name) for name in WINDOWS]
+
+
+def runs_by_reason() -> dict[str, int]:
+    """Finished runs per exit reason, over all time (a Prometheus counter)."""
+    rows = (
+        Execution.objects.filter(status=Execution.Status.FINISHED)
+        .values("reason")
+        .annotate(count=Count("pk"))
+        .order_by("reason")
+    )
+    counts = {reason: 0 for reason in Execution.Reason.values}
+    for row in rows:
+        counts[row["reason"] or "unknown"] = row["count"]
+    return counts
+
+
+@dataclass
+class Histogram:
+    """Cumulative bucket counts (le bound in ms -> runs at or under it), sum and count."""
+
+    buckets: list[tuple[int, int]]
+    total_ms: int
+    count: int
+
+
+def ttfo_histogram() -> Histogram:
+    measured = Execution.objects.filter(time_to_first_output__isnull=False)
+    aggregates = {f"le_{bound}": Count("pk", filter=Q(time_to_first_output__lte=bound))
+                  for bound in TTFO_BUCKETS_MS}
+    result = measured.aggregate(
+        **aggregates, total=Sum("time_to_first_output"), count=Count("pk")
+    )
+    return Histogram(
+        buckets=[(bound, result[f"le_{bound}"]) for bound in TTFO_BUCKETS_MS],
+        total_ms=result["total"] or 0,
+        count=result["count"],
+    )

@@ -1,0 +1,33 @@
+"""The limits every sandboxed run is held to, read once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    wall_seconds: float = 30.0
+    cpu_seconds: int = 10
+    memory_mb: int = 128
+    pids: int = 64
+    output_bytes: int = 1024 * 1024
+    stdin_total_bytes: int = 1024 * 1024
+    script_bytes: int = 256 * 1024
+    scratch_mb: int = 16
+    cpus: float = 1.0
+    open_files: int = 256
+
+    @classmethod
+    def from_settings(cls) -> RunLimits:
+        from django.conf import settings
+
+        return cls(
+            wall_seconds=float(settings.RUN_WALL_SECONDS),
+            cpu_seconds=int(settings.RUN_CPU_SECONDS),
+            memory_mb=int(settings.RUN_MEMORY_MB),
+            pids=int(settings.RUN_PIDS),
+            output_bytes=int(settings.RUN_OUTPUT_BYTES),
+            stdin_total_bytes=int(settings.RUN_STDIN_TOTAL_BYTES),
+            script_bytes=int(getattr(settings, "RUN_SCRIPT_BYTES", cls.script_bytes)),
+        )

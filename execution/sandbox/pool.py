@@ -1,0 +1,366 @@
+"""A pool of warm sandbox containers for one worker: each has its interpreter already waiting
+for a script, so a run starts in milliseconds instead of a cold `docker run`'s ~300 ms.
+
+Containers are single-use: after its run a container is destroyed in the background and a new
+one takes its place. The pool survives Docker errors and engine restarts by retrying with a
+capped exponential backoff, and never leaks: alive containers = warm + starting + busy (+ those
+being removed, briefly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, TypeVar
+
+import docker
+
+from . import container as docker_ops
+from .limits import RunLimits
+from .sandbox import Sandbox, safe_name_part
+from .stream import AttachProtocol
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WORKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$")
+MAX_PARALLEL_STARTS = 2
+# Containers of ours that Docker lists but we do not know (a failed removal, a start cut short)
+# are removed once they are this old: younger ones may be a start still in flight.
+UNKNOWN_CONTAINER_GRACE_SECONDS = 30.0
+SWEEP_INTERVAL_SECONDS = 30.0
+
+
+class PoolClosed(Exception):
+    """The pool is draining or stopped and hands out no more sandboxes."""
+
+
+class SandboxUnavailable(Exception):
+    """No warm sandbox became available in time (the message carries the last Docker error)."""
+
+
+class SandboxPool:
+    def __init__(
+        self,
+        worker_name: str,
+        size: int,
+        image: str,
+        limits: RunLimits,
+        *,
+        docker_factory: Callable[[], docker.DockerClient] = docker_ops.docker_client,
+        max_backoff: float = 30.0,
+        health_interval: float = 1.0,
+    ) -> None:
+        if not WORKER_NAME.match(worker_name):
+            raise ValueError(
+                f"worker_name {worker_name!r} must be 1-63 letters, digits, '_', '.' or '-' "
+                "and start with a letter or digit"
+            )
+        if size < 0:
+            raise ValueError("size must be >= 0")
+        self.worker_name = worker_name
+        self.image = image
+        self.limits = limits
+        self._size = size
+        self._docker_factory = docker_factory
+        self._client: docker.DockerClient | None = None
+        self._max_backoff = max_backoff
+        self._health_interval = health_interval
+        self._state: Literal["new", "running", "draining", "stopped"] = "new"
+        self._warm: deque[Sandbox] = deque()
+        self._busy: set[Sandbox] = set()
+        self._starting = 0
+        self._start_tasks: set[asyncio.Task[None]] = set()
+        self._removals: dict[str, asyncio.Task[None]] = {}
+        self._served = 0
+        self._failures = 0
+        self._last_error: str | None = None
+        self._backoff = 0.0
+        self._retry_at = 0.0
+        self._needs_cleanup = True
+        self._next_sweep = 0.0
+        self._wakeup = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._fill_task: asyncio.Task[None] | None = None
+        # Kills and exit states must not queue behind slow creates and removals.
+        self._critical = ThreadPoolExecutor(4, thread_name_prefix=f"sandbox-{worker_name}-run")
+        self._background = ThreadPoolExecutor(4, thread_name_prefix=f"sandbox-{worker_name}-bg")
+
+    # --- lifecycle ---
+    async def start(self) -> None:
+        """Remove this worker's stale containers, then start filling the pool (in background)."""
+        if self._state != "new":
+            raise RuntimeError(f"pool already {self._state}")
+        self._state = "running"
+        await self._cleanup_stale()
+        self._fill_task = asyncio.create_task(self._fill_loop(), name=f"pool-{self.worker_name}")
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        """Wait until `size` containers are warm (for start-up logs, tests and benchmarks)."""
+        async with asyncio.timeout(timeout):
+            while len(self._warm) < self._size:
+                self._check_open()
+                await self._wait_changed()
+
+    async def acquire(self, timeout: float | None = None) -> Sandbox:
+        """A warm sandbox, its interpreter waiting. Waits while none is warm."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    self._check_open()
+                    while self._warm:
+                        sandbox = self._warm.popleft()
+                        if sandbox.alive:
+                            self._busy.add(sandbox)
+                            self._served += 1
+                            self._wake()
+                            return sandbox
+                        self._note_dead(sandbox)
+                    self._wake()
+                    await self._wait_changed()
+        except TimeoutError:
+            raise SandboxUnavailable(
+                f"No sandbox became available within {timeout} s"
+                + (f" (last error: {self._last_error})" if self._last_error else "")
+            ) from None
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Hand out no more sandboxes, destroy the warm ones, wait for runs in flight."""
+        if self._state in ("new", "running"):
+            self._state = "draining"
+        self._notify()
+        while self._warm:
+            self._retire(self._warm.popleft())
+        async with asyncio.timeout(timeout):
+            while self._busy:
+                await self._wait_changed()
+
+    async def stop(self) -> None:
+        """Stop: kill runs in flight, remove every container of this worker, free the threads."""
+        if self._state == "stopped":
+            return
+        self._state = "stopped"
+        self._notify()
+        if self._fill_task:
+            self._fill_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._fill_task
+        for sandbox in list(self._busy):
+            await sandbox.kill()
+        while self._warm:
+            self._retire(self._warm.popleft())
+        # Starts in flight finish (a Docker call cannot be cancelled) and retire themselves.
+        if self._start_tasks:
+            await asyncio.wait(set(self._start_tasks), timeout=30)
+        for sandbox in list(self._busy):
+            self._retire(sandbox)
+        if self._removals:
+            await asyncio.wait(set(self._removals.values()), timeout=30)
+        with contextlib.suppress(Exception):
+            await self._call(docker_ops.remove_all_of_worker, self.worker_name)
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+        self._critical.shutdown(wait=False, cancel_futures=True)
+        self._background.shutdown(wait=False, cancel_futures=True)
+
+    # --- operations ---
+    def resize(self, size: int) -> None:
+        """Keep `size` containers warm from now on (extra warm ones are destroyed)."""
+        if size < 0:
+            raise ValueError("size must be >= 0")
+        self._size = size
+        while len(self._warm) > size:
+            self._retire(self._warm.pop())
+        self._wake()
+
+    def recycle(self) -> None:
+        """Replace every warm container (e.g. after the sandbox image was rebuilt)."""
+        while self._warm:
+            self._retire(self._warm.popleft())
+        self._wake()
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "warm": len(self._warm),
+            "starting": self._starting,
+            "busy": len(self._busy),
+            "served": self._served,
+            "failures": self._failures,
+            "last_error": self._last_error,
+            "size": self._size,
+            "image": self.image,
+            "removing": len(self._removals),
+            "state": self._state,
+        }
+
+    # --- the fill loop: keeps the pool full, replaces dead containers, sweeps leftovers ---
+    async def _fill_loop(self) -> None:
+        while self._state != "stopped":
+            try:
+                await self._fill_once()
+            except Exception as exc:  # never let the loop die
+                self._record_failure(exc)
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                delay = self._health_interval
+                if self._retry_at > time.monotonic():
+                    delay = min(delay, self._retry_at - time.monotonic())
+                async with asyncio.timeout(max(0.01, delay)):
+                    await self._wakeup.wait()
+
+    async def _fill_once(self) -> None:
+        for sandbox in list(self._warm):
+            if not sandbox.alive:
+                self._warm.remove(sandbox)
+                self._note_dead(sandbox)
+        if self._state != "running" or time.monotonic() < self._retry_at:
+            return
+        if self._needs_cleanup:
+            await self._cleanup_stale()
+            if self._needs_cleanup:
+                return
+        if time.monotonic() >= self._next_sweep:
+            await self._sweep_unknown()
+        deficit = self._size - len(self._warm) - self._starting
+        for _ in range(max(0, min(deficit, MAX_PARALLEL_STARTS - self._starting))):
+            task = asyncio.create_task(self._start_one())
+            self._start_tasks.add(task)
+            task.add_done_callback(self._start_tasks.discard)
+
+    async def _start_one(self) -> None:
+        self._starting += 1
+        try:
+            started = await self._call(
+                docker_ops.create_and_start, self.worker_name, self.image, self.limits
+            )
+            loop = asyncio.get_running_loop()
+            try:
+                _, protocol = await loop.create_connection(AttachProtocol, sock=started.sock)
+            except BaseException:
+                started.sock.close()
+                self._remove_in_background(started.id)
+                raise
+            sandbox = Sandbox(self, started, protocol, self.limits)
+            if self._state != "running" or len(self._warm) >= self._size:
+                self._retire(sandbox)  # resized or stopped while it started
+            else:
+                self._warm.append(sandbox)
+                self._backoff = 0.0
+        except Exception as exc:
+            self._record_failure(exc)
+        finally:
+            self._starting -= 1
+            self._notify()
+            self._wake()
+
+    async def _cleanup_stale(self) -> None:
+        try:
+            removed = await self._call(docker_ops.remove_all_of_worker, self.worker_name)
+            if removed:
+                logger.info("pool %s: removed %d stale containers", self.worker_name, removed)
+            self._needs_cleanup = False
+            self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
+        except Exception as exc:
+            self._record_failure(exc)
+
+    async def _sweep_unknown(self) -> None:
+        self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
+        summaries = await self._call(docker_ops.list_worker_containers, self.worker_name)
+        known = {s.id for s in self._warm} | {s.id for s in self._busy} | set(self._removals)
+        now = time.time()
+        for summary in summaries:
+            age = now - float(summary.get("Created", now))
+            if summary["Id"] not in known and age > UNKNOWN_CONTAINER_GRACE_SECONDS:
+                self._remove_in_background(summary["Id"])
+
+    # --- retiring containers ---
+    def _retire(self, sandbox: Sandbox) -> None:
+        """The sandbox will never serve again: forget it and destroy its container."""
+        self._busy.discard(sandbox)
+        with contextlib.suppress(ValueError):
+            self._warm.remove(sandbox)
+        sandbox.close_stream()
+        self._remove_in_background(sandbox.id)
+        self._notify()
+        self._wake()
+
+    def _note_dead(self, sandbox: Sandbox) -> None:
+        self._failures += 1
+        self._last_error = f"warm container {sandbox.name} died"
+        logger.warning("pool %s: %s", self.worker_name, self._last_error)
+        self._retire(sandbox)
+
+    def _remove_in_background(self, container_id: str) -> None:
+        if container_id in self._removals:
+            return
+
+        async def remove() -> None:
+            try:
+                await self._call(docker_ops.remove_container, container_id)
+            except Exception as exc:
+                # The periodic sweep removes it once Docker answers again.
+                logger.warning("pool %s: removing %s failed: %s", self.worker_name,
+                               container_id[:12], exc)
+            finally:
+                self._removals.pop(container_id, None)
+                self._notify()
+
+        self._removals[container_id] = asyncio.create_task(remove())
+
+    def _label_run(self, sandbox: Sandbox, run_id: str) -> None:
+        """Docker labels are fixed at creation, so a run's id goes into the container's name."""
+        new_name = f"{sandbox.name}-run-{safe_name_part(run_id)}"
+
+        async def rename() -> None:
+            with contextlib.suppress(Exception):
+                await self._call(docker_ops.rename_container, sandbox.id, new_name)
+
+        task = asyncio.create_task(rename())
+        self._start_tasks.add(task)
+        task.add_done_callback(self._start_tasks.discard)
+
+    # --- Docker plumbing ---
+    async def _api(self) -> docker.APIClient:
+        if self._client is None:
+            loop = asyncio.get_running_loop()
+            self._client = await loop.run_in_executor(self._background, self._docker_factory)
+        return self._client.api
+
+    async def _call(self, func: Callable[..., T], *args: Any, critical: bool = False) -> T:
+        """Run a blocking Docker call, func(api, *args), in the pool's threads."""
+        api = await self._api()
+        loop = asyncio.get_running_loop()
+        executor = self._critical if critical else self._background
+        return await loop.run_in_executor(executor, func, api, *args)
+
+    def _record_failure(self, exc: BaseException) -> None:
+        self._failures += 1
+        self._last_error = f"{type(exc).__name__}: {exc}"
+        self._backoff = min(self._max_backoff, max(0.25, self._backoff * 2))
+        self._retry_at = time.monotonic() + self._backoff
+        logger.warning(
+            "pool %s: %s (retrying in %.2f s)", self.worker_name, self._last_error, self._backoff
+        )
+
+    def _check_open(self) -> None:
+        if self._state == "new":
+            raise PoolClosed("The sandbox pool has not been started.")
+        if self._state != "running":
+            raise PoolClosed(f"The sandbox pool is {self._state}.")
+
+    def _wake(self) -> None:
+        self._wakeup.set()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait_changed(self) -> None:
+        await self._changed.wait()

@@ -1,0 +1,297 @@
+"""One warm container and the single run it serves: streaming output, stdin, kill, and the
+limits the pool enforces from outside (wall time, output size)."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from . import container as docker_ops
+from .limits import RunLimits
+from .protocol import (
+    EXIT_CPU_LIMIT,
+    STDERR,
+    STDOUT,
+    FrameDecoder,
+    encode_script,
+    error_line_from_stderr,
+    last_exception_name,
+)
+from .stream import AttachProtocol
+
+if TYPE_CHECKING:
+    from .pool import SandboxPool
+
+logger = logging.getLogger(__name__)
+
+Reason = Literal["ok", "error", "timeout", "killed", "memory", "output_limit", "worker_lost"]
+OnOutput = Callable[[str, str], Awaitable[None]]
+
+# After a kill, how long the output already written may still take to arrive.
+KILL_GRACE_SECONDS = 2.0
+# How long Docker may take to report the exit state of a container that has stopped.
+EXIT_STATE_TIMEOUT_SECONDS = 10.0
+STDERR_TAIL_CHARS = 16 * 1024
+
+
+class SandboxError(Exception):
+    """A sandbox refused an operation; the message says why, in words for the user."""
+
+
+class StdinLimitExceeded(SandboxError):
+    pass
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int | None  # None when the container's fate is unknown (engine lost)
+    reason: Reason
+    duration: float  # seconds from sending the script to the end of its output
+    output_bytes: int  # stdout + stderr bytes delivered (at most RunLimits.output_bytes)
+    error_line: int | None  # main.py line of an uncaught exception's innermost frame
+
+
+def classify(
+    forced: Reason | None, exit_code: int | None, oom_killed: bool, stderr_tail: str
+) -> Reason:
+    """Why a run ended. A reason the pool forced (kill, wall time, output cap) wins."""
+    if forced is not None:
+        return forced
+    if exit_code is None:
+        return "worker_lost"
+    if oom_killed:
+        return "memory"
+    if exit_code == 0:
+        return "ok"
+    if exit_code == EXIT_CPU_LIMIT:
+        return "timeout"
+    if exit_code == 1 and last_exception_name(stderr_tail) == "MemoryError":
+        return "memory"
+    return "error"
+
+
+class Sandbox:
+    """A container whose interpreter waits for one script. Serves exactly one run."""
+
+    def __init__(
+        self,
+        pool: SandboxPool,
+        started: docker_ops.StartedContainer,
+        protocol: AttachProtocol,
+        limits: RunLimits,
+    ) -> None:
+        self._pool = pool
+        self.id = started.id
+        self.name = started.name
+        self.run_id: str | None = None
+        self._protocol = protocol
+        self._limits = limits
+        self._state: Literal["warm", "running", "done"] = "warm"
+        self._forced: Reason | None = None
+        self._kill_task: asyncio.Task[None] | None = None
+        self._pending_stdin: list[bytes] = []
+        self._stdin_bytes = 0
+        self._stdin_closed = False
+        self._output_bytes = 0
+        self._stderr_tail = ""
+        self._ended_at: float | None = None
+
+    @property
+    def alive(self) -> bool:
+        return not self._protocol.at_eof
+
+    @property
+    def running(self) -> bool:
+        return self._state == "running"
+
+    # --- the run ---
+    async def run(self, code: str, on_output: OnOutput, *, run_id: str | None = None) -> RunResult:
+        """Run `code` as main.py; await on_output(stream, text) for each piece of output.
+
+        on_output is awaited before more output is read: a slow consumer slows the script.
+        """
+        if self._state != "warm":
+            raise SandboxError("This sandbox has already been used; acquire a new one.")
+        script = encode_script(code)
+        if len(script) > self._limits.script_bytes + 32:
+            self._state = "done"
+            self._pool._retire(self)
+            raise SandboxError(
+                f"The script is too large ({len(code.encode())} bytes; the limit is "
+                f"{self._limits.script_bytes})."
+            )
+        self._state = "running"
+        self.run_id = run_id
+        if run_id:
+            self._pool._label_run(self, run_id)
+        started = time.monotonic()
+        self._protocol.write(script)
+        for data in self._pending_stdin:
+            self._protocol.write(data)
+        self._pending_stdin.clear()
+        if self._stdin_closed:
+            self._protocol.write_eof()
+        pump = asyncio.create_task(self._pump(on_output), name=f"sandbox-pump-{self.name}")
+        try:
+            done, _ = await asyncio.wait({pump}, timeout=self._limits.wall_seconds)
+            if not done:
+                self._force("timeout")
+                done, _ = await asyncio.wait({pump}, timeout=KILL_GRACE_SECONDS)
+            if done:
+                pump.result()  # an exception from on_output propagates to the caller
+            ended = self._ended_at or time.monotonic()
+            exit_code, oom_killed = await self._exit_state()
+        except BaseException:
+            self._force("killed")
+            raise
+        finally:
+            self._state = "done"
+            if not pump.done():
+                pump.cancel()
+                with contextlib.suppress(BaseException):
+                    await pump
+            self._pool._retire(self)
+        reason = classify(self._forced, exit_code, oom_killed, self._stderr_tail)
+        error_line = (
+            error_line_from_stderr(self._stderr_tail)
+            if exit_code == 1 and reason in ("error", "memory")
+            else None
+        )
+        return RunResult(
+            exit_code=exit_code,
+            reason=reason,
+            duration=max(0.0, ended - started),
+            output_bytes=self._output_bytes,
+            error_line=error_line,
+        )
+
+    async def _pump(self, on_output: OnOutput) -> None:
+        frames = FrameDecoder()
+        decoders = {
+            STDOUT: codecs.getincrementaldecoder("utf-8")("replace"),
+            STDERR: codecs.getincrementaldecoder("utf-8")("replace"),
+        }
+        budget = self._limits.output_bytes
+        while True:
+            data = await self._protocol.read()
+            if not data:
+                break
+            for stream, payload in _coalesce(frames.feed(data)):
+                if self._forced == "output_limit":
+                    continue  # past the cap: drain the socket until the kill lands
+                over = self._output_bytes + len(payload) > budget
+                if over:
+                    payload = payload[: budget - self._output_bytes]
+                self._output_bytes += len(payload)
+                text = decoders[stream].decode(payload)
+                if stream == STDERR:
+                    self._stderr_tail = (self._stderr_tail + text)[-STDERR_TAIL_CHARS:]
+                if text:
+                    await on_output(stream, text)
+                if over:
+                    self._force("output_limit")
+        self._ended_at = time.monotonic()
+        if self._forced != "output_limit":
+            for stream, decoder in decoders.items():
+                tail = decoder.decode(b"", final=True)
+                if tail:
+                    await on_output(stream, tail)
+
+    async def _exit_state(self) -> tuple[int | None, bool]:
+        if self._kill_task is not None:
+            with contextlib.suppress(Exception):
+                await self._kill_task
+        try:
+            return await self._pool._call(
+                docker_ops.exit_state, self.id, EXIT_STATE_TIMEOUT_SECONDS, critical=True
+            )
+        except Exception as exc:
+            logger.warning("sandbox %s: exit state unknown: %s", self.name, exc)
+            return None, False
+
+    # --- while running ---
+    async def write_stdin(self, data: str | bytes) -> None:
+        """Send text to the script's stdin. Ignored once the run is over or stdin is closed."""
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        if self._state == "done" or self._stdin_closed or not raw:
+            return
+        if self._stdin_bytes + len(raw) > self._limits.stdin_total_bytes:
+            raise StdinLimitExceeded(
+                f"Too much input: a run accepts at most {self._limits.stdin_total_bytes} bytes "
+                "of stdin."
+            )
+        self._stdin_bytes += len(raw)
+        # No drain(): input is capped, and a script that never reads must not block the caller.
+        if self._state == "warm":
+            self._pending_stdin.append(raw)
+        else:
+            self._protocol.write(raw)
+
+    async def close_stdin(self) -> None:
+        """End of input: the script's next input() raises EOFError."""
+        if self._state == "done" or self._stdin_closed:
+            return
+        self._stdin_closed = True
+        if self._state == "running":
+            self._protocol.write_eof()
+
+    async def kill(self) -> None:
+        """Stop the run now; it ends with reason "killed"."""
+        if self._state != "running":
+            return
+        self._force("killed")
+        if self._kill_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._kill_task)
+
+    def _force(self, reason: Reason) -> None:
+        """End the run for `reason` (the first one given wins) by killing the container."""
+        if self._forced is None:
+            self._forced = reason
+        if self._kill_task is None:
+            self._kill_task = asyncio.ensure_future(self._kill_container())
+
+    async def _kill_container(self) -> None:
+        try:
+            await self._pool._call(docker_ops.kill_container, self.id, critical=True)
+        except Exception as exc:
+            # The stream ends anyway if the engine is gone; removal retries later.
+            logger.warning("sandbox %s: kill failed: %s", self.name, exc)
+
+    async def discard(self) -> None:
+        """Give back a sandbox that will not run anything (it is destroyed, never reused)."""
+        if self._state == "warm":
+            self._state = "done"
+            self._pool._retire(self)
+
+    def close_stream(self) -> None:
+        self._protocol.close()
+
+    def __repr__(self) -> str:
+        return f"<Sandbox {self.name} {self._state}>"
+
+
+def _coalesce(pieces) -> list[tuple[str, bytes]]:
+    """Merge consecutive pieces of the same stream: fewer, larger deliveries."""
+    merged: list[tuple[str, bytes]] = []
+    for stream, payload in pieces:
+        if merged and merged[-1][0] == stream:
+            merged[-1] = (stream, merged[-1][1] + payload)
+        else:
+            merged.append((stream, payload))
+    return merged
+
+
+_NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]+")
+
+
+def safe_name_part(text: str, limit: int = 40) -> str:
+    return _NAME_UNSAFE.sub("-", text)[:limit].strip("-.") or "x"

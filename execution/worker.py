@@ -1,0 +1,265 @@
+"""The pool worker runtime: glues the channel layer to a SandboxPool (protocol in dispatch.py).
+
+One serving loop: take a warm sandbox from the pool, then (and only then) take the oldest run
+request from the shared channel, claim it and run it in its own task. Runs in flight get a
+heartbeat every second, stdin / kill arrive on a per-run control channel, and output is sent
+coalesced: a chunk goes out as soon as the previous send finished, so a quiet program's first
+line costs no extra latency while a chatty one is batched into few, large messages.
+
+The same class serves `manage.py runpool` and embedded mode (inside the web process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from execution import dispatch
+
+logger = logging.getLogger("execution.worker")
+
+CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
+HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
+
+
+class OutputStreamer:
+    """Coalesces (stream, text) pieces into ordered run.output messages, with backpressure."""
+
+    def __init__(self, layer: Any, reply_to: str, run_id: str) -> None:
+        self.layer = layer
+        self.reply_to = reply_to
+        self.run_id = run_id
+        self._pending: list[list[str]] = []
+        self._pending_chars = 0
+        self._wake = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._drained.set()
+        self._closing = False
+        self._broken = False
+        self._task = asyncio.create_task(self._flush_loop())
+
+    async def on_output(self, stream: str, text: str) -> None:
+        if not text or self._broken:
+            return
+        if self._pending and self._pending[-1][0] == stream:
+            self._pending[-1][1] += text
+        else:
+            self._pending.append([stream, text])
+        self._pending_chars += len(text)
+        self._wake.set()
+        if self._pending_chars >= HIGH_WATER_BYTES:
+            self._drained.clear()
+            await self._drained.wait()
+
+    def _take_batch(self) -> list[list[str]]:
+        batch: list[list[str]] = []
+        size = 0
+        while self._pending and size < CHUNK_BYTES:
+            stream, text = self._pending[0]
+            room = CHUNK_BYTES - size
+            if len(text) <= room:
+                self._pending.pop(0)
+                batch.append([stream, text])
+                size += len(text)
+            else:
+                batch.append([stream, text[:room]])
+                self._pending[0][1] = text[room:]
+                size += room
+        self._pending_chars -= size
+        return batch
+
+    async def _flush_loop(self) -> None:
+        while True:
+            if not self._pending:
+                if self._closing:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batch = self._take_batch()
+            message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
+            if not await dispatch.send(self.layer, self.reply_to, message):
+                # Nobody has read the reply channel for a long time: stop producing traffic.
+                self._broken = True
+                self._pending.clear()
+                self._pending_chars = 0
+            if self._pending_chars < HIGH_WATER_BYTES:
+                self._drained.set()
+
+    async def close(self) -> None:
+        """Send everything still pending."""
+        self._closing = True
+        self._wake.set()
+        await self._task
+
+
+class PoolWorker:
+    def __init__(self, pool: Any, layer: Any, name: str) -> None:
+        self.pool = pool
+        self.layer = layer
+        self.name = name
+        self.inflight: dict[str, dict[str, Any]] = {}
+        self._serve_task: asyncio.Task[None] | None = None
+        self._heartbeat_task: asyncio.Task[None] | None = None
+        self._run_tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self.draining = False  # set by an operator (execution/fleet.py): take no new runs
+
+    def drain(self) -> None:
+        self.draining = True
+
+    def undrain(self) -> None:
+        self.draining = False
+
+    async def kill_run(self, run_id: str) -> bool:
+        state = self.inflight.get(run_id)
+        if state is None:
+            return False
+        state["stop_reason"] = "killed"
+        state["stop_message"] = "Stopped by an operator."
+        await state["sandbox"].kill()
+        return True
+
+    async def start(self) -> None:
+        self._serve_task = asyncio.create_task(self._serve(), name=f"pool-worker-{self.name}")
+        self._heartbeat_task = asyncio.create_task(self._heartbeats())
+
+    async def _serve(self) -> None:
+        channel = dispatch.request_channel()
+        sandbox = None
+        while not self._stopping:
+            if self.draining:
+                await asyncio.sleep(0.2)
+                continue
+            try:
+                if sandbox is None:
+                    sandbox = await self.pool.acquire()
+                request = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("worker %s: could not take a request; retrying", self.name)
+                await asyncio.sleep(1.0)
+                continue
+            if not self._acceptable(request):
+                continue  # keep the warm sandbox for the next request
+            control = await self.layer.new_channel(prefix="runctl")
+            if not await dispatch.claims().claim(request["run_id"], control):
+                logger.info("run %s: already claimed (cancelled or duplicate)", request["run_id"])
+                continue
+            task = asyncio.create_task(self._run(sandbox, request, control))
+            self._run_tasks.add(task)
+            task.add_done_callback(self._run_tasks.discard)
+            sandbox = None
+
+    def _acceptable(self, request: Any) -> bool:
+        if not isinstance(request, dict) or request.get("type") != dispatch.REQUEST:
+            logger.warning("worker %s: ignoring a malformed request", self.name)
+            return False
+        if not all(isinstance(request.get(k), str) for k in ("run_id", "code", "reply_to")):
+            logger.warning("worker %s: ignoring a request without run_id/code/reply_to", self.name)
+            return False
+        if float(request.get("deadline") or 0) < time.time():
+            logger.info("run %s: request expired before a worker took it", request["run_id"])
+            return False
+        return True
+
+    async def _run(self, sandbox: Any, request: dict[str, Any], control: str) -> None:
+        run_id, reply_to = request["run_id"], request["reply_to"]
+        state: dict[str, Any] = {"reply_to": reply_to, "sandbox": sandbox, "stop_reason": None}
+        self.inflight[run_id] = state
+        logger.info("run %s start user=%s worker=%s", run_id, request.get("user_id"), self.name)
+        listener = asyncio.create_task(self._listen(control, sandbox, state))
+        streamer = OutputStreamer(self.layer, reply_to, run_id)
+        exit_event: dict[str, Any]
+        try:
+            await dispatch.send(
+                self.layer,
+                reply_to,
+                {"type": dispatch.STARTED, "run_id": run_id, "control": control, "worker": self.name},
+            )
+            try:
+                result = await sandbox.run(request["code"], streamer.on_output, run_id=run_id)
+                reason = state["stop_reason"] or result.reason
+                exit_event = {
+                    "exit_code": result.exit_code,
+                    "reason": reason,
+                    "duration_ms": int(round(result.duration * 1000)),
+                    "output_bytes": result.output_bytes,
+                    "error_line": result.error_line,
+                }
+            except Exception as exc:
+                logger.exception("run %s: the sandbox failed", run_id)
+                exit_event = {
+                    "exit_code": None,
+                    "reason": "worker_lost",
+                    "duration_ms": 0,
+                    "output_bytes": 0,
+                    "error_line": None,
+                    "message": f"The sandbox failed: {exc.__class__.__name__}.",
+                }
+            await streamer.close()
+            exit_event.setdefault(
+                "message",
+                state.get("stop_message") or dispatch.exit_message(exit_event["reason"], exit_event["exit_code"]),
+            )
+            await dispatch.send(self.layer, reply_to, {"type": dispatch.EXIT, "run_id": run_id, **exit_event})
+            logger.info(
+                "run %s end user=%s reason=%s exit_code=%s duration_ms=%s",
+                run_id, request.get("user_id"), exit_event["reason"], exit_event["exit_code"],
+                exit_event["duration_ms"],
+            )
+        finally:
+            listener.cancel()
+            self.inflight.pop(run_id, None)
+
+    async def _listen(self, control: str, sandbox: Any, state: dict[str, Any]) -> None:
+        """stdin / stdin_eof / kill from the consumer; never blocks the output path."""
+        while True:
+            message = await self.layer.receive(control)
+            kind = message.get("type")
+            try:
+                if kind == dispatch.STDIN and isinstance(message.get("data"), str):
+                    await sandbox.write_stdin(message["data"])
+                elif kind == dispatch.STDIN_EOF:
+                    await sandbox.close_stdin()
+                elif kind == dispatch.KILL:
+                    await sandbox.kill()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the run may just have ended; the sandbox reports the outcome
+                logger.debug("control %s on a finished sandbox ignored", kind, exc_info=True)
+
+    async def _heartbeats(self) -> None:
+        while True:
+            await asyncio.sleep(dispatch.HEARTBEAT_SECONDS)
+            for run_id, state in list(self.inflight.items()):
+                with contextlib.suppress(Exception):
+                    await self.layer.send(
+                        state["reply_to"], {"type": dispatch.HEARTBEAT, "run_id": run_id}
+                    )
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop taking runs, give in-flight runs `grace` seconds, then kill them (worker_lost)."""
+        self._stopping = True
+        if self._serve_task is not None:
+            self._serve_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._serve_task
+        if self._run_tasks:
+            logger.info("worker %s: waiting up to %ss for %d runs", self.name, grace, len(self._run_tasks))
+            _, pending = await asyncio.wait(set(self._run_tasks), timeout=grace)
+            if pending:
+                for state in list(self.inflight.values()):
+                    state["stop_reason"] = "worker_lost"
+                    state["stop_message"] = "The pool worker shut down during the run."
+                    with contextlib.suppress(Exception):
+                        await state["sandbox"].kill()
+                await asyncio.wait(pending, timeout=5.0)
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat_task

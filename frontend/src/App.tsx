@@ -1,0 +1,46 @@
+import { useEffect } from "react";
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
+
+import { setUnauthorizedHandler } from "./lib/api";
+import { AuthPage } from "./pages/AuthPage";
+import { EditorPage } from "./pages/EditorPage";
+import { GraphListPage } from "./pages/GraphListPage";
+import { useSession } from "./store/session";
+
+function RequireAuth({ children }: { children: React.ReactNode }) {
+  const me = useSession((s) => s.me);
+  const location = useLocation();
+  if (me === undefined) return <div className="p-8 text-slate-400">Loading…</div>;
+  if (me === null) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
+  return <>{children}</>;
+}
+
+function SessionWatcher() {
+  const navigate = useNavigate();
+  const refresh = useSession((s) => s.refresh);
+  useEffect(() => {
+    void refresh();
+    setUnauthorizedHandler(() => {
+      useSession.getState().setMe(null);
+      if (!["/login", "/signup"].includes(window.location.pathname))
+        navigate(`/login?next=${encodeURIComponent(window.location.pathname)}`, { replace: true });
+    });
+  }, [navigate, refresh]);
+  return null;
+}
+
+export default function App() {
+  return (
+    <BrowserRouter>
+      <SessionWatcher />
+      <Routes>
+        <Route path="/login" element={<AuthPage mode="login" />} />
+        <Route path="/signup" element={<AuthPage mode="signup" />} />
+        <Route path="/" element={<RequireAuth><GraphListPage /></RequireAuth>} />
+        <Route path="/graphs" element={<Navigate to="/" replace />} />
+        <Route path="/graphs/:id" element={<RequireAuth><EditorPage /></RequireAuth>} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+    </BrowserRouter>
+  );
+}

@@ -1,0 +1,179 @@
+// One node on the canvas. Memoized and subscribed only to its own slice of the store, so a
+// change to one node (or a drag) re-renders that node alone, not all 500.
+
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { AlertTriangle, XCircle } from "lucide-react";
+import { memo, useEffect, useMemo, useState } from "react";
+
+import { typeColor } from "@/lib/colors";
+import { portsOf } from "@/lib/graph";
+import type { ParamDef, PortDef } from "@/lib/types";
+import { cn } from "@/lib/utils";
+import { editorStore, useEditor, type FlowNode } from "@/store/editor";
+
+const CATEGORY_COLORS: Record<string, string> = {
+  events: "#dc2626",
+  io: "#0284c7",
+  values: "#475569",
+  math: "#059669",
+  logic: "#7c3aed",
+  text: "#db2777",
+  collections: "#d97706",
+  variables: "#0d9488",
+  control: "#9333ea",
+  functions: "#2563eb",
+  advanced: "#52525b",
+};
+
+export function categoryColor(category: string | undefined): string {
+  return CATEGORY_COLORS[category ?? ""] ?? "#475569";
+}
+
+function PortRow({ port }: { port: PortDef }) {
+  const isInput = port.direction === "input";
+  const exec = port.kind === "exec";
+  const color = exec ? undefined : typeColor(port.type);
+  return (
+    <div className={cn("relative flex h-6 items-center px-3", isInput ? "justify-start" : "justify-end")}>
+      <Handle
+        id={port.id}
+        type={isInput ? "target" : "source"}
+        position={isInput ? Position.Left : Position.Right}
+        className={cn("ne-handle", exec ? "ne-handle-exec" : "ne-handle-data")}
+        style={exec ? undefined : { background: color }}
+        title={exec ? "execution" : `${port.label || port.id}: ${port.type ?? "any"}`}
+        data-port={port.id}
+        data-kind={port.kind}
+      />
+      <span className={cn("truncate text-[11px]", exec ? "text-slate-300" : "text-slate-300")}>
+        {port.label}
+        {!exec && <span className="ml-1 text-[10px] opacity-60" style={{ color }}>{port.type}</span>}
+      </span>
+    </div>
+  );
+}
+
+function ParamField({ nodeId, param, value }: { nodeId: string; param: ParamDef; value: unknown }) {
+  const set = (v: unknown) => editorStore.getState().setParam(nodeId, param.id, v);
+  const common = "nodrag w-full rounded border border-slate-700 bg-slate-950 px-1.5 py-0.5 text-[11px] text-slate-100 focus:border-sky-500 focus:outline-none";
+  // Numbers are edited as text locally so that "-" or "1." can be typed; valid values are stored.
+  const [draft, setDraft] = useState(value === undefined || value === null ? "" : String(value));
+  useEffect(() => setDraft(value === undefined || value === null ? "" : String(value)), [value]);
+
+  switch (param.kind) {
+    case "bool":
+      return (
+        <input type="checkbox" className="nodrag h-3.5 w-3.5 accent-sky-500" checked={Boolean(value)} onChange={(e) => set(e.target.checked)} aria-label={param.label} />
+      );
+    case "select":
+      return (
+        <select className={common} value={String(value ?? "")} onChange={(e) => set(e.target.value)} aria-label={param.label}>
+          {(param.choices ?? []).map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label ?? c.value}
+            </option>
+          ))}
+        </select>
+      );
+    case "int":
+    case "number":
+      return (
+        <input
+          className={common}
+          inputMode="decimal"
+          value={draft}
+          aria-label={param.label}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            const n = Number(e.target.value);
+            if (e.target.value.trim() !== "" && Number.isFinite(n) && (param.kind !== "int" || Number.isInteger(n))) set(n);
+          }}
+        />
+      );
+    case "code":
+    case "multiline":
+      return (
+        <textarea
+          className={cn(common, "nowheel min-h-[44px] resize-y", param.kind === "code" && "font-mono")}
+          rows={param.kind === "code" ? 4 : 2}
+          spellCheck={false}
+          value={String(value ?? "")}
+          aria-label={param.label}
+          onChange={(e) => set(e.target.value)}
+        />
+      );
+    default:
+      return <input className={common} value={String(value ?? "")} aria-label={param.label} onChange={(e) => set(e.target.value)} />;
+  }
+}
+
+function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
+  const def = useEditor((s) => s.catalogue[type]);
+  const diagnostics = useEditor((s) => s.diagnosticsByNode[id]);
+  const raised = useEditor((s) => s.raisedNodeId === id);
+  const updateInternals = useUpdateNodeInternals();
+  const ports = useMemo(() => portsOf(def, data.params), [def, data.params]);
+  const portKey = ports.map((p) => p.id).join("|");
+  // Dynamic ports appear and vanish with params: React Flow must re-measure the handles.
+  useEffect(() => updateInternals(id), [id, portKey, updateInternals]);
+
+  if (!def) {
+    return (
+      <div className="ne-node rounded-md border border-red-700 bg-slate-900 px-3 py-2 text-red-300">
+        Unknown node type <code>{type}</code>
+      </div>
+    );
+  }
+  const inputs = ports.filter((p) => p.direction === "input");
+  const outputs = ports.filter((p) => p.direction === "output");
+  const errors = diagnostics?.filter((d) => d.severity === "error") ?? [];
+  const warnings = diagnostics?.filter((d) => d.severity !== "error") ?? [];
+  const rows = Math.max(inputs.length, outputs.length);
+
+  return (
+    <div
+      className={cn(
+        "ne-node min-w-[180px] max-w-[280px] rounded-lg border border-slate-700 bg-slate-900/95 shadow-lg",
+        errors.length > 0 && "ne-has-error",
+        errors.length === 0 && warnings.length > 0 && "ne-has-warning",
+        raised && "ne-raised",
+      )}
+      data-testid={`node-${type}`}
+      data-node-id={id}
+      data-selected={selected ? "true" : "false"}
+    >
+      <div className="flex items-center gap-2 rounded-t-lg px-3 py-1.5 text-[12px] font-semibold text-white" style={{ background: categoryColor(def.category) }} title={def.description}>
+        <span className="truncate">{data.label || def.title}</span>
+        {raised && <span className="ml-auto rounded bg-red-600 px-1 text-[10px]">raised</span>}
+        {(errors.length > 0 || warnings.length > 0) && (
+          <span
+            className={cn("ml-auto flex items-center gap-0.5 rounded px-1 text-[10px]", errors.length ? "bg-red-600" : "bg-amber-500 text-slate-950")}
+            title={(diagnostics ?? []).map((d) => `${d.severity}: ${d.message}`).join("\n")}
+            data-testid="node-diagnostic"
+          >
+            {errors.length ? <XCircle className="h-3 w-3" /> : <AlertTriangle className="h-3 w-3" />}
+            {errors.length + warnings.length}
+          </span>
+        )}
+      </div>
+      {rows > 0 && (
+        <div className="grid grid-cols-2 gap-x-2 py-1">
+          <div>{inputs.map((p) => <PortRow key={p.id} port={p} />)}</div>
+          <div>{outputs.map((p) => <PortRow key={p.id} port={p} />)}</div>
+        </div>
+      )}
+      {def.params.length > 0 && (
+        <div className="space-y-1 border-t border-slate-800 px-3 py-2">
+          {def.params.map((param) => (
+            <label key={param.id} className={cn("flex gap-2 text-[11px] text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}>
+              <span className="shrink-0">{param.label}</span>
+              <ParamField nodeId={id} param={param} value={data.params[param.id]} />
+            </label>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const NodeView = memo(NodeViewImpl);

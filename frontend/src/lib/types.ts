@@ -1,0 +1,123 @@
+// Shapes shared with the backend; see docs/interfaces.md and docs/catalogue.md.
+
+export type DataType = "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
+export type PortKind = "exec" | "data";
+export type PortDirection = "input" | "output";
+
+export interface PortDef {
+  id: string;
+  direction: PortDirection;
+  kind: PortKind;
+  type?: DataType | string;
+  label: string;
+  required?: boolean;
+  default?: unknown;
+}
+
+export type ParamKind = "text" | "number" | "int" | "bool" | "select" | "code" | "multiline";
+
+export interface ParamDef {
+  id: string;
+  label: string;
+  kind: ParamKind | string;
+  default: unknown;
+  choices?: Array<{ value: string; label?: string }>;
+  min?: number;
+  max?: number;
+}
+
+/** A rule that adds ports from a param value (docs/catalogue.md, "Dynamic ports"). */
+export interface DynamicPortRule {
+  param: string;
+  source: "names" | "count" | "placeholders" | string;
+  direction: PortDirection;
+  kind: PortKind;
+  type?: DataType | string;
+  prefix: string;
+}
+
+export interface Category {
+  id: string;
+  title: string;
+}
+
+export interface CatalogueResponse {
+  version: number;
+  categories: Category[];
+  nodes: NodeTypeDef[];
+}
+
+export interface NodeTypeDef {
+  type: string;
+  category: string;
+  title: string;
+  description: string;
+  pure?: boolean;
+  ports: PortDef[];
+  params: ParamDef[];
+  dynamic_ports?: DynamicPortRule[];
+  [key: string]: unknown;
+}
+
+export type Params = Record<string, unknown>;
+
+export interface GraphNodeData {
+  params: Params;
+  label?: string;
+  [key: string]: unknown;
+}
+
+export interface GraphNode {
+  id: string;
+  type: string;
+  position: { x: number; y: number };
+  data: GraphNodeData;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  sourceHandle: string;
+  target: string;
+  targetHandle: string;
+}
+
+export interface GraphDocument {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Diagnostic {
+  severity: Severity;
+  code: string;
+  message: string;
+  node_id: string | null;
+  port: string | null;
+}
+
+export interface CompileResult {
+  code: string;
+  diagnostics: Diagnostic[];
+  source_map: Record<string, string>;
+}
+
+export interface GraphRecord {
+  id: number;
+  name: string;
+  description: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  viewport: { x?: number; y?: number; zoom?: number };
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RevisionSummary {
+  id?: number;
+  version: number;
+  name: string;
+  created_at: string;
+}

@@ -1,0 +1,404 @@
+// The editor's one store: the graph being edited (in React Flow's shapes), its history, the
+// catalogue and the latest compile result. Actions are plain functions so tests drive them
+// without React.
+
+import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from "@xyflow/react";
+import { createStore, type StoreApi } from "zustand/vanilla";
+import { useStore } from "zustand";
+
+import { EXEC_COLOR, typeColor } from "../lib/colors";
+import {
+  autoArrange,
+  checkConnection,
+  cleanEdge,
+  cleanNode,
+  copySelection,
+  defaultParams,
+  findPort,
+  newId,
+  parseClipboard,
+  pasteNodes,
+  portsOf,
+  pruneDanglingEdges,
+  type Catalogue,
+  type ClipboardPayload,
+  type ConnectionLike,
+} from "../lib/graph";
+import type { Category, CompileResult, Diagnostic, GraphDocument, GraphEdge, GraphNode, GraphNodeData, NodeTypeDef } from "../lib/types";
+
+export type FlowNode = Node<GraphNodeData>;
+export type FlowEdge = Edge;
+
+interface Snapshot {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+export const HISTORY_LIMIT = 200;
+export const CLIPBOARD_KEY = "nodeengine.clipboard";
+const COALESCE_MS = 1200;
+
+export interface EditorState {
+  catalogue: Catalogue;
+  categories: Category[];
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  past: Snapshot[];
+  future: Snapshot[];
+  /** Grows on every content change (not on selection), drives compile and the dirty flag. */
+  contentSeq: number;
+  savedSeq: number;
+  lastCoalesceKey: string | null;
+  lastCoalesceAt: number;
+  compile: CompileResult | null;
+  compileError: string | null;
+  diagnosticsByNode: Record<string, Diagnostic[]>;
+  linesByNode: Record<string, number[]>;
+  /** The node whose Python raised in the last run (exit.node_id). */
+  raisedNodeId: string | null;
+  notice: string | null;
+  pasteCount: number;
+}
+
+export interface EditorActions {
+  setCatalogue(nodes: NodeTypeDef[], categories?: Category[]): void;
+  load(doc: GraphDocument): void;
+  markSaved(): void;
+  onNodesChange(changes: NodeChange<FlowNode>[]): void;
+  onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
+  checkpoint(coalesceKey?: string): void;
+  commitMove(): void;
+  connect(conn: ConnectionLike): boolean;
+  addNode(type: string, position: { x: number; y: number }, from?: PendingWire | null): string | null;
+  setParam(nodeId: string, paramId: string, value: unknown): void;
+  setLabel(nodeId: string, label: string): void;
+  deleteSelected(): void;
+  deleteEdge(id: string): void;
+  selectOnly(ids: string[]): void;
+  selectAll(): void;
+  undo(): void;
+  redo(): void;
+  copy(): ClipboardPayload | null;
+  paste(payload?: ClipboardPayload | null): void;
+  arrange(): void;
+  setCompile(result: CompileResult | null, error?: string | null): void;
+  setRaisedNode(id: string | null): void;
+  setNotice(text: string | null): void;
+  document(): GraphDocument;
+}
+
+/** A wire dragged from a port and dropped on empty canvas, waiting for the quick-add choice. */
+export interface PendingWire {
+  nodeId: string;
+  handleId: string;
+  handleType: "source" | "target";
+}
+
+export type EditorStore = EditorState & EditorActions;
+
+function decorateEdge(edge: GraphEdge | FlowEdge, nodes: readonly GraphNode[], catalogue: Catalogue): FlowEdge {
+  const port = findPort(nodes, catalogue, edge.source, edge.sourceHandle);
+  const exec = port?.kind === "exec";
+  return {
+    id: edge.id,
+    source: edge.source,
+    sourceHandle: edge.sourceHandle,
+    target: edge.target,
+    targetHandle: edge.targetHandle,
+    className: exec ? "edge-exec" : "edge-data",
+    style: exec ? { stroke: EXEC_COLOR, strokeWidth: 2.5 } : { stroke: typeColor(port?.type), strokeWidth: 2 },
+  };
+}
+
+function toFlowNode(n: GraphNode): FlowNode {
+  return { id: n.id, type: n.type, position: { ...n.position }, data: { ...n.data, params: { ...(n.data?.params ?? {}) } } };
+}
+
+const asGraphNodes = (nodes: FlowNode[]): GraphNode[] => nodes as unknown as GraphNode[];
+
+function indexDiagnostics(result: CompileResult | null): Pick<EditorState, "diagnosticsByNode" | "linesByNode"> {
+  const diagnosticsByNode: Record<string, Diagnostic[]> = {};
+  const linesByNode: Record<string, number[]> = {};
+  if (result) {
+    for (const d of result.diagnostics) if (d.node_id) (diagnosticsByNode[d.node_id] ??= []).push(d);
+    for (const [line, nodeId] of Object.entries(result.source_map)) (linesByNode[nodeId] ??= []).push(Number(line));
+  }
+  return { diagnosticsByNode, linesByNode };
+}
+
+export function createEditorStore(): StoreApi<EditorStore> {
+  return createStore<EditorStore>()((set, get) => {
+    const snapshot = (): Snapshot => ({ nodes: get().nodes, edges: get().edges });
+    const changed = (extra: Partial<EditorState>): void => set((s) => ({ ...extra, contentSeq: s.contentSeq + 1 }));
+    const validSelection = (): Set<string> => new Set(get().nodes.filter((n) => n.selected).map((n) => n.id));
+
+    return {
+      catalogue: {},
+      categories: [],
+      nodes: [],
+      edges: [],
+      past: [],
+      future: [],
+      contentSeq: 0,
+      savedSeq: 0,
+      lastCoalesceKey: null,
+      lastCoalesceAt: 0,
+      compile: null,
+      compileError: null,
+      diagnosticsByNode: {},
+      linesByNode: {},
+      raisedNodeId: null,
+      notice: null,
+      pasteCount: 0,
+
+      setCatalogue(defs, categories) {
+        const catalogue: Catalogue = {};
+        for (const d of defs) catalogue[d.type] = d;
+        const derived = categories ?? [...new Set(defs.map((d) => d.category))].map((id) => ({ id, title: id }));
+        set({ catalogue, categories: derived });
+        const { nodes, edges } = get();
+        if (edges.length) set({ edges: edges.map((e) => decorateEdge(e, asGraphNodes(nodes), catalogue)) });
+      },
+
+      load(doc) {
+        const nodes = (doc.nodes ?? []).map(toFlowNode);
+        const { catalogue } = get();
+        const edges = (doc.edges ?? []).map((e) => decorateEdge(e, asGraphNodes(nodes), catalogue));
+        set((s) => ({
+          nodes,
+          edges,
+          past: [],
+          future: [],
+          contentSeq: s.contentSeq + 1,
+          savedSeq: s.contentSeq + 1,
+          lastCoalesceKey: null,
+          raisedNodeId: null,
+        }));
+      },
+
+      markSaved() {
+        set((s) => ({ savedSeq: s.contentSeq }));
+      },
+
+      checkpoint(coalesceKey) {
+        const now = Date.now();
+        const s = get();
+        if (coalesceKey && s.lastCoalesceKey === coalesceKey && now - s.lastCoalesceAt < COALESCE_MS) {
+          set({ lastCoalesceAt: now });
+          return;
+        }
+        const past = [...s.past, snapshot()];
+        if (past.length > HISTORY_LIMIT) past.shift();
+        set({ past, future: [], lastCoalesceKey: coalesceKey ?? null, lastCoalesceAt: now });
+      },
+
+      onNodesChange(changes) {
+        // Removal goes through deleteSelected (one undo step); here only moves, sizes, selection.
+        const relevant = changes.filter((c) => c.type !== "remove" && c.type !== "add" && c.type !== "replace");
+        if (relevant.length === 0) return;
+        set((s) => ({ nodes: applyNodeChanges(relevant, s.nodes) }));
+      },
+
+      onEdgesChange(changes) {
+        const relevant = changes.filter((c) => c.type === "select");
+        if (relevant.length === 0) return;
+        set((s) => ({ edges: applyEdgeChanges(relevant, s.edges) }));
+      },
+
+      commitMove() {
+        // Positions changed during a drag that began with a checkpoint: count it as content.
+        changed({ lastCoalesceKey: null });
+      },
+
+      connect(conn) {
+        const { nodes, edges, catalogue } = get();
+        const verdict = checkConnection(conn, asGraphNodes(nodes), edges as unknown as GraphEdge[], catalogue);
+        if (!verdict.ok) {
+          set({ notice: verdict.reason });
+          return false;
+        }
+        get().checkpoint();
+        const edge = decorateEdge(
+          {
+            id: newId("e"),
+            source: conn.source!,
+            sourceHandle: conn.sourceHandle ?? "",
+            target: conn.target!,
+            targetHandle: conn.targetHandle ?? "",
+          },
+          asGraphNodes(nodes),
+          catalogue,
+        );
+        const drop = new Set(verdict.replaces);
+        changed({ edges: [...edges.filter((e) => !drop.has(e.id)), edge], notice: null });
+        return true;
+      },
+
+      addNode(type, position, from) {
+        const { catalogue } = get();
+        const def = catalogue[type];
+        if (!def) return null;
+        get().checkpoint();
+        const id = newId("n");
+        const node: FlowNode = { id, type, position, data: { params: defaultParams(def) }, selected: true };
+        const nodes = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
+        changed({ nodes });
+        if (from) {
+          // Join the dragged wire to the first compatible port of the new node.
+          const ports = portsOf(def, node.data.params);
+          const wantDirection = from.handleType === "source" ? "input" : "output";
+          for (const p of ports.filter((q) => q.direction === wantDirection)) {
+            const conn =
+              from.handleType === "source"
+                ? { source: from.nodeId, sourceHandle: from.handleId, target: id, targetHandle: p.id }
+                : { source: id, sourceHandle: p.id, target: from.nodeId, targetHandle: from.handleId };
+            const verdict = checkConnection(conn, asGraphNodes(get().nodes), get().edges as unknown as GraphEdge[], catalogue);
+            if (verdict.ok) {
+              const drop = new Set(verdict.replaces);
+              const edge = decorateEdge({ id: newId("e"), ...conn }, asGraphNodes(get().nodes), catalogue);
+              changed({ edges: [...get().edges.filter((e) => !drop.has(e.id)), edge] });
+              break;
+            }
+          }
+        }
+        return id;
+      },
+
+      setParam(nodeId, paramId, value) {
+        get().checkpoint(`param:${nodeId}:${paramId}`);
+        const { catalogue } = get();
+        const nodes = get().nodes.map((n) =>
+          n.id === nodeId ? { ...n, data: { ...n.data, params: { ...n.data.params, [paramId]: value } } } : n,
+        );
+        const node = nodes.find((n) => n.id === nodeId);
+        let edges = get().edges;
+        if (node?.type && catalogue[node.type]?.dynamic_ports?.length) {
+          const kept = new Set(pruneDanglingEdges(asGraphNodes(nodes), edges as unknown as GraphEdge[], catalogue).map((e) => e.id));
+          if (kept.size !== edges.length) edges = edges.filter((e) => kept.has(e.id));
+        }
+        changed({ nodes, edges });
+      },
+
+      setLabel(nodeId, label) {
+        get().checkpoint(`label:${nodeId}`);
+        changed({ nodes: get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, label } } : n)) });
+      },
+
+      deleteSelected() {
+        const { nodes, edges } = get();
+        const doomed = validSelection();
+        const doomedEdges = new Set(edges.filter((e) => e.selected).map((e) => e.id));
+        if (doomed.size === 0 && doomedEdges.size === 0) return;
+        get().checkpoint();
+        changed({
+          nodes: nodes.filter((n) => !doomed.has(n.id)),
+          edges: edges.filter((e) => !doomedEdges.has(e.id) && !doomed.has(e.source) && !doomed.has(e.target)),
+        });
+      },
+
+      deleteEdge(id) {
+        get().checkpoint();
+        changed({ edges: get().edges.filter((e) => e.id !== id) });
+      },
+
+      selectOnly(ids) {
+        const wanted = new Set(ids);
+        set((s) => ({
+          nodes: s.nodes.map((n) => (Boolean(n.selected) === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })),
+          edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+        }));
+      },
+
+      selectAll() {
+        set((s) => ({ nodes: s.nodes.map((n) => (n.selected ? n : { ...n, selected: true })) }));
+      },
+
+      undo() {
+        const { past, future } = get();
+        const previous = past[past.length - 1];
+        if (!previous) return;
+        changed({ past: past.slice(0, -1), future: [snapshot(), ...future], ...previous, lastCoalesceKey: null });
+      },
+
+      redo() {
+        const { past, future } = get();
+        const next = future[0];
+        if (!next) return;
+        changed({ past: [...past, snapshot()], future: future.slice(1), ...next, lastCoalesceKey: null });
+      },
+
+      copy() {
+        const selected = validSelection();
+        if (selected.size === 0) return null;
+        const payload = copySelection(asGraphNodes(get().nodes), get().edges as unknown as GraphEdge[], selected);
+        try {
+          localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(payload));
+        } catch {
+          // Storage full or disabled: the in-memory copy below still works within this tab.
+        }
+        memoryClipboard = payload;
+        set({ pasteCount: 0, notice: `Copied ${payload.nodes.length} node${payload.nodes.length === 1 ? "" : "s"}.` });
+        return payload;
+      },
+
+      paste(payload) {
+        let source = payload ?? null;
+        if (!source) {
+          try {
+            source = parseClipboard(localStorage.getItem(CLIPBOARD_KEY));
+          } catch {
+            source = null;
+          }
+        }
+        source ??= memoryClipboard;
+        if (!source || source.nodes.length === 0) return;
+        const { catalogue } = get();
+        const known = { ...source, nodes: source.nodes.filter((n) => catalogue[n.type] || Object.keys(catalogue).length === 0) };
+        const step = get().pasteCount + 1;
+        const pasted = pasteNodes(known, { x: 40 * step, y: 40 * step });
+        get().checkpoint();
+        const all = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes.map((n) => ({ ...toFlowNode(n), selected: true }))];
+        changed({
+          nodes: all,
+          edges: [...get().edges, ...pasted.edges.map((e) => decorateEdge(e, asGraphNodes(all), catalogue))],
+          pasteCount: step,
+        });
+      },
+
+      arrange() {
+        const { nodes, edges } = get();
+        if (nodes.length === 0) return;
+        get().checkpoint();
+        const positions = autoArrange(asGraphNodes(nodes), edges as unknown as GraphEdge[]);
+        changed({ nodes: nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) });
+      },
+
+      setCompile(result, error = null) {
+        set({ compile: result, compileError: error, ...indexDiagnostics(result) });
+      },
+
+      setRaisedNode(id) {
+        set({ raisedNodeId: id });
+      },
+
+      setNotice(text) {
+        set({ notice: text });
+      },
+
+      document() {
+        return {
+          nodes: asGraphNodes(get().nodes).map(cleanNode),
+          edges: (get().edges as unknown as GraphEdge[]).map(cleanEdge),
+        };
+      },
+    };
+  });
+}
+
+let memoryClipboard: ClipboardPayload | null = null;
+
+export const editorStore = createEditorStore();
+
+export function useEditor<T>(selector: (s: EditorStore) => T): T {
+  return useStore(editorStore, selector);
+}

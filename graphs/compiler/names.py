@@ -1,0 +1,54 @@
+"""Turning names drawn in a graph into valid, distinct Python identifiers.
+
+A sanitised name is never a keyword, a soft keyword, a builtin or a name the generated script
+itself uses (modules it imports), so user text can never shadow or inject anything.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import unicodedata
+
+MAX_IDENTIFIER = 40
+IMPORTABLE_MODULES = ("math", "random", "time")
+RESERVED = frozenset(
+    keyword.kwlist + keyword.softkwlist + dir(builtins) + list(IMPORTABLE_MODULES)
+    + ["_", "__builtins__", "__name__", "__file__", "__doc__", "__spec__", "__loader__",
+       "__package__", "__annotations__", "self"]
+)
+
+
+def sanitise(raw: str, fallback: str = "value") -> str:
+    """A readable identifier for `raw` (not yet made distinct)."""
+    text = unicodedata.normalize("NFKC", raw)[:200]
+    chars = [ch if ("a" + ch).isidentifier() else "_" for ch in text]
+    identifier = "".join(chars)
+    while "__" in identifier:
+        identifier = identifier.replace("__", "_")
+    identifier = identifier.strip("_")[:MAX_IDENTIFIER].rstrip("_")
+    if not identifier:
+        identifier = fallback
+    if identifier[0].isdigit() or not identifier.isidentifier():
+        identifier = f"{fallback}_{identifier}"
+    if unicodedata.normalize("NFKC", identifier) != identifier or not identifier.isidentifier():
+        identifier = fallback
+    return identifier
+
+
+class NameAllocator:
+    """Hands out distinct identifiers, in call order (so the same graph gives the same names)."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set(RESERVED)
+
+    def allocate(self, raw: str, fallback: str = "value") -> str:
+        base = sanitise(raw, fallback)
+        if base in RESERVED:
+            base = base + "_"
+        candidate, number = base, 2
+        while candidate in self._taken:
+            candidate = f"{base}_{number}"
+            number += 1
+        self._taken.add(candidate)
+        return candidate

@@ -1,0 +1,185 @@
+"""Structural checks of a saved graph document (React Flow shape), as pure functions.
+
+What is checked here is only what every graph needs to be stored and reopened by the editor:
+lists of objects, unique string ids, finite positions, edges that join existing nodes, a sane
+viewport, and size limits. Whether a node *type* exists or ports fit together is the compiler's
+business (it reports diagnostics; a half-built graph must still be savable).
+
+Each message names the element (`nodes[3] (id 'n4')`) and the field at fault, so the editor can
+point at it. The number of messages per field is capped to keep error responses small.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MAX_ID_LENGTH = 255
+MAX_MESSAGES_PER_FIELD = 20
+
+Errors = dict[str, list[str]]
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _is_finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _id_problem(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"must be a non-empty string, got {_type_name(value)}"
+    if len(value) > MAX_ID_LENGTH:
+        return f"must be at most {MAX_ID_LENGTH} characters"
+    return None
+
+
+def _label(kind: str, index: int, item: Any) -> str:
+    """`nodes[3] (id 'n4')` when the element has a usable id, else `nodes[3]`."""
+    if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+        return f"{kind}[{index}] (id {item['id'][:60]!r})"
+    return f"{kind}[{index}]"
+
+
+def _capped(messages: list[str]) -> list[str]:
+    if len(messages) <= MAX_MESSAGES_PER_FIELD:
+        return messages
+    hidden = len(messages) - MAX_MESSAGES_PER_FIELD
+    return [*messages[:MAX_MESSAGES_PER_FIELD], f"... and {hidden} more problems."]
+
+
+def validate_nodes(nodes: Any, max_nodes: int) -> list[str]:
+    if not isinstance(nodes, list):
+        return [f"nodes must be an array of node objects, got {_type_name(nodes)}."]
+    if len(nodes) > max_nodes:
+        return [f"A graph may have at most {max_nodes} nodes; this one has {len(nodes)}."]
+    problems: list[str] = []
+    first_index_of: dict[str, int] = {}
+    for index, node in enumerate(nodes):
+        label = _label("nodes", index, node)
+        if not isinstance(node, dict):
+            problems.append(f"{label} must be an object, got {_type_name(node)}.")
+            continue
+        id_problem = _id_problem(node.get("id"))
+        if id_problem:
+            problems.append(f"{label}: id {id_problem}.")
+        elif node["id"] in first_index_of:
+            problems.append(
+                f"{label}: id is already used by nodes[{first_index_of[node['id']]}]; "
+                "node ids must be unique."
+            )
+        else:
+            first_index_of[node["id"]] = index
+        node_type = node.get("type")
+        if not isinstance(node_type, str) or not node_type.strip():
+            problems.append(
+                f"{label}: type must be a non-empty string, got {_type_name(node_type)}."
+            )
+        position = node.get("position")
+        if not isinstance(position, dict):
+            problems.append(
+                f"{label}: position must be an object {{x, y}}, got {_type_name(position)}."
+            )
+        else:
+            for axis in ("x", "y"):
+                if not _is_finite_number(position.get(axis)):
+                    problems.append(
+                        f"{label}: position.{axis} must be a finite number, "
+                        f"got {_type_name(position.get(axis))}."
+                    )
+        if "data" in node and not isinstance(node["data"], dict):
+            problems.append(f"{label}: data must be an object, got {_type_name(node['data'])}.")
+    return _capped(problems)
+
+
+def node_ids(nodes: Any) -> set[str]:
+    """The ids edges may refer to (tolerant of malformed nodes, which are reported elsewhere)."""
+    if not isinstance(nodes, list):
+        return set()
+    return {
+        node["id"]
+        for node in nodes
+        if isinstance(node, dict) and isinstance(node.get("id"), str) and node["id"]
+    }
+
+
+def validate_edges(edges: Any, known_node_ids: set[str], max_edges: int) -> list[str]:
+    if not isinstance(edges, list):
+        return [f"edges must be an array of edge objects, got {_type_name(edges)}."]
+    if len(edges) > max_edges:
+        return [f"A graph may have at most {max_edges} edges; this one has {len(edges)}."]
+    problems: list[str] = []
+    first_index_of: dict[str, int] = {}
+    for index, edge in enumerate(edges):
+        label = _label("edges", index, edge)
+        if not isinstance(edge, dict):
+            problems.append(f"{label} must be an object, got {_type_name(edge)}.")
+            continue
+        id_problem = _id_problem(edge.get("id"))
+        if id_problem:
+            problems.append(f"{label}: id {id_problem}.")
+        elif edge["id"] in first_index_of:
+            problems.append(
+                f"{label}: id is already used by edges[{first_index_of[edge['id']]}]; "
+                "edge ids must be unique."
+            )
+        else:
+            first_index_of[edge["id"]] = index
+        for end in ("source", "target"):
+            value = edge.get(end)
+            end_problem = _id_problem(value)
+            if end_problem:
+                problems.append(f"{label}: {end} {end_problem}.")
+            elif value not in known_node_ids:
+                problems.append(f"{label}: {end} {value[:60]!r} is not a node of this graph.")
+        for handle in ("sourceHandle", "targetHandle"):
+            value = edge.get(handle)
+            if value is not None and not isinstance(value, str):
+                problems.append(
+                    f"{label}: {handle} must be a string or null, got {_type_name(value)}."
+                )
+    return _capped(problems)
+
+
+def validate_viewport(viewport: Any) -> list[str]:
+    """`{}` (not set yet) or `{x, y, zoom}` with finite numbers and a positive zoom."""
+    if not isinstance(viewport, dict):
+        return [f"viewport must be an object {{x, y, zoom}}, got {_type_name(viewport)}."]
+    if not viewport:
+        return []
+    problems = [
+        f"viewport.{key} must be a finite number, got {_type_name(viewport.get(key))}."
+        for key in ("x", "y", "zoom")
+        if not _is_finite_number(viewport.get(key))
+    ]
+    if not problems and viewport["zoom"] <= 0:
+        problems.append("viewport.zoom must be greater than 0.")
+    return problems
+
+
+def validate_graph(
+    nodes: Any, edges: Any, viewport: Any, *, max_nodes: int, max_edges: int
+) -> Errors:
+    """All structural problems of a graph document, keyed by field; empty when it is valid."""
+    errors: Errors = {}
+    if node_problems := validate_nodes(nodes, max_nodes):
+        errors["nodes"] = node_problems
+    if edge_problems := validate_edges(edges, node_ids(nodes), max_edges):
+        errors["edges"] = edge_problems
+    if viewport_problems := validate_viewport(viewport):
+        errors["viewport"] = viewport_problems
+    return errors

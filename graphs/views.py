@@ -1,0 +1,229 @@
+"""Saved graphs API: thin views over Graph / GraphRevision (see models.py for the rules).
+
+Every query starts from the requesting user's own graphs, so another user's graph is simply
+not found (404), indistinguishable from one that never existed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import filters, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from graphs.models import Graph, GraphRevision, StaleVersion
+from graphs.serializers import (
+    DuplicateSerializer,
+    ErrorSerializer,
+    GraphExportSerializer,
+    GraphRevisionSerializer,
+    GraphRevisionSummarySerializer,
+    GraphSerializer,
+    GraphSummarySerializer,
+    RestoreSerializer,
+    VersionConflictSerializer,
+)
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    VersionConflictSerializer,
+    description="The graph was saved since `version`; nothing was written. Reload and retry.",
+)
+BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Invalid input; `detail` says why.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such graph among yours.")
+
+
+def version_conflict(exc: StaleVersion) -> Response:
+    return Response(
+        {
+            "detail": "This graph was saved elsewhere since the version you edited "
+            f"(current version is {exc.current_version}); reload it and apply your change again.",
+            "current_version": exc.current_version,
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+class OwnGraphsMixin:
+    request: Request
+
+    def get_queryset(self) -> QuerySet[Graph]:
+        return Graph.objects.filter(owner=self.request.user)
+
+
+class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
+    filter_backends = [filters.SearchFilter, filters.OrderingFilter]
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at", "updated_at"]
+    ordering = ["-updated_at", "-id"]
+
+    def get_serializer_class(self) -> type:
+        return GraphSummarySerializer if self.request.method == "GET" else GraphSerializer
+
+    def get_queryset(self) -> QuerySet[Graph]:
+        queryset = super().get_queryset()
+        if self.request.method == "GET":
+            queryset = queryset.defer("nodes", "edges", "viewport")
+        return queryset
+
+    @extend_schema(summary="List your graphs (newest first by default)")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create a graph",
+        request=GraphSerializer,
+        responses={201: GraphSerializer, 400: BAD_REQUEST},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+    def perform_create(self, serializer: GraphSerializer) -> None:
+        serializer.save(owner=self.request.user)
+
+
+class GraphDetailView(OwnGraphsMixin, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = GraphSerializer
+
+    @extend_schema(summary="Fetch a graph", responses={200: GraphSerializer, 404: NOT_FOUND})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Replace a graph (send the `version` it is based on)",
+        responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
+    )
+    def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().put(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Change some fields of a graph (send the `version` it is based on)",
+        responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
+    )
+    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().patch(request, *args, **kwargs)
+
+    @extend_schema(summary="Delete a graph and its history", responses={204: None, 404: NOT_FOUND})
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().delete(request, *args, **kwargs)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().update(request, *args, **kwargs)
+        except StaleVersion as exc:
+            return version_conflict(exc)
+
+
+class GraphDuplicateView(OwnGraphsMixin, generics.GenericAPIView):
+    serializer_class = DuplicateSerializer
+
+    @extend_schema(
+        summary="Copy a graph into a new one (version 1, no history)",
+        request=DuplicateSerializer,
+        responses={201: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        graph = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        copy = graph.duplicate(name=serializer.validated_data.get("name"))
+        return Response(GraphSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+def _download_name(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:80] or "graph"
+    return f"{slug}.nodeengine.json"
+
+
+class GraphExportView(OwnGraphsMixin, generics.GenericAPIView):
+    serializer_class = GraphExportSerializer
+
+    @extend_schema(
+        summary="Export a graph as a self-contained JSON document",
+        responses={200: GraphExportSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        graph = self.get_object()
+        response = Response(graph.export_document())
+        response["Content-Disposition"] = f'attachment; filename="{_download_name(graph.name)}"'
+        return response
+
+
+class GraphImportView(generics.GenericAPIView):
+    serializer_class = GraphExportSerializer
+
+    @extend_schema(
+        summary="Create a graph from an export document",
+        request=GraphExportSerializer,
+        responses={201: GraphSerializer, 400: BAD_REQUEST},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        graph = serializer.save()
+        return Response(GraphSerializer(graph).data, status=status.HTTP_201_CREATED)
+
+
+class RevisionsMixin:
+    """Revisions of one of the user's graphs; the graph itself is looked up first (404)."""
+
+    request: Request
+    kwargs: dict[str, Any]
+
+    def get_graph(self) -> Graph:
+        return get_object_or_404(Graph, pk=self.kwargs["pk"], owner=self.request.user)
+
+    def get_queryset(self) -> QuerySet[GraphRevision]:
+        return self.get_graph().revisions.order_by("-version", "-id")
+
+
+class GraphRevisionListView(RevisionsMixin, generics.ListAPIView):
+    serializer_class = GraphRevisionSummarySerializer
+
+    @extend_schema(summary="List a graph's earlier versions, newest first")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+REVISION_PARAMETER = OpenApiParameter(
+    "version", int, OpenApiParameter.PATH, description="The revision's version number."
+)
+
+
+class GraphRevisionDetailView(RevisionsMixin, generics.RetrieveAPIView):
+    serializer_class = GraphRevisionSerializer
+    lookup_field = "version"
+    lookup_url_kwarg = "version"
+
+    @extend_schema(
+        summary="Fetch one earlier version of a graph",
+        parameters=[REVISION_PARAMETER],
+        responses={200: GraphRevisionSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class GraphRevisionRestoreView(RevisionsMixin, generics.GenericAPIView):
+    serializer_class = RestoreSerializer
+
+    @extend_schema(
+        summary="Make an earlier version current again (a new save; the current one is kept)",
+        parameters=[REVISION_PARAMETER],
+        request=RestoreSerializer,
+        responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        graph = self.get_graph()
+        revision = get_object_or_404(graph.revisions, version=self.kwargs["version"])
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            graph.restore(revision, based_on=serializer.validated_data["version"])
+        except StaleVersion as exc:
+            return version_conflict(exc)
+        return Response(GraphSerializer(graph).data)

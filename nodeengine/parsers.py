@@ -1,0 +1,112 @@
+"""The API's JSON parser: DRF's, plus the guards that keep hostile bodies from becoming 500s.
+
+DRF's own JSONParser reads the request stream directly, which bypasses Django's
+DATA_UPLOAD_MAX_MEMORY_SIZE check (that one only guards `request.body`), and lets
+`json.loads` raise RecursionError on absurdly nested input. This parser:
+
+- refuses bodies above settings.MAX_BODY_BYTES with 413, by Content-Length and by what it reads;
+- requires UTF-8 (RFC 8259) and rejects NaN / Infinity, including overflowing numbers like 1e400;
+- bounds nesting at settings.GRAPH_MAX_DEPTH, checked iteratively (no recursion of our own);
+- rejects text PostgreSQL cannot store (NUL characters and lone surrogates), anywhere in the body.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import JSONParser
+
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body is too large."
+    default_code = "too_large"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ParseError(f"JSON parse error: {name} is not allowed; numbers must be finite.")
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    return text.lstrip(".") or "the body"
+
+
+def _walk(value: Any) -> Iterator[tuple[Any, tuple[str | int, ...], int]]:
+    """Every value in a parsed document with its path and depth (containers count 1 each)."""
+    stack: list[tuple[Any, tuple[str | int, ...], int]] = [(value, (), 0)]
+    while stack:
+        current, path, depth = stack.pop()
+        yield current, path, depth
+        if isinstance(current, dict):
+            for key, child in current.items():
+                stack.append((key, (*path, "<key>"), depth + 1))
+                stack.append((child, (*path, key), depth + 1))
+        elif isinstance(current, list):
+            for index, child in enumerate(current):
+                stack.append((child, (*path, index), depth + 1))
+
+
+def check_document(document: Any, max_depth: int) -> None:
+    """Raise ParseError when a parsed document is too deep or holds values we cannot store."""
+    for value, path, depth in _walk(document):
+        if isinstance(value, dict | list) and depth >= max_depth:
+            raise ParseError(
+                f"JSON is nested too deeply at {_path_text(path)}: at most {max_depth} levels."
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParseError(
+                f"JSON parse error at {_path_text(path)}: the number is out of range "
+                "(numbers must be finite)."
+            )
+        if isinstance(value, str) and _UNSTORABLE_TEXT.search(value):
+            raise ParseError(
+                f"Text at {_path_text(path)} contains a NUL character or an unpaired surrogate "
+                "(\\u0000, \\ud800-\\udfff), which cannot be stored."
+            )
+
+
+def load_json_bytes(raw: bytes, max_depth: int) -> Any:
+    """Bytes to a checked Python value, raising ParseError with a sentence for anything wrong."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"JSON parse error: the body is not valid UTF-8 ({exc.reason}).") from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ParseError(f"JSON is nested too deeply: at most {max_depth} levels.") from None
+    except ValueError as exc:
+        raise ParseError(f"JSON parse error: {exc}") from None
+    check_document(document, max_depth)
+    return document
+
+
+class SafeJSONParser(JSONParser):
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: dict | None = None
+    ) -> Any:
+        limit = settings.MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > limit:
+                raise RequestTooLarge(f"Request body is too large: at most {limit} bytes.")
+        if stream is None:
+            return {}
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise RequestTooLarge(f"Request body is too large: at most {limit} bytes.")
+        return load_json_bytes(raw, settings.GRAPH_MAX_DEPTH)

@@ -1,0 +1,116 @@
+"""Runs one user script inside a sandbox container (the container's command, started ahead of time).
+
+Protocol on stdin: a header line ``NE1 <byte length>\\n``, then exactly that many bytes of Python
+source; everything after it is the script's own stdin (for ``input()``). Output goes to the
+container's stdout/stderr unbuffered (``python3 -u``), so partial lines such as prompts flush
+at once.
+
+The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
+(a fork bomb's zombies) and turns the script's fate into the container's exit code, because the
+kernel ignores default-action signals like SIGXCPU sent to a namespace's init. The child waits for
+the script and runs it as ``__main__`` from a file called ``main.py``.
+
+Exit codes: the script's own (``SystemExit`` honoured), 1 for an uncaught exception (its
+traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit ended it,
+128 + N for another signal N, 2 when the header was malformed.
+"""
+
+import os
+import resource
+import signal
+import sys
+
+# Imported before the script arrives: the work is then done while the container waits warm.
+import builtins
+import linecache
+import traceback
+import types
+import collections, functools, itertools, json, math, random, re, string, time  # noqa: E401, F401
+
+SCRIPT_FILENAME = "main.py"
+HEADER_MAGIC = b"NE1"
+HEADER_MAX_BYTES = 64
+EXIT_BAD_HEADER = 2
+EXIT_CPU_LIMIT = 128 + signal.SIGXCPU
+
+
+def supervise(child_pid: int) -> int:
+    while True:
+        try:
+            pid, status, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            return 70
+        if pid != child_pid:
+            continue  # an orphan re-parented to us: reaped, nothing more
+        if os.WIFEXITED(status):
+            return os.WEXITSTATUS(status)
+        sig = os.WTERMSIG(status)
+        soft_cpu, _ = resource.getrlimit(resource.RLIMIT_CPU)
+        cpu_used = usage.ru_utime + usage.ru_stime
+        # Past the soft limit the kernel sends SIGXCPU; a script that ignores it gets SIGKILL at
+        # the hard limit, which we recognise by the CPU time it had used.
+        if sig == signal.SIGXCPU or (
+            sig == signal.SIGKILL
+            and soft_cpu != resource.RLIM_INFINITY
+            and cpu_used >= soft_cpu - 0.05
+        ):
+            return EXIT_CPU_LIMIT
+        return 128 + sig
+
+
+def read_script() -> bytes | None:
+    stdin = sys.stdin.buffer
+    header = stdin.readline(HEADER_MAX_BYTES)
+    parts = header.split()
+    if len(parts) != 2 or parts[0] != HEADER_MAGIC or not parts[1].isdigit():
+        return None
+    length = int(parts[1])
+    source = stdin.read(length) if length else b""
+    return source if len(source) == length else None
+
+
+def print_user_traceback(exc: BaseException) -> None:
+    # Drop the runner's own frames: the user should see only main.py.
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != SCRIPT_FILENAME:
+        tb = tb.tb_next
+    try:
+        traceback.print_exception(type(exc), exc, tb)
+    except BaseException:  # e.g. MemoryError again while formatting
+        os.write(2, f"{type(exc).__name__}\n".encode())
+
+
+def run_script() -> int:
+    source = read_script()
+    if source is None:
+        os.write(2, b"runner: malformed script header\n")
+        return EXIT_BAD_HEADER
+    text = source.decode("utf-8", "replace")
+    # Tracebacks show main.py's lines although no such file exists; mtime None = never rechecked.
+    linecache.cache[SCRIPT_FILENAME] = (len(text), None, text.splitlines(True), SCRIPT_FILENAME)
+    module = types.ModuleType("__main__")
+    module.__file__ = SCRIPT_FILENAME
+    module.__builtins__ = builtins
+    sys.modules["__main__"] = module
+    sys.argv = [SCRIPT_FILENAME]
+    sys.path.insert(0, os.getcwd())
+    try:
+        code = compile(source, SCRIPT_FILENAME, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        print_user_traceback(exc)
+        return 1
+    return 0
+
+
+def main() -> int:
+    child_pid = os.fork()
+    if child_pid:
+        return supervise(child_pid)
+    return run_script()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

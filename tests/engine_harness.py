@@ -1,0 +1,282 @@
+"""Real servers for the execution engine's tests and benchmark: daphne + `runpool` subprocesses.
+
+How the subprocesses see the test database: pytest-django creates `test_<name>` once per
+session (`django_db_setup`); the servers get a DATABASE_URL naming exactly that database, and
+tests use `transactional_db`, so what a test creates (users, tokens, graphs) is committed and
+visible to daphne, and what daphne writes (Execution rows) is visible to the test. pytest-django
+truncates the tables after each test, which idle server connections do not block.
+
+Each server set gets its own request channel name (POOL_REQUEST_CHANNEL) and worker names, so
+it never takes runs from, or gives runs to, anyone else sharing the Redis database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    user = settings_dict.get("USER") or ""
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    # conn_max_age: daphne's worker threads keep their connection instead of reconnecting per query.
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}?conn_max_age=600"
+
+
+def redis_url() -> str:
+    return os.environ.get("ENGINE_TEST_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or DEFAULT_REDIS_URL
+
+
+@dataclass
+class Servers:
+    """One daphne and any number of pool workers sharing one environment."""
+
+    env: dict[str, str]
+    port: int = 0
+    log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ne-engine-")))
+    daphne: subprocess.Popen[bytes] | None = None
+    workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, db_settings: dict[str, Any], redis: str | None, **overrides: str) -> Servers:
+        tag = uuid.uuid4().hex[:8]
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(db_settings),
+            "REDIS_URL": redis or "",
+            "SECRET_KEY": "engine-test-secret-key",
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "POOL_REQUEST_CHANNEL": f"pool.requests.test{tag}",
+            "POOL_WORKER_NAME": f"enginetest-{tag}",
+            "POOL_SIZE": "4",
+            "RUN_WALL_SECONDS": "5",
+            "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.update(overrides)
+        return cls(env=env)
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/run/"
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start_daphne(self) -> None:
+        self.port = free_port()
+        log = open(self.log_dir / "daphne.log", "ab")  # noqa: SIM115 - lives as long as the process
+        self.daphne = subprocess.Popen(
+            [
+                str(VENV_BIN / "daphne"),
+                "-b", "127.0.0.1", "-p", str(self.port),
+                "--websocket-max-message-size", str(4 * 1024 * 1024),
+                "--websocket-max-frame-size", str(4 * 1024 * 1024),
+                "nodeengine.asgi:application",
+            ],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.daphne.poll() is not None:
+                raise RuntimeError(f"daphne exited early; see {self.log_dir / 'daphne.log'}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("daphne did not start listening within 30 s")
+
+    def start_worker(self, name: str | None = None, size: int = 4, wait: bool = True) -> str:
+        name = name or f"{self.env['POOL_WORKER_NAME']}-{len(self.workers) + 1}"
+        log_path = self.log_dir / f"worker-{name}.log"
+        log = open(log_path, "ab")  # noqa: SIM115
+        process = subprocess.Popen(
+            [str(VENV_BIN / "python"), "manage.py", "runpool", "--size", str(size), "--name", name],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.workers[name] = process
+        if wait:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise RuntimeError(f"runpool exited early: {log_path.read_text()[-3000:]}")
+                if b"ready" in log_path.read_bytes():
+                    return name
+                time.sleep(0.1)
+            raise RuntimeError(f"runpool {name} not ready within 90 s")
+        return name
+
+    def log(self, name: str = "daphne") -> str:
+        path = self.log_dir / (f"{name}.log" if name == "daphne" else f"worker-{name}.log")
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop_worker(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> int | None:
+        process = self.workers.pop(name)
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+        return process.returncode
+
+    def stop(self) -> None:
+        for name in list(self.workers):
+            self.stop_worker(name)
+        if self.daphne is not None and self.daphne.poll() is None:
+            self.daphne.terminate()
+            try:
+                self.daphne.wait(10)
+            except subprocess.TimeoutExpired:
+                self.daphne.kill()
+                self.daphne.wait(5)
+
+
+class WsClient:
+    """A websockets client that groups server events by run."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.events: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+        self.by_ref: dict[str, str] = {}
+        self.unrouted: list[dict[str, Any]] = []
+
+    @classmethod
+    async def connect(cls, servers: Servers, token: str, **kwargs: Any) -> WsClient:
+        ws = await websockets.connect(
+            f"{servers.ws_url}?token={token}",
+            origin=servers.origin,
+            max_size=8 * 1024 * 1024,
+            open_timeout=20,
+            **kwargs,
+        )
+        return cls(ws)
+
+    async def send(self, **message: Any) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def recv(self, timeout: float = 30) -> dict[str, Any]:
+        event = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        run_id = event.get("run_id")
+        if run_id is not None and event.get("ref") is not None:
+            self.by_ref[event["ref"]] = run_id
+        self.events[run_id].append(event)
+        return event
+
+    async def start(self, ref: str | None = None, timeout: float = 30, **run: Any) -> str:
+        """Send a run and wait for its first event; returns its run_id (raises on `error`)."""
+        ref = ref or uuid.uuid4().hex[:8]
+        await self.send(type="run", ref=ref, **run)
+        deadline = time.monotonic() + timeout
+        while ref not in self.by_ref:
+            event = await self.recv(max(0.1, deadline - time.monotonic()))
+            if event["type"] == "error" and event.get("ref") == ref and "run_id" not in event:
+                raise RunRefused(event)
+        return self.by_ref[ref]
+
+    async def wait_for(self, run_id: str, kind: str, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            for event in self.events[run_id]:
+                if event["type"] == kind:
+                    return event
+            await self.recv(max(0.1, deadline - time.monotonic()))
+
+    async def finish(self, run_id: str, timeout: float = 30) -> RunOutcome:
+        await self.wait_for(run_id, "exit", timeout)
+        return RunOutcome(self.events[run_id])
+
+    async def run(self, timeout: float = 30, **run: Any) -> RunOutcome:
+        return await self.finish(await self.start(**run), timeout)
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+class RunRefused(Exception):
+    def __init__(self, event: dict[str, Any]) -> None:
+        super().__init__(event.get("message"))
+        self.event = event
+
+
+class RunOutcome:
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = list(events)
+        self.stdout = "".join(e["data"] for e in events if e["type"] == "stdout")
+        self.stderr = "".join(e["data"] for e in events if e["type"] == "stderr")
+        self.exit = next(e for e in events if e["type"] == "exit")
+        self.errors = [e for e in events if e["type"] == "error"]
+
+    @property
+    def reason(self) -> str:
+        return self.exit["reason"]
+
+
+def make_token(user: Any) -> str:
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def run_async(coroutine: Any, timeout: float = 120) -> Any:
+    """Tests stay synchronous (the ORM is used outside any event loop); each drives one loop."""
+    return asyncio.run(asyncio.wait_for(coroutine, timeout))
+
+
+# --- pytest fixtures (registered through tests/conftest.py) ---
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def engine_servers(django_db_setup: Any, django_db_blocker: Any):
+    """daphne + one runpool worker (4 sandboxes) on the session's test database and Redis."""
+    from django.conf import settings
+
+    servers = Servers.create(settings.DATABASES["default"], redis_url())
+    try:
+        servers.start_daphne()
+        servers.start_worker()
+        yield servers
+    finally:
+        servers.stop()
+
+
+@pytest.fixture
+def engine_user(transactional_db: Any, django_user_model: Any):
+    return django_user_model.objects.create_user(username="runner", password="x-secret-password-1")
+
+
+@pytest.fixture
+def engine_token(engine_user: Any) -> str:
+    return make_token(engine_user)
