@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv migrate demo-user check-services docker-engine sandbox-image
+.PHONY: run test lint venv migrate demo-user check-services docker-engine sandbox-image frontend frontend-test
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -25,13 +25,13 @@ migrate: venv
 demo-user: migrate
 	@$(PY) manage.py create_demo_user
 
-run: venv migrate demo-user sandbox-image
+run: venv migrate demo-user sandbox-image frontend
 	DEBUG=$${DEBUG:-true} $(VENV)/bin/daphne -b $(HOST) -p $(PORT) nodeengine.asgi:application
 
 check-services:
 	@scripts/check_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 
-test: venv check-services sandbox-image
+test: venv check-services sandbox-image frontend frontend-test
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
 	SECRET_KEY=test-secret-key-not-for-production $(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -44,3 +44,21 @@ sandbox-image: docker-engine
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+# The editor (issue 5): npm ci when the lock file changed, vite build when a source is newer than
+# the build; both are skipped otherwise, so `make run` stays fast.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/package.json frontend/package-lock.json \
+	frontend/vite.config.ts frontend/tsconfig.json
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+	@touch $@
+
+frontend: frontend/dist/index.html
+
+frontend-test: frontend/node_modules/.package-lock.json
+	cd frontend && npx vitest run

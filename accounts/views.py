@@ -83,9 +83,10 @@ class RegisterView(generics.GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         enforce_csrf(request)
+        # Counted before validation: "that username is taken" answers must be rate limited too.
+        LoginGuard(request).attempt()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        LoginGuard(request).attempt()
         user = serializer.save()
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
@@ -160,9 +161,7 @@ class TokenView(generics.GenericAPIView):
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
-    @extend_schema(
-        summary="Revoke your API token", request=None, responses={204: None, 401: ERROR}
-    )
+    @extend_schema(summary="Revoke your API token", request=None, responses={204: None, 401: ERROR})
     def delete(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated()

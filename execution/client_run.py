@@ -80,6 +80,7 @@ class ClientRun:
         self.dispatched = False
         self.started = False
         self.finished = asyncio.Event()
+        self.queued_sent = asyncio.Event()
         self.requested_at = time.monotonic()
         self.last_heard = time.monotonic()
         self.first_output_ms: int | None = None
@@ -124,10 +125,13 @@ class ClientRun:
         except Exception:
             logger.exception("run %s failed in the web process", self.run_id)
             if self.run_id and not self.finished.is_set():
-                await self.finish_locally("worker_lost", "The server failed while handling this run.")
+                await self.finish_locally(
+                    "worker_lost", "The server failed while handling this run."
+                )
             elif not self.run_id:
                 await self.emit_error("bad_message", "The server could not start this run.")
         finally:
+            self.queued_sent.set()  # never leave on_started waiting, whatever happened
             if self._control_task is not None:
                 self._control_task.cancel()
 
@@ -162,8 +166,8 @@ class ClientRun:
     async def _admit(self, code: str) -> bool:
         digest = hashlib.sha256(code.encode()).hexdigest()
         try:
-            self.execution, dispatch_now, position = await db(
-                _admit_and_position, self.consumer.user, digest, self.graph_id
+            self.execution, dispatch_now = await db(
+                Execution.admit, self.consumer.user, digest, self.graph_id
             )
         except Refused as exc:
             await self.emit_error("refused", str(exc))
@@ -174,10 +178,17 @@ class ClientRun:
             self._finish(reason="killed", message="The browser disconnected.", exit_code=None)
             return False
         self.consumer.register(self)
-        await self.emit({"type": "queued", "run_id": self.run_id, "ref": self.ref, "position": position})
-        self.position = position
+        # Dispatch first, count the position while the pool starts it: `started` handling waits
+        # for `queued_sent`, so the client still sees queued -> started.
         if dispatch_now:
             await self._dispatch()
+            if self.finished.is_set():
+                return False
+        self.position = await db(self.execution.queue_position)
+        await self.emit(
+            {"type": "queued", "run_id": self.run_id, "ref": self.ref, "position": self.position}
+        )
+        self.queued_sent.set()
         return True
 
     async def _dispatch(self) -> None:
@@ -191,7 +202,9 @@ class ClientRun:
             "reply_to": self.consumer.channel_name,
             "deadline": self.deadline,
         }
-        if not await dispatch.send(self.consumer.channel_layer, dispatch.request_channel(), request):
+        if not await dispatch.send(
+            self.consumer.channel_layer, dispatch.request_channel(), request
+        ):
             await self.finish_locally("worker_lost", "The run queue is full; try again shortly.")
 
     async def _wait_for_start(self) -> None:
@@ -227,7 +240,9 @@ class ClientRun:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.finished.wait(), STARTED_GRACE_SECONDS)
         if not self.started and not self.finished.is_set():
-            await self.finish_locally("worker_lost", dispatch.exit_message("worker_lost", None), error=True)
+            await self.finish_locally(
+                "worker_lost", dispatch.exit_message("worker_lost", None), error=True
+            )
 
     async def _watch_until_exit(self) -> None:
         while not self.finished.is_set():
@@ -237,16 +252,20 @@ class ClientRun:
             if not self.finished.is_set() and silent > dispatch.HEARTBEAT_TIMEOUT_SECONDS:
                 await self.finish_locally(
                     "worker_lost",
-                    f"Lost contact with the pool worker (no word for {silent:.0f} s); the run was abandoned.",
+                    f"Lost contact with the pool worker (no word for {silent:.0f} s);"
+                    " the run was abandoned.",
                     error=True,
                 )
 
     # --- Events from the pool worker (called by the consumer) ---
 
     async def on_started(self, message: dict[str, Any]) -> None:
+        await self.queued_sent.wait()
         if self.finished.is_set() or self.started:
             # Too late (already given up on): make sure it stops.
-            await dispatch.send(self.consumer.channel_layer, message["control"], {"type": dispatch.KILL})
+            await dispatch.send(
+                self.consumer.channel_layer, message["control"], {"type": dispatch.KILL}
+            )
             return
         self.started = True
         self.last_heard = time.monotonic()
@@ -289,7 +308,10 @@ class ClientRun:
                 "reason": reason,
                 "duration_ms": int(message.get("duration_ms") or 0),
                 "node_id": node_id,
-                "message": str(message.get("message") or dispatch.exit_message(reason, message.get("exit_code"))),
+                "message": str(
+                    message.get("message")
+                    or dispatch.exit_message(reason, message.get("exit_code"))
+                ),
             }
         )
         self._finish(
@@ -305,7 +327,9 @@ class ClientRun:
 
     async def stdin(self, data: str) -> None:
         if self.stdin_eof:
-            raise ProtocolError("bad_message", "stdin of this run is already closed.", run_id=self.run_id)
+            raise ProtocolError(
+                "bad_message", "stdin of this run is already closed.", run_id=self.run_id
+            )
         size = len(data.encode())
         if self.stdin_bytes + size > settings.RUN_STDIN_TOTAL_BYTES:
             raise ProtocolError(
@@ -400,15 +424,13 @@ class ClientRun:
     def _keep_tail(self, text: str) -> None:
         self.tail.append(text)
         self.tail_chars += len(text)
-        while self.tail_chars - len(self.tail[0]) >= Execution.OUTPUT_TAIL_BYTES and len(self.tail) > 1:
+        while (
+            self.tail_chars - len(self.tail[0]) >= Execution.OUTPUT_TAIL_BYTES
+            and len(self.tail) > 1
+        ):
             self.tail_chars -= len(self.tail.pop(0))
 
     def _spawn(self, awaitable: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(awaitable)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-
-def _admit_and_position(user: Any, digest: str, graph_id: int | None) -> tuple[Execution, bool, int]:
-    execution, dispatch_now = Execution.admit(user, digest, graph_id)
-    return execution, dispatch_now, execution.queue_position()

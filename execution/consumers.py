@@ -78,7 +78,9 @@ class RunConsumer(AsyncWebsocketConsumer):
             if message.run_id in self.finished_ids:
                 if message.type == "kill":
                     return  # killing a finished run is harmless
-                raise ProtocolError("bad_message", "This run has already finished.", run_id=message.run_id)
+                raise ProtocolError(
+                    "bad_message", "This run has already finished.", run_id=message.run_id
+                )
             raise ProtocolError(
                 "not_found", "No run with this run_id on this connection.", run_id=message.run_id
             )

@@ -57,9 +57,24 @@ def request_channel() -> str:
     return getattr(settings, "POOL_REQUEST_CHANNEL", "") or "pool.requests"
 
 
+RECONNECT_ATTEMPTS = 5
+RECONNECT_PAUSE_SECONDS = 0.2
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """A dropped Redis connection (e.g. Redis restarted): the next attempt reconnects."""
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # embedded mode without redis-py installed
+        return isinstance(exc, OSError)
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError)
+
+
 async def send(layer: Any, channel: str, message: dict[str, Any]) -> bool:
     """Send, waiting while the channel is full. False when it stayed full for too long."""
     give_up = time.monotonic() + SEND_GIVE_UP_SECONDS
+    failures = 0
     while True:
         try:
             await layer.send(channel, message)
@@ -68,6 +83,22 @@ async def send(layer: Any, channel: str, message: dict[str, Any]) -> bool:
             if time.monotonic() > give_up:
                 return False
             await asyncio.sleep(SEND_RETRY_SECONDS)
+        except Exception as exc:
+            failures += 1
+            if not _is_connection_error(exc) or failures >= RECONNECT_ATTEMPTS:
+                raise
+            await asyncio.sleep(RECONNECT_PAUSE_SECONDS * failures)
+
+
+async def _retrying(operation: Any) -> Any:
+    for attempt in range(1, RECONNECT_ATTEMPTS + 1):
+        try:
+            return await operation()
+        except Exception as exc:
+            if not _is_connection_error(exc) or attempt == RECONNECT_ATTEMPTS:
+                raise
+            await asyncio.sleep(RECONNECT_PAUSE_SECONDS * attempt)
+    return None
 
 
 def exit_message(reason: str, exit_code: int | None) -> str:
@@ -121,10 +152,13 @@ class RedisClaims:
         self._redis = aioredis.from_url(url)
 
     async def claim(self, run_id: str, value: str) -> bool:
-        return bool(await self._redis.set(self.PREFIX + run_id, value, nx=True, ex=CLAIM_TTL_SECONDS))
+        key = self.PREFIX + run_id
+        return bool(
+            await _retrying(lambda: self._redis.set(key, value, nx=True, ex=CLAIM_TTL_SECONDS))
+        )
 
     async def get(self, run_id: str) -> str | None:
-        value = await self._redis.get(self.PREFIX + run_id)
+        value = await _retrying(lambda: self._redis.get(self.PREFIX + run_id))
         return value.decode() if value is not None else None
 
 

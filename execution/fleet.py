@@ -301,9 +301,9 @@ async def handle_control(message: dict[str, Any], pool: Any, worker: Any) -> str
 def _docker_host_id() -> str:
     """The Docker engine's ID, so workers sharing an engine can clean up after a dead peer."""
     try:
-        import docker
+        from execution.sandbox.container import docker_client
 
-        client = docker.from_env(timeout=5)
+        client = docker_client(timeout=5)
         try:
             return str(client.info().get("ID", ""))
         finally:
@@ -324,6 +324,8 @@ class FleetMember:
     docker_host_id: str = ""
     started_at: float = field(default_factory=time.time)
     last_control: str = ""
+    control_channel: str = ""
+    joined_at: float = 0.0
 
     def record(self) -> dict[str, Any]:
         stats = dict(self.pool.stats())
@@ -351,12 +353,28 @@ class FleetMember:
         """Publish a heartbeat every `interval` seconds until cancelled; store errors are logged."""
         if not self.docker_host_id:
             self.docker_host_id = await asyncio.to_thread(_docker_host_id)
+        try:
+            await self.cleanup_dead_peers()
+        except Exception as exc:  # the store or Docker is down: the next start tries again
+            logger.warning("could not clean up after dead workers: %s", exc)
         while True:
             try:
                 await self.beat()
             except Exception as exc:  # Redis down: keep serving runs, try again next beat
                 logger.warning("heartbeat of %s not published: %s", self.name, exc)
+            if self.control_channel and time.time() - self.joined_at > GROUP_REJOIN_SECONDS:
+                # Redis forgets group members after a day (group_expiry): renew the membership.
+                await self.join_control_group()
             await asyncio.sleep(interval)
+
+    async def join_control_group(self) -> None:
+        from channels.layers import get_channel_layer
+
+        try:
+            await get_channel_layer().group_add(control_group(self.name), self.control_channel)
+            self.joined_at = time.time()
+        except Exception as exc:
+            logger.warning("could not join %s: %s", control_group(self.name), exc)
 
     async def control_loop(self) -> None:
         """Receive control messages for this worker and act on them until cancelled."""
@@ -367,20 +385,16 @@ class FleetMember:
             logger.warning("no channel layer: worker %s takes no control messages", self.name)
             return
         group = control_group(self.name)
-        channel = await layer.new_channel("pool.control.")
-        await layer.group_add(group, channel)
+        self.control_channel = channel = await layer.new_channel("pool.control.")
+        await self.join_control_group()
         try:
             while True:
                 try:
-                    message = await asyncio.wait_for(layer.receive(channel), GROUP_REJOIN_SECONDS)
-                except TimeoutError:
-                    # Redis forgets group members after a day (group_expiry): renew the membership.
-                    await _rejoin(layer, group, channel)
-                    continue
+                    message = await layer.receive(channel)
                 except Exception as exc:  # Redis gone for a moment: wait, rejoin, go on
                     logger.warning("control channel of %s failed: %s", self.name, exc)
                     await asyncio.sleep(HEARTBEAT_INTERVAL_SECONDS)
-                    await _rejoin(layer, group, channel)
+                    await self.join_control_group()
                     continue
                 if message.get("type") != CONTROL_MESSAGE_TYPE:
                     continue
@@ -395,6 +409,19 @@ class FleetMember:
             except Exception:  # best effort on the way out
                 logger.debug("could not leave %s", group, exc_info=True)
 
+    async def cleanup_dead_peers(self) -> list[str]:
+        """Remove the containers of dead workers on this Docker engine; returns their names."""
+        from execution.sandbox import remove_worker_containers
+
+        cleaned = []
+        for peer in await asyncio.to_thread(self.dead_peers_on_this_host):
+            # The record stays (shown as dead until it expires); cleaning again finds nothing.
+            removed = await asyncio.to_thread(remove_worker_containers, peer.name)
+            log_event(logger, "pool.dead_worker_cleaned", worker=self.name, dead_worker=peer.name,
+                      containers_removed=removed)
+            cleaned.append(peer.name)
+        return cleaned
+
     def dead_peers_on_this_host(self) -> list[WorkerStatus]:
         """Dead workers on this worker's Docker engine: their containers are orphans."""
         if not self.docker_host_id:
@@ -405,9 +432,3 @@ class FleetMember:
             if w.name != self.name and w.docker_host_id == self.docker_host_id and not w.is_alive()
         ]
 
-
-async def _rejoin(layer: Any, group: str, channel: str) -> None:
-    try:
-        await layer.group_add(group, channel)
-    except Exception as exc:
-        logger.warning("could not rejoin %s: %s", group, exc)

@@ -59,7 +59,7 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> RunRequest | RunC
     except (ValueError, RecursionError) as exc:
         raise ProtocolError("bad_message", f"Message is not valid JSON: {exc}.") from None
     if not isinstance(content, dict):
-        raise ProtocolError("bad_message", "Message must be a JSON object with a \"type\".")
+        raise ProtocolError("bad_message", 'Message must be a JSON object with a "type".')
     kind = content.get("type")
     if kind == "run":
         return _parse_run(content)
@@ -74,44 +74,50 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> RunRequest | RunC
 def _parse_run(content: dict[str, Any]) -> RunRequest:
     ref = content.get("ref")
     if ref is not None and (not isinstance(ref, str) or len(ref) > REF_MAX_CHARS):
-        raise ProtocolError("bad_message", f"\"ref\" must be a string of at most {REF_MAX_CHARS} characters.")
+        raise ProtocolError(
+            "bad_message", f'"ref" must be a string of at most {REF_MAX_CHARS} characters.'
+        )
     given = [key for key in ("code", "graph", "graph_id") if content.get(key) is not None]
     if len(given) != 1:
         raise ProtocolError(
-            "bad_message", "A run needs exactly one of \"code\", \"graph\" or \"graph_id\".", ref=ref
+            "bad_message", 'A run needs exactly one of "code", "graph" or "graph_id".', ref=ref
         )
     key = given[0]
     value = content[key]
     if key == "code":
         if not isinstance(value, str):
-            raise ProtocolError("bad_message", "\"code\" must be a string.", ref=ref)
+            raise ProtocolError("bad_message", '"code" must be a string.', ref=ref)
         if len(value.encode()) > settings.RUN_SCRIPT_BYTES:
             raise ProtocolError(
-                "too_large", f"Code is larger than the {settings.RUN_SCRIPT_BYTES} byte limit.", ref=ref
+                "too_large",
+                f"Code is larger than the {settings.RUN_SCRIPT_BYTES} byte limit.",
+                ref=ref,
             )
         return RunRequest(ref=ref, code=value)
     if key == "graph":
-        if not isinstance(value, dict) or not isinstance(value.get("nodes", []), list) or not isinstance(
-            value.get("edges", []), list
+        if (
+            not isinstance(value, dict)
+            or not isinstance(value.get("nodes", []), list)
+            or not isinstance(value.get("edges", []), list)
         ):
             raise ProtocolError(
-                "bad_message", "\"graph\" must be an object with \"nodes\" and \"edges\" lists.", ref=ref
+                "bad_message", '"graph" must be an object with "nodes" and "edges" lists.', ref=ref
             )
         return RunRequest(ref=ref, graph=value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise ProtocolError("bad_message", "\"graph_id\" must be a positive integer.", ref=ref)
+        raise ProtocolError("bad_message", '"graph_id" must be a positive integer.', ref=ref)
     return RunRequest(ref=ref, graph_id=value)
 
 
 def _parse_control(kind: str, content: dict[str, Any]) -> RunControl:
     run_id = content.get("run_id")
     if not isinstance(run_id, str) or not run_id or len(run_id) > 64:
-        raise ProtocolError("bad_message", f"\"{kind}\" needs the \"run_id\" of one of your runs.")
+        raise ProtocolError("bad_message", f'"{kind}" needs the "run_id" of one of your runs.')
     if kind != "stdin":
         return RunControl(type=kind, run_id=run_id)
     data = content.get("data")
     if not isinstance(data, str):
-        raise ProtocolError("bad_message", "\"stdin\" needs \"data\", a string.", run_id=run_id)
+        raise ProtocolError("bad_message", '"stdin" needs "data", a string.', run_id=run_id)
     if len(data.encode()) > settings.RUN_STDIN_MESSAGE_BYTES:
         raise ProtocolError(
             "too_large",

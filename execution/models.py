@@ -85,7 +85,9 @@ class Execution(models.Model):
         """How long an unfinished row may count as active: the longest legitimate life of a run."""
         from execution import dispatch
 
-        return timedelta(seconds=dispatch.DISPATCH_DEADLINE_SECONDS + settings.RUN_WALL_SECONDS + 120)
+        return timedelta(
+            seconds=dispatch.DISPATCH_DEADLINE_SECONDS + settings.RUN_WALL_SECONDS + 120
+        )
 
     @classmethod
     def active_for(cls, user_id: int) -> models.QuerySet[Execution]:
@@ -109,7 +111,8 @@ class Execution(models.Model):
             if counts["total"] >= settings.RUNS_PER_USER + settings.RUNS_QUEUED_PER_USER:
                 raise Refused(
                     f"You already have {counts['total']} runs running or queued "
-                    f"(limit {settings.RUNS_PER_USER} running + {settings.RUNS_QUEUED_PER_USER} queued)."
+                    f"(limit {settings.RUNS_PER_USER} running"
+                    f" + {settings.RUNS_QUEUED_PER_USER} queued)."
                     " Wait for one to finish."
                 )
             now = timezone.now()

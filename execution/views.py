@@ -39,7 +39,13 @@ def _choice(request: Request, name: str, choices: list[str]) -> str | None:
 class ExecutionListView(OwnExecutionsMixin, generics.ListAPIView):
     serializer_class = ExecutionSerializer
     filter_backends = [filters.OrderingFilter]
-    ordering_fields = ["queued_at", "started_at", "finished_at", "duration_ms", "time_to_first_output"]
+    ordering_fields = [
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "time_to_first_output",
+    ]
     ordering = ["-queued_at"]
 
     def get_queryset(self) -> QuerySet[Execution]:

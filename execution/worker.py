@@ -7,6 +7,9 @@ coalesced: a chunk goes out as soon as the previous send finished, so a quiet pr
 line costs no extra latency while a chatty one is batched into few, large messages.
 
 The same class serves `manage.py runpool` and embedded mode (inside the web process).
+Give it a channel layer instance of its own (`private_layer()`): channels-redis serialises all
+receives on process-specific channels of one layer instance behind one lock, so another part of
+the process receiving on a channel of a different prefix would stall this worker's stdin / kill.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from typing import Any
 
 from execution import dispatch
+from nodeengine.logging import log_event
 
 logger = logging.getLogger("execution.worker")
 
@@ -25,10 +29,20 @@ CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this muc
 HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
 
 
+def private_layer() -> Any:
+    """A channel layer instance used by nobody else in this process (see the module docstring)."""
+    from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
+
+    return channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+
+
 class OutputStreamer:
     """Coalesces (stream, text) pieces into ordered run.output messages, with backpressure."""
 
-    def __init__(self, layer: Any, reply_to: str, run_id: str) -> None:
+    def __init__(
+        self, layer: Any, reply_to: str, run_id: str, after: asyncio.Future[Any] | None = None
+    ) -> None:
+        self._after = after  # output must follow this send (`run.started`) on the reply channel
         self.layer = layer
         self.reply_to = reply_to
         self.run_id = run_id
@@ -72,6 +86,8 @@ class OutputStreamer:
         return batch
 
     async def _flush_loop(self) -> None:
+        if self._after is not None:
+            await self._after
         while True:
             if not self._pending:
                 if self._closing:
@@ -137,7 +153,9 @@ class PoolWorker:
             try:
                 if sandbox is None:
                     sandbox = await self.pool.acquire()
-                request = await self.layer.receive(channel)
+                request = await self._receive_unless_drained(channel)
+                if request is None:
+                    continue  # drained while waiting: the request stays queued for others
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -146,7 +164,10 @@ class PoolWorker:
                 continue
             if not self._acceptable(request):
                 continue  # keep the warm sandbox for the next request
-            control = await self.layer.new_channel(prefix="runctl")
+            # Default prefix on purpose: channels-redis pops every process-specific channel of one
+            # prefix with a single blocking read, but a reader of another prefix holds its receive
+            # lock for up to 5 s, which would delay stdin and kill by as much.
+            control = await self.layer.new_channel()
             if not await dispatch.claims().claim(request["run_id"], control):
                 logger.info("run %s: already claimed (cancelled or duplicate)", request["run_id"])
                 continue
@@ -154,6 +175,24 @@ class PoolWorker:
             self._run_tasks.add(task)
             task.add_done_callback(self._run_tasks.discard)
             sandbox = None
+
+    async def _receive_unless_drained(self, channel: str) -> Any:
+        """The next request, or None if an operator drains this worker while it waits.
+
+        Cancelling a channels-redis receive loses nothing: the message goes back to the queue.
+        """
+        receive = asyncio.ensure_future(self.layer.receive(channel))
+        try:
+            while not (self.draining or self._stopping):
+                done, _ = await asyncio.wait({receive}, timeout=0.2)
+                if done:
+                    return receive.result()
+        finally:
+            if not receive.done():
+                receive.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            return await receive  # it completed before the cancel took effect
+        return None
 
     def _acceptable(self, request: Any) -> bool:
         if not isinstance(request, dict) or request.get("type") != dispatch.REQUEST:
@@ -171,27 +210,47 @@ class PoolWorker:
         run_id, reply_to = request["run_id"], request["reply_to"]
         state: dict[str, Any] = {"reply_to": reply_to, "sandbox": sandbox, "stop_reason": None}
         self.inflight[run_id] = state
-        logger.info("run %s start user=%s worker=%s", run_id, request.get("user_id"), self.name)
+        log_event(
+            logger, "run.start", run_id=run_id, user_id=request.get("user_id"), worker=self.name
+        )
         listener = asyncio.create_task(self._listen(control, sandbox, state))
-        streamer = OutputStreamer(self.layer, reply_to, run_id)
-        exit_event: dict[str, Any]
-        try:
-            await dispatch.send(
+        # `started` travels while the script is already being sent to the sandbox; the streamer
+        # holds output back until it has gone, so the order on the reply channel is kept.
+        started = asyncio.ensure_future(
+            dispatch.send(
                 self.layer,
                 reply_to,
-                {"type": dispatch.STARTED, "run_id": run_id, "control": control, "worker": self.name},
+                {
+                    "type": dispatch.STARTED,
+                    "run_id": run_id,
+                    "control": control,
+                    "worker": self.name,
+                },
             )
+        )
+        streamer = OutputStreamer(self.layer, reply_to, run_id, after=started)
+        exit_event: dict[str, Any]
+        try:
             try:
                 result = await sandbox.run(request["code"], streamer.on_output, run_id=run_id)
                 reason = state["stop_reason"] or result.reason
                 exit_event = {
                     "exit_code": result.exit_code,
                     "reason": reason,
-                    "duration_ms": int(round(result.duration * 1000)),
+                    "duration_ms": round(result.duration * 1000),
                     "output_bytes": result.output_bytes,
                     "error_line": result.error_line,
                 }
             except Exception as exc:
+                log_event(
+                    logger,
+                    "run.failed",
+                    logging.ERROR,
+                    run_id=run_id,
+                    user_id=request.get("user_id"),
+                    worker=self.name,
+                    error=repr(exc)[:300],
+                )
                 logger.exception("run %s: the sandbox failed", run_id)
                 exit_event = {
                     "exit_code": None,
@@ -204,13 +263,22 @@ class PoolWorker:
             await streamer.close()
             exit_event.setdefault(
                 "message",
-                state.get("stop_message") or dispatch.exit_message(exit_event["reason"], exit_event["exit_code"]),
+                state.get("stop_message")
+                or dispatch.exit_message(exit_event["reason"], exit_event["exit_code"]),
             )
-            await dispatch.send(self.layer, reply_to, {"type": dispatch.EXIT, "run_id": run_id, **exit_event})
-            logger.info(
-                "run %s end user=%s reason=%s exit_code=%s duration_ms=%s",
-                run_id, request.get("user_id"), exit_event["reason"], exit_event["exit_code"],
-                exit_event["duration_ms"],
+            await dispatch.send(
+                self.layer, reply_to, {"type": dispatch.EXIT, "run_id": run_id, **exit_event}
+            )
+            log_event(
+                logger,
+                "run.end",
+                run_id=run_id,
+                user_id=request.get("user_id"),
+                worker=self.name,
+                reason=exit_event["reason"],
+                exit_code=exit_event["exit_code"],
+                duration_ms=exit_event["duration_ms"],
+                output_bytes=exit_event["output_bytes"],
             )
         finally:
             listener.cancel()
@@ -250,7 +318,9 @@ class PoolWorker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._serve_task
         if self._run_tasks:
-            logger.info("worker %s: waiting up to %ss for %d runs", self.name, grace, len(self._run_tasks))
+            logger.info(
+                "worker %s: waiting up to %ss for %d runs", self.name, grace, len(self._run_tasks)
+            )
             _, pending = await asyncio.wait(set(self._run_tasks), timeout=grace)
             if pending:
                 for state in list(self.inflight.values()):

@@ -1,17 +1,58 @@
+"""Admin for graphs: edits go through the same structure checks and history as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 
 from graphs.models import Graph, GraphRevision
+from graphs.validation import validate_graph
+
+
+class GraphAdminForm(forms.ModelForm):
+    class Meta:
+        model = Graph
+        fields = ["owner", "name", "description", "nodes", "edges", "viewport"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not {"nodes", "edges", "viewport"} <= set(cleaned):
+            return cleaned  # a field already failed to parse; Django reports it
+        errors = validate_graph(
+            cleaned["nodes"],
+            cleaned["edges"],
+            cleaned["viewport"],
+            max_nodes=settings.GRAPH_MAX_NODES,
+            max_edges=settings.GRAPH_MAX_EDGES,
+        )
+        for field, messages in errors.items():
+            self.add_error(field, messages)
+        return cleaned
 
 
 @admin.register(Graph)
 class GraphAdmin(admin.ModelAdmin):
+    form = GraphAdminForm
     list_display = ("name", "owner", "version", "updated_at")
     list_filter = ("updated_at",)
     search_fields = ("name", "owner__username")
     raw_id_fields = ("owner",)
+    readonly_fields = ("version", "created_at", "updated_at")
+
+    def save_model(self, request: Any, obj: Graph, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # A change made here is a save like any other: the previous state goes to history.
+        changes = {field: form.cleaned_data[field] for field in Graph.SNAPSHOT_FIELDS}
+        obj.save_new_version(changes)
 
 
 @admin.register(GraphRevision)
 class GraphRevisionAdmin(admin.ModelAdmin):
-    list_display = ("graph", "version", "created_at")
+    list_display = ("graph", "version", "name", "created_at")
     raw_id_fields = ("graph",)
+    readonly_fields = ("created_at",)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from graphs import views
+from graphs import compile_urls, views
 
 urlpatterns = [
     path("graphs/", views.GraphListCreateView.as_view(), name="graph-list"),
@@ -22,3 +22,5 @@ urlpatterns = [
         name="graph-revision-restore",
     ),
 ]
+
+urlpatterns += compile_urls.urlpatterns  # catalogue and compiler (graphs/compile_urls.py)

@@ -50,7 +50,7 @@ def _id_problem(value: Any) -> str | None:
 
 def _label(kind: str, index: int, item: Any) -> str:
     """`nodes[3] (id 'n4')` when the element has a usable id, else `nodes[3]`."""
-    if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+    if isinstance(item, dict) and _id_problem(item.get("id")) is None:
         return f"{kind}[{index}] (id {item['id'][:60]!r})"
     return f"{kind}[{index}]"
 

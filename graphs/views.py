@@ -10,9 +10,11 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, generics, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -48,8 +50,13 @@ def version_conflict(exc: StaleVersion) -> Response:
     )
 
 
+class Pages(LimitOffsetPagination):
+    max_limit = 500  # list rows are small, but a page is still one query's worth
+
+
 class OwnGraphsMixin:
     request: Request
+    pagination_class = Pages
 
     def get_queryset(self) -> QuerySet[Graph]:
         return Graph.objects.filter(owner=self.request.user)
@@ -116,6 +123,8 @@ class GraphDetailView(OwnGraphsMixin, generics.RetrieveUpdateDestroyAPIView):
             return super().update(request, *args, **kwargs)
         except StaleVersion as exc:
             return version_conflict(exc)
+        except Graph.DoesNotExist:  # deleted between the lookup and the locked save
+            raise Http404 from None
 
 
 class GraphDuplicateView(OwnGraphsMixin, generics.GenericAPIView):
@@ -172,6 +181,7 @@ class RevisionsMixin:
     """Revisions of one of the user's graphs; the graph itself is looked up first (404)."""
 
     request: Request
+    pagination_class = Pages
     kwargs: dict[str, Any]
 
     def get_graph(self) -> Graph:
@@ -226,4 +236,6 @@ class GraphRevisionRestoreView(RevisionsMixin, generics.GenericAPIView):
             graph.restore(revision, based_on=serializer.validated_data["version"])
         except StaleVersion as exc:
             return version_conflict(exc)
+        except Graph.DoesNotExist:  # deleted between the lookup and the locked save
+            raise Http404 from None
         return Response(GraphSerializer(graph).data)

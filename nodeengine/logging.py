@@ -16,8 +16,13 @@ from typing import Any
 EVENT_FIELDS_ATTR = "event_fields"
 
 
-def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
-    """Log `event` (a dotted name such as "run.end") with its fields as top-level JSON keys."""
+def log_event(
+    logger: logging.Logger, event: str, level: int = logging.INFO, /, **fields: Any
+) -> None:
+    """Log `event` (a dotted name such as "run.end") with its fields as top-level JSON keys.
+
+    Positional-only parameters: any keyword, even `level` or `event`, is a field.
+    """
     logger.log(level, event, extra={EVENT_FIELDS_ATTR: fields})
 
 

@@ -24,6 +24,8 @@ from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
 _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+_CONTAINERS = (dict, list)
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 class RequestTooLarge(APIException):
@@ -75,19 +77,56 @@ def check_document(document: Any, max_depth: int) -> None:
             )
 
 
+def _too_deep(document: Any, max_depth: int) -> bool:
+    """Level by level over containers only: the cheap test, run on every body.
+
+    Exact `type()` checks and no generators: this runs on every request, ~3x faster this way
+    (json.loads only ever builds plain dicts and lists).
+    """
+    level = [document] if type(document) in _CONTAINERS else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            return True
+        next_level: list[Any] = []
+        keep = next_level.append
+        for container in level:
+            for child in container.values() if type(container) is dict else container:
+                if type(child) in _CONTAINERS:
+                    keep(child)
+        level = next_level
+    return False
+
+
 def load_json_bytes(raw: bytes, max_depth: int) -> Any:
-    """Bytes to a checked Python value, raising ParseError with a sentence for anything wrong."""
+    """Bytes to a checked Python value, raising ParseError with a sentence for anything wrong.
+
+    The full walk that names the offending path (check_document) costs ~10x json.loads, so it
+    runs only when a cheap test says something is wrong: too deep, a number that overflowed to
+    infinity, or a \\u0000 / \\ud800-\\udfff escape in the text (NUL and surrogates can only
+    arrive escaped; valid surrogate pairs also match, and the full walk then passes them).
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"JSON parse error: the body is not valid UTF-8 ({exc.reason}).") from None
+    overflowed = False
+
+    def parse_float(literal: str) -> float:
+        nonlocal overflowed
+        value = float(literal)
+        overflowed = overflowed or not math.isfinite(value)
+        return value
+
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant, parse_float=parse_float)
     except RecursionError:
         raise ParseError(f"JSON is nested too deeply: at most {max_depth} levels.") from None
     except ValueError as exc:
         raise ParseError(f"JSON parse error: {exc}") from None
-    check_document(document, max_depth)
+    if overflowed or _too_deep(document, max_depth) or _SUSPECT_ESCAPE.search(text):
+        check_document(document, max_depth)
     return document
 
 

@@ -92,7 +92,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 60},
+            # socket_timeout above channels-redis' 5 s blocking pop: redis-py >= 6 defaults it
+            # to 5 s, which made every idle receive fail with "Timeout reading from ...".
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+                "capacity": 1000,
+                "expiry": 60,
+            },
         }
     }
 else:
@@ -124,6 +130,8 @@ GRAPH_MAX_NODES = config.int("GRAPH_MAX_NODES", default=5000, minimum=1)
 GRAPH_MAX_EDGES = config.int("GRAPH_MAX_EDGES", default=20000, minimum=0)
 GRAPH_MAX_DEPTH = config.int("GRAPH_MAX_DEPTH", default=32, minimum=4)
 GRAPH_REVISIONS_KEPT = config.int("GRAPH_REVISIONS_KEPT", default=100, minimum=1)
+# A new account gets the example graphs of graphs/examples/ (tests turn it off in conftest.py).
+SEED_EXAMPLE_GRAPHS = config.bool("SEED_EXAMPLE_GRAPHS", default=True)
 
 LOGIN_RATE_PER_USERNAME = config.rate("LOGIN_RATE_PER_USERNAME", default="5/min")
 LOGIN_RATE_PER_IP = config.rate("LOGIN_RATE_PER_IP", default="20/min")

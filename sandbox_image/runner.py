@@ -1,6 +1,7 @@
 """Runs one user script inside a sandbox container (the container's command, started ahead of time).
 
-Protocol on stdin: a header line ``NE1 <byte length>\\n``, then exactly that many bytes of Python
+Protocol: once ready, the runner writes READY_MARKER to stdout (the pool consumes it: a container
+is "warm" only when its interpreter is really waiting). Then on stdin: a header line ``NE1 <byte length>\\n``, then exactly that many bytes of Python
 source; everything after it is the script's own stdin (for ``input()``). Output goes to the
 container's stdout/stderr unbuffered (``python3 -u``), so partial lines such as prompts flush
 at once.
@@ -15,20 +16,24 @@ traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit 
 128 + N for another signal N, 2 when the header was malformed.
 """
 
+import builtins
+import linecache
 import os
 import resource
 import signal
 import sys
-
-# Imported before the script arrives: the work is then done while the container waits warm.
-import builtins
-import linecache
 import traceback
 import types
-import collections, functools, itertools, json, math, random, re, string, time  # noqa: E401, F401
+
+# Imported before the script arrives, so their import time is spent while the container waits.
+PRELOADED_MODULES = ("collections", "functools", "itertools", "json", "math", "random", "re",
+                     "string", "time")
+for _module in PRELOADED_MODULES:
+    __import__(_module)
 
 SCRIPT_FILENAME = "main.py"
 HEADER_MAGIC = b"NE1"
+READY_MARKER = b"NE1 READY\n"
 HEADER_MAX_BYTES = 64
 EXIT_BAD_HEADER = 2
 EXIT_CPU_LIMIT = 128 + signal.SIGXCPU
@@ -59,6 +64,7 @@ def supervise(child_pid: int) -> int:
 
 
 def read_script() -> bytes | None:
+    os.write(1, READY_MARKER)
     stdin = sys.stdin.buffer
     header = stdin.readline(HEADER_MAX_BYTES)
     parts = header.split()

@@ -6,10 +6,20 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+# The sandbox's Docker fixtures: docker_ready (fails, never skips, without Docker), make_pool.
+from tests.docker_support import docker_ready, make_pool  # noqa: F401
+
 # The execution engine's real-server fixtures (daphne + runpool subprocesses).
 from tests.engine_harness import engine_servers, engine_token, engine_user  # noqa: E402,F401
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def no_example_graphs(settings) -> None:
+    """Accounts made by tests start empty (the editor's example graphs; tests/test_examples.py
+    turns seeding back on)."""
+    settings.SEED_EXAMPLE_GRAPHS = False
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ Each server set gets its own request channel name (POOL_REQUEST_CHANNEL) and wor
 it never takes runs from, or gives runs to, anyone else sharing the Redis database.
 """
 
+# Test helpers take plain deadlines in seconds and poll external state (Docker, Redis).
+# ruff: noqa: ASYNC109
+
 from __future__ import annotations
 
 import asyncio
@@ -52,7 +55,11 @@ def database_url(settings_dict: dict[str, Any]) -> str:
 
 
 def redis_url() -> str:
-    return os.environ.get("ENGINE_TEST_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or DEFAULT_REDIS_URL
+    return (
+        os.environ.get("ENGINE_TEST_REDIS_URL")
+        or os.environ.get("TEST_REDIS_URL")
+        or DEFAULT_REDIS_URL
+    )
 
 
 @dataclass
@@ -95,22 +102,33 @@ class Servers:
 
     def start_daphne(self) -> None:
         self.port = free_port()
-        log = open(self.log_dir / "daphne.log", "ab")  # noqa: SIM115 - lives as long as the process
+        log = open(self.log_dir / "daphne.log", "ab")
         self.daphne = subprocess.Popen(
             [
                 str(VENV_BIN / "daphne"),
-                "-b", "127.0.0.1", "-p", str(self.port),
-                "--websocket-max-message-size", str(4 * 1024 * 1024),
-                "--websocket-max-frame-size", str(4 * 1024 * 1024),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "--websocket-max-message-size",
+                str(4 * 1024 * 1024),
+                "--websocket-max-frame-size",
+                str(4 * 1024 * 1024),
                 "nodeengine.asgi:application",
             ],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.daphne.poll() is not None:
                 raise RuntimeError(f"daphne exited early; see {self.log_dir / 'daphne.log'}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
                 return
             time.sleep(0.1)
         raise RuntimeError("daphne did not start listening within 30 s")
@@ -118,10 +136,13 @@ class Servers:
     def start_worker(self, name: str | None = None, size: int = 4, wait: bool = True) -> str:
         name = name or f"{self.env['POOL_WORKER_NAME']}-{len(self.workers) + 1}"
         log_path = self.log_dir / f"worker-{name}.log"
-        log = open(log_path, "ab")  # noqa: SIM115
+        log = open(log_path, "ab")
         process = subprocess.Popen(
             [str(VENV_BIN / "python"), "manage.py", "runpool", "--size", str(size), "--name", name],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         self.workers[name] = process
         if wait:
@@ -218,6 +239,18 @@ class WsClient:
 
     async def run(self, timeout: float = 30, **run: Any) -> RunOutcome:
         return await self.finish(await self.start(**run), timeout)
+
+    async def finish_refs(self, refs: list[str], timeout: float = 60) -> dict[str, RunOutcome]:
+        """Outcomes of runs sent with these refs (each must end in `exit`)."""
+        deadline = time.monotonic() + timeout
+
+        def done(ref: str) -> bool:
+            run_id = self.by_ref.get(ref)
+            return run_id is not None and any(e["type"] == "exit" for e in self.events[run_id])
+
+        while not all(done(ref) for ref in refs):
+            await self.recv(max(0.1, deadline - time.monotonic()))
+        return {ref: RunOutcome(self.events[self.by_ref[ref]]) for ref in refs}
 
     async def close(self) -> None:
         await self.ws.close()

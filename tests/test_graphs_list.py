@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphs.models import Graph
+from tests.fast_passwords import fast_password_hashing  # noqa: F401
 from tests.graph_samples import make_graph, sample
 
 URL = "/api/graphs/"
@@ -85,6 +86,14 @@ class TestList:
         assert [row["name"] for row in response.data["results"]] == ["g2", "g3"]
         assert "offset=4" in response.data["next"]
         assert response.data["previous"] is not None
+
+    def test_page_size_is_capped(self, owner_client, owner, monkeypatch):
+        monkeypatch.setattr("graphs.views.Pages.max_limit", 2)
+        for index in range(3):
+            make_graph(owner, name=f"g{index}")
+        response = owner_client.get(URL, {"limit": 100000})
+        assert response.status_code == 200
+        assert len(response.data["results"]) == 2
 
     @pytest.mark.parametrize(
         "params", [{"offset": "99999999999999999999999"}, {"limit": "-1"}, {"offset": "x"}]

@@ -9,40 +9,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('graphs', '0002_revision_unique_version'),
+        ("graphs", "0002_revision_unique_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Execution',
+            name="Execution",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('script_sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('finished', 'Finished')], default='queued', max_length=16)),
-                ('exit_code', models.IntegerField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, choices=[('ok', 'Ok'), ('error', 'Error'), ('timeout', 'Timeout'), ('killed', 'Killed'), ('memory', 'Memory'), ('output_limit', 'Output Limit'), ('worker_lost', 'Worker Lost')], default='', max_length=16)),
-                ('message', models.CharField(blank=True, default='', max_length=500)),
-                ('queued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('time_to_first_output', models.PositiveIntegerField(blank=True, help_text='Milliseconds from the run request to the first output.', null=True)),
-                ('output_bytes', models.PositiveBigIntegerField(default=0)),
-                ('output_tail', models.TextField(blank=True, default='')),
-                ('worker', models.CharField(blank=True, default='', max_length=200)),
-                ('node_id', models.CharField(blank=True, default='', max_length=200)),
-                ('graph', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='executions', to='graphs.graph')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='executions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("script_sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("exit_code", models.IntegerField(blank=True, null=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ok", "Ok"),
+                            ("error", "Error"),
+                            ("timeout", "Timeout"),
+                            ("killed", "Killed"),
+                            ("memory", "Memory"),
+                            ("output_limit", "Output Limit"),
+                            ("worker_lost", "Worker Lost"),
+                        ],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.CharField(blank=True, default="", max_length=500)),
+                ("queued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_ms", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "time_to_first_output",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Milliseconds from the run request to the first output.",
+                        null=True,
+                    ),
+                ),
+                ("output_bytes", models.PositiveBigIntegerField(default=0)),
+                ("output_tail", models.TextField(blank=True, default="")),
+                ("worker", models.CharField(blank=True, default="", max_length=200)),
+                ("node_id", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "graph",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="executions",
+                        to="graphs.graph",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="executions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-queued_at'],
-                'indexes': [models.Index(fields=['user', '-queued_at'], name='execution_e_user_id_09ea5b_idx'), models.Index(fields=['status', 'queued_at'], name='execution_e_status_bb6bdc_idx')],
+                "ordering": ["-queued_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "-queued_at"], name="execution_e_user_id_09ea5b_idx"
+                    ),
+                    models.Index(
+                        fields=["status", "queued_at"], name="execution_e_status_bb6bdc_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -53,12 +53,18 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
         "user": SANDBOX_USER,
         "working_dir": SCRATCH_DIR,
         "environment": dict(SANDBOX_ENVIRONMENT),
+        # stdin_open without detach makes docker-py set StdinOnce: half-closing our attach
+        # socket then closes the script's stdin (EOF for input()).
         "stdin_open": True,
-        # Half-closing our attach socket then closes the script's stdin (EOF for input()).
-        "stdin_once": True,
+        "detach": False,
         "tty": False,
+        # Never copy proxy settings from the host's ~/.docker/config.json into the sandbox.
+        "use_config_proxy": False,
         "network_disabled": True,
         "labels": {LABEL_MANAGED: "1", LABEL_WORKER: worker_name, LABEL_SLOT: slot},
+        # The runner is PID 1 and ignores SIGTERM: `docker stop` and an engine shutdown would
+        # otherwise wait out their timeout for every sandbox.
+        "stop_signal": "SIGKILL",
         "host_config_kwargs": {
             "network_mode": "none",
             "read_only": True,

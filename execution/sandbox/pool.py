@@ -23,7 +23,7 @@ import docker
 
 from . import container as docker_ops
 from .limits import RunLimits
-from .sandbox import Sandbox, safe_name_part
+from .sandbox import Sandbox, SandboxError, safe_name_part
 from .stream import AttachProtocol
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ MAX_PARALLEL_STARTS = 2
 # are removed once they are this old: younger ones may be a start still in flight.
 UNKNOWN_CONTAINER_GRACE_SECONDS = 30.0
 SWEEP_INTERVAL_SECONDS = 30.0
+# A new container's interpreter must report ready within this (it takes ~50 ms when idle).
+READY_TIMEOUT_SECONDS = 30.0
 
 
 class PoolClosed(Exception):
@@ -101,14 +103,14 @@ class SandboxPool:
         await self._cleanup_stale()
         self._fill_task = asyncio.create_task(self._fill_loop(), name=f"pool-{self.worker_name}")
 
-    async def wait_ready(self, timeout: float | None = None) -> None:
+    async def wait_ready(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Wait until `size` containers are warm (for start-up logs, tests and benchmarks)."""
         async with asyncio.timeout(timeout):
             while len(self._warm) < self._size:
                 self._check_open()
                 await self._wait_changed()
 
-    async def acquire(self, timeout: float | None = None) -> Sandbox:
+    async def acquire(self, timeout: float | None = None) -> Sandbox:  # noqa: ASYNC109
         """A warm sandbox, its interpreter waiting. Waits while none is warm."""
         try:
             async with asyncio.timeout(timeout):
@@ -130,7 +132,7 @@ class SandboxPool:
                 + (f" (last error: {self._last_error})" if self._last_error else "")
             ) from None
 
-    async def drain(self, timeout: float | None = None) -> None:
+    async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Hand out no more sandboxes, destroy the warm ones, wait for runs in flight."""
         if self._state in ("new", "running"):
             self._state = "draining"
@@ -248,6 +250,18 @@ class SandboxPool:
                 self._remove_in_background(started.id)
                 raise
             sandbox = Sandbox(self, started, protocol, self.limits)
+            try:
+                async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+                    await sandbox.wait_ready()
+            except TimeoutError:
+                self._retire(sandbox)
+                raise SandboxError(
+                    f"The sandbox runner did not report ready within {READY_TIMEOUT_SECONDS:.0f} s"
+                    " (an outdated image? run `make sandbox-image`)"
+                ) from None
+            except BaseException:
+                self._retire(sandbox)
+                raise
             if self._state != "running" or len(self._warm) >= self._size:
                 self._retire(sandbox)  # resized or stopped while it started
             else:

@@ -8,6 +8,8 @@ import struct
 from collections.abc import Iterator
 
 HEADER_MAGIC = b"NE1"
+# The runner's first stdout bytes: its interpreter now waits for a script.
+READY_MARKER = b"NE1 READY\n"
 SCRIPT_FILENAME = "main.py"
 # The runner's exit code when RLIMIT_CPU ended the script (128 + SIGXCPU).
 EXIT_CPU_LIMIT = 152

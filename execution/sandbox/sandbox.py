@@ -10,7 +10,6 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -18,6 +17,7 @@ from . import container as docker_ops
 from .limits import RunLimits
 from .protocol import (
     EXIT_CPU_LIMIT,
+    READY_MARKER,
     STDERR,
     STDOUT,
     FrameDecoder,
@@ -103,6 +103,19 @@ class Sandbox:
         self._output_bytes = 0
         self._stderr_tail = ""
         self._ended_at: float | None = None
+        self._frames = FrameDecoder()
+
+    async def wait_ready(self) -> None:
+        """Consume the runner's ready marker: from then on the interpreter waits for a script.
+        Raises SandboxError (with what the runner said instead) if anything else comes."""
+        got = b""
+        while len(got) < len(READY_MARKER) and READY_MARKER.startswith(got):
+            data = await self._protocol.read()
+            if not data:
+                raise SandboxError(f"The sandbox exited before it was ready: {got[:500]!r}")
+            got += b"".join(payload for _, payload in self._frames.feed(data))
+        if got != READY_MARKER:
+            raise SandboxError(f"Unexpected output from the sandbox runner: {got[:500]!r}")
 
     @property
     def alive(self) -> bool:
@@ -120,6 +133,10 @@ class Sandbox:
         """
         if self._state != "warm":
             raise SandboxError("This sandbox has already been used; acquire a new one.")
+        if not self.alive:
+            self._state = "done"
+            self._pool._retire(self)
+            raise SandboxError("The sandbox died before the run started; acquire a new one.")
         script = encode_script(code)
         if len(script) > self._limits.script_bytes + 32:
             self._state = "done"
@@ -174,7 +191,7 @@ class Sandbox:
         )
 
     async def _pump(self, on_output: OnOutput) -> None:
-        frames = FrameDecoder()
+        frames = self._frames
         decoders = {
             STDOUT: codecs.getincrementaldecoder("utf-8")("replace"),
             STDERR: codecs.getincrementaldecoder("utf-8")("replace"),

@@ -10,6 +10,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 DATA_TYPES = ("any", "number", "int", "float", "text", "bool", "list", "dict", "none")
@@ -222,7 +223,7 @@ class NodeType:
     def pure(self) -> bool:
         return self.statements is None and not self.starts_chain and not self.defines_function
 
-    @property
+    @cached_property
     def params_by_id(self) -> dict[str, Param]:
         return {param.id: param for param in self.params}
 

@@ -41,14 +41,16 @@ class NameAllocator:
 
     def __init__(self) -> None:
         self._taken: set[str] = set(RESERVED)
+        self._next_suffix: dict[str, int] = {}
 
     def allocate(self, raw: str, fallback: str = "value") -> str:
         base = sanitise(raw, fallback)
         if base in RESERVED:
             base = base + "_"
-        candidate, number = base, 2
+        candidate, number = base, self._next_suffix.get(base, 2)
         while candidate in self._taken:
             candidate = f"{base}_{number}"
             number += 1
+        self._next_suffix[base] = number
         self._taken.add(candidate)
         return candidate

@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('graphs', '0001_initial'),
+        ("graphs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='graphrevision',
+            model_name="graphrevision",
             constraint=models.UniqueConstraint(
-                fields=('graph', 'version'), name='graph_revision_unique_version'
+                fields=("graph", "version"), name="graph_revision_unique_version"
             ),
         ),
     ]

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     help = "Run a sandbox pool worker serving runs from the channel layer."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--size", type=int, default=settings.POOL_SIZE, help="Warm sandboxes to keep.")
+        parser.add_argument(
+            "--size", type=int, default=settings.POOL_SIZE, help="Warm sandboxes to keep."
+        )
         parser.add_argument(
             "--name",
             default=settings.POOL_WORKER_NAME or socket.gethostname(),
@@ -49,10 +51,8 @@ class Command(BaseCommand):
         asyncio.run(self._serve(size, name, grace))
 
     async def _serve(self, size: int, name: str, grace: float) -> None:
-        from channels.layers import get_channel_layer
-
         from execution.sandbox import RunLimits, SandboxPool
-        from execution.worker import PoolWorker
+        from execution.worker import PoolWorker, private_layer
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -60,10 +60,13 @@ class Command(BaseCommand):
             loop.add_signal_handler(sig, stop.set)
 
         pool = SandboxPool(
-            worker_name=name, size=size, image=settings.SANDBOX_IMAGE, limits=RunLimits.from_settings()
+            worker_name=name,
+            size=size,
+            image=settings.SANDBOX_IMAGE,
+            limits=RunLimits.from_settings(),
         )
         await pool.start()
-        worker = PoolWorker(pool, get_channel_layer(), name)
+        worker = PoolWorker(pool, private_layer(), name)
         await worker.start()
         fleet = asyncio.create_task(_fleet_loops(pool, worker, name))
         logger.info("pool worker %s serving with %d sandboxes", name, size)

@@ -3,7 +3,7 @@
 
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
 import { AlertTriangle, XCircle } from "lucide-react";
-import { memo, useEffect, useMemo, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 
 import { typeColor } from "@/lib/colors";
 import { portsOf } from "@/lib/graph";
@@ -114,8 +114,14 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const updateInternals = useUpdateNodeInternals();
   const ports = useMemo(() => portsOf(def, data.params), [def, data.params]);
   const portKey = ports.map((p) => p.id).join("|");
-  // Dynamic ports appear and vanish with params: React Flow must re-measure the handles.
-  useEffect(() => updateInternals(id), [id, portKey, updateInternals]);
+  // Dynamic ports appear and vanish with params: React Flow must re-measure the handles. Not on
+  // mount (React Flow measures new nodes itself; 500 extra updates would stall a big graph).
+  const mountedKey = useRef(portKey);
+  useEffect(() => {
+    if (mountedKey.current === portKey) return;
+    mountedKey.current = portKey;
+    updateInternals(id);
+  }, [id, portKey, updateInternals]);
 
   if (!def) {
     return (

@@ -260,7 +260,12 @@ export function autoArrange(
   const order: string[] = [];
   const forward = new Map<string, string[]>();
   for (const n of nodes) forward.set(n.id, []);
-  const ordered = [...nodes].sort((a, b) => a.position.x - b.position.x || a.position.y - b.position.y);
+  // Start from nodes nothing feeds (the heads of chains), so a loop is entered where it is entered.
+  const fed = new Set<string>();
+  for (const targets of out.values()) for (const t of targets) fed.add(t);
+  const ordered = [...nodes].sort(
+    (a, b) => Number(fed.has(a.id)) - Number(fed.has(b.id)) || a.position.x - b.position.x || a.position.y - b.position.y,
+  );
   for (const start of ordered) {
     if (state.get(start.id)) continue;
     const stack: Array<[string, number]> = [[start.id, 0]];

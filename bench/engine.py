@@ -1,0 +1,298 @@
+"""The execution engine end to end: real WebSocket -> daphne -> Redis -> runpool -> Docker.
+
+    .venv/bin/python bench/engine.py [--runs 200] [--cold 20] [--seconds 15] [--sockets 1000]
+
+Starts its own daphne + runpool (REDIS_URL, Postgres; database from BENCH_DATABASE_URL, default
+postgres://root@127.0.0.1:5432/ne_engine_bench, created and migrated if missing) and prints:
+
+1. time from sending `run` to the first `stdout` frame of print('hi'), p50/p99 over --runs
+   sequential runs (paced by --pace seconds, as a user's runs are, so the pool refills), beside
+   a cold `docker run --rm` of the same image (p50 over --cold);
+2. sustained runs/s with 8 clients (8 users, each one run at a time) beside the host's raw rate
+   of `docker run --rm` with the same concurrency;
+3. daphne's RSS growth per idle authenticated socket over --sockets sockets, and the
+   first-output latency of a run on one more socket while they are held;
+4. a run printing 100,000 lines: all arrive in order; MB/s from `started` to `exit`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://root@127.0.0.1:5432/ne_engine_bench"
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+os.environ.setdefault("SECRET_KEY", "bench-secret-key")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
+os.environ["REDIS_URL"] = ""  # this process needs only the ORM; the servers get the real one
+
+import django  # noqa: E402
+
+
+def prepare_database() -> None:
+    import psycopg
+    from django.conf import settings
+    from django.core.management import call_command
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        if not conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+        ).fetchone():
+            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    call_command("migrate", verbosity=0)
+
+
+def tokens(count: int) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    from tests.engine_harness import make_token
+
+    users = get_user_model().objects
+    return [make_token(users.get_or_create(username=f"bench{i}")[0]) for i in range(count)]
+
+
+def pct(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+# --- 1. latency -----------------------------------------------------------------------------
+
+
+async def first_output_ms(client: Any, code: str = "print('hi')") -> float:
+    ref = uuid.uuid4().hex[:8]
+    sent = time.perf_counter()
+    await client.send(type="run", ref=ref, code=code)
+    first = None
+    while True:
+        event = await client.recv(60)
+        if event["type"] == "stdout" and first is None:
+            first = (time.perf_counter() - sent) * 1000
+        if event["type"] == "exit" and client.by_ref.get(ref) == event["run_id"]:
+            if event["reason"] != "ok":
+                raise RuntimeError(f"bench run failed: {event}")
+            return first if first is not None else float("nan")
+        if event["type"] == "error":
+            raise RuntimeError(f"bench run refused: {event}")
+
+
+async def latency(servers: Any, token: str, runs: int, pace: float) -> list[float]:
+    from tests.engine_harness import WsClient
+
+    client = await WsClient.connect(servers, token)
+    for _ in range(5):  # warm-up: imports, connections, JIT-less but cache-warm paths
+        await first_output_ms(client)
+        await asyncio.sleep(pace)
+    samples = []
+    for _ in range(runs):
+        samples.append(await first_output_ms(client))
+        await asyncio.sleep(pace)
+    await client.close()
+    return samples
+
+
+def cold_docker_ms(image: str) -> float:
+    """Time to the first stdout byte of a cold `docker run --rm`."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        ["docker", "run", "--rm", "--network", "none", image, "python3", "-c", "print('hi')"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    process.stdout.read(1)
+    first = (time.perf_counter() - started) * 1000
+    process.wait()
+    return first
+
+
+# --- 2. throughput --------------------------------------------------------------------------
+
+
+async def sustained_rate(servers: Any, client_tokens: list[str], seconds: float) -> float:
+    from tests.engine_harness import WsClient
+
+    clients = [await WsClient.connect(servers, token) for token in client_tokens]
+    done = 0
+    stop_at = time.perf_counter() + seconds
+
+    async def loop(client: Any) -> None:
+        nonlocal done
+        while time.perf_counter() < stop_at:
+            await first_output_ms(client)
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(c) for c in clients))
+    elapsed = time.perf_counter() - started
+    for client in clients:
+        await client.close()
+    return done / elapsed
+
+
+def raw_docker_rate(image: str, concurrency: int, total: int) -> float:
+    def one(_: int) -> None:
+        subprocess.run(
+            ["docker", "run", "--rm", "--network", "none", image, "python3", "-c", "print('hi')"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as executor:
+        list(executor.map(one, range(total)))
+    return total / (time.perf_counter() - started)
+
+
+# --- 3. idle sockets ------------------------------------------------------------------------
+
+
+async def idle_sockets(servers: Any, token: str, count: int) -> tuple[float, float]:
+    import websockets
+
+    from tests.engine_harness import WsClient
+
+    pid = servers.daphne.pid
+    # One socket first, so the per-process start-up (channel layer pools) is not counted.
+    probe = await WsClient.connect(servers, token)
+    await asyncio.sleep(1)
+    before = rss_kib(pid)
+    url = f"{servers.ws_url}?token={token}"
+    held = []
+    for start in range(0, count, 50):
+        batch = [
+            websockets.connect(url, origin=servers.origin, open_timeout=60)
+            for _ in range(min(50, count - start))
+        ]
+        held.extend(await asyncio.gather(*batch))
+    await asyncio.sleep(2)
+    after = rss_kib(pid)
+    extra = await WsClient.connect(servers, token)
+    samples = [await first_output_ms(extra) for _ in range(5)]
+    for ws in held:
+        await ws.close()
+    await extra.close()
+    await probe.close()
+    return (after - before) / count, statistics.median(samples)
+
+
+# --- 4. many lines --------------------------------------------------------------------------
+
+
+async def many_lines(servers: Any, token: str, lines: int) -> tuple[bool, float, int]:
+    from tests.engine_harness import WsClient
+
+    client = await WsClient.connect(servers, token)
+    run_id = await client.start(code=f"for i in range({lines}):\n    print(i)\n")
+    await client.wait_for(run_id, "started", 60)
+    started = time.perf_counter()
+    outcome = await client.finish(run_id, 120)
+    elapsed = time.perf_counter() - started
+    await client.close()
+    expected = "".join(f"{i}\n" for i in range(lines))
+    size = len(outcome.stdout.encode())
+    return outcome.stdout == expected and outcome.reason == "ok", size / elapsed / 1e6, size
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--cold", type=int, default=20)
+    parser.add_argument("--pace", type=float, default=0.25, help="Pause between latency runs (s).")
+    parser.add_argument("--seconds", type=float, default=15.0, help="Throughput phase length.")
+    parser.add_argument(
+        "--raw", type=int, default=48, help="docker run --rm count for the baseline."
+    )
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--pool-size", type=int, default=8)
+    args = parser.parse_args()
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
+    django.setup()
+    from django.conf import settings
+
+    from tests.engine_harness import Servers, redis_url
+
+    prepare_database()
+    image = settings.SANDBOX_IMAGE
+    servers = Servers.create(
+        settings.DATABASES["default"],
+        redis_url(),
+        RUN_WALL_SECONDS="30",
+        POOL_SIZE=str(args.pool_size),
+    )
+    user_tokens = tokens(9)
+    rows: list[tuple[str, str, str]] = []
+    try:
+        servers.start_daphne()
+        servers.start_worker(size=args.pool_size)
+        time.sleep(3)  # let the pool fill
+
+        samples = asyncio.run(latency(servers, user_tokens[0], args.runs, args.pace))
+        cold = [cold_docker_ms(image) for _ in range(args.cold)]
+        p50, p99, cold50 = pct(samples, 0.5), pct(samples, 0.99), statistics.median(cold)
+        rows.append(("run -> first stdout p50 / p99", f"{p50:.1f} / {p99:.1f} ms", "p50 < 15 ms"))
+        rows.append(("cold docker run --rm p50", f"{cold50:.0f} ms", ""))
+        rows.append(("speed-up (cold p50 / warm p50)", f"{cold50 / p50:.0f}x", ">= 20x"))
+
+        rate = asyncio.run(sustained_rate(servers, user_tokens[1:9], args.seconds))
+        raw = raw_docker_rate(image, 8, args.raw)
+        rows.append(("sustained runs/s, 8 clients", f"{rate:.1f}", ""))
+        rows.append(("raw docker run --rm /s, 8 at once", f"{raw:.1f}", ""))
+        rows.append(("engine / raw", f"{100 * rate / raw:.0f} %", ">= 80 %"))
+
+        per_socket, extra_ms = asyncio.run(idle_sockets(servers, user_tokens[0], args.sockets))
+        rows.append((f"RSS per idle socket ({args.sockets})", f"{per_socket:.1f} KiB", "< 64 KiB"))
+        rows.append(
+            ("first stdout with them held (p50 of 5)", f"{extra_ms:.1f} ms", f"<= p99 {p99:.1f}")
+        )
+
+        ok, mbps, size = asyncio.run(many_lines(servers, user_tokens[0], args.lines))
+        rows.append(
+            (f"{args.lines} lines ({size} B) complete, in order", "yes" if ok else "NO", "")
+        )
+        rows.append(("output throughput", f"{mbps:.2f} MB/s", ""))
+    finally:
+        servers.stop()
+
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure'.ljust(width)}  {'result':>22}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:>22}  {target}")
+    print(f"\n(daphne + runpool logs: {servers.log_dir})")
+
+
+if __name__ == "__main__":
+    main()

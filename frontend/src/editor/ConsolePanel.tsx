@@ -1,0 +1,177 @@
+// The run console: a virtualized list of output lines (only the visible ones are in the DOM, so
+// 100,000 lines stay smooth), the run status, Kill and Clear, and the input line for input().
+
+import { Eraser, Loader2, Square, Terminal, Wifi, WifiOff } from "lucide-react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+
+import { Button } from "@/components/ui/button";
+import { describeReason, runClient } from "@/lib/runClient";
+import { cn } from "@/lib/utils";
+import { consoleStore, pendingPrompt, useConsole } from "@/store/console";
+
+const LINE_HEIGHT = 18;
+
+function Elapsed({ since }: { since: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(timer);
+  }, []);
+  return <span>{((now - since) / 1000).toFixed(1)} s</span>;
+}
+
+function StatusLine() {
+  const phase = useConsole((s) => s.phase);
+  const position = useConsole((s) => s.position);
+  const startedAt = useConsole((s) => s.startedAt);
+  const exit = useConsole((s) => s.exit);
+  const errorMessage = useConsole((s) => s.errorMessage);
+  let content: React.ReactNode = <span className="text-slate-500">Ready. Ctrl+Enter runs the graph.</span>;
+  if (phase === "sending") content = <span className="flex items-center gap-1"><Loader2 className="h-3 w-3 animate-spin" /> Sending…</span>;
+  else if (phase === "queued") content = <span className="text-amber-300">Queued{position !== null ? ` (position ${position})` : ""}…</span>;
+  else if (phase === "running")
+    content = (
+      <span className="flex items-center gap-1 text-sky-300">
+        <Loader2 className="h-3 w-3 animate-spin" /> Running {startedAt && <Elapsed since={startedAt} />}
+      </span>
+    );
+  else if (phase === "finished" && exit)
+    content = (
+      <span className={exit.reason === "ok" && exit.exit_code === 0 ? "text-emerald-300" : "text-red-300"}>
+        {exit.reason === "ok" ? "✔" : "✖"} {describeReason(exit.reason)} · exit code {exit.exit_code ?? "none"} · {(exit.duration_ms / 1000).toFixed(2)} s
+        {exit.message ? ` · ${exit.message}` : ""}
+      </span>
+    );
+  else if (phase === "lost") content = <span className="text-amber-300">Connection lost during the run; its outcome is unknown.</span>;
+  else if (phase === "refused") content = <span className="text-red-300">Not run: {errorMessage}</span>;
+  return <div className="truncate text-xs" data-testid="run-status" data-phase={phase}>{content}</div>;
+}
+
+function Lines() {
+  const seq = useConsole((s) => s.seq);
+  const dropped = useConsole((s) => s.dropped);
+  const box = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState({ top: 0, height: 200 });
+  const stick = useRef(true);
+  const lines = consoleStore.getState().lines;
+  const total = lines.length;
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [seq]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setScroll({ top: el.scrollTop, height: el.clientHeight }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scroll.top / LINE_HEIGHT) - 20);
+  const last = Math.min(total, Math.ceil((scroll.top + scroll.height) / LINE_HEIGHT) + 20);
+  const visible = lines.slice(first, last);
+
+  return (
+    <div
+      ref={box}
+      className="ne-console relative min-h-0 flex-1 overflow-auto bg-slate-950"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < LINE_HEIGHT * 2;
+        setScroll({ top: el.scrollTop, height: el.clientHeight });
+      }}
+      data-testid="console-output"
+      data-lines={total}
+    >
+      {dropped > 0 && (
+        <div className="sticky top-0 z-10 bg-amber-950/90 px-2 text-xs text-amber-300">
+          {dropped.toLocaleString()} older lines were dropped to keep the console fast.
+        </div>
+      )}
+      <div style={{ height: total * LINE_HEIGHT, position: "relative" }}>
+        <div style={{ position: "absolute", top: first * LINE_HEIGHT, left: 0, right: 0 }}>
+          {visible.map((line, i) => (
+            <div key={first + i} className={cn("ne-line", `ne-${line.stream}`)} data-stream={line.stream}>
+              {line.text || "\u200b"}
+              {line.input !== undefined && <span className="ne-typed">{line.input}</span>}
+            </div>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function InputLine() {
+  const phase = useConsole((s) => s.phase);
+  const prompt = useConsole(pendingPrompt);
+  const [text, setText] = useState("");
+  const input = useRef<HTMLInputElement>(null);
+  const running = phase === "running";
+  useEffect(() => {
+    if (running && prompt) input.current?.focus();
+  }, [running, prompt]);
+  return (
+    <form
+      className="flex h-8 shrink-0 items-center gap-2 border-t border-slate-800 bg-slate-950 px-2 ne-console"
+      onSubmit={(e) => {
+        e.preventDefault();
+        runClient.sendInput(text);
+        setText("");
+      }}
+    >
+      <span className="max-w-[40%] truncate text-sky-300" title={prompt}>{prompt || "›"}</span>
+      <input
+        ref={input}
+        className="min-w-0 flex-1 bg-transparent text-slate-100 outline-none placeholder:text-slate-600"
+        placeholder={running ? "Type input for the script and press Enter (Ctrl+D: end of input)" : "Input is enabled while a script runs"}
+        disabled={!running}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "d" && e.ctrlKey) {
+            e.preventDefault();
+            runClient.sendEof();
+          }
+        }}
+        aria-label="Script input"
+        data-testid="console-input"
+      />
+    </form>
+  );
+}
+
+export function ConsolePanel({ height }: { height: number }) {
+  const phase = useConsole((s) => s.phase);
+  const connection = useConsole((s) => s.connection);
+  const note = useConsole((s) => s.connectionNote);
+  const active = phase === "running" || phase === "queued" || phase === "sending";
+  return (
+    <section className="flex shrink-0 flex-col border-t border-slate-800 bg-slate-950" style={{ height }} data-testid="console">
+      <div className="flex h-9 shrink-0 items-center gap-2 border-b border-slate-800 px-2">
+        <Terminal className="h-4 w-4 text-slate-400" />
+        <span className="text-xs font-medium text-slate-300">Console</span>
+        <div className="min-w-0 flex-1"><StatusLine /></div>
+        <span
+          className={cn("flex items-center gap-1 text-[11px]", connection === "open" ? "text-slate-500" : "text-amber-300")}
+          title={note ?? undefined}
+          data-testid="connection-state"
+          data-state={connection}
+        >
+          {connection === "open" ? <Wifi className="h-3 w-3" /> : <WifiOff className="h-3 w-3" />}
+          {connection === "open" ? (note ?? "connected") : connection === "reconnecting" ? (note ?? "reconnecting…") : connection}
+        </span>
+        <Button size="xs" variant="destructive" disabled={!active} onClick={() => runClient.kill()} title="Stop the running script">
+          <Square /> Kill
+        </Button>
+        <Button size="xs" variant="ghost" onClick={() => consoleStore.getState().clear()} title="Clear the console">
+          <Eraser /> Clear
+        </Button>
+      </div>
+      <Lines />
+      <InputLine />
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+// Debounced live compile: every content change schedules one POST /api/compile/; a newer change
+// aborts the older request, so typing in a param never waits on the server.
+
+import { useEffect } from "react";
+
+import { api, errorText } from "@/lib/api";
+import type { CompileResult } from "@/lib/types";
+import { editorStore, useEditor } from "@/store/editor";
+
+export const COMPILE_DEBOUNCE_MS = 300;
+
+export function useLiveCompile(enabled: boolean): void {
+  const seq = useEditor((s) => s.contentSeq);
+  const ready = useEditor((s) => Object.keys(s.catalogue).length > 0);
+  useEffect(() => {
+    if (!enabled || !ready) return;
+    const controller = new AbortController();
+    const timer = setTimeout(async () => {
+      try {
+        const result = await api<CompileResult>("compile/", { method: "POST", body: editorStore.getState().document(), signal: controller.signal });
+        if (!controller.signal.aborted) editorStore.getState().setCompile(result);
+      } catch (err) {
+        if ((err as Error).name === "AbortError") return;
+        editorStore.getState().setCompile(editorStore.getState().compile, `Live code is out of date: ${errorText(err)}`);
+      }
+    }, COMPILE_DEBOUNCE_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [seq, enabled, ready]);
+}

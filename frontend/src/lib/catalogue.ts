@@ -1,0 +1,13 @@
+// GET /api/nodes/ is the same for every user until a deploy: fetch it once per page load.
+import { api } from "./api";
+import type { CatalogueResponse } from "./types";
+
+let cached: Promise<CatalogueResponse> | null = null;
+
+export function loadCatalogue(): Promise<CatalogueResponse> {
+  cached ??= api<CatalogueResponse>("nodes/").catch((err: unknown) => {
+    cached = null;
+    throw err;
+  });
+  return cached;
+}

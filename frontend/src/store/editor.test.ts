@@ -1,0 +1,151 @@
+import { beforeEach, describe, expect, it } from "vitest";
+
+import { catalogueResponse } from "../test/fixtures";
+import { createEditorStore } from "./editor";
+
+let store: ReturnType<typeof createEditorStore>;
+const st = () => store.getState();
+
+beforeEach(() => {
+  store = createEditorStore();
+  st().setCatalogue(catalogueResponse.nodes, catalogueResponse.categories);
+  st().load({
+    nodes: [
+      { id: "start", type: "on_start", position: { x: 0, y: 0 }, data: { params: {} } },
+      { id: "print", type: "print", position: { x: 300, y: 0 }, data: { params: {} } },
+    ],
+    edges: [],
+  });
+});
+
+describe("editor store", () => {
+  it("loads a document clean and becomes dirty on an edit", () => {
+    expect(st().contentSeq).toBe(st().savedSeq);
+    expect(st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" })).toBe(true);
+    expect(st().contentSeq).not.toBe(st().savedSeq);
+    st().markSaved();
+    expect(st().contentSeq).toBe(st().savedSeq);
+  });
+
+  it("refuses an invalid wire with a reason and leaves the graph alone", () => {
+    const seq = st().contentSeq;
+    expect(st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "value" })).toBe(false);
+    expect(st().notice).toMatch(/execution/);
+    expect(st().edges).toHaveLength(0);
+    expect(st().contentSeq).toBe(seq);
+    expect(st().past).toHaveLength(0);
+  });
+
+  it("styles wires by kind and keeps the contract shape on export", () => {
+    st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" });
+    expect(st().edges[0]!.className).toBe("edge-exec");
+    const doc = st().document();
+    expect(Object.keys(doc.edges[0]!).sort()).toEqual(["id", "source", "sourceHandle", "target", "targetHandle"]);
+    expect(Object.keys(doc.nodes[0]!).sort()).toEqual(["data", "id", "position", "type"]);
+  });
+
+  it("undoes and redoes adds, wires, deletes and param edits", () => {
+    const id = st().addNode("literal", { x: 0, y: 200 })!;
+    expect(st().nodes.find((n) => n.id === id)!.data.params).toEqual({ kind: "number", value: "0" });
+    st().connect({ source: id, sourceHandle: "value", target: "print", targetHandle: "value" });
+    st().setParam(id, "value", "4");
+    st().setParam(id, "value", "42"); // coalesced with the previous keystroke
+    expect(st().edges).toHaveLength(1);
+
+    st().undo(); // the param edit (both keystrokes)
+    expect(st().nodes.find((n) => n.id === id)!.data.params.value).toBe("0");
+    st().undo(); // the wire
+    expect(st().edges).toHaveLength(0);
+    st().undo(); // the node
+    expect(st().nodes).toHaveLength(2);
+    st().undo(); // nothing left
+    expect(st().nodes).toHaveLength(2);
+
+    st().redo();
+    st().redo();
+    st().redo();
+    expect(st().nodes).toHaveLength(3);
+    expect(st().edges).toHaveLength(1);
+    expect(st().nodes.find((n) => n.id === id)!.data.params.value).toBe("42");
+
+    st().selectOnly([id]);
+    st().deleteSelected();
+    expect(st().nodes).toHaveLength(2);
+    expect(st().edges).toHaveLength(0); // its wires went with it
+    st().undo();
+    expect(st().nodes).toHaveLength(3);
+    expect(st().edges).toHaveLength(1);
+  });
+
+  it("a new edit clears the redo stack", () => {
+    st().addNode("literal", { x: 0, y: 0 });
+    st().undo();
+    expect(st().future).toHaveLength(1);
+    st().addNode("print", { x: 0, y: 0 });
+    expect(st().future).toHaveLength(0);
+  });
+
+  it("drops wires of dynamic ports that a param change removed", () => {
+    const list = st().addNode("make_list", { x: 0, y: 0 })!;
+    const lit = st().addNode("literal", { x: 0, y: 100 })!;
+    st().setParam(list, "count", 3);
+    expect(st().connect({ source: lit, sourceHandle: "value", target: list, targetHandle: "item2" })).toBe(true);
+    st().setParam(list, "count", 2);
+    expect(st().edges).toHaveLength(0);
+    st().undo();
+    expect(st().edges).toHaveLength(1);
+  });
+
+  it("joins a dropped wire to the first compatible port of the quick-added node", () => {
+    const id = st().addNode("print", { x: 500, y: 0 }, { nodeId: "print", handleId: "next", handleType: "source" })!;
+    expect(st().edges).toHaveLength(1);
+    expect(st().edges[0]).toMatchObject({ source: "print", sourceHandle: "next", target: id, targetHandle: "exec" });
+    const lit = st().addNode("literal", { x: 0, y: 300 }, { nodeId: id, handleId: "value", handleType: "target" })!;
+    expect(st().edges[1]).toMatchObject({ source: lit, sourceHandle: "value", target: id, targetHandle: "value" });
+  });
+
+  it("copies and pastes the selection, repeatedly offset, as one undo step each", () => {
+    st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" });
+    st().selectAll();
+    const payload = st().copy();
+    expect(payload?.nodes).toHaveLength(2);
+    st().paste(payload);
+    st().paste(payload);
+    expect(st().nodes).toHaveLength(6);
+    expect(st().edges).toHaveLength(3);
+    const pasted = st().nodes.filter((n) => n.selected);
+    expect(pasted).toHaveLength(2); // the last paste is selected
+    expect(pasted[0]!.position).toEqual({ x: 80, y: 80 });
+    st().undo();
+    expect(st().nodes).toHaveLength(4);
+  });
+
+  it("pastes into another graph (a fresh store) from the serialized clipboard", () => {
+    st().selectAll();
+    const payload = st().copy()!;
+    const other = createEditorStore();
+    other.getState().setCatalogue(catalogueResponse.nodes);
+    other.getState().load({ nodes: [], edges: [] });
+    other.getState().paste(JSON.parse(JSON.stringify(payload)));
+    expect(other.getState().nodes.map((n) => n.type).sort()).toEqual(["on_start", "print"]);
+  });
+
+  it("auto-arranges in one undoable step", () => {
+    st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" });
+    st().arrange();
+    const x = (id: string) => st().nodes.find((n) => n.id === id)!.position.x;
+    expect(x("start")).toBeLessThan(x("print"));
+    st().undo();
+    expect(x("print")).toBe(300);
+  });
+
+  it("indexes diagnostics and source lines by node", () => {
+    st().setCompile({
+      code: "print('')\n",
+      diagnostics: [{ severity: "warning", code: "w", message: "careful", node_id: "print", port: null }],
+      source_map: { "1": "print" },
+    });
+    expect(st().diagnosticsByNode.print).toHaveLength(1);
+    expect(st().linesByNode.print).toEqual([1]);
+  });
+});

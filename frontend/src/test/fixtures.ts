@@ -1,0 +1,12 @@
+// A snapshot of part of GET /api/nodes/ (graphs/catalogue.py) for the unit tests.
+import raw from "./catalogue.fixture.json";
+
+import type { Catalogue } from "../lib/graph";
+import type { CatalogueResponse, GraphNode } from "../lib/types";
+
+export const catalogueResponse = raw as unknown as CatalogueResponse;
+export const catalogue: Catalogue = Object.fromEntries(catalogueResponse.nodes.map((n) => [n.type, n]));
+
+export function node(id: string, type: string, params: Record<string, unknown> = {}, x = 0, y = 0): GraphNode {
+  return { id, type, position: { x, y }, data: { params } };
+}

@@ -1,0 +1,84 @@
+"""The node catalogue and the compiler over HTTP: thin views over the catalogue and compiler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from graphs.catalogue import catalogue_json
+from graphs.compiler import compile_graph
+from graphs.models import Graph
+
+_DIAGNOSTICS = inline_serializer("Diagnostic", many=True, fields={
+    "severity": serializers.ChoiceField(["error", "warning", "info"]),
+    "code": serializers.CharField(),
+    "message": serializers.CharField(),
+    "node_id": serializers.CharField(allow_null=True),
+    "port": serializers.CharField(allow_null=True),
+})
+COMPILE_RESULT = inline_serializer("CompileResult", {
+    "code": serializers.CharField(help_text="The generated, self-contained Python script."),
+    "diagnostics": _DIAGNOSTICS,
+    "source_map": serializers.DictField(
+        child=serializers.CharField(), help_text='Generated line ("1"-based) -> node id.'),
+})
+COMPILE_REQUEST = inline_serializer("CompileRequest", {
+    "nodes": serializers.ListField(child=serializers.DictField()),
+    "edges": serializers.ListField(child=serializers.DictField(), required=False),
+})
+CATALOGUE = inline_serializer("NodeCatalogue", {
+    "version": serializers.IntegerField(),
+    "categories": serializers.ListField(child=serializers.DictField()),
+    "nodes": serializers.ListField(child=serializers.DictField(),
+                                   help_text="Node types; see docs/catalogue.md."),
+})
+ERROR = OpenApiResponse(description='`{"detail": "...", "errors": {...}}`')
+
+
+def _bad_request(detail: str, errors: dict[str, list[str]]) -> Response:
+    return Response({"detail": detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class NodeCatalogueView(APIView):
+    @extend_schema(summary="The node catalogue", responses={200: CATALOGUE, 401: ERROR})
+    def get(self, request: Request) -> Response:
+        return Response(catalogue_json())
+
+
+class CompileView(APIView):
+    @extend_schema(summary="Compile a graph document to Python", request=COMPILE_REQUEST,
+                   responses={200: COMPILE_RESULT, 400: ERROR, 401: ERROR})
+    def post(self, request: Request) -> Response:
+        body: Any = request.data
+        if not isinstance(body, dict):
+            return _bad_request("The body must be a JSON object {nodes, edges}.",
+                                {"non_field_errors": ["Expected a JSON object."]})
+        nodes, edges = body.get("nodes", []), body.get("edges", [])
+        errors: dict[str, list[str]] = {}
+        if not isinstance(nodes, list):
+            errors["nodes"] = ["Must be a list of nodes."]
+        elif len(nodes) > settings.GRAPH_MAX_NODES:
+            errors["nodes"] = [f"At most {settings.GRAPH_MAX_NODES} nodes."]
+        if not isinstance(edges, list):
+            errors["edges"] = ["Must be a list of edges."]
+        elif len(edges) > settings.GRAPH_MAX_EDGES:
+            errors["edges"] = [f"At most {settings.GRAPH_MAX_EDGES} edges."]
+        if errors:
+            return _bad_request("The graph cannot be compiled: " + next(
+                f"{field}: {messages[0]}" for field, messages in errors.items()), errors)
+        return Response(compile_graph({"nodes": nodes, "edges": edges}).to_dict())
+
+
+class GraphCompileView(APIView):
+    @extend_schema(summary="Compile a saved graph to Python",
+                   responses={200: COMPILE_RESULT, 401: ERROR, 404: ERROR})
+    def get(self, request: Request, pk: int) -> Response:
+        graph = get_object_or_404(Graph.objects.only("nodes", "edges"), pk=pk, owner=request.user)
+        return Response(compile_graph({"nodes": graph.nodes, "edges": graph.edges}).to_dict())

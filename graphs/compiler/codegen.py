@@ -1,0 +1,381 @@
+"""Generating Python AST from the placed graph.
+
+Statements come from each placed node's generator; pure nodes become expressions, built bottom-up
+per reading statement (no recursion, so long chains are fine). A pure sub-expression that is deep,
+shared and large, or volatile (random) is hoisted into a temporary just before the statement.
+
+Every value read is checked against where it is set: a value that may not be set yet (read before
+its statement, after a loop, outside an `except`...) is initialised to None at the top of its scope.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from graphs.catalogue.build import assign, const, name
+from graphs.compiler.graph import Graph, Node
+from graphs.compiler.names import NameAllocator
+from graphs.compiler.placement import Block, Placed, Placement
+from graphs.compiler.result import Diagnostic
+
+logger = logging.getLogger(__name__)
+
+# Deeper expressions are split (readability, and the recursion limits of unparse and compile).
+HOIST_DEPTH = 20
+HOIST_SHARED_SIZE = 8     # an expression read twice by one statement and bigger than this is shared
+NODE_KEY = "_ne_node"     # attribute on generated statements naming their node, for the source map
+
+
+def tag(statement: ast.stmt, node_id: str) -> ast.stmt:
+    setattr(statement, NODE_KEY, node_id)
+    return statement
+
+
+@dataclass
+class FunctionInfo:
+    node_id: str
+    identifier: str
+    parameters: list[str]       # raw names, as drawn
+
+
+class Evaluation:
+    """The pure expressions one statement reads, and the temporaries they needed."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, ast.expr] = {}
+        self.prelude: list[ast.stmt] = []
+        self.ready = False
+
+
+class Context:
+    """The `NodeContext` a node generator works with (see graphs/catalogue/model.py)."""
+
+    def __init__(self, generator: Generator, node: Node, reader: Placed,
+                 evaluation: Evaluation) -> None:
+        self.gen = generator
+        self.node = node
+        self.node_id = node.id
+        self.reader = reader
+        self.evaluation = evaluation
+
+    # -- params and ports
+    def param(self, param_id: str) -> Any:
+        return self.node.params.get(param_id)
+
+    def names(self, param_id: str) -> list[str]:
+        return self.node.names(param_id)
+
+    def connected(self, port_id: str) -> bool:
+        return (self.node.id, port_id) in self.gen.graph.data_in
+
+    def input(self, port_id: str) -> ast.expr:
+        return self.gen.input_expr(self, port_id)
+
+    def input_with_prelude(self, port_id: str) -> tuple[list[ast.stmt], ast.expr]:
+        value = self.input(port_id)
+        prelude = self.evaluation.prelude
+        self.evaluation.prelude = []
+        return prelude, value
+
+    def output_used(self, port_id: str) -> bool:
+        return (self.node.id, port_id) in self.gen.used_outputs
+
+    def output_target(self, port_id: str) -> ast.Name:
+        return ast.Name(self.gen.temp_name(self.node, port_id), ast.Store())
+
+    def body(self, port_id: str) -> list[ast.stmt]:
+        block = self.reader.bodies.get(port_id)
+        return self.gen.gen_block(block) if block is not None else []
+
+    # -- names and definitions
+    def fresh_name(self, hint: str) -> str:
+        return self.gen.names.allocate(hint)
+
+    def use_import(self, module: str) -> None:
+        self.gen.imports.add(module)
+
+    def variable(self, raw_name: Any, store: bool = False) -> str:
+        return self.gen.variable(self, raw_name, store)
+
+    def function(self, raw_name: Any) -> tuple[str, list[str]] | None:
+        info = self.gen.functions.get(str(raw_name).strip())
+        if info is None:
+            self.warn("unknown_function", f"There is no function named {str(raw_name)[:60]!r}.",
+                      port="function", severity="error")
+            return None
+        return info.identifier, info.parameters
+
+    def add_top_level(self, definition: ast.stmt) -> bool:
+        """Adds a helper definition, after checking it compiles on its own."""
+        try:
+            module = ast.fix_missing_locations(ast.Module([definition], []))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(ast.parse(ast.unparse(module)), "<python code node>", "exec")
+        except SyntaxError as error:
+            self.warn("python_syntax_error", f"The Python code cannot run here: {error.msg}.",
+                      port="code", severity="error")
+            return False
+        except Exception as error:  # unparse/compile limits on very odd code
+            self.warn("python_syntax_error", f"The Python code cannot be compiled: {error}.",
+                      port="code", severity="error")
+            return False
+        self.gen.top_level.append(tag(definition, self.node.id))
+        return True
+
+    def warn(self, code: str, message: str, port: str | None = None,
+             severity: str = "warning") -> None:
+        self.gen.report(severity, code, message, self.node.id, port)
+
+
+class Generator:
+    def __init__(self, graph: Graph, placement: Placement, diagnostics: list[Diagnostic]) -> None:
+        self.graph = graph
+        self.placement = placement
+        self.diagnostics = diagnostics
+        self.names = NameAllocator()
+        self.imports: set[str] = set()
+        self.top_level: list[ast.stmt] = []
+        self.temps: dict[tuple[str, str], str] = {}
+        self.preinit: dict[str, dict[str, None]] = {}
+        self.variables: dict[str, str] = {}
+        # variable -> block -> seq of the first set in that block (dominance in O(nesting depth))
+        self.variable_sets: dict[str, dict[Block, int]] = {}
+        self.globals: dict[str, dict[str, None]] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.function_nodes: dict[str, FunctionInfo] = {}
+        self.used_outputs = {(source, port) for source, outs in graph.data_out.items()
+                             for port, _, _ in outs}
+        self._name_drawn_things()
+
+    def report(self, severity: str, code: str, message: str, node_id: str | None,
+               port: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
+
+    # -- names of things the user drew come first, so they get the clean identifiers
+    @staticmethod
+    def variable_key(raw: Any) -> str:
+        return str(raw).strip() or "variable"
+
+    def _name_drawn_things(self) -> None:
+        for node in self.graph.nodes.values():
+            if node.type in ("set_variable", "get_variable"):
+                key = self.variable_key(node.params.get("name"))
+                if key not in self.variables:
+                    self.variables[key] = self.names.allocate(key, "variable")
+        for node, _ in self.placement.functions:
+            raw = str(node.params.get("name")).strip()
+            identifier = self.names.allocate(raw, "function")
+            parameters = node.names("parameters")
+            self.function_nodes[node.id] = FunctionInfo(node.id, identifier, parameters)
+            if raw in self.functions:
+                self.report("error", "duplicate_function", f"Another function is already named "
+                            f"{raw[:60]!r}; calls go to the first one.", node.id, "name")
+            else:
+                self.functions[raw] = FunctionInfo(node.id, identifier, parameters)
+            for parameter in parameters:
+                self.temps[(node.id, "arg:" + parameter)] = self.names.allocate(parameter, "arg")
+        for placed in self.placement.placed.values():
+            if placed.valid and placed.node.type == "set_variable":
+                key = self.variable_key(placed.node.params.get("name"))
+                first = self.variable_sets.setdefault(key, {})
+                first[placed.block] = min(first.get(placed.block, placed.seq), placed.seq)
+
+    def temp_name(self, node: Node, port: str) -> str:
+        key = (node.id, port)
+        if key not in self.temps:
+            assert node.definition is not None
+            hint = node.definition.output_hints.get(port) or port.split(":", 1)[-1] or "value"
+            self.temps[key] = self.names.allocate(hint)
+        return self.temps[key]
+
+    def _needs_preinit(self, scope: str, identifier: str) -> None:
+        self.preinit.setdefault(scope, {})[identifier] = None
+
+    # -- reading values
+    def input_expr(self, ctx: Context, port_id: str) -> ast.expr:
+        node = ctx.node
+        source = self.graph.data_in.get((node.id, port_id))
+        if source is None:
+            port = node.ports.get(port_id)
+            if port is not None and port.required:
+                ctx.warn("missing_input", f"Input {port.label or port.id!r} is not connected; "
+                         f"using {port.default!r}.", port=port_id)
+            default = port.default if port is not None else None
+            return ast.List([], ast.Load()) if default == [] else const(default)
+        source_node = self.graph.nodes[source[0]]
+        definition = source_node.definition
+        if definition is None:
+            return const(None)
+        if definition.pure:
+            evaluation = ctx.evaluation
+            if not evaluation.ready:
+                self._evaluate(ctx.reader, evaluation)
+            return evaluation.memo.get(source_node.id, const(None))
+        return self.read_output(ctx, source_node, source[1])
+
+    def read_output(self, ctx: Context, source: Node, port: str) -> ast.expr:
+        reader = ctx.reader
+        assert source.definition is not None
+        if source.definition.defines_function:
+            if reader.block.scope != source.id:
+                ctx.warn("out_of_scope", "A function parameter is only available inside that "
+                         "function's body; None is used.", severity="error")
+                return const(None)
+            return name(self.temps[(source.id, port)])
+        placed = self.placement.placed.get(source.id)
+        if placed is None or not placed.valid:
+            ctx.warn("value_never_computed", f"Node {source.id!r} never runs, so its value is "
+                     "None here.")
+            return const(None)
+        identifier = self.temp_name(source, port)
+        body_port = source.definition.block_outputs.get(port)
+        defining = placed.bodies.get(body_port, placed.block) if body_port else placed.block
+        if defining.scope != reader.block.scope:
+            if defining.scope == "":
+                self._needs_preinit("", identifier)   # a function reading a module value
+                return name(identifier)
+            ctx.warn("out_of_scope", f"The value of node {source.id!r} belongs to another "
+                     "function; None is used.", severity="error")
+            return const(None)
+        if not (defining.encloses(reader.block) and placed.seq < reader.seq):
+            self._needs_preinit(defining.scope, identifier)
+            ctx.warn("value_maybe_unset", f"The value of node {source.id!r} may not be set yet "
+                     "when this node runs; it is None until then.")
+        return name(identifier)
+
+    def variable(self, ctx: Context, raw: Any, store: bool) -> str:
+        key = self.variable_key(raw)
+        if key not in self.variables:
+            self.variables[key] = self.names.allocate(key, "variable")
+        identifier = self.variables[key]
+        scope = ctx.reader.block.scope
+        if store:
+            if scope:
+                self.globals.setdefault(scope, {})[identifier] = None
+            return identifier
+        sets = self.variable_sets.get(key, {})
+        reader = ctx.reader
+        dominated = False
+        block: Block | None = reader.block
+        while block is not None and not dominated:  # a set earlier in this block or around it
+            dominated = sets.get(block, reader.seq) < reader.seq
+            block = block.parent
+        if not dominated:
+            self._needs_preinit("", identifier)
+            if not sets:
+                ctx.warn("variable_never_set", f"Variable {key[:60]!r} is never set; it reads "
+                         "None.", port="name")
+            elif not scope:
+                ctx.warn("variable_maybe_unset", f"Variable {key[:60]!r} may be read before it "
+                         "is set; it is None until then.", port="name", severity="info")
+        return identifier
+
+    def _evaluate(self, reader: Placed, evaluation: Evaluation) -> None:
+        """Builds, bottom-up, the expressions of every pure node this statement reads."""
+        evaluation.ready = True
+        nodes, data_in = self.graph.nodes, self.graph.data_in
+
+        def pure_sources(node: Node) -> list[str]:
+            sources = []
+            for port in node.ports.values():
+                source = data_in.get((node.id, port.id)) if port.direction == "input" else None
+                if source is not None:
+                    definition = nodes[source[0]].definition
+                    if definition is not None and definition.pure:
+                        sources.append(source[0])
+            return sources
+
+        uses: dict[str, int] = {}
+        order: list[str] = []
+        stack: list[tuple[str, bool]] = []
+        for source in pure_sources(reader.node):
+            uses[source] = uses.get(source, 0) + 1
+            stack.append((source, False))
+        visited: set[str] = set()
+        inputs_of: dict[str, list[str]] = {}
+        while stack:
+            node_id, expanded = stack.pop()
+            if expanded:
+                order.append(node_id)
+                continue
+            if node_id in visited:
+                continue
+            visited.add(node_id)
+            stack.append((node_id, True))
+            inputs_of[node_id] = pure_sources(nodes[node_id])
+            for source in inputs_of[node_id]:
+                uses[source] = uses.get(source, 0) + 1
+                if source not in visited:
+                    stack.append((source, False))
+        depth: dict[str, int] = {}
+        size: dict[str, int] = {}
+        for node_id in order:
+            node = nodes[node_id]
+            definition = node.definition
+            assert definition is not None and definition.expression is not None
+            port = next((p.id for p in node.ports.values() if p.direction == "output"), "value")
+            ctx = Context(self, node, reader, evaluation)
+            try:
+                value = definition.expression(ctx, port)
+            except Exception:
+                logger.exception("Generator of node type %s failed", node.type)
+                self.report("error", "internal", "The compiler could not generate this node.",
+                            node_id)
+                value = const(None)
+            sources = inputs_of.get(node_id, [])
+            depth[node_id] = 1 + max((depth.get(s, 0) for s in sources), default=0)
+            size[node_id] = min(10_000, 1 + sum(size.get(s, 0) for s in sources))
+            volatile = definition.volatile_if is not None and \
+                node.params.get(definition.volatile_if[0]) == definition.volatile_if[1]
+            if volatile or depth[node_id] > HOIST_DEPTH or (
+                    uses.get(node_id, 0) > 1 and size[node_id] > HOIST_SHARED_SIZE):
+                identifier = self.names.allocate(definition.output_hints.get(port) or port)
+                evaluation.prelude.append(tag(assign(identifier, value), node_id))
+                value = name(identifier)
+                depth[node_id] = size[node_id] = 1
+            evaluation.memo[node_id] = value
+
+    # -- statements
+    def gen_statement(self, placed: Placed) -> list[ast.stmt]:
+        if not placed.valid:
+            return []
+        node = placed.node
+        definition = node.definition
+        assert definition is not None and definition.statements is not None
+        evaluation = Evaluation()
+        ctx = Context(self, node, placed, evaluation)
+        try:
+            statements = definition.statements(ctx)
+        except Exception:
+            logger.exception("Generator of node type %s failed", node.type)
+            self.report("error", "internal", "The compiler could not generate this node.", node.id)
+            return []
+        return [*evaluation.prelude, *(tag(s, node.id) for s in statements)]
+
+    def gen_block(self, block: Block) -> list[ast.stmt]:
+        statements: list[ast.stmt] = []
+        for placed in block.items:
+            statements.extend(self.gen_statement(placed))
+        return statements
+
+    def preinit_statements(self, scope: str) -> list[ast.stmt]:
+        return [assign(identifier, const(None)) for identifier in self.preinit.get(scope, {})]
+
+    def gen_function(self, node: Node, root: Block) -> ast.FunctionDef:
+        info = self.function_nodes[node.id]
+        body = self.gen_block(root)
+        identifier, parameters = info.identifier, info.parameters
+        header: list[ast.stmt] = []
+        declared = list(self.globals.get(node.id, {}))
+        if declared:
+            header.append(ast.Global(declared))
+        header += self.preinit_statements(node.id)
+        args = ast.arguments([], [ast.arg(self.temps[(node.id, "arg:" + p)]) for p in parameters],
+                             None, [], [], None, [])
+        statements = [*header, *body] or [ast.Pass()]
+        return ast.FunctionDef(identifier, args, statements, [], None, None)

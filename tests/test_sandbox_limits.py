@@ -1,0 +1,188 @@
+"""Hostile scripts meet the limits: each ends with the right reason, and the next run works."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from execution.sandbox import StdinLimitExceeded
+from tests.docker_support import Transcript, run_code
+
+pytestmark = pytest.mark.docker
+
+
+async def assert_next_run_works(pool) -> None:
+    result, out = await run_code(pool, "print(sum(range(10)))")
+    assert (result.reason, out.stdout) == ("ok", "45\n")
+
+
+async def test_wall_time_limit_while_sleeping(make_pool):
+    pool = await make_pool(wall_seconds=1.5)
+    result, _ = await run_code(pool, "import time\nprint('start')\ntime.sleep(60)")
+    assert result.reason == "timeout"
+    assert result.duration >= 1.5
+
+
+async def test_waiting_for_input_counts_against_wall_time(make_pool):
+    pool = await make_pool(wall_seconds=1.5)
+    result, out = await run_code(pool, "x = input('name? ')")
+    assert result.reason == "timeout"
+    assert out.stdout == "name? "
+
+
+async def test_cpu_time_limit_ends_a_busy_loop(make_pool):
+    # wall (20 s) > cpu (1 s): only the CPU limit can end it this early.
+    pool = await make_pool(cpu_seconds=1, wall_seconds=20)
+    result, _ = await run_code(pool, "while True:\n    pass\n")
+    assert result.reason == "timeout"
+    assert result.exit_code == 152
+    assert result.duration < 20
+
+
+async def test_cpu_limit_holds_when_the_script_ignores_sigxcpu(make_pool):
+    pool = await make_pool(cpu_seconds=1, wall_seconds=20)
+    code = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass\n"
+    result, _ = await run_code(pool, code)
+    assert result.reason == "timeout"
+    assert result.duration < 20
+
+
+async def test_kill_ends_the_run(make_pool):
+    pool = await make_pool(wall_seconds=30)
+    sandbox = await pool.acquire()
+    started = asyncio.Event()
+
+    async def on_output(stream: str, text: str) -> None:
+        started.set()
+
+    run = asyncio.create_task(
+        sandbox.run("import time\nprint('up')\nwhile True:\n    time.sleep(1)", on_output)
+    )
+    await asyncio.wait_for(started.wait(), 10)
+    await sandbox.kill()
+    result = await asyncio.wait_for(run, 10)
+    assert result.reason == "killed"
+    await sandbox.kill()  # killing a finished run is harmless
+    await assert_next_run_works(pool)
+
+
+async def test_memory_bomb_is_reported_as_memory(make_pool):
+    pool = await make_pool(memory_mb=64)
+    code = "blocks = []\nwhile True:\n    blocks.append(bytearray(8 * 1024 * 1024))\n"
+    result, _ = await run_code(pool, code)
+    assert result.reason == "memory"
+    await assert_next_run_works(pool)
+
+
+async def test_one_huge_allocation_raising_memory_error_is_memory(make_pool):
+    pool = await make_pool(memory_mb=64)
+    result, out = await run_code(pool, "x = bytearray(1 << 44)\n")
+    assert result.reason == "memory"
+    assert "MemoryError" in out.stderr
+    assert result.error_line == 1
+
+
+async def test_fork_bomb_is_contained_and_the_next_run_works(make_pool):
+    pool = await make_pool(pids=32, wall_seconds=3)
+    code = (
+        "import os\n"
+        "while True:\n"
+        "    try:\n"
+        "        os.fork()\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    result, _ = await run_code(pool, code)
+    assert result.reason in ("timeout", "error")
+    await assert_next_run_works(pool)
+
+
+async def test_thread_bomb_is_contained_and_the_next_run_works(make_pool):
+    pool = await make_pool(pids=32, wall_seconds=3)
+    code = (
+        "import threading, time\n"
+        "n = 0\n"
+        "try:\n"
+        "    while True:\n"
+        "        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+        "        n += 1\n"
+        "except RuntimeError as exc:\n"
+        "    print('stopped after', n, 'threads:', exc)\n"
+    )
+    result, out = await run_code(pool, code)
+    assert result.reason == "ok"
+    assert out.stdout.startswith("stopped after")
+    assert int(out.stdout.split()[2]) < 32
+    await assert_next_run_works(pool)
+
+
+async def test_endless_print_hits_the_output_limit(make_pool):
+    pool = await make_pool(output_bytes=64 * 1024)
+    result, out = await run_code(pool, "while True:\n    print('spam spam spam')\n")
+    assert result.reason == "output_limit"
+    assert result.output_bytes == 64 * 1024
+    assert len(out.stdout.encode()) == 64 * 1024  # delivered exactly up to the cap
+    assert out.stdout.startswith("spam spam spam\n")
+    await assert_next_run_works(pool)
+
+
+async def test_one_huge_line_without_newline_hits_the_output_limit(make_pool):
+    pool = await make_pool(output_bytes=64 * 1024)
+    result, out = await run_code(pool, "import sys\nsys.stdout.write('y' * 10_000_000)\n")
+    assert result.reason == "output_limit"
+    assert out.stdout == "y" * 64 * 1024
+
+
+async def test_stderr_counts_towards_the_output_limit(make_pool):
+    pool = await make_pool(output_bytes=64 * 1024)
+    code = "import sys\nwhile True:\n    print('o'); print('e' * 100, file=sys.stderr)\n"
+    result, out = await run_code(pool, code)
+    assert result.reason == "output_limit"
+    assert len(out.stdout.encode()) + len(out.stderr.encode()) == 64 * 1024
+
+
+async def test_output_cap_never_splits_a_character_into_garbage(make_pool):
+    pool = await make_pool(output_bytes=1025)  # 1025 bytes end in the middle of a '€'
+    result, out = await run_code(pool, "print('€' * 100_000)")
+    assert result.reason == "output_limit"
+    assert out.stdout == "€" * 341  # 1023 bytes; the partial 342nd character is dropped
+
+
+async def test_stdin_total_is_capped(make_pool):
+    pool = await make_pool(stdin_total_bytes=16 * 1024, wall_seconds=5)
+    sandbox = await pool.acquire()
+    run = asyncio.create_task(sandbox.run("import sys\nprint(len(sys.stdin.read()))", Transcript()))
+    await sandbox.write_stdin("a" * 16 * 1024)
+    with pytest.raises(StdinLimitExceeded, match="at most 16384 bytes"):
+        await sandbox.write_stdin("b")
+    await sandbox.close_stdin()
+    result = await run
+    assert result.reason == "ok"
+
+
+async def test_script_that_never_reads_stdin_does_not_block_the_writer(make_pool):
+    pool = await make_pool(stdin_total_bytes=1024 * 1024, wall_seconds=2)
+    sandbox = await pool.acquire()
+    run = asyncio.create_task(sandbox.run("import time\ntime.sleep(30)", Transcript()))
+    for _ in range(16):
+        await asyncio.wait_for(sandbox.write_stdin("z" * 65536), 1)
+    result = await run
+    assert result.reason == "timeout"
+
+
+async def test_writing_a_big_file_to_scratch_is_limited(make_pool):
+    pool = await make_pool()
+    code = (
+        "try:\n"
+        "    with open('/tmp/big', 'wb') as f:\n"
+        "        for _ in range(64):\n"
+        "            f.write(b'x' * (1 << 20))\n"
+        "except OSError as exc:\n"
+        "    print('refused', exc.errno)\n"
+    )
+    result, out = await run_code(pool, code)
+    # fsize (8 MiB) or the 16 MiB tmpfs stops it: EFBIG (27) or ENOSPC (28); SIGXFSZ otherwise.
+    assert result.reason in ("ok", "error")
+    assert out.stdout.startswith("refused") or result.exit_code == 128 + 25
+    await assert_next_run_works(pool)

@@ -1,0 +1,217 @@
+"""Pool workers as separate processes: sharing one Redis, dying mid-run, Redis restarting, and
+embedded mode (no Redis: the pool inside daphne). Each test starts its own servers."""
+
+# Test helpers take plain deadlines in seconds and poll external state (Docker, Redis).
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+from django.conf import settings
+
+from execution.models import Execution
+from tests.engine_harness import Servers, WsClient, free_port, make_token, redis_url, run_async
+
+pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
+
+SLEEPER = "import time\nprint('up', flush=True)\ntime.sleep(60)\n"
+
+
+@pytest.fixture
+def servers():
+    created: list[Servers] = []
+
+    def make(redis: str | None = None, **env: str) -> Servers:
+        one = Servers.create(settings.DATABASES["default"], redis, **env)
+        created.append(one)
+        return one
+
+    yield make
+    for one in created:
+        one.stop()
+
+
+def users_tokens(django_user_model, count: int) -> list[str]:
+    return [
+        make_token(django_user_model.objects.create_user(username=f"u{i}", password="pw-123456789"))
+        for i in range(count)
+    ]
+
+
+def test_two_workers_share_one_redis_and_both_serve(servers, django_user_model):
+    fleet = servers(redis_url())
+    fleet.start_daphne()
+    first = fleet.start_worker(size=2)
+    second = fleet.start_worker(size=2)
+    tokens = users_tokens(django_user_model, 4)
+
+    async def scenario():
+        clients = [await WsClient.connect(fleet, token) for token in tokens]
+        refs = {i: [f"c{i}r{k}" for k in range(2)] for i in range(4)}
+        for i, client in enumerate(clients):
+            for ref in refs[i]:
+                # Long enough that all four sandboxes are busy at once.
+                await client.send(
+                    type="run", ref=ref, code=f"import time\ntime.sleep(1)\nprint('{ref}')"
+                )
+        outcomes = await asyncio.gather(*(clients[i].finish_refs(refs[i], 60) for i in range(4)))
+        for client in clients:
+            await client.close()
+        return [(ref, outcome) for per in outcomes for ref, outcome in per.items()]
+
+    results = run_async(scenario())
+    assert all(outcome.stdout == f"{ref}\n" for ref, outcome in results)
+    run_ids = [outcome.exit["run_id"] for _, outcome in results]
+    deadline = time.monotonic() + 10
+    while Execution.objects.filter(pk__in=run_ids, status="finished").count() < 8:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    workers = set(Execution.objects.filter(pk__in=run_ids).values_list("worker", flat=True))
+    assert workers == {first, second}
+
+
+def test_killed_worker_is_reported_as_worker_lost(servers, django_user_model):
+    fleet = servers(redis_url())
+    fleet.start_daphne()
+    name = fleet.start_worker(size=1)
+    (token,) = users_tokens(django_user_model, 1)
+
+    async def scenario():
+        client = await WsClient.connect(fleet, token)
+        run_id = await client.start(code=SLEEPER)
+        await client.wait_for(run_id, "stdout")
+        fleet.workers[name].send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        outcome = await client.finish(run_id, timeout=30)
+        waited = time.monotonic() - killed_at
+        await client.close()
+        return outcome, waited
+
+    try:
+        outcome, waited = run_async(scenario())
+    finally:
+        # A worker of the same name removes the dead one's leftover container on start.
+        fleet.stop_worker(name)
+        fleet.start_worker(name=name, size=1)
+    assert outcome.reason == "worker_lost"
+    assert outcome.exit["exit_code"] is None
+    assert [e["code"] for e in outcome.errors] == ["worker_lost"]
+    assert waited < 20  # "within seconds", with a wide margin for a loaded CI machine
+
+
+def test_sigterm_lets_a_short_run_finish(servers, django_user_model):
+    fleet = servers(redis_url())
+    fleet.start_daphne()
+    name = fleet.start_worker(size=1)
+    (token,) = users_tokens(django_user_model, 1)
+
+    async def scenario():
+        client = await WsClient.connect(fleet, token)
+        run_id = await client.start(
+            code="import time\nprint('a', flush=True)\ntime.sleep(1)\nprint('b')"
+        )
+        await client.wait_for(run_id, "stdout")
+        stopping = asyncio.create_task(asyncio.to_thread(fleet.stop_worker, name))
+        outcome = await client.finish(run_id, timeout=30)
+        code = await stopping
+        await client.close()
+        return outcome, code
+
+    outcome, code = run_async(scenario())
+    assert outcome.stdout == "a\nb\n" and outcome.reason == "ok"
+    assert code == 0
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+def test_restarting_redis_is_survived(servers, django_user_model, tmp_path):
+    port = free_port()
+
+    def start_redis() -> subprocess.Popen:
+        process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(port), "ping"], capture_output=True
+            ).stdout.strip()
+            != b"PONG"
+        ):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+        return process
+
+    redis = start_redis()
+    fleet = servers(f"redis://127.0.0.1:{port}/0")
+    (token,) = users_tokens(django_user_model, 1)
+
+    async def hello() -> str:
+        client = await WsClient.connect(fleet, token)
+        try:
+            return (await client.run(code="print('hello')", timeout=20)).stdout
+        finally:
+            await client.close()
+
+    async def hello_eventually(timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return await hello()
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+
+    try:
+        fleet.start_daphne()
+        fleet.start_worker(size=1)
+        assert run_async(hello()) == "hello\n"
+        redis.terminate()
+        redis.wait(10)
+        time.sleep(1)
+        redis = start_redis()
+        assert run_async(hello_eventually(40), timeout=60) == "hello\n"
+    finally:
+        fleet.stop()
+        redis.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            redis.wait(10)
+
+
+def test_embedded_mode_serves_a_run(servers, django_user_model):
+    single = servers(None, POOL_SIZE="1")
+    single.start_daphne()
+    (token,) = users_tokens(django_user_model, 1)
+
+    async def scenario():
+        client = await WsClient.connect(single, token)
+        outcome = await client.run(
+            code="import sys\nprint('embedded', sys.version_info[0])", timeout=60
+        )
+        await client.close()
+        return outcome
+
+    outcome = run_async(scenario())
+    assert outcome.stdout == "embedded 3\n"
+    assert outcome.reason == "ok"
