@@ -27,7 +27,7 @@ from execution.sandbox import RunLimits, SandboxPool
 
 
 async def warm_samples(image: str, count: int, pool_size: int) -> list[float]:
-    pool = SandboxPool(f"bench-{uuid.uuid4().hex[:8]}", pool_size, image, RunLimits())
+    pool = SandboxPool(f"bench-sandbox-{uuid.uuid4().hex[:8]}", pool_size, image, RunLimits())
     await pool.start()
     samples: list[float] = []
     try:

@@ -148,8 +148,14 @@ def action(request: HttpRequest) -> HttpResponseRedirect:
         logger.exception("pool action %s failed", name)
         messages.error(request, f"Could not reach the worker: {exc}")
         return _back(request)
-    log_event(logger, "admin.pool_action", user_id=request.user.pk, action=name,
-              worker=request.POST.get("worker", ""), run_id=request.POST.get("run_id", ""))
+    log_event(
+        logger,
+        "admin.pool_action",
+        user_id=request.user.pk,
+        action=name,
+        worker=request.POST.get("worker", ""),
+        run_id=request.POST.get("run_id", ""),
+    )
     messages.success(request, done + " The change shows in its next heartbeat.")
     return _back(request)
 

@@ -417,8 +417,13 @@ class FleetMember:
         for peer in await asyncio.to_thread(self.dead_peers_on_this_host):
             # The record stays (shown as dead until it expires); cleaning again finds nothing.
             removed = await asyncio.to_thread(remove_worker_containers, peer.name)
-            log_event(logger, "pool.dead_worker_cleaned", worker=self.name, dead_worker=peer.name,
-                      containers_removed=removed)
+            log_event(
+                logger,
+                "pool.dead_worker_cleaned",
+                worker=self.name,
+                dead_worker=peer.name,
+                containers_removed=removed,
+            )
             cleaned.append(peer.name)
         return cleaned
 
@@ -431,4 +436,3 @@ class FleetMember:
             for w in list_workers()
             if w.name != self.name and w.docker_host_id == self.docker_host_id and not w.is_alive()
         ]
-

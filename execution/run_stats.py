@@ -113,11 +113,11 @@ class Histogram:
 
 def ttfo_histogram() -> Histogram:
     measured = Execution.objects.filter(time_to_first_output__isnull=False)
-    aggregates = {f"le_{bound}": Count("pk", filter=Q(time_to_first_output__lte=bound))
-                  for bound in TTFO_BUCKETS_MS}
-    result = measured.aggregate(
-        **aggregates, total=Sum("time_to_first_output"), count=Count("pk")
-    )
+    aggregates = {
+        f"le_{bound}": Count("pk", filter=Q(time_to_first_output__lte=bound))
+        for bound in TTFO_BUCKETS_MS
+    }
+    result = measured.aggregate(**aggregates, total=Sum("time_to_first_output"), count=Count("pk"))
     return Histogram(
         buckets=[(bound, result[f"le_{bound}"]) for bound in TTFO_BUCKETS_MS],
         total_ms=result["total"] or 0,

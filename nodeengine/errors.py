@@ -51,3 +51,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     errors = data if isinstance(data, dict) else {"non_field_errors": data}
     response.data = {"detail": _first_message(data), "errors": errors}
     return response
+
+
+def api_not_found(request: Any, *args: Any, **kwargs: Any) -> Any:
+    """Unknown `/api/...` routes answer in the API's JSON error shape, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)

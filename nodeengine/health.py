@@ -224,14 +224,20 @@ def _worker_metrics(out: Exposition) -> None:
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _authorised(request):
-        return HttpResponse("metrics need Authorization: Bearer <METRICS_TOKEN>\n", status=401,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "metrics need Authorization: Bearer <METRICS_TOKEN>\n",
+            status=401,
+            content_type="text/plain; charset=utf-8",
+        )
     out = Exposition()
     try:
         _run_metrics(out)
     except Exception as exc:
         logger.warning("metrics: database unreachable: %s", exc)
-        return HttpResponse(f"# database unavailable: {_describe(exc)}\n", status=503,
-                            content_type=PROMETHEUS_CONTENT_TYPE)
+        return HttpResponse(
+            f"# database unavailable: {_describe(exc)}\n",
+            status=503,
+            content_type=PROMETHEUS_CONTENT_TYPE,
+        )
     _worker_metrics(out)
     return HttpResponse(out.render(), content_type=PROMETHEUS_CONTENT_TYPE)

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from nodeengine import health, spa
+from nodeengine.errors import api_not_found
 
 urlpatterns = [
     # Operations (issue 6): the pool dashboard must come before the admin catch-all.
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/", include("execution.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^api/", api_not_found),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),

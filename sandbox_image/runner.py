@@ -1,10 +1,10 @@
 """Runs one user script inside a sandbox container (the container's command, started ahead of time).
 
-Protocol: once ready, the runner writes READY_MARKER to stdout (the pool consumes it: a container
-is "warm" only when its interpreter is really waiting). Then on stdin: a header line ``NE1 <byte length>\\n``, then exactly that many bytes of Python
-source; everything after it is the script's own stdin (for ``input()``). Output goes to the
-container's stdout/stderr unbuffered (``python3 -u``), so partial lines such as prompts flush
-at once.
+Protocol: once ready, the runner writes READY_MARKER to stdout (the pool consumes it: a
+container is "warm" only when its interpreter really waits). Then on stdin: a header line
+``NE1 <byte length>\\n``, then exactly that many bytes of Python source; everything after it is
+the script's own stdin (for ``input()``). Output goes to the container's stdout/stderr
+unbuffered (``python3 -u``), so partial lines such as prompts flush at once.
 
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
 (a fork bomb's zombies) and turns the script's fate into the container's exit code, because the

@@ -7,7 +7,9 @@ explicitly with `-m "not docker"` when that is really meant.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -15,7 +17,12 @@ import docker
 import pytest
 
 from execution.sandbox import RunLimits, SandboxPool
-from execution.sandbox.container import docker_client, list_worker_containers
+from execution.sandbox.container import (
+    LABEL_MANAGED,
+    LABEL_WORKER,
+    docker_client,
+    list_worker_containers,
+)
 
 SANDBOX_IMAGE = os.environ.get("SANDBOX_IMAGE", "nodeengine-sandbox:latest")
 # Small limits keep the limit tests quick; each test may override some.
@@ -48,12 +55,28 @@ def docker_ready() -> docker.DockerClient:
             f"The sandbox image {SANDBOX_IMAGE} is missing: run `make sandbox-image`.",
             pytrace=False,
         )
+    remove_abandoned_test_containers(client)
     return client
+
+
+TEST_WORKER_PREFIX = "sbxtest-"
+# A test pool's containers live for seconds; older ones were left by a test run killed hard.
+ABANDONED_AFTER_SECONDS = 30 * 60
 
 
 def unique_worker_name(prefix: str = "t") -> str:
     """Per test: parallel engineers' and tests' containers are never touched."""
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+    return f"{TEST_WORKER_PREFIX}{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def remove_abandoned_test_containers(client: docker.DockerClient) -> None:
+    now = time.time()
+    for summary in client.api.containers(all=True, filters={"label": f"{LABEL_MANAGED}=1"}):
+        worker = summary.get("Labels", {}).get(LABEL_WORKER, "")
+        age = now - summary["Created"]
+        if worker.startswith(TEST_WORKER_PREFIX) and age > ABANDONED_AFTER_SECONDS:
+            with contextlib.suppress(docker.errors.APIError):
+                client.api.remove_container(summary["Id"], force=True)
 
 
 def labelled_containers(client: docker.DockerClient, worker_name: str) -> list[dict]:

@@ -49,7 +49,9 @@ def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> ob
         except Exception as exc:  # e.g. Redis restarting: keep polling
             last_error = exc
         time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last error: {last_error})")
+    raise AssertionError(
+        f"timed out after {timeout} s waiting for {what} (last error: {last_error})"
+    )
 
 
 def free_port() -> int:
@@ -59,7 +61,7 @@ def free_port() -> int:
 
 
 class PrivateRedis:
-    """A redis-server of our own on a free port, to stop and start without touching the shared one."""
+    """Our own redis-server on a free port: stopped and started without touching the shared one."""
 
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
@@ -75,13 +77,26 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
                 return
             time.sleep(0.05)
         raise RuntimeError(f"private redis-server did not listen on {self.port}")

@@ -65,8 +65,18 @@ def sent(monkeypatch):
 
 def _worker(**fields) -> str:
     name = f"opsdash-{uuid.uuid4().hex[:8]}"
-    fleet.publish_heartbeat(name, host="box-1", warm=3, busy=1, size=4, image="sandbox:test",
-                            served=17, failures=2, last_error="pull failed <b>", **fields)
+    fleet.publish_heartbeat(
+        name,
+        host="box-1",
+        warm=3,
+        busy=1,
+        size=4,
+        image="sandbox:test",
+        served=17,
+        failures=2,
+        last_error="pull failed <b>",
+        **fields,
+    )
     return name
 
 
@@ -86,8 +96,15 @@ def test_staff_sees_every_worker_and_the_figures(staff_client, owner):
     alive = _worker()
     dead = _worker(heartbeat_at=timezone.now().timestamp() - 60)
     now = timezone.now()
-    Execution.objects.create(user=owner, script_sha256="0" * 64, status="finished", reason="ok",
-                             finished_at=now, duration_ms=250, time_to_first_output=80)
+    Execution.objects.create(
+        user=owner,
+        script_sha256="0" * 64,
+        status="finished",
+        reason="ok",
+        finished_at=now,
+        duration_ms=250,
+        time_to_first_output=80,
+    )
     Execution.objects.create(user=owner, script_sha256="0" * 64)  # queued
     page = staff_client.get(DASHBOARD)
     assert page.status_code == 200
@@ -108,12 +125,19 @@ def test_staff_sees_every_worker_and_the_figures(staff_client, owner):
 
 def test_actions_send_control_messages(staff_client, sent):
     name = _worker()
-    for data in ({"action": "resize", "size": "2"}, {"action": "drain"}, {"action": "undrain"},
-                 {"action": "recycle"}):
+    for data in (
+        {"action": "resize", "size": "2"},
+        {"action": "drain"},
+        {"action": "undrain"},
+        {"action": "recycle"},
+    ):
         response = staff_client.post(ACTION, {"worker": name, **data})
         assert response.status_code == 302 and response["Location"] == DASHBOARD
     assert [(w, m["action"]) for w, m in sent] == [
-        (name, "resize"), (name, "drain"), (name, "undrain"), (name, "recycle")
+        (name, "resize"),
+        (name, "drain"),
+        (name, "undrain"),
+        (name, "recycle"),
     ]
     assert sent[0][1]["size"] == 2
     page = staff_client.get(DASHBOARD).content.decode()
@@ -149,14 +173,20 @@ def test_dead_or_unknown_workers_cannot_be_controlled(staff_client, sent):
 
 def test_kill_goes_to_the_worker_running_the_execution(staff_client, sent, owner):
     name = _worker()
-    running = Execution.objects.create(user=owner, script_sha256="0" * 64, status="running",
-                                       worker=name, started_at=timezone.now())
-    finished = Execution.objects.create(user=owner, script_sha256="0" * 64, status="finished",
-                                        worker=name, reason="ok")
+    running = Execution.objects.create(
+        user=owner, script_sha256="0" * 64, status="running", worker=name, started_at=timezone.now()
+    )
+    finished = Execution.objects.create(
+        user=owner, script_sha256="0" * 64, status="finished", worker=name, reason="ok"
+    )
     assert str(running.pk) in staff_client.get(DASHBOARD).content.decode()
     staff_client.post(ACTION, {"action": "kill", "run_id": str(running.pk)})
-    assert sent == [(name, {"type": "pool.control", "action": "kill_run", "run_id": str(running.pk)})]
-    response = staff_client.post(ACTION, {"action": "kill", "run_id": str(finished.pk)}, follow=True)
+    assert sent == [
+        (name, {"type": "pool.control", "action": "kill_run", "run_id": str(running.pk)})
+    ]
+    response = staff_client.post(
+        ACTION, {"action": "kill", "run_id": str(finished.pk)}, follow=True
+    )
     assert "is not running" in response.content.decode()
     assert len(sent) == 1
 
@@ -177,9 +207,16 @@ def test_executions_admin_filters_searches_and_shows_output_read_only(
     superuser_client, owner, other_user
 ):
     staff_client = superuser_client
-    mine = Execution.objects.create(user=owner, script_sha256="a" * 64, status="finished",
-                                    reason="error", output_tail="Traceback <script>x</script>\n")
-    Execution.objects.create(user=other_user, script_sha256="b" * 64, status="finished", reason="ok")
+    mine = Execution.objects.create(
+        user=owner,
+        script_sha256="a" * 64,
+        status="finished",
+        reason="error",
+        output_tail="Traceback <script>x</script>\n",
+    )
+    Execution.objects.create(
+        user=other_user, script_sha256="b" * 64, status="finished", reason="ok"
+    )
     base = "/admin/execution/execution/"
     listing = staff_client.get(base, {"user__id__exact": owner.pk})
     assert [row.pk for row in listing.context["cl"].result_list] == [mine.pk]

@@ -16,23 +16,44 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def compose_command() -> list[str]:
-    if shutil.which("docker") and subprocess.run(
-        ["docker", "compose", "version"], capture_output=True, check=False
-    ).returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(
+            ["docker", "compose", "version"], capture_output=True, check=False
+        ).returncode
+        == 0
+    ):
         return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    pytest.fail("Neither `docker compose` nor `docker-compose` is installed: "
-                "apt-get install docker-compose (Debian bookworm ships v1.29).", pytrace=False)
+    pytest.fail(
+        "Neither `docker compose` nor `docker-compose` is installed: "
+        "apt-get install docker-compose (Debian bookworm ships v1.29).",
+        pytrace=False,
+    )
 
 
 def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.endswith("_IMAGE") and k not in ("SECRET_KEY", "COMPOSE_FILE")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith("_IMAGE") and k not in ("SECRET_KEY", "COMPOSE_FILE")
+    }
     return subprocess.run(
-        [*compose_command(), "--project-directory", str(ROOT), "-f", str(ROOT / "docker-compose.yml"),
-         "config"],
-        capture_output=True, text=True, cwd=ROOT, env={**clean, **env}, timeout=60, check=False,
+        [
+            *compose_command(),
+            "--project-directory",
+            str(ROOT),
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            "config",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**clean, **env},
+        timeout=60,
+        check=False,
     )
 
 
@@ -47,7 +68,9 @@ def test_compose_has_the_services_with_health_checks(config):
     services = config["services"]
     assert {"postgres", "redis", "migrate", "web", "worker", "sandbox-image"} <= set(services)
     assert services["postgres"]["healthcheck"]["test"] and services["redis"]["healthcheck"]["test"]
-    assert services["postgres"]["image"] == "postgres:15" and services["redis"]["image"] == "redis:7"
+    assert (
+        services["postgres"]["image"] == "postgres:15" and services["redis"]["image"] == "redis:7"
+    )
     assert services["sandbox-image"]["build"]["args"]["BASE_IMAGE"] == "python:3.11-slim"
 
 
@@ -67,14 +90,20 @@ def test_web_and_worker_wait_for_healthy_services_and_the_migration(config):
 
 def test_only_the_worker_reaches_the_docker_socket(config):
     for name, service in config["services"].items():
-        volumes = [str(v.get("source") if isinstance(v, dict) else v) for v in service.get("volumes", [])]
+        volumes = [
+            str(v.get("source") if isinstance(v, dict) else v) for v in service.get("volumes", [])
+        ]
         mounts_socket = any("docker.sock" in v for v in volumes)
         assert mounts_socket == (name == "worker"), name
 
 
 def test_images_are_parametrised_for_local_builds():
-    result = compose_config(SECRET_KEY="x", POSTGRES_IMAGE="nodeengine-postgres:15",
-                            REDIS_IMAGE="nodeengine-redis:7", BASE_IMAGE="nodeengine-base:bookworm")
+    result = compose_config(
+        SECRET_KEY="x",
+        POSTGRES_IMAGE="nodeengine-postgres:15",
+        REDIS_IMAGE="nodeengine-redis:7",
+        BASE_IMAGE="nodeengine-base:bookworm",
+    )
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
     assert services["postgres"]["image"] == "nodeengine-postgres:15"
@@ -94,8 +123,9 @@ def _setting_names() -> set[str]:
 
 
 def test_env_example_documents_every_setting():
-    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(),
-                                re.MULTILINE))
+    documented = set(
+        re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
     names = _setting_names()
     assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "POOL_SIZE"} <= names  # the parse works
     missing = sorted(names - documented)
@@ -104,23 +134,55 @@ def test_env_example_documents_every_setting():
 
 def test_compose_passes_every_setting_to_the_app(config):
     environment = config["services"]["web"]["environment"]
-    missing = sorted(_setting_names() - set(environment))
-    assert not missing, f"add these settings to x-app's environment in docker-compose.yml: {missing}"
+    # Left unset on purpose: each worker replica then names itself after its container.
+    per_replica = {"POOL_WORKER_NAME"}
+    missing = sorted(_setting_names() - per_replica - set(environment))
+    assert not missing, (
+        f"add these settings to x-app's environment in docker-compose.yml: {missing}"
+    )
 
 
 @pytest.mark.docker
 def test_the_web_and_worker_image_builds_and_starts(docker_ready):
     tag = "nodeengine-app:ops-test"
     build = subprocess.run(
-        ["deploy/build_images.sh", "app"], cwd=ROOT, capture_output=True, text=True, timeout=900,
-        env={**os.environ, "APP_IMAGE": tag}, check=False,
+        ["deploy/build_images.sh", "app"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "APP_IMAGE": tag},
+        check=False,
     )
     assert build.returncode == 0, build.stderr[-3000:]
     run = subprocess.run(
-        ["docker", "run", "--rm", "--network", "none", "-e", "SECRET_KEY=x", tag, "sh", "-c",
-         "id -un && python3 manage.py check && daphne --help >/dev/null && echo ok"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            "docker",
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-e",
+            "SECRET_KEY=x",
+            tag,
+            "sh",
+            "-c",
+            "id -un && python3 manage.py check && daphne --help >/dev/null && echo ok",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert run.stdout.split() == ["app", "System", "check", "identified", "no", "issues",
-                                  "(0", "silenced).", "ok"]
+    assert run.stdout.split() == [
+        "app",
+        "System",
+        "check",
+        "identified",
+        "no",
+        "issues",
+        "(0",
+        "silenced).",
+        "ok",
+    ]

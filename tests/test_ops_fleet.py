@@ -40,7 +40,9 @@ def test_a_heartbeat_is_listed_alive_then_dead_when_it_stops(store, request):
     request.getfixturevalue(store)
     fresh, silent = _name(), _name()
     fleet.publish_heartbeat(fresh, host="h1", warm=3, busy=1, size=4, image="img", served=9)
-    fleet.publish_heartbeat(silent, host="h2", heartbeat_at=time.time() - fleet.DEAD_AFTER_SECONDS - 1)
+    fleet.publish_heartbeat(
+        silent, host="h2", heartbeat_at=time.time() - fleet.DEAD_AFTER_SECONDS - 1
+    )
     workers = {w.name: w for w in fleet.list_workers()}
     assert workers[fresh].is_alive() and workers[fresh].warm == 3 and workers[fresh].served == 9
     assert not workers[silent].is_alive()
@@ -68,8 +70,17 @@ def test_garbage_in_the_store_is_skipped_not_fatal(redis_store):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("3", 3), (0, 0), (" 12 ", 12), ("-1", None), ("abc", None), (None, None), (True, None),
-     ("1e3", None), (10**9, None)],
+    [
+        ("3", 3),
+        (0, 0),
+        (" 12 ", 12),
+        ("-1", None),
+        ("abc", None),
+        (None, None),
+        (True, None),
+        ("1e3", None),
+        (10**9, None),
+    ],
 )
 def test_pool_size_is_validated(raw, expected):
     if expected is None:
@@ -124,6 +135,8 @@ async def test_handle_control_acts_and_never_raises():
     assert "refused" in await fleet.handle_control({"action": "resize", "size": "-5"}, pool, worker)
     assert "refused" in await fleet.handle_control({"action": "rm -rf"}, pool, worker)
     assert "refused" in await fleet.handle_control({"action": "undrain"}, pool, object())
-    assert "failed: docker went away" in await fleet.handle_control({"action": "recycle"}, pool, worker)
+    assert "failed: docker went away" in await fleet.handle_control(
+        {"action": "recycle"}, pool, worker
+    )
     killed = await fleet.handle_control({"action": "kill_run", "run_id": "abc"}, pool, worker)
     assert "not running here" in killed

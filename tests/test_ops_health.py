@@ -98,7 +98,8 @@ def test_readyz_fails_while_redis_is_down_and_recovers(client, private_redis):
 # --- /metrics ---
 
 SAMPLE = re.compile(
-    r'^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?P<labels>[^}]*)\})? (?P<value>[-+]?[0-9.eE+-]+|NaN|[+-]Inf)$'
+    r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?P<labels>[^}]*)\})?"
+    r" (?P<value>[-+]?[0-9.eE+-]+|NaN|[+-]Inf)$"
 )
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
@@ -128,12 +129,21 @@ def parse_prometheus(text: str) -> tuple[dict[str, str], dict[tuple, float]]:
     return types, samples
 
 
-def _execution(user, reason: str, ttfo_ms: int | None, duration_ms: int = 100, **extra) -> Execution:
+def _execution(
+    user, reason: str, ttfo_ms: int | None, duration_ms: int = 100, **extra
+) -> Execution:
     now = timezone.now()
     return Execution.objects.create(
-        user=user, script_sha256="0" * 64, status=extra.pop("status", Execution.Status.FINISHED),
-        reason=reason, queued_at=now - timedelta(seconds=2), started_at=now - timedelta(seconds=1),
-        finished_at=now, duration_ms=duration_ms, time_to_first_output=ttfo_ms, **extra,
+        user=user,
+        script_sha256="0" * 64,
+        status=extra.pop("status", Execution.Status.FINISHED),
+        reason=reason,
+        queued_at=now - timedelta(seconds=2),
+        started_at=now - timedelta(seconds=1),
+        finished_at=now,
+        duration_ms=duration_ms,
+        time_to_first_output=ttfo_ms,
+        **extra,
     )
 
 
@@ -160,8 +170,11 @@ def test_metrics_are_valid_prometheus_text_with_runs_queue_workers_and_histogram
     assert samples[("nodeengine_worker_runs_served_total", (("worker", name),))] == 12
     histogram = "nodeengine_time_to_first_output_seconds"
     assert types[histogram] == "histogram"
-    bucket = {labels[0][1]: value for (metric, labels), value in samples.items()
-              if metric == f"{histogram}_bucket"}
+    bucket = {
+        labels[0][1]: value
+        for (metric, labels), value in samples.items()
+        if metric == f"{histogram}_bucket"
+    }
     assert bucket["0.05"] == 1 and bucket["0.1"] == 2 and bucket["0.5"] == 3
     assert bucket["10"] == 4 and bucket["30"] == 5 and bucket["+Inf"] == 5
     values = [bucket[key] for key in sorted(bucket, key=lambda k: float(k))]

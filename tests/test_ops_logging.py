@@ -39,8 +39,14 @@ def test_an_event_is_one_json_line_with_its_fields():
 
 def test_hostile_text_stays_on_one_line_and_cannot_overwrite_the_envelope():
     logger, stream = _capture()
-    log_event(logger, "run.failed", logging.ERROR, error="line1\nline2\u2028line3", level="forged",
-              event="forged")
+    log_event(
+        logger,
+        "run.failed",
+        logging.ERROR,
+        error="line1\nline2\u2028line3",
+        level="forged",
+        event="forged",
+    )
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])

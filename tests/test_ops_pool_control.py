@@ -73,16 +73,25 @@ def act(client: Client, **data: str) -> None:
 def test_resize_changes_the_number_of_warm_containers(worker_name, operator, docker_ready):
     wait_until(lambda: heartbeat(worker_name).warm == 2, 60, "2 warm containers")
     act(operator, action="resize", worker=worker_name, size="3")
-    wait_until(lambda: heartbeat(worker_name).size == 3 and heartbeat(worker_name).warm == 3, 60,
-               "the heartbeat to report 3 warm")
+    wait_until(
+        lambda: heartbeat(worker_name).size == 3 and heartbeat(worker_name).warm == 3,
+        60,
+        "the heartbeat to report 3 warm",
+    )
     # 3 warm + the one the serving loop holds while it waits for a run.
-    wait_until(lambda: len(containers(docker_ready, worker_name)) == 3 + heartbeat(worker_name).busy,
-               60, "docker ps to show the new containers")
+    wait_until(
+        lambda: len(containers(docker_ready, worker_name)) == 3 + heartbeat(worker_name).busy,
+        60,
+        "docker ps to show the new containers",
+    )
     assert "resize 3: ok" in heartbeat(worker_name).last_control
 
     act(operator, action="resize", worker=worker_name, size="1")
-    wait_until(lambda: len(containers(docker_ready, worker_name)) == 1 + heartbeat(worker_name).busy,
-               60, "the extra containers to be removed")
+    wait_until(
+        lambda: len(containers(docker_ready, worker_name)) == 1 + heartbeat(worker_name).busy,
+        60,
+        "the extra containers to be removed",
+    )
     assert heartbeat(worker_name).warm == 1
     act(operator, action="resize", worker=worker_name, size="2")
     wait_until(lambda: heartbeat(worker_name).warm == 2, 60, "2 warm again")
@@ -96,7 +105,11 @@ def test_recycle_replaces_the_warm_containers(worker_name, operator, docker_read
     def replaced() -> bool:
         after = containers(docker_ready, worker_name)
         # Only the container held by the serving loop (not warm) may survive.
-        return heartbeat(worker_name).warm == 2 and len(before & after) <= 1 and len(after - before) >= 2
+        return (
+            heartbeat(worker_name).warm == 2
+            and len(before & after) <= 1
+            and len(after - before) >= 2
+        )
 
     wait_until(replaced, 60, "new warm containers in place of the old ones")
 
@@ -111,7 +124,9 @@ def _post_in_thread(client: Client, **data: str) -> None:
 def test_drain_stops_new_runs_until_undrained(ops_servers, worker_name, operator):
     act(operator, action="drain", worker=worker_name)
     wait_until(lambda: heartbeat(worker_name).draining, 20, "the worker to report draining")
-    token = make_token(Execution._meta.get_field("user").related_model.objects.get(username="operator"))
+    token = make_token(
+        Execution._meta.get_field("user").related_model.objects.get(username="operator")
+    )
 
     async def scenario() -> str:
         client = await WsClient.connect(ops_servers, token)
@@ -152,8 +167,11 @@ def test_kill_stops_a_running_execution(ops_servers, worker_name, operator):
     result = run_async(scenario())
     assert result["reason"] == "killed" and "never" not in result["stdout"]
     assert "kill_run" in heartbeat(worker_name).last_control
-    row = wait_until(lambda: Execution.objects.filter(pk=result["run_id"], status="finished").first(),
-                     20, "the execution row to be finished")
+    row = wait_until(
+        lambda: Execution.objects.filter(pk=result["run_id"], status="finished").first(),
+        20,
+        "the execution row to be finished",
+    )
     assert row.reason == "killed" and row.worker == worker_name
 
 
@@ -161,19 +179,28 @@ def test_a_silent_worker_shows_dead_and_a_new_worker_removes_its_containers(
     ops_servers, worker_name, operator, docker_ready
 ):
     doomed = ops_servers.start_worker(size=1)
-    wait_until(lambda: (w := fleet.get_worker(doomed)) and w.is_alive() and w.warm == 1, 60,
-               f"{doomed} to be alive with a warm container")
+    wait_until(
+        lambda: (w := fleet.get_worker(doomed)) and w.is_alive() and w.warm == 1,
+        60,
+        f"{doomed} to be alive with a warm container",
+    )
     ops_servers.stop_worker(doomed, sig=signal.SIGKILL)  # no goodbye, containers left behind
     assert containers(docker_ready, doomed), "a killed worker leaves its containers"
-    wait_until(lambda: not heartbeat(doomed).is_alive(), fleet.DEAD_AFTER_SECONDS + 10,
-               f"{doomed} to show as dead")
+    wait_until(
+        lambda: not heartbeat(doomed).is_alive(),
+        fleet.DEAD_AFTER_SECONDS + 10,
+        f"{doomed} to show as dead",
+    )
     dashboard = operator.get("/admin/pool/status.json").json()
     assert {w["name"]: w["alive"] for w in dashboard["workers"]}[doomed] is False
 
     successor = ops_servers.start_worker(size=1)
     try:
-        wait_until(lambda: not containers(docker_ready, doomed), 60,
-                   f"{successor} to remove {doomed}'s containers")
+        wait_until(
+            lambda: not containers(docker_ready, doomed),
+            60,
+            f"{successor} to remove {doomed}'s containers",
+        )
     finally:
         ops_servers.stop_worker(successor)
         fleet.forget_worker(doomed)

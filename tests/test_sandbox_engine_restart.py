@@ -2,9 +2,9 @@
 refuses calls for a while, and the pool rebuilds itself without anyone's help.
 
 Restarting the shared engine would break everyone else's containers, so this runs a private
-dockerd of its own (own socket, data and exec roots, no bridge, no iptables) and restarts that
-one. The same check against the real engine: NODEENGINE_TEST_DOCKER_RESTART=1 (see
-test_sandbox_pool.py).
+dockerd of its own (own socket, data and exec roots, no bridge, no iptables, and its own network
+namespace so that it cannot touch the host's interfaces) and restarts that one. The same check
+against the real engine: NODEENGINE_TEST_DOCKER_RESTART=1 (see test_sandbox_pool.py).
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ class PrivateEngine:
         log = open(self.root / "dockerd.log", "ab")
         self.process = subprocess.Popen(
             [
+                # Its own network namespace: with --bridge=none dockerd deletes the host's
+                # docker0 at start, which would break the shared engine's bridge network.
+                "unshare",
+                "--net",
+                "--",
                 "dockerd",
                 f"--data-root={self.root}/data",
                 f"--exec-root={self.root}/exec",
@@ -78,8 +83,9 @@ class PrivateEngine:
 
 @pytest.fixture(scope="module")
 def private_engine(docker_ready) -> Iterator[PrivateEngine]:
-    if shutil.which("dockerd") is None or os.geteuid() != 0:
-        pytest.fail("this test needs root and dockerd (apt-get install docker.io)", pytrace=False)
+    if shutil.which("dockerd") is None or shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.fail("this test needs root, dockerd and unshare (apt-get install docker.io)",
+                    pytrace=False)
     root = Path(tempfile.mkdtemp(prefix="ne-engine-", dir="/var/tmp"))
     engine = PrivateEngine(root)
     engine.start()

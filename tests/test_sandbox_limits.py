@@ -186,3 +186,21 @@ async def test_writing_a_big_file_to_scratch_is_limited(make_pool):
     assert result.reason in ("ok", "error")
     assert out.stdout.startswith("refused") or result.exit_code == 128 + 25
     await assert_next_run_works(pool)
+
+
+async def test_output_after_a_kill_still_respects_the_cap(make_pool):
+    pool = await make_pool(output_bytes=64 * 1024)
+    sandbox = await pool.acquire()
+    out = Transcript()
+    killed = False
+
+    async def on_output(stream: str, text: str) -> None:
+        nonlocal killed
+        await out(stream, text)
+        if not killed:
+            killed = True
+            await sandbox.kill()  # the reason is now "killed"; output keeps draining
+
+    result = await sandbox.run("while True:\n    print('x' * 1000)\n", on_output)
+    assert result.reason == "killed"
+    assert len(out.stdout.encode()) <= 64 * 1024

@@ -197,12 +197,13 @@ class Sandbox:
             STDERR: codecs.getincrementaldecoder("utf-8")("replace"),
         }
         budget = self._limits.output_bytes
+        capped = False
         while True:
             data = await self._protocol.read()
             if not data:
                 break
             for stream, payload in _coalesce(frames.feed(data)):
-                if self._forced == "output_limit":
+                if capped:
                     continue  # past the cap: drain the socket until the kill lands
                 over = self._output_bytes + len(payload) > budget
                 if over:
@@ -214,9 +215,10 @@ class Sandbox:
                 if text:
                     await on_output(stream, text)
                 if over:
+                    capped = True
                     self._force("output_limit")
         self._ended_at = time.monotonic()
-        if self._forced != "output_limit":
+        if not capped:
             for stream, decoder in decoders.items():
                 tail = decoder.decode(b"", final=True)
                 if tail:

@@ -1,7 +1,7 @@
 // One node on the canvas. Memoized and subscribed only to its own slice of the store, so a
 // change to one node (or a drag) re-renders that node alone, not all 500.
 
-import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { Handle, Position, useStore as useFlowStore, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
 import { AlertTriangle, XCircle } from "lucide-react";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 
@@ -111,6 +111,8 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const def = useEditor((s) => s.catalogue[type]);
   const diagnostics = useEditor((s) => s.diagnosticsByNode[id]);
   const raised = useEditor((s) => s.raisedNodeId === id);
+  // Zoomed far out, param forms are unreadable: skip them (a big graph opens and pans faster).
+  const zoomedOut = useFlowStore((s) => s.transform[2] < 0.45);
   const updateInternals = useUpdateNodeInternals();
   const ports = useMemo(() => portsOf(def, data.params), [def, data.params]);
   const portKey = ports.map((p) => p.id).join("|");
@@ -168,7 +170,8 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
           <div>{outputs.map((p) => <PortRow key={p.id} port={p} />)}</div>
         </div>
       )}
-      {def.params.length > 0 && (
+      {def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
+      {def.params.length > 0 && !zoomedOut && (
         <div className="space-y-1 border-t border-slate-800 px-3 py-2">
           {def.params.map((param) => (
             <label key={param.id} className={cn("flex gap-2 text-[11px] text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}>

@@ -46,6 +46,21 @@ function isTyping(target: EventTarget | null): boolean {
   return el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable || Boolean(el.closest(".cm-editor"));
 }
 
+/** A viewport showing every node, from positions alone (sizes are not measured yet). */
+function estimateFit(nodes: GraphRecord["nodes"]): { x: number; y: number; zoom: number } {
+  const box = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+  const width = box?.width ?? window.innerWidth - 700;
+  const height = box?.height ?? window.innerHeight - 300;
+  const xs = nodes.map((n) => n.position.x);
+  const ys = nodes.map((n) => n.position.y);
+  const minX = Math.min(...xs);
+  const minY = Math.min(...ys);
+  const w = Math.max(...xs) - minX + 240;
+  const h = Math.max(...ys) - minY + 160;
+  const zoom = Math.min(1.2, Math.max(0.1, Math.min(width / (w * 1.2), height / (h * 1.2))));
+  return { x: (width - w * zoom) / 2 - minX * zoom, y: (height - h * zoom) / 2 - minY * zoom, zoom };
+}
+
 interface Conflict {
   currentVersion: number;
 }
@@ -74,10 +89,14 @@ function Editor({ graphId }: { graphId: number }) {
   const applyRecord = useCallback(
     (record: GraphRecord) => {
       setGraph(record);
-      s().load({ nodes: record.nodes ?? [], edges: record.edges ?? [] });
+      // Set the viewport before the nodes arrive, so a big graph is first drawn at its final
+      // zoom (zoomed out, nodes skip their forms) rather than at 100% and then fitted.
       const vp = record.viewport;
+      const nodes = record.nodes ?? [];
       if (vp && typeof vp.x === "number" && typeof vp.y === "number" && typeof vp.zoom === "number") void flow.setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom });
-      else if ((record.nodes ?? []).length) setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+      else if (nodes.length) void flow.setViewport(estimateFit(nodes));
+      s().load({ nodes, edges: record.edges ?? [] });
+      if (!vp?.zoom && nodes.length) setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
     },
     [flow],
   );
