@@ -30,8 +30,9 @@ def big_graph(count: int) -> dict:
     for i in range(count):
         kind = "print" if i % 2 else "literal"
         params = {} if kind == "print" else {"kind": "text", "value": f"value {i}"}
-        nodes.append({"id": f"n{i}", "type": kind, "position": {"x": (i % 25) * 260, "y": (i // 25) * 200},
-                      "data": {"params": params}})
+        position = {"x": (i % 25) * 260, "y": (i // 25) * 200}
+        data = {"params": params}
+        nodes.append({"id": f"n{i}", "type": kind, "position": position, "data": data})
         if kind == "print":
             edges.append({"id": f"d{i}", "source": f"n{i - 1}", "sourceHandle": "value",
                           "target": f"n{i}", "targetHandle": "value"})
