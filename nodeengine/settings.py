@@ -29,7 +29,7 @@ if not SECRET_KEY:
             "SECRET_KEY is required when DEBUG is off: set SECRET_KEY to a long random string "
             "(or DEBUG=true for local development)."
         )
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode"
 
 ALLOWED_HOSTS = config.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = config.list(
@@ -95,7 +95,9 @@ if REDIS_URL:
             # socket_timeout above channels-redis' 5 s blocking pop: redis-py >= 6 defaults it
             # to 5 s, which made every idle receive fail with "Timeout reading from ...".
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}
+                ],
                 "capacity": 1000,
                 "expiry": 60,
             },
