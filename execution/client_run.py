@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from execution.consumers import RunConsumer
 
 logger = logging.getLogger("execution.runs")
+import os as _os, sys as _sys
+if _os.environ.get("NE_SWITCH"): _sys.setswitchinterval(float(_os.environ["NE_SWITCH"]))
+def _trace(label, run=None):
+    if _os.environ.get("NE_TRACE"):
+        print(f"TRACE {time.time():.6f} web {label} {run}", file=_sys.stderr, flush=True)
 
 T = TypeVar("T")
 
@@ -164,6 +169,7 @@ class ClientRun:
         return result.code
 
     async def _admit(self, code: str) -> bool:
+        _trace("admit-begin")
         digest = hashlib.sha256(code.encode()).hexdigest()
         try:
             self.execution, dispatch_now = await db(
@@ -173,6 +179,7 @@ class ClientRun:
             await self.emit_error("refused", str(exc))
             return False
         self.run_id = str(self.execution.pk)
+        _trace("admitted", self.run_id)
         self.code = code
         if self.consumer.closed:  # the browser left while this run was being admitted
             self._finish(reason="killed", message="The browser disconnected.", exit_code=None)
@@ -184,7 +191,9 @@ class ClientRun:
             await self._dispatch()
             if self.finished.is_set():
                 return False
+        _trace("dispatched", self.run_id)
         self.position = await db(self.execution.queue_position)
+        _trace("position", self.run_id)
         await self.emit(
             {"type": "queued", "run_id": self.run_id, "ref": self.ref, "position": self.position}
         )
@@ -267,6 +276,7 @@ class ClientRun:
                 self.consumer.channel_layer, message["control"], {"type": dispatch.KILL}
             )
             return
+        _trace("on_started", self.run_id)
         self.started = True
         self.last_heard = time.monotonic()
         self.control = message["control"]
@@ -286,6 +296,7 @@ class ClientRun:
         self.last_heard = time.monotonic()
         for stream, text in message.get("chunks", ()):
             if self.first_output_ms is None:
+                _trace("first_output", self.run_id)
                 self.first_output_ms = int((time.monotonic() - self.requested_at) * 1000)
             self.output_bytes += len(text)
             self._keep_tail(text)

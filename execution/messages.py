@@ -7,12 +7,16 @@ Pure functions: a frame either becomes a typed message or a ProtocolError carryi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
 REF_MAX_CHARS = 200
+# Lone surrogates can only arrive as JSON escapes; valid pairs match too and pass the full check.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ProtocolError(Exception):
@@ -60,6 +64,11 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> RunRequest | RunC
         raise ProtocolError("bad_message", f"Message is not valid JSON: {exc}.") from None
     if not isinstance(content, dict):
         raise ProtocolError("bad_message", 'Message must be a JSON object with a "type".')
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(content):
+        # Such text cannot be encoded as UTF-8: not as a script, stdin, or in our own replies.
+        raise ProtocolError(
+            "bad_message", "Message text contains an unpaired surrogate (\\ud800-\\udfff)."
+        )
     kind = content.get("type")
     if kind == "run":
         return _parse_run(content)
@@ -69,6 +78,22 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> RunRequest | RunC
         "bad_message",
         f"Unknown message type {str(kind)[:40]!r}: expected run, stdin, stdin_eof or kill.",
     )
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    """Any string (key or value) in a parsed document holding an unpaired surrogate."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _parse_run(content: dict[str, Any]) -> RunRequest:

@@ -24,9 +24,17 @@ from execution import dispatch
 from nodeengine.logging import log_event
 
 logger = logging.getLogger("execution.worker")
+from execution.client_run import _trace
 
 CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
 HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
+# A request taken with a sandbox that died meanwhile waits this long for another one.
+REPLACE_SANDBOX_SECONDS = 10.0
+
+
+def sandbox_usable(sandbox: Any) -> bool:
+    """A held sandbox may still take a run: its container lives and no recycle replaced it."""
+    return bool(sandbox.alive) and not getattr(sandbox, "stale", False)
 
 
 def private_layer() -> Any:
@@ -56,6 +64,7 @@ class OutputStreamer:
         self._task = asyncio.create_task(self._flush_loop())
 
     async def on_output(self, stream: str, text: str) -> None:
+        _trace("w-sandbox-output", self.run_id)
         if not text or self._broken:
             return
         if self._pending and self._pending[-1][0] == stream:
@@ -96,6 +105,7 @@ class OutputStreamer:
                 await self._wake.wait()
                 continue
             batch = self._take_batch()
+            _trace("w-send-output", self.run_id)
             message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
             if not await dispatch.send(self.layer, self.reply_to, message):
                 # Nobody has read the reply channel for a long time: stop producing traffic.
@@ -151,19 +161,28 @@ class PoolWorker:
                 await asyncio.sleep(0.2)
                 continue
             try:
+                if sandbox is not None and not sandbox_usable(sandbox):
+                    await sandbox.discard()  # died (or was recycled) while held: never run on it
+                    sandbox = None
                 if sandbox is None:
                     sandbox = await self.pool.acquire()
-                request = await self._receive_unless_drained(channel)
+                request = await self._receive_unless_drained(channel, sandbox)
                 if request is None:
-                    continue  # drained while waiting: the request stays queued for others
+                    continue  # drained (or the held sandbox died): the request stays queued
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("worker %s: could not take a request; retrying", self.name)
                 await asyncio.sleep(1.0)
                 continue
+            _trace("w-received", request.get("run_id") if isinstance(request, dict) else None)
             if not self._acceptable(request):
                 continue  # keep the warm sandbox for the next request
+            if not sandbox_usable(sandbox):
+                # It died between the receive and now: take another, or give the request back.
+                sandbox = await self._replace_sandbox(sandbox, request, channel)
+                if sandbox is None:
+                    continue
             # Default prefix on purpose: channels-redis pops every process-specific channel of one
             # prefix with a single blocking read, but a reader of another prefix holds its receive
             # lock for up to 5 s, which would delay stdin and kill by as much.
@@ -171,19 +190,23 @@ class PoolWorker:
             if not await dispatch.claims().claim(request["run_id"], control):
                 logger.info("run %s: already claimed (cancelled or duplicate)", request["run_id"])
                 continue
+            _trace("w-claimed", request["run_id"])
             task = asyncio.create_task(self._run(sandbox, request, control))
             self._run_tasks.add(task)
             task.add_done_callback(self._run_tasks.discard)
             sandbox = None
 
-    async def _receive_unless_drained(self, channel: str) -> Any:
-        """The next request, or None if an operator drains this worker while it waits.
+    async def _receive_unless_drained(self, channel: str, sandbox: Any = None) -> Any:
+        """The next request, or None if an operator drains this worker while it waits, or the
+        held `sandbox` dies (e.g. a Docker engine restart) or is recycled meanwhile.
 
         Cancelling a channels-redis receive loses nothing: the message goes back to the queue.
         """
         receive = asyncio.ensure_future(self.layer.receive(channel))
         try:
-            while not (self.draining or self._stopping):
+            while not (self.draining or self._stopping) and (
+                sandbox is None or sandbox_usable(sandbox)
+            ):
                 done, _ = await asyncio.wait({receive}, timeout=0.2)
                 if done:
                     return receive.result()
@@ -193,6 +216,20 @@ class PoolWorker:
         with contextlib.suppress(asyncio.CancelledError):
             return await receive  # it completed before the cancel took effect
         return None
+
+    async def _replace_sandbox(self, dead: Any, request: dict[str, Any], channel: str) -> Any:
+        """A live sandbox instead of `dead` for `request`; None when none came in time, and then
+        the request goes back to the queue (unclaimed) for this or another worker."""
+        await dead.discard()
+        try:
+            return await self.pool.acquire(timeout=REPLACE_SANDBOX_SECONDS)
+        except Exception as exc:
+            logger.warning(
+                "run %s: no live sandbox (%s); returning it to the queue", request["run_id"], exc
+            )
+            with contextlib.suppress(Exception):  # lost then: the consumer's deadline reports it
+                await dispatch.send(self.layer, channel, request)
+            return None
 
     def _acceptable(self, request: Any) -> bool:
         if not isinstance(request, dict) or request.get("type") != dispatch.REQUEST:
@@ -228,6 +265,7 @@ class PoolWorker:
                 },
             )
         )
+        started.add_done_callback(lambda _: _trace("w-started-sent", run_id))
         streamer = OutputStreamer(self.layer, reply_to, run_id, after=started)
         exit_event: dict[str, Any]
         try:

@@ -91,7 +91,8 @@ EMBEDDED = REDIS_URL is None
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis with a one-round-trip send (execution/channel_layer.py).
+            "BACKEND": "execution.channel_layer.FastRedisChannelLayer",
             # socket_timeout above channels-redis' 5 s blocking pop: redis-py >= 6 defaults it
             # to 5 s, which made every idle receive fail with "Timeout reading from ...".
             "CONFIG": {

@@ -178,7 +178,7 @@ def test_kill_stops_a_running_execution(ops_servers, worker_name, operator):
 def test_a_silent_worker_shows_dead_and_a_new_worker_removes_its_containers(
     ops_servers, worker_name, operator, docker_ready
 ):
-    doomed = ops_servers.start_worker(size=1)
+    doomed = ops_servers.start_worker(name=f"{worker_name}-doomed", size=1)
     wait_until(
         lambda: (w := fleet.get_worker(doomed)) and w.is_alive() and w.warm == 1,
         60,
@@ -194,7 +194,7 @@ def test_a_silent_worker_shows_dead_and_a_new_worker_removes_its_containers(
     dashboard = operator.get("/admin/pool/status.json").json()
     assert {w["name"]: w["alive"] for w in dashboard["workers"]}[doomed] is False
 
-    successor = ops_servers.start_worker(size=1)
+    successor = ops_servers.start_worker(name=f"{worker_name}-successor", size=1)
     try:
         wait_until(
             lambda: not containers(docker_ready, doomed),

@@ -84,3 +84,27 @@ def test_controls():
     assert parse({"type": "stdin", "run_id": "r", "data": "1\n"}) == RunControl("stdin", "r", "1\n")
     assert parse({"type": "stdin_eof", "run_id": "r"}) == RunControl("stdin_eof", "r")
     assert parse({"type": "kill", "run_id": "r"}) == RunControl("kill", "r")
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        # json.dumps escapes a lone surrogate as \udXXX; such text cannot become UTF-8 anywhere.
+        json.dumps({"type": "run", "ref": "r", "code": "print(1)\ud800"}),
+        json.dumps({"type": "run", "ref": "\udc00", "code": "print(1)"}),
+        json.dumps({"type": "stdin", "run_id": "r", "data": "\ud83d"}),
+        json.dumps({"type": "kill", "run_id": "\ud800"}),
+        json.dumps({"type": "run", "graph": {"nodes": [{"id": "\ud800"}], "edges": []}}),
+        json.dumps({"type": "run", "graph": {"nodes": [{"\udfff": 1}], "edges": []}}),
+    ],
+)
+def test_lone_surrogates_are_bad_messages_not_crashes(frame):
+    error = error_of(frame)
+    assert error.code == "bad_message"
+    assert "surrogate" in error.message
+
+
+def test_valid_surrogate_pairs_are_fine():
+    # json.dumps sends an emoji as an escaped surrogate pair, which decodes to one character.
+    assert parse({"type": "run", "code": "print('😀')"}).code == "print('😀')"
+    assert parse({"type": "stdin", "run_id": "r", "data": "😀"}).data == "😀"

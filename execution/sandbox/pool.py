@@ -183,9 +183,13 @@ class SandboxPool:
         self._wake()
 
     def recycle(self) -> None:
-        """Replace every warm container (e.g. after the sandbox image was rebuilt)."""
+        """Replace every warm container (e.g. after the sandbox image was rebuilt). Sandboxes
+        acquired but not yet running are marked `stale` for their holder to give back."""
         while self._warm:
             self._retire(self._warm.popleft())
+        for sandbox in self._busy:
+            if not sandbox.running:
+                sandbox.stale = True
         self._wake()
 
     def stats(self) -> dict[str, Any]:

@@ -104,6 +104,9 @@ class Sandbox:
         self._stderr_tail = ""
         self._ended_at: float | None = None
         self._frames = FrameDecoder()
+        # Set by pool.recycle() on a sandbox acquired but not yet running: its holder should
+        # discard() it and acquire a fresh one (it still runs if asked to).
+        self.stale = False
 
     async def wait_ready(self) -> None:
         """Consume the runner's ready marker: from then on the interpreter waits for a script.

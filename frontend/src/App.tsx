@@ -1,11 +1,15 @@
-import { useEffect } from "react";
+import { Suspense, useEffect } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 
 import { setUnauthorizedHandler } from "./lib/api";
 import { AuthPage } from "./pages/AuthPage";
-import { EditorPage } from "./pages/EditorPage";
 import { GraphListPage } from "./pages/GraphListPage";
+import { LazyEditorPage } from "./pages/lazyEditor";
 import { useSession } from "./store/session";
+
+// The editor (React Flow, dialogs, CodeMirror) is loaded on demand: the sign-in and list pages do
+// not wait for it, and the list page warms it up once it has drawn (pages/lazyEditor.ts).
+const editorFallback = <div className="p-8 text-slate-400" data-testid="editor-loading">Loading the editor…</div>;
 
 function RequireAuth({ children }: { children: React.ReactNode }) {
   const me = useSession((s) => s.me);
@@ -38,7 +42,7 @@ export default function App() {
         <Route path="/signup" element={<AuthPage mode="signup" />} />
         <Route path="/" element={<RequireAuth><GraphListPage /></RequireAuth>} />
         <Route path="/graphs" element={<Navigate to="/" replace />} />
-        <Route path="/graphs/:id" element={<RequireAuth><EditorPage /></RequireAuth>} />
+        <Route path="/graphs/:id" element={<RequireAuth><Suspense fallback={editorFallback}><LazyEditorPage /></Suspense></RequireAuth>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </BrowserRouter>

@@ -101,6 +101,48 @@ class App:
         page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2, steps=5)
         page.mouse.up()
 
+    def open_from_list(self, name: str) -> None:
+        """The first-run path: a card of the graph list, then wait until the editor can run."""
+        self.page.goto(self.url("/"))
+        self.page.get_by_test_id("graph-list").get_by_text(name, exact=True).click()
+        expect(self.page.get_by_test_id("save-state")).to_contain_text("Saved")
+        expect(self.page.get_by_test_id("connection-state")).to_have_attribute("data-state", "open")
+
+    def graph_id(self) -> int:
+        match = re.search(r"/graphs/(\d+)", self.page.url)
+        assert match, f"not on a graph page: {self.page.url}"
+        return int(match.group(1))
+
+    def node_position(self, node_id: str) -> tuple[float, float]:
+        """Where React Flow drew a node, in flow coordinates (its translate())."""
+        style = self.node(node_id).get_attribute("style") or ""
+        match = re.search(r"translate\(\s*(-?[\d.]+)px,\s*(-?[\d.]+)px\)", style)
+        assert match, f"no position in {style!r}"
+        return float(match.group(1)), float(match.group(2))
+
+    def viewport(self) -> tuple[float, float, float]:
+        """The canvas transform: x, y and zoom."""
+        style = self.page.locator(".react-flow__viewport").get_attribute("style") or ""
+        match = re.search(
+            r"translate\((-?[\d.]+)px,\s*(-?[\d.]+)px\)\s*scale\((-?[\d.]+)\)", style
+        )
+        assert match, f"no transform in {style!r}"
+        return float(match.group(1)), float(match.group(2)), float(match.group(3))
+
+    def code_line(self, text: str):
+        """A line of the code panel containing this text."""
+        return self.page.locator(".cm-line", has_text=text)
+
+    def drop_wire(self, handle, x: float, y: float) -> None:
+        """Drag a wire out of a handle and let go at a page point (empty canvas for quick-add)."""
+        page = self.page
+        box = handle.bounding_box()
+        assert box
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(x, y, steps=8)
+        page.mouse.up()
+
     def console_text(self) -> str:
         return self.page.get_by_test_id("console-output").inner_text()
 

@@ -8,6 +8,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  type Connection,
   type ConnectionLineComponentProps,
   type FinalConnectionState,
   type IsValidConnection,
@@ -106,6 +107,8 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
     [flow],
   );
 
+  const onConnect = useCallback((conn: Connection) => void s().connect(conn), []);
+
   const minimapColor = useCallback((n: FlowNode) => categoryColor(n.type ? s().catalogue[n.type]?.category : undefined), []);
 
   return (
@@ -116,7 +119,7 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
         nodeTypes={nodeTypes}
         onNodesChange={s().onNodesChange}
         onEdgesChange={s().onEdgesChange}
-        onConnect={(conn) => s().connect(conn)}
+        onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         connectionLineComponent={ConnectionLine}

@@ -1,14 +1,27 @@
 import { AlertTriangle, Info, XCircle } from "lucide-react";
 
 import type { Diagnostic } from "@/lib/types";
+import { useShallow } from "zustand/react/shallow";
+
 import { useEditor } from "@/store/editor";
 
 const NONE: Diagnostic[] = [];
+const NO_TITLES: (string | null)[] = [];
 
 export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => void }) {
   const diagnostics = useEditor((s) => s.compile?.diagnostics ?? NONE);
-  const catalogue = useEditor((s) => s.catalogue);
-  const nodes = useEditor((s) => s.nodes);
+  // The title of each diagnostic's node, not the nodes themselves: dragging a node changes the
+  // node list on every frame and must not re-render this list.
+  const titles = useEditor(
+    useShallow((s) => {
+      if (diagnostics.length === 0) return NO_TITLES;
+      const typeOf = new Map(s.nodes.map((n) => [n.id, n.type]));
+      return diagnostics.map((d) => {
+        const type = d.node_id ? typeOf.get(d.node_id) : undefined;
+        return type ? (s.catalogue[type]?.title ?? type) : null;
+      });
+    }),
+  );
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   return (
     <div className="flex h-40 shrink-0 flex-col border-t border-slate-800" data-testid="problems">
@@ -20,8 +33,7 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
       <ul className="flex-1 overflow-y-auto text-xs">
         {diagnostics.length === 0 && <li className="px-3 py-1 text-slate-500">No problems.</li>}
         {diagnostics.map((d, i) => {
-          const node = d.node_id ? nodes.find((n) => n.id === d.node_id) : undefined;
-          const title = node?.type ? (catalogue[node.type]?.title ?? node.type) : null;
+          const title = titles[i];
           return (
             <li key={i}>
               <button

@@ -18,7 +18,7 @@ import {
   Trash2,
   Undo2,
 } from "lucide-react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 
 import { AppHeader } from "@/components/AppHeader";
@@ -26,7 +26,6 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Canvas } from "@/editor/Canvas";
-import { CodePanel } from "@/editor/CodePanel";
 import { ConsolePanel } from "@/editor/ConsolePanel";
 import { Palette } from "@/editor/Palette";
 import { ProblemsList } from "@/editor/ProblemsList";
@@ -39,6 +38,10 @@ import { consoleStore, useConsole } from "@/store/console";
 import { editorStore, useEditor, type FlowEdge, type FlowNode } from "@/store/editor";
 
 const s = () => editorStore.getState();
+
+// CodeMirror is a third of the editor's code: the canvas draws first, the code panel follows.
+const CodePanel = lazy(() => import("@/editor/CodePanel").then((m) => ({ default: m.CodePanel })));
+const codePanelFallback = <div className="flex-1 p-3 text-xs text-slate-500" data-testid="code-loading">Loading the code view…</div>;
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -357,7 +360,9 @@ function Editor({ graphId }: { graphId: number }) {
           <Canvas />
         </div>
         <aside className="flex w-[420px] shrink-0 flex-col border-l border-slate-800 bg-slate-950">
-          <CodePanel onFocusNode={focusNode} />
+          <Suspense fallback={codePanelFallback}>
+            <CodePanel onFocusNode={focusNode} />
+          </Suspense>
           <ProblemsList onFocusNode={focusNode} />
         </aside>
       </div>

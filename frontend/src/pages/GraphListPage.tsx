@@ -6,6 +6,7 @@ import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, errorText, results, type Page } from "@/lib/api";
+import { preloadEditor } from "@/pages/lazyEditor";
 
 interface GraphRow {
   id: number;
@@ -37,6 +38,8 @@ export function GraphListPage() {
       );
       setRows(results(page));
       setError(null);
+      // The next click most likely opens a graph: fetch the editor's code meanwhile.
+      preloadEditor();
     } catch (err) {
       setError(errorText(err));
     }

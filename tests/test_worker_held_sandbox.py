@@ -1,0 +1,99 @@
+"""The pool worker holds a warm sandbox while it waits for a request: a sandbox that dies (or is
+recycled) meanwhile must never take the run, which then ends normally instead of worker_lost."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import pytest
+from channels.layers import InMemoryChannelLayer
+
+from execution import dispatch
+from execution.worker import PoolWorker
+from tests.docker_support import labelled_containers
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def in_memory_dispatch(settings) -> None:
+    settings.REDIS_URL = ""  # claims in memory: this test's worker is the only one
+    settings.POOL_REQUEST_CHANNEL = f"pool.requests.held{uuid.uuid4().hex[:8]}"
+
+
+async def wait_until(predicate, timeout: float = 30) -> None:  # noqa: ASYNC109
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.05)
+
+
+async def run_through_worker(layer: Any, code: str) -> tuple[str, dict[str, Any]]:
+    """Send one run request the way the web side does; return (stdout, the run.exit message)."""
+    reply_to = await layer.new_channel()
+    run_id = str(uuid.uuid4())
+    await layer.send(
+        dispatch.request_channel(),
+        {
+            "type": dispatch.REQUEST,
+            "run_id": run_id,
+            "user_id": 1,
+            "code": code,
+            "reply_to": reply_to,
+            "deadline": time.time() + 60,
+        },
+    )
+    stdout = ""
+    async with asyncio.timeout(60):
+        while True:
+            message = await layer.receive(reply_to)
+            if message["type"] == dispatch.OUTPUT:
+                stdout += "".join(text for stream, text in message["chunks"] if stream == "stdout")
+            elif message["type"] == dispatch.EXIT:
+                return stdout, message
+
+
+@pytest.fixture
+async def worker_on(in_memory_dispatch):
+    workers: list[PoolWorker] = []
+
+    async def start(pool) -> tuple[PoolWorker, InMemoryChannelLayer]:
+        layer = InMemoryChannelLayer()
+        worker = PoolWorker(pool, layer, f"held-{uuid.uuid4().hex[:6]}")
+        workers.append(worker)
+        await worker.start()
+        # It holds one while it waits, and the pool has started the next one.
+        await wait_until(
+            lambda: pool.stats()["busy"] == 1
+            and pool.stats()["warm"] == 1
+            and pool.stats()["starting"] == 0
+        )
+        return worker, layer
+
+    yield start
+    for worker in workers:
+        await worker.stop()
+
+
+async def test_a_held_sandbox_that_died_does_not_lose_the_run(make_pool, docker_ready, worker_on):
+    pool = await make_pool(size=1)
+    _worker, layer = await worker_on(pool)
+    # Every container of the pool dies, the held one included (as in an engine restart).
+    for summary in labelled_containers(docker_ready, pool.worker_name):
+        docker_ready.api.kill(summary["Id"])
+    stdout, exit_message = await run_through_worker(layer, "print('still served')")
+    assert exit_message["reason"] == "ok", exit_message
+    assert stdout == "still served\n"
+
+
+async def test_recycle_replaces_the_held_sandbox_too(make_pool, docker_ready, worker_on):
+    pool = await make_pool(size=1)
+    _worker, layer = await worker_on(pool)
+    before = {c["Id"][:12] for c in labelled_containers(docker_ready, pool.worker_name)}
+    pool.recycle()
+    code = "import socket\nprint(socket.gethostname())"
+    stdout, exit_message = await run_through_worker(layer, code)
+    assert exit_message["reason"] == "ok", exit_message
+    assert stdout.strip() not in before  # ran in a container started after the recycle
