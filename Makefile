@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv migrate demo-user check-services browser docker-engine sandbox-image frontend frontend-test
+.PHONY: run test lint venv migrate demo-user check-services test-tools docker-engine sandbox-image frontend frontend-test
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -31,13 +31,13 @@ run: venv migrate demo-user sandbox-image frontend
 check-services:
 	@scripts/check_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 
-test: venv check-services sandbox-image frontend frontend-test browser
+test: venv check-services sandbox-image frontend frontend-test test-tools
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
 	SECRET_KEY=test-secret-key-not-for-production $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Debian's Chromium for the browser tests (Playwright never downloads its own here).
-browser:
-	@scripts/ensure_chromium.sh
+# Chromium and compose for the tests (Playwright never downloads its own browser here).
+test-tools:
+	@scripts/ensure_test_tools.sh
 
 # The Docker engine (started in the background when not running) and the sandbox image.
 docker-engine:

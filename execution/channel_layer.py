@@ -63,3 +63,18 @@ class FastRedisChannelLayer(RedisChannelLayer):
             sent = await connection.eval(_SEND_SCRIPT, 1, channel_key, *args)
         if not sent:
             raise ChannelFull()
+
+    # TEMP TRACE
+    async def _brpop_with_clean(self, index, channel, timeout):  # type: ignore[override]
+        from execution.client_run import _trace
+
+        _trace("L-eval-begin", channel[-6:])
+        r = await super()._brpop_with_clean(index, channel, timeout)
+        _trace("L-popped", channel[-6:])
+        return r
+
+    async def _clean_receive_backup(self, index, channel):  # type: ignore[override]
+        from execution.client_run import _trace
+
+        await super()._clean_receive_backup(index, channel)
+        _trace("L-cleaned", channel[-6:])

@@ -1,10 +1,17 @@
 """The web side of one run: from the client's `run` frame to its final `exit` / `error` event.
 
 A ClientRun lives in its own task on the consumer's event loop: it compiles (for graph runs),
-admits the run against the user's limits, waits in the queue (re-sending `queued` when the
-position changes), dispatches the request to the pool, then watches the worker's heartbeat.
-Events from the worker are handed to it by the consumer (`on_started`, `on_output`, ...) and
-forwarded to the socket immediately; database writes happen off that path.
+admits the run against the user's limits (admission.py: one Redis script, no database),
+dispatches the request to the pool or waits in the queue (re-sending `queued` when the position
+changes), then watches the worker's heartbeat. Events from the worker are handed to it by the
+consumer (`on_started`, `on_output`, ...) and forwarded to the socket immediately.
+
+The Execution row is a record, written off the run's path: its writes (insert, dispatched,
+started, finished) wait until the first output has been forwarded, the run has ended or
+RECORD_AFTER_SECONDS have passed, then go out in order, one chain of background writes per run.
+ORM work runs in threads, and a thread holding the GIL delays the event loop by up to the
+interpreter's switch interval (5 ms) at every wake-up: that must not happen between `run` and
+the first output.
 """
 
 from __future__ import annotations
@@ -14,17 +21,19 @@ import contextlib
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
 from execution import dispatch
+from execution.admission import Refused, admission
 from execution.messages import ProtocolError, RunRequest
-from execution.models import Execution, Refused
+from execution.models import Execution
 
 if TYPE_CHECKING:
     from execution.consumers import RunConsumer
@@ -39,6 +48,7 @@ def _trace(label, run=None):
 T = TypeVar("T")
 
 QUEUE_POLL_SECONDS = 0.4
+RECORD_AFTER_SECONDS = 0.25
 STARTED_GRACE_SECONDS = 5.0
 
 
@@ -65,6 +75,21 @@ def _compile(graph: dict[str, Any]) -> Any:
     return compile_graph(graph)
 
 
+def _insert(execution: Execution) -> None:
+    try:
+        with transaction.atomic():
+            execution.save(force_insert=True)
+    except IntegrityError:
+        # The graph was deleted between loading and now: keep the record without it.
+        execution.graph_id = None
+        execution.save(force_insert=True)
+
+
+def _mark_dispatched(execution: Execution, at: Any) -> None:
+    execution.dispatched_at = at
+    Execution.objects.filter(pk=execution.pk).update(dispatched_at=at)
+
+
 def _load_graph(user_id: int, graph_id: int) -> dict[str, Any] | None:
     from graphs.models import Graph
 
@@ -78,7 +103,10 @@ class ClientRun:
         self.request = request
         self.ref = request.ref
         self.run_id: str | None = None
-        self.execution: Execution | None = None
+        self.execution: Execution | None = None  # the record; written in the background
+        self._last_write: asyncio.Future[Any] | None = None
+        self._held_writes: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self._writing = False
         self.graph_id: int | None = request.graph_id
         self.source_map: dict[str, str] = {}
         self.control: str | None = None
@@ -96,6 +124,7 @@ class ClientRun:
         self.stdin_eof = False
         self.kill_requested = False
         self._control_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._stdin_unsent: list[str] = []  # the data of the queued stdin message, joined at send
         self._control_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self.final_fields: dict[str, Any] | None = None
@@ -170,30 +199,38 @@ class ClientRun:
 
     async def _admit(self, code: str) -> bool:
         _trace("admit-begin")
-        digest = hashlib.sha256(code.encode()).hexdigest()
+        user = self.consumer.user
+        run_id = str(uuid.uuid4())
         try:
-            self.execution, dispatch_now = await db(
-                Execution.admit, self.consumer.user, digest, self.graph_id
-            )
+            admitted = await admission().admit(user.pk, run_id)
         except Refused as exc:
             await self.emit_error("refused", str(exc))
             return False
-        self.run_id = str(self.execution.pk)
+        self.run_id = run_id
         _trace("admitted", self.run_id)
         self.code = code
+        now = timezone.now()
+        self.execution = Execution(
+            id=run_id,
+            user_id=user.pk,
+            graph_id=self.graph_id,
+            script_sha256=hashlib.sha256(code.encode()).hexdigest(),
+            queued_at=now,
+            dispatched_at=now if admitted.dispatch_now else None,
+        )
         if self.consumer.closed:  # the browser left while this run was being admitted
             self._finish(reason="killed", message="The browser disconnected.", exit_code=None)
             return False
         self.consumer.register(self)
-        # Dispatch first, count the position while the pool starts it: `started` handling waits
+        # Dispatch first, tell the client while the pool starts it: `started` handling waits
         # for `queued_sent`, so the client still sees queued -> started.
-        if dispatch_now:
+        if admitted.dispatch_now:
             await self._dispatch()
-            if self.finished.is_set():
-                return False
         _trace("dispatched", self.run_id)
-        self.position = await db(self.execution.queue_position)
-        _trace("position", self.run_id)
+        asyncio.get_running_loop().call_later(RECORD_AFTER_SECONDS, self._start_records)
+        if self.finished.is_set():
+            return False
+        self.position = admitted.position
         await self.emit(
             {"type": "queued", "run_id": self.run_id, "ref": self.ref, "position": self.position}
         )
@@ -224,13 +261,14 @@ class ClientRun:
             if self.started or self.finished.is_set():
                 return
             if not self.dispatched:
-                if await db(self.execution.try_dispatch):
+                if await admission().try_dispatch(self.consumer.user.pk, str(self.run_id)):
+                    self._record(_mark_dispatched, self.execution, timezone.now())
                     await self._dispatch()
                     continue
             elif time.time() > self.deadline:
                 await self._deadline_passed()
                 return
-            position = await db(self.execution.queue_position)
+            position = await admission().position(str(self.run_id))
             if position != self.position and not self.started and not self.finished.is_set():
                 self.position = position
                 await self.emit({"type": "queued", "run_id": self.run_id, "position": position})
@@ -286,9 +324,8 @@ class ClientRun:
             self._spawn(self._send_kill())
         self.started_at = timezone.now()
         self.worker = str(message.get("worker", ""))[:200]
-        execution = self.execution
-        assert execution is not None
-        self._spawn(db(execution.mark_started, self.worker, self.started_at))
+        self._spawn(admission().started(str(self.run_id)))
+        self._record(Execution.mark_started, self.execution, self.worker, self.started_at)
 
     async def on_output(self, message: dict[str, Any]) -> None:
         if self.finished.is_set():
@@ -301,6 +338,7 @@ class ClientRun:
             self.output_bytes += len(text)
             self._keep_tail(text)
             await self.emit({"type": stream, "run_id": self.run_id, "data": text})
+        self._start_records()
 
     def on_heartbeat(self) -> None:
         self.last_heard = time.monotonic()
@@ -348,8 +386,14 @@ class ClientRun:
                 f"A run takes at most {settings.RUN_STDIN_TOTAL_BYTES} bytes of stdin.",
                 run_id=self.run_id,
             )
+        if not data:
+            return  # nothing to send (and a flood of empty frames must not queue anything)
         self.stdin_bytes += size
-        self._control_queue.put_nowait({"type": dispatch.STDIN, "data": data})
+        # One queued stdin message collects all data until it is sent: a flood of tiny frames
+        # costs a few channel messages and the queue never grows with the frame count.
+        if not self._stdin_unsent:
+            self._control_queue.put_nowait({"type": dispatch.STDIN})
+        self._stdin_unsent.append(data)
 
     async def close_stdin(self) -> None:
         if not self.stdin_eof:
@@ -390,6 +434,9 @@ class ClientRun:
         assert self.control is not None
         while True:
             message = await self._control_queue.get()
+            if message["type"] == dispatch.STDIN:
+                message = {"type": dispatch.STDIN, "data": "".join(self._stdin_unsent)}
+                self._stdin_unsent.clear()
             await dispatch.send(self.consumer.channel_layer, self.control, message)
 
     # --- Finishing ---
@@ -425,7 +472,9 @@ class ClientRun:
         self.final_fields = fields
         self.consumer.forget(self)
         if self.execution is not None:
-            self._spawn(db(self.execution.mark_finished, **fields))
+            self._spawn(admission().release(self.consumer.user.pk, str(self.run_id)))
+            self._record(Execution.mark_finished, self.execution, **fields)
+            self._start_records()
 
     async def flush_records(self) -> None:
         """Wait for this run's pending database writes (used when the socket closes)."""
@@ -441,7 +490,39 @@ class ClientRun:
         ):
             self.tail_chars -= len(self.tail.pop(0))
 
-    def _spawn(self, awaitable: Awaitable[Any]) -> None:
+    def _spawn(self, awaitable: Awaitable[Any]) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(awaitable)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
+
+    def _record(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Write to this run's row in the background, after the writes queued before it."""
+        if self._writing:
+            self._last_write = self._chain(self._last_write, fn, *args, **kwargs)
+        else:
+            self._held_writes.append((fn, args, kwargs))
+
+    def _start_records(self) -> None:
+        """Insert the row, then the writes held so far; later ones follow at once (in order)."""
+        if self._writing or self.execution is None:
+            return
+        self._writing = True
+        self._last_write = self._chain(None, _insert, self.execution)
+        for fn, args, kwargs in self._held_writes:
+            self._last_write = self._chain(self._last_write, fn, *args, **kwargs)
+        self._held_writes.clear()
+
+    def _chain(
+        self, after: asyncio.Future[Any] | None, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> asyncio.Future[Any]:
+        async def write() -> None:
+            if after is not None:
+                with contextlib.suppress(Exception):
+                    await after
+            try:
+                await db(fn, *args, **kwargs)
+            except Exception:
+                logger.exception("run %s: could not record %s", self.run_id, fn.__name__)
+
+        return self._spawn(write())

@@ -14,6 +14,7 @@ import json
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -45,6 +46,20 @@ class RunConsumer(AsyncWebsocketConsumer):
 
             await embedded.ensure_pool()
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Call the handler without channels' per-message `aclose_old_connections()`.
+
+        channels >= 4.2 runs close_old_connections in the sync thread before every handler: a
+        thread hop for each client frame and each `run.output` batch, a few ms each on a busy
+        host, on the path from `run` to the first output. This consumer never uses the database
+        from the event loop: its ORM calls go through client_run.db(), which cleans up the
+        connection of its own thread around each call.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def disconnect(self, code: int) -> None:
         self.closed = True
         # Run tasks are not cancelled: one may be inside its admission transaction, and it must
@@ -70,9 +85,27 @@ class RunConsumer(AsyncWebsocketConsumer):
             if isinstance(message, RunControl):
                 await self._control(message)
             else:
+                self._check_run_capacity(message.ref)
                 self._spawn(ClientRun(self, message).main())
         except ProtocolError as exc:
             await self.send_event(exc.event())
+
+    def _check_run_capacity(self, ref: str | None) -> None:
+        """Refuse a run beyond the per-user limit before it costs anything.
+
+        Admission enforces the limit too, but only after a graph run was loaded and compiled:
+        without this check a flood of `run` frames would queue unbounded compiles and database
+        calls (in threads shared by every socket of this process) just to be refused.
+        """
+        limit = settings.RUNS_PER_USER + settings.RUNS_QUEUED_PER_USER
+        if len(self.tasks) >= limit:
+            raise ProtocolError(
+                "refused",
+                f"This connection already has {len(self.tasks)} runs starting, running or queued"
+                f" (limit {settings.RUNS_PER_USER} running + {settings.RUNS_QUEUED_PER_USER}"
+                " queued). Wait for one to finish.",
+                ref=ref,
+            )
 
     async def _control(self, message: RunControl) -> None:
         run = self.runs.get(message.run_id)

@@ -28,6 +28,7 @@ from execution.client_run import _trace
 
 CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
 HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
+REFILL_HOLDOFF_SECONDS = 0.05  # at most this long a new run delays taking the next sandbox
 # A request taken with a sandbox that died meanwhile waits this long for another one.
 REPLACE_SANDBOX_SECONDS = 10.0
 
@@ -107,7 +108,9 @@ class OutputStreamer:
             batch = self._take_batch()
             _trace("w-send-output", self.run_id)
             message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
-            if not await dispatch.send(self.layer, self.reply_to, message):
+            sent_ok = await dispatch.send(self.layer, self.reply_to, message)
+            _trace("w-output-sent", self.run_id)
+            if not sent_ok:
                 # Nobody has read the reply channel for a long time: stop producing traffic.
                 self._broken = True
                 self._pending.clear()
@@ -191,10 +194,16 @@ class PoolWorker:
                 logger.info("run %s: already claimed (cancelled or duplicate)", request["run_id"])
                 continue
             _trace("w-claimed", request["run_id"])
-            task = asyncio.create_task(self._run(sandbox, request, control))
+            under_way = asyncio.Event()
+            task = asyncio.create_task(self._run(sandbox, request, control, under_way))
             self._run_tasks.add(task)
             task.add_done_callback(self._run_tasks.discard)
             sandbox = None
+            # Taking the next sandbox makes the pool start a replacement container, seconds of
+            # CPU for Docker on a small host: let this run print first (or end, or a short
+            # while pass), so the replacement does not compete with its first output.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(under_way.wait(), REFILL_HOLDOFF_SECONDS)
 
     async def _receive_unless_drained(self, channel: str, sandbox: Any = None) -> Any:
         """The next request, or None if an operator drains this worker while it waits, or the
@@ -243,7 +252,13 @@ class PoolWorker:
             return False
         return True
 
-    async def _run(self, sandbox: Any, request: dict[str, Any], control: str) -> None:
+    async def _run(
+        self,
+        sandbox: Any,
+        request: dict[str, Any],
+        control: str,
+        under_way: asyncio.Event | None = None,
+    ) -> None:
         run_id, reply_to = request["run_id"], request["reply_to"]
         state: dict[str, Any] = {"reply_to": reply_to, "sandbox": sandbox, "stop_reason": None}
         self.inflight[run_id] = state
@@ -267,10 +282,16 @@ class PoolWorker:
         )
         started.add_done_callback(lambda _: _trace("w-started-sent", run_id))
         streamer = OutputStreamer(self.layer, reply_to, run_id, after=started)
+        under_way = under_way or asyncio.Event()
+
+        async def on_output(stream: str, text: str) -> None:
+            under_way.set()
+            await streamer.on_output(stream, text)
+
         exit_event: dict[str, Any]
         try:
             try:
-                result = await sandbox.run(request["code"], streamer.on_output, run_id=run_id)
+                result = await sandbox.run(request["code"], on_output, run_id=run_id)
                 reason = state["stop_reason"] or result.reason
                 exit_event = {
                     "exit_code": result.exit_code,
@@ -319,6 +340,7 @@ class PoolWorker:
                 output_bytes=exit_event["output_bytes"],
             )
         finally:
+            under_way.set()
             listener.cancel()
             self.inflight.pop(run_id, None)
 

@@ -16,8 +16,9 @@ export default defineConfig({
     assetsDir: "assets",
     sourcemap: false,
     // The sign-in and graph list pages need only React; the editor route (React Flow, Radix) and
-    // the code panel (CodeMirror) are loaded on demand. Vendor code sits in its own chunks so an
-    // app-only deploy does not invalidate the browser's copy of the libraries.
+    // the code panel (CodeMirror) are loaded on demand. The big libraries sit in their own chunks,
+    // so an app-only deploy keeps the browser's copy of them. Radix stays in the editor chunk: a
+    // group of its own (without its dependencies) broke its module order at run time.
     rolldownOptions: {
       output: {
         codeSplitting: {
@@ -25,7 +26,6 @@ export default defineConfig({
             { name: "react", test: /[\\/]node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|cookie|set-cookie-parser)[\\/]/, priority: 30 },
             { name: "codemirror", test: /[\\/]node_modules[\\/](@codemirror|@lezer|codemirror|style-mod|w3c-keyname|crelt)[\\/]/, priority: 20 },
             { name: "flow", test: /[\\/]node_modules[\\/](@xyflow|d3-[a-z-]+|classcat)[\\/]/, priority: 20 },
-            { name: "radix", test: /[\\/]node_modules[\\/](@radix-ui[\\/]react-(?:dialog|dropdown-menu|tooltip|menu|popper|portal|presence|dismissable-layer|focus-scope|focus-guards|roving-focus|collection|direction|id|arrow|visually-hidden|primitive|context|use-[a-z-]+)|@floating-ui|react-remove-scroll[a-z-]*|aria-hidden|use-callback-ref|use-sidecar|detect-node-es|get-nonce|tslib)[\\/]/, priority: 10, includeDependenciesRecursively: false },
           ],
         },
       },

@@ -17,6 +17,7 @@ traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit 
 """
 
 import builtins
+import ctypes
 import linecache
 import os
 import resource
@@ -37,6 +38,23 @@ READY_MARKER = b"NE1 READY\n"
 HEADER_MAX_BYTES = 64
 EXIT_BAD_HEADER = 2
 EXIT_CPU_LIMIT = 128 + signal.SIGXCPU
+PR_SET_DUMPABLE = 4
+
+
+def harden_supervisor() -> None:
+    """The script runs as the same user as this supervisor, so shield PID 1 from it.
+
+    Not dumpable: the script can no longer ptrace PID 1 (attaching stops it, so the run would
+    hang until the wall limit, or could be made to lie about the exit) nor read /proc/1/*.
+    SIGINT ignored: Python's own handler would raise KeyboardInterrupt here and end the run
+    with the runner's traceback. (The kernel already drops other default-action signals, even
+    SIGKILL and SIGSTOP, sent to a namespace's init from inside.)
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        os.write(2, b"runner: could not make the supervisor undumpable\n")
 
 
 def supervise(child_pid: int) -> int:
@@ -114,6 +132,7 @@ def run_script() -> int:
 def main() -> int:
     child_pid = os.fork()
     if child_pid:
+        harden_supervisor()
         return supervise(child_pid)
     return run_script()
 

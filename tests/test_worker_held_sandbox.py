@@ -26,7 +26,7 @@ def in_memory_dispatch(settings) -> None:
 
 async def wait_until(predicate, timeout: float = 30) -> None:  # noqa: ASYNC109
     async with asyncio.timeout(timeout):
-        while not predicate():
+        while not predicate():  # noqa: ASYNC110 - polling the pool's stats
             await asyncio.sleep(0.05)
 
 

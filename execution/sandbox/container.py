@@ -71,6 +71,9 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
             "tmpfs": {
                 SCRATCH_DIR: f"rw,noexec,nosuid,nodev,size={limits.scratch_mb}m,mode=1777"
             },
+            # /dev/shm is another tmpfs (noexec by default): as small as scratch, not 64 MiB.
+            # Its pages count against mem_limit too, like /tmp's.
+            "shm_size": f"{limits.scratch_mb}m",
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],
             "mem_limit": memory,

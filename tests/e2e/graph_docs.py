@@ -19,9 +19,9 @@ def edge(source: str, source_handle: str, target: str, target_handle: str) -> di
     }
 
 
-def counting_graph(stop: int, name: str = "Count") -> dict[str, Any]:
-    """`for i in range(stop): print(i)` as nodes."""
-    return {
+def counting_graph(stop: int, name: str = "Count", then_ask: str | None = None) -> dict[str, Any]:
+    """`for i in range(stop): print(i)` as nodes; then, with `then_ask`, `print(input(then_ask))`."""
+    graph = {
         "name": name,
         "nodes": [
             node("start", "on_start", 0, 0),
@@ -36,6 +36,14 @@ def counting_graph(stop: int, name: str = "Count") -> dict[str, Any]:
             edge("loop", "index", "print", "value"),
         ],
     }
+    if then_ask is not None:
+        graph["nodes"] += [node("ask", "input", 560, 260, prompt=then_ask), node("echo", "print", 860, 260)]
+        graph["edges"] += [
+            edge("loop", "next", "ask", "exec"),
+            edge("ask", "next", "echo", "exec"),
+            edge("ask", "value", "echo", "value"),
+        ]
+    return graph
 
 
 def endless_loop_graph() -> dict[str, Any]:

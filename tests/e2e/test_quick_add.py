@@ -38,7 +38,7 @@ def test_double_click_on_the_canvas_adds_the_chosen_node_where_clicked(app: App)
     expect(page.get_by_test_id("save-state")).to_have_attribute("data-dirty", "true")
 
     # A search with no match says so; Escape closes without adding anything.
-    pane.dblclick(position={"x": 700, "y": 450})
+    pane.dblclick(position={"x": 560, "y": 100})
     quick.locator("input").fill("no such node type")
     expect(quick).to_contain_text("No matching node")
     quick.locator("input").press("Escape")

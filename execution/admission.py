@@ -1,0 +1,254 @@
+"""Per-user run limits and queue positions, decided without touching the database.
+
+A user may have `RUNS_PER_USER` runs holding a run slot (dispatched to the pool) and
+`RUNS_QUEUED_PER_USER` more waiting for one; a run past that is refused. Waiting runs take a
+slot in the order they were admitted. The queue position shown to the user counts the runs of
+everybody that were admitted earlier and have not started yet (for this pool's request channel).
+
+With REDIS_URL every decision is one atomic Lua script, so several web processes share the
+limits exactly; in embedded mode (one web process) plain dictionaries do the same. Entries older
+than `Execution.stale_after()` stop counting, so a web process that crashed mid-run never locks
+a user out for good (the same rule the database rows follow).
+
+The Execution row is written after the run is on its way (client_run.py): the row is the
+record of a run, not the lock that admits it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from execution.dispatch import _retrying, request_channel
+
+
+class Refused(Exception):
+    """The user already has as many runs running and queued as allowed."""
+
+
+@dataclass(frozen=True)
+class Admitted:
+    dispatch_now: bool  # a run slot was free: send the request to the pool now
+    position: int  # runs (any user) admitted earlier and not started yet
+
+
+def _limits() -> tuple[int, int]:
+    return settings.RUNS_PER_USER, settings.RUNS_PER_USER + settings.RUNS_QUEUED_PER_USER
+
+
+def _stale_seconds() -> float:
+    from execution.models import Execution
+
+    return Execution.stale_after().total_seconds()
+
+
+def refused_message(total: int) -> str:
+    return (
+        f"You already have {total} runs running or queued "
+        f"(limit {settings.RUNS_PER_USER} running + {settings.RUNS_QUEUED_PER_USER} queued)."
+        " Wait for one to finish."
+    )
+
+
+# --- embedded mode ------------------------------------------------------------------------
+
+
+@dataclass
+class _UserRuns:
+    slots: dict[str, float] = field(default_factory=dict)  # run_id -> admitted at
+    waiting: OrderedDict[str, float] = field(default_factory=OrderedDict)
+
+
+class MemoryAdmission:
+    """The limits of the only web process (embedded mode). Event-loop code, no awaits inside a
+    decision, so each decision is atomic."""
+
+    def __init__(self) -> None:
+        self._users: dict[int, _UserRuns] = {}
+        self._queue: dict[str, float] = {}  # run_id -> admitted at, until it starts
+
+    def _user(self, user_id: int, now: float) -> _UserRuns:
+        runs = self._users.setdefault(user_id, _UserRuns())
+        cutoff = now - _stale_seconds()
+        for table in (runs.slots, runs.waiting):
+            for run_id in [r for r, at in table.items() if at < cutoff]:
+                del table[run_id]
+        return runs
+
+    async def admit(self, user_id: int, run_id: str) -> Admitted:
+        now = time.monotonic()
+        per_user, total = _limits()
+        runs = self._user(user_id, now)
+        active = len(runs.slots) + len(runs.waiting)
+        if active >= total:
+            raise Refused(refused_message(active))
+        dispatch_now = len(runs.slots) < per_user and not runs.waiting
+        (runs.slots if dispatch_now else runs.waiting)[run_id] = now
+        cutoff = now - _stale_seconds()
+        self._queue = {r: at for r, at in self._queue.items() if at >= cutoff}
+        position = len(self._queue)  # all entries were admitted earlier
+        self._queue[run_id] = now
+        return Admitted(dispatch_now, position)
+
+    async def try_dispatch(self, user_id: int, run_id: str) -> bool:
+        runs = self._user(user_id, time.monotonic())
+        if len(runs.slots) >= settings.RUNS_PER_USER or next(iter(runs.waiting), None) != run_id:
+            return False
+        runs.slots[run_id] = runs.waiting.pop(run_id)
+        return True
+
+    async def position(self, run_id: str) -> int:
+        mine = self._queue.get(run_id)
+        if mine is None:
+            return 0
+        return sum(1 for at in self._queue.values() if at < mine)
+
+    async def started(self, run_id: str) -> None:
+        self._queue.pop(run_id, None)
+
+    async def release(self, user_id: int, run_id: str) -> None:
+        self._queue.pop(run_id, None)
+        runs = self._users.get(user_id)
+        if runs is not None:
+            runs.slots.pop(run_id, None)
+            runs.waiting.pop(run_id, None)
+            if not runs.slots and not runs.waiting:
+                del self._users[user_id]
+
+
+# --- Redis --------------------------------------------------------------------------------
+
+# Shared prologue: KEYS[1] slots, KEYS[2] waiting (sorted sets run_id -> admitted at),
+# KEYS[3] the queue; ARGV[1] stale seconds. Time comes from Redis, one clock for all hosts.
+_PROLOGUE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local cutoff = now - tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. cutoff)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. cutoff)
+local ttl = math.ceil(tonumber(ARGV[1]))
+"""
+
+# ARGV[2] run_id, ARGV[3] runs per user, ARGV[4] runs per user running + queued.
+# Returns {1, dispatch_now, position} or {0, active runs}.
+_ADMIT = (
+    _PROLOGUE
+    + """
+local slots = redis.call('ZCARD', KEYS[1])
+local waiting = redis.call('ZCARD', KEYS[2])
+if slots + waiting >= tonumber(ARGV[4]) then
+    return {0, slots + waiting}
+end
+local dispatch_now = 0
+if slots < tonumber(ARGV[3]) and waiting == 0 then
+    redis.call('ZADD', KEYS[1], now, ARGV[2])
+    dispatch_now = 1
+else
+    redis.call('ZADD', KEYS[2], now, ARGV[2])
+end
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. cutoff)
+local position = redis.call('ZCARD', KEYS[3])
+redis.call('ZADD', KEYS[3], now, ARGV[2])
+redis.call('EXPIRE', KEYS[3], ttl)
+return {1, dispatch_now, position}
+"""
+)
+
+# ARGV[2] run_id, ARGV[3] runs per user. Returns 1 when the run took a slot.
+_TRY_DISPATCH = (
+    _PROLOGUE
+    + """
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+    return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)
+if oldest[1] ~= ARGV[2] then
+    return 0
+end
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[1], now, ARGV[2])
+redis.call('EXPIRE', KEYS[1], ttl)
+return 1
+"""
+)
+
+# KEYS[1] the queue; ARGV[1] run_id.
+_POSITION = """
+local mine = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not mine then
+    return 0
+end
+return redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. mine)
+"""
+
+
+class RedisAdmission:
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        self._redis = aioredis.from_url(url)
+        self._admit = self._redis.register_script(_ADMIT)
+        self._try_dispatch = self._redis.register_script(_TRY_DISPATCH)
+        self._position = self._redis.register_script(_POSITION)
+        # User ids are only unique within one database; Redis may serve several deployments
+        # (or test databases), so the keys name the database too.
+        database = settings.DATABASES["default"].get("NAME") or "default"
+        self._prefix = f"nodeengine:admission:{database}:"
+        self._queue = f"{self._prefix}queue:{request_channel()}"
+
+    def _user_keys(self, user_id: int) -> list[str]:
+        return [f"{self._prefix}user:{user_id}:slots", f"{self._prefix}user:{user_id}:waiting"]
+
+    async def admit(self, user_id: int, run_id: str) -> Admitted:
+        per_user, total = _limits()
+        keys = [*self._user_keys(user_id), self._queue]
+        result = await _retrying(
+            lambda: self._admit(keys=keys, args=[_stale_seconds(), run_id, per_user, total])
+        )
+        if not result[0]:
+            raise Refused(refused_message(int(result[1])))
+        return Admitted(bool(result[1]), int(result[2]))
+
+    async def try_dispatch(self, user_id: int, run_id: str) -> bool:
+        keys = [*self._user_keys(user_id), self._queue]
+        args = [_stale_seconds(), run_id, settings.RUNS_PER_USER]
+        return bool(await _retrying(lambda: self._try_dispatch(keys=keys, args=args)))
+
+    async def position(self, run_id: str) -> int:
+        return int(
+            await _retrying(lambda: self._position(keys=[self._queue], args=[run_id])) or 0
+        )
+
+    async def started(self, run_id: str) -> None:
+        await _retrying(lambda: self._redis.zrem(self._queue, run_id))
+
+    async def release(self, user_id: int, run_id: str) -> None:
+        slots, waiting = self._user_keys(user_id)
+
+        async def remove() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.zrem(slots, run_id).zrem(waiting, run_id).zrem(self._queue, run_id)
+                await pipe.execute()
+
+        await _retrying(remove)
+
+
+_by_loop: dict[int, RedisAdmission] = {}
+_memory = MemoryAdmission()
+
+
+def admission() -> MemoryAdmission | RedisAdmission:
+    """The admission store for the running event loop (redis-py connections are per loop)."""
+    if not settings.REDIS_URL:
+        return _memory
+    loop_id = id(asyncio.get_running_loop())
+    store = _by_loop.get(loop_id)
+    if store is None:
+        store = _by_loop[loop_id] = RedisAdmission(settings.REDIS_URL)
+    return store
