@@ -19,14 +19,21 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# `make run` is local development in embedded mode: DEBUG on unless the environment says otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
 migrate: venv
-	$(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 demo-user: migrate
-	@$(PY) manage.py create_demo_user
+	@$(RUN_ENV) $(PY) manage.py create_demo_user
 
+# daphne's WebSocket limit sits above WS_MESSAGE_BYTES so an oversized message gets the consumer's
+# clear `too_large` error rather than a bare close.
 run: venv migrate demo-user sandbox-image frontend
-	DEBUG=$${DEBUG:-true} $(VENV)/bin/daphne -b $(HOST) -p $(PORT) nodeengine.asgi:application
+	@echo "Node Engine: http://$(HOST):$(PORT)/"
+	$(RUN_ENV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) \
+		--websocket-max-message-size 4194304 nodeengine.asgi:application
 
 check-services:
 	@scripts/check_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"

@@ -55,8 +55,29 @@ async def _run_pool() -> None:
         return
     _worker = PoolWorker(pool, get_channel_layer(), name)
     await _worker.start()
+    _remove_containers_at_shutdown(pool)
     logger.info("embedded pool %s started with %d containers", name, settings.POOL_SIZE)
     await _fleet_loops(pool, _worker, name)
+
+
+def _remove_containers_at_shutdown(pool: Any) -> None:
+    """Stop the pool (removing its containers) when daphne shuts down on SIGINT or SIGTERM.
+
+    daphne runs Twisted's asyncio reactor, which waits for the Deferreds its "before shutdown"
+    triggers return, so the containers are gone before the process exits instead of lingering
+    until the next start.
+    """
+    try:
+        from twisted.internet import reactor
+        from twisted.internet.defer import Deferred
+    except ImportError:  # not under daphne (e.g. another ASGI server): the next start cleans up
+        return
+
+    def stop_pool() -> Deferred:
+        logger.info("embedded pool stopping: removing its containers")
+        return Deferred.fromFuture(asyncio.ensure_future(pool.stop()))
+
+    reactor.addSystemEventTrigger("before", "shutdown", stop_pool)
 
 
 async def _fleet_loops(pool: Any, worker: Any, name: str) -> None:

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from execution import dispatch
+from execution.sandbox import PoolClosed
 from nodeengine.logging import log_event
 
 logger = logging.getLogger("execution.worker")
@@ -28,6 +29,10 @@ from execution.client_run import _trace
 
 CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
 HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
+# A steady stream goes out at most this often, so it travels in few, large messages (each
+# message costs Redis round trips, a WebSocket frame and a handler call); output after a
+# quiet spell still goes out at once.
+FLUSH_INTERVAL_SECONDS = 0.005
 REFILL_HOLDOFF_SECONDS = 0.05  # at most this long a new run delays taking the next sandbox
 # A request taken with a sandbox that died meanwhile waits this long for another one.
 REPLACE_SANDBOX_SECONDS = 10.0
@@ -98,6 +103,7 @@ class OutputStreamer:
     async def _flush_loop(self) -> None:
         if self._after is not None:
             await self._after
+        last_send = -FLUSH_INTERVAL_SECONDS
         while True:
             if not self._pending:
                 if self._closing:
@@ -105,6 +111,10 @@ class OutputStreamer:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            pause = last_send + FLUSH_INTERVAL_SECONDS - time.monotonic()
+            if pause > 0 and self._pending_chars < CHUNK_BYTES and not self._closing:
+                await asyncio.sleep(pause)
+            last_send = time.monotonic()
             batch = self._take_batch()
             _trace("w-send-output", self.run_id)
             message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
@@ -174,6 +184,8 @@ class PoolWorker:
                     continue  # drained (or the held sandbox died): the request stays queued
             except asyncio.CancelledError:
                 raise
+            except PoolClosed:
+                return  # the pool is shutting down (SIGTERM, or daphne stopping in embedded mode)
             except Exception:
                 logger.exception("worker %s: could not take a request; retrying", self.name)
                 await asyncio.sleep(1.0)

@@ -320,7 +320,7 @@ function Editor({ graphId }: { graphId: number }) {
           <Button size="icon" variant="ghost" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => s().undo()} data-testid="undo"><Undo2 /></Button>
           <Button size="icon" variant="ghost" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => s().redo()} data-testid="redo"><Redo2 /></Button>
           <Button size="icon" variant="ghost" title="Auto-arrange" onClick={() => { s().arrange(); setTimeout(() => void flow.fitView({ padding: 0.2, duration: 300 }), 30); }} data-testid="arrange"><LayoutGrid /></Button>
-          <Button size="icon" variant="ghost" title="Fit view" onClick={() => void flow.fitView({ padding: 0.2, duration: 300 })}><Maximize /></Button>
+          <Button size="icon" variant="ghost" title="Fit view" onClick={() => void flow.fitView({ padding: 0.2, duration: 300 })} data-testid="fit-view"><Maximize /></Button>
         </div>
         <div className="ml-auto flex items-center gap-1.5">
           {notice && <span className="mr-2 max-w-sm truncate text-xs text-sky-300" data-testid="notice" title={notice}>{notice}</span>}
