@@ -189,7 +189,7 @@ return redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. mine)
 
 
 class RedisAdmission:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str | None = None) -> None:
         import redis.asyncio as aioredis
 
         self._redis = aioredis.from_url(url)
@@ -198,8 +198,8 @@ class RedisAdmission:
         self._position = self._redis.register_script(_POSITION)
         # User ids are only unique within one database; Redis may serve several deployments
         # (or test databases), so the keys name the database too.
-        database = settings.DATABASES["default"].get("NAME") or "default"
-        self._prefix = f"nodeengine:admission:{database}:"
+        namespace = namespace or str(settings.DATABASES["default"].get("NAME") or "default")
+        self._prefix = f"nodeengine:admission:{namespace}:"
         self._queue = f"{self._prefix}queue:{request_channel()}"
 
     def _user_keys(self, user_id: int) -> list[str]:
@@ -221,9 +221,7 @@ class RedisAdmission:
         return bool(await _retrying(lambda: self._try_dispatch(keys=keys, args=args)))
 
     async def position(self, run_id: str) -> int:
-        return int(
-            await _retrying(lambda: self._position(keys=[self._queue], args=[run_id])) or 0
-        )
+        return int(await _retrying(lambda: self._position(keys=[self._queue], args=[run_id])) or 0)
 
     async def started(self, run_id: str) -> None:
         await _retrying(lambda: self._redis.zrem(self._queue, run_id))

@@ -86,7 +86,6 @@ class FastRedisChannelLayer(RedisChannelLayer):
         if not sent:
             raise ChannelFull()
 
-
     async def _brpop_with_clean(self, index: int, channel: str, timeout: int) -> Any:  # noqa: ASYNC109
         """Stock: restore the in-flight backup, BZPOPMIN, then back the message up (three round
         trips even when a message is waiting). Here one script does the restore, pops and backs

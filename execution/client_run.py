@@ -39,11 +39,6 @@ if TYPE_CHECKING:
     from execution.consumers import RunConsumer
 
 logger = logging.getLogger("execution.runs")
-import os as _os, sys as _sys
-if _os.environ.get("NE_SWITCH"): _sys.setswitchinterval(float(_os.environ["NE_SWITCH"]))
-def _trace(label, run=None):
-    if _os.environ.get("NE_TRACE"):
-        print(f"TRACE {time.time():.6f} web {label} {run}", file=_sys.stderr, flush=True)
 
 T = TypeVar("T")
 
@@ -198,7 +193,6 @@ class ClientRun:
         return result.code
 
     async def _admit(self, code: str) -> bool:
-        _trace("admit-begin")
         user = self.consumer.user
         run_id = str(uuid.uuid4())
         try:
@@ -207,7 +201,6 @@ class ClientRun:
             await self.emit_error("refused", str(exc))
             return False
         self.run_id = run_id
-        _trace("admitted", self.run_id)
         self.code = code
         now = timezone.now()
         self.execution = Execution(
@@ -226,7 +219,6 @@ class ClientRun:
         # for `queued_sent`, so the client still sees queued -> started.
         if admitted.dispatch_now:
             await self._dispatch()
-        _trace("dispatched", self.run_id)
         asyncio.get_running_loop().call_later(RECORD_AFTER_SECONDS, self._start_records)
         if self.finished.is_set():
             return False
@@ -314,7 +306,6 @@ class ClientRun:
                 self.consumer.channel_layer, message["control"], {"type": dispatch.KILL}
             )
             return
-        _trace("on_started", self.run_id)
         self.started = True
         self.last_heard = time.monotonic()
         self.control = message["control"]
@@ -333,7 +324,6 @@ class ClientRun:
         self.last_heard = time.monotonic()
         for stream, text in message.get("chunks", ()):
             if self.first_output_ms is None:
-                _trace("first_output", self.run_id)
                 self.first_output_ms = int((time.monotonic() - self.requested_at) * 1000)
             self.output_bytes += len(text)
             self._keep_tail(text)

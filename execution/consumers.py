@@ -78,8 +78,6 @@ class RunConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.closed:
             return
-        from execution.client_run import _trace
-        _trace("receive")
         try:
             message = parse_frame(text_data, bytes_data)
             if isinstance(message, RunControl):
@@ -129,8 +127,6 @@ class RunConsumer(AsyncWebsocketConsumer):
     # --- Messages from pool workers (channel layer; "run.started" -> run_started) ---
 
     async def run_started(self, message: dict[str, Any]) -> None:
-        from execution.client_run import _trace
-        _trace("layer-started", message.get("run_id"))
         run = self.runs.get(str(message.get("run_id")))
         if run is not None:
             await run.on_started(message)
@@ -141,8 +137,6 @@ class RunConsumer(AsyncWebsocketConsumer):
             await dispatch.send(self.channel_layer, message["control"], {"type": dispatch.KILL})
 
     async def run_output(self, message: dict[str, Any]) -> None:
-        from execution.client_run import _trace
-        _trace("layer-output", message.get("run_id"))
         run = self.runs.get(str(message.get("run_id")))
         if run is not None:
             await run.on_output(message)

@@ -9,8 +9,11 @@ Design
   cannot start at once.
 * A request names its reply channel (the consumer's `channel_name`). The worker answers there
   with `run.started` (naming a per-run *control* channel it listens on for stdin / kill),
-  `run.output` (coalesced chunks, in order), `run.heartbeat` (every second per in-flight run)
-  and `run.exit`.
+  `run.output` (coalesced chunks, in order; the first at once, then at most one per
+  worker.FLUSH_INTERVAL_SECONDS while output streams), `run.heartbeat` (every second per
+  in-flight run) and `run.exit`.
+* Cost per message: with REDIS_URL the layer is execution.channel_layer.FastRedisChannelLayer
+  (channels-redis, one Redis round trip per send and per receive of a waiting message).
 * Claims: before starting a request the worker atomically claims the run id (Redis `SET NX`,
   value = its control channel). The consumer uses the same claim to cancel a run nobody has
   started yet (browser left, user killed it, dispatch deadline passed): whoever claims first

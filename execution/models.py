@@ -1,13 +1,13 @@
-"""Execution records: one row per run requested over the WebSocket.
+"""Execution records: one row per run admitted over the WebSocket.
 
-The row is also how the per-user limits hold across web processes: admission and dispatch
-happen inside a transaction that locks the user's row, so two sockets of one user on two
-daphne processes cannot both take the last slot.
+The row is the record of a run, written in the background off the run's path
+(execution/client_run.py); the per-user limits and queue positions are decided by
+execution/admission.py (atomic in Redis across web processes, in memory in embedded mode).
 
 Life of a row: `queued` (admitted; `dispatched_at` set once a pool worker may take it) ->
 `running` (a worker said `started`) -> `finished` (exit_code / reason / timings filled in).
-Rows left active by a crashed web process stop counting against the user after
-`stale_after()` seconds, so a crash never locks a user out for good.
+Rows left active by a crashed web process are treated as abandoned after `stale_after()`
+seconds (admission forgets its entries after the same time, so a crash never locks a user out).
 """
 
 from __future__ import annotations
@@ -17,13 +17,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
-
-
-class Refused(Exception):
-    """The user already has as many runs running and queued as allowed."""
 
 
 class Execution(models.Model):
@@ -78,76 +73,16 @@ class Execution(models.Model):
     def __str__(self) -> str:
         return f"{self.id} ({self.status})"
 
-    # --- Admission and dispatch (called from the consumer through a worker thread) ---
-
     @staticmethod
     def stale_after() -> timedelta:
-        """How long an unfinished row may count as active: the longest legitimate life of a run."""
+        """How long an unfinished run may count as active: the longest legitimate life of a run."""
         from execution import dispatch
 
         return timedelta(
             seconds=dispatch.DISPATCH_DEADLINE_SECONDS + settings.RUN_WALL_SECONDS + 120
         )
 
-    @classmethod
-    def active_for(cls, user_id: int) -> models.QuerySet[Execution]:
-        return cls.objects.filter(
-            user_id=user_id,
-            status__in=[cls.Status.QUEUED, cls.Status.RUNNING],
-            queued_at__gte=timezone.now() - cls.stale_after(),
-        )
-
-    @classmethod
-    def admit(cls, user: Any, script_sha256: str, graph_id: int | None) -> tuple[Execution, bool]:
-        """Create a queued row, or raise Refused. Returns (row, dispatch_now)."""
-        with transaction.atomic():
-            # Serialises admissions of one user across every web process.
-            get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
-            active = cls.active_for(user.pk)
-            counts = active.aggregate(
-                total=models.Count("pk"),
-                dispatched=models.Count("pk", filter=models.Q(dispatched_at__isnull=False)),
-            )
-            if counts["total"] >= settings.RUNS_PER_USER + settings.RUNS_QUEUED_PER_USER:
-                raise Refused(
-                    f"You already have {counts['total']} runs running or queued "
-                    f"(limit {settings.RUNS_PER_USER} running"
-                    f" + {settings.RUNS_QUEUED_PER_USER} queued)."
-                    " Wait for one to finish."
-                )
-            now = timezone.now()
-            waiting = counts["total"] - counts["dispatched"]
-            dispatch_now = counts["dispatched"] < settings.RUNS_PER_USER and waiting == 0
-            row = cls.objects.create(
-                user=user,
-                graph_id=graph_id,
-                script_sha256=script_sha256,
-                queued_at=now,
-                dispatched_at=now if dispatch_now else None,
-            )
-        return row, dispatch_now
-
-    def try_dispatch(self) -> bool:
-        """Take a run slot for this queued row if it is the user's oldest waiting one."""
-        with transaction.atomic():
-            get_user_model().objects.select_for_update().only("pk").get(pk=self.user_id)
-            active = Execution.active_for(self.user_id)
-            if active.filter(dispatched_at__isnull=False).count() >= settings.RUNS_PER_USER:
-                return False
-            oldest = active.filter(dispatched_at__isnull=True).order_by("queued_at", "pk").first()
-            if oldest is None or oldest.pk != self.pk:
-                return False
-            self.dispatched_at = timezone.now()
-            Execution.objects.filter(pk=self.pk).update(dispatched_at=self.dispatched_at)
-        return True
-
-    def queue_position(self) -> int:
-        """How many runs (any user) wait ahead of this one for a pool worker."""
-        return Execution.objects.filter(
-            status=Execution.Status.QUEUED,
-            queued_at__lt=self.queued_at,
-            queued_at__gte=timezone.now() - Execution.stale_after(),
-        ).count()
+    # --- Updates written in the background by the web side (execution/client_run.py) ---
 
     def mark_started(self, worker: str, started_at: Any) -> None:
         self.status = Execution.Status.RUNNING

@@ -3,8 +3,11 @@
 One serving loop: take a warm sandbox from the pool, then (and only then) take the oldest run
 request from the shared channel, claim it and run it in its own task. Runs in flight get a
 heartbeat every second, stdin / kill arrive on a per-run control channel, and output is sent
-coalesced: a chunk goes out as soon as the previous send finished, so a quiet program's first
-line costs no extra latency while a chatty one is batched into few, large messages.
+coalesced: a chunk goes out as soon as the previous send finished and FLUSH_INTERVAL_SECONDS
+have passed since it, so a quiet program's first line costs no extra latency while a chatty one
+is batched into few, large messages. After starting a run the loop takes its next sandbox only
+once that run's first output has gone out (REFILL_HOLDOFF_SECONDS at most): taking it makes the
+pool start a replacement container, and Docker's CPU should not be shared with that output.
 
 The same class serves `manage.py runpool` and embedded mode (inside the web process).
 Give it a channel layer instance of its own (`private_layer()`): channels-redis serialises all
@@ -25,7 +28,6 @@ from execution.sandbox import PoolClosed
 from nodeengine.logging import log_event
 
 logger = logging.getLogger("execution.worker")
-from execution.client_run import _trace
 
 CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
 HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
@@ -54,9 +56,15 @@ class OutputStreamer:
     """Coalesces (stream, text) pieces into ordered run.output messages, with backpressure."""
 
     def __init__(
-        self, layer: Any, reply_to: str, run_id: str, after: asyncio.Future[Any] | None = None
+        self,
+        layer: Any,
+        reply_to: str,
+        run_id: str,
+        after: asyncio.Future[Any] | None = None,
+        sent: asyncio.Event | None = None,
     ) -> None:
         self._after = after  # output must follow this send (`run.started`) on the reply channel
+        self.sent = sent or asyncio.Event()  # set once the first output message has gone
         self.layer = layer
         self.reply_to = reply_to
         self.run_id = run_id
@@ -70,7 +78,6 @@ class OutputStreamer:
         self._task = asyncio.create_task(self._flush_loop())
 
     async def on_output(self, stream: str, text: str) -> None:
-        _trace("w-sandbox-output", self.run_id)
         if not text or self._broken:
             return
         if self._pending and self._pending[-1][0] == stream:
@@ -116,11 +123,10 @@ class OutputStreamer:
                 await asyncio.sleep(pause)
             last_send = time.monotonic()
             batch = self._take_batch()
-            _trace("w-send-output", self.run_id)
             message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
-            sent_ok = await dispatch.send(self.layer, self.reply_to, message)
-            _trace("w-output-sent", self.run_id)
-            if not sent_ok:
+            delivered = await dispatch.send(self.layer, self.reply_to, message)
+            self.sent.set()
+            if not delivered:
                 # Nobody has read the reply channel for a long time: stop producing traffic.
                 self._broken = True
                 self._pending.clear()
@@ -190,7 +196,6 @@ class PoolWorker:
                 logger.exception("worker %s: could not take a request; retrying", self.name)
                 await asyncio.sleep(1.0)
                 continue
-            _trace("w-received", request.get("run_id") if isinstance(request, dict) else None)
             if not self._acceptable(request):
                 continue  # keep the warm sandbox for the next request
             if not sandbox_usable(sandbox):
@@ -205,15 +210,14 @@ class PoolWorker:
             if not await dispatch.claims().claim(request["run_id"], control):
                 logger.info("run %s: already claimed (cancelled or duplicate)", request["run_id"])
                 continue
-            _trace("w-claimed", request["run_id"])
             under_way = asyncio.Event()
             task = asyncio.create_task(self._run(sandbox, request, control, under_way))
             self._run_tasks.add(task)
             task.add_done_callback(self._run_tasks.discard)
             sandbox = None
             # Taking the next sandbox makes the pool start a replacement container, seconds of
-            # CPU for Docker on a small host: let this run print first (or end, or a short
-            # while pass), so the replacement does not compete with its first output.
+            # CPU for Docker on a small host: let this run's first output go out first (or the
+            # run end, or a short while pass), so the replacement does not compete with it.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(under_way.wait(), REFILL_HOLDOFF_SECONDS)
 
@@ -292,18 +296,13 @@ class PoolWorker:
                 },
             )
         )
-        started.add_done_callback(lambda _: _trace("w-started-sent", run_id))
-        streamer = OutputStreamer(self.layer, reply_to, run_id, after=started)
         under_way = under_way or asyncio.Event()
-
-        async def on_output(stream: str, text: str) -> None:
-            under_way.set()
-            await streamer.on_output(stream, text)
+        streamer = OutputStreamer(self.layer, reply_to, run_id, after=started, sent=under_way)
 
         exit_event: dict[str, Any]
         try:
             try:
-                result = await sandbox.run(request["code"], on_output, run_id=run_id)
+                result = await sandbox.run(request["code"], streamer.on_output, run_id=run_id)
                 reason = state["stop_reason"] or result.reason
                 exit_event = {
                     "exit_code": result.exit_code,

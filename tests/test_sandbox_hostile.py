@@ -224,6 +224,45 @@ async def test_files_in_tmpfs_count_against_the_memory_limit(make_pool):
     await assert_next_run_works(pool)
 
 
+@pytest.mark.parametrize("scratch", ["/tmp", "/dev/shm"])
+async def test_copied_binaries_and_libraries_cannot_run_from_tmpfs(make_pool, scratch):
+    # Defence in depth only: a script may run any Python (ctypes included) by design.
+    pool = await make_pool()
+    code = (
+        "import ctypes, glob, os, shutil, subprocess\n"
+        f"shutil.copy('/bin/true', '{scratch}/t')\n"
+        f"os.chmod('{scratch}/t', 0o755)\n"
+        "try:\n"
+        f"    subprocess.run(['{scratch}/t'])\n"
+        "    print('binary ran')\n"
+        "except PermissionError:\n"
+        "    print('binary refused')\n"
+        "library = sorted(glob.glob('/usr/lib/*/libz.so*') + glob.glob('/lib/*/libz.so*'))[0]\n"
+        f"shutil.copy(library, '{scratch}/l.so')\n"
+        "try:\n"
+        f"    ctypes.CDLL('{scratch}/l.so')\n"
+        "    print('library loaded')\n"
+        "except OSError:\n"
+        "    print('library refused')\n"
+    )
+    result, out = await run_code(pool, code)
+    assert (result.reason, out.stdout) == ("ok", "binary refused\nlibrary refused\n")
+
+
+async def test_anonymous_mmap_is_held_to_the_memory_limit(make_pool):
+    pool = await make_pool(memory_mb=64)
+    code = (
+        "import mmap\n"
+        "m = mmap.mmap(-1, 256 << 20)\n"
+        "for offset in range(0, 256 << 20, 4096):\n"
+        "    m[offset] = 1\n"
+        "print('touched 256 MiB')\n"
+    )
+    result, out = await run_code(pool, code)
+    assert (result.reason, out.stdout) == ("memory", "")
+    await assert_next_run_works(pool)
+
+
 # --- the network ---
 
 

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import websockets
 
+from execution.models import Execution
 from tests.engine_harness import WsClient, run_async
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_until_recorded(run_ids, timeout: float = 20) -> None:
+    """The server writes each run's row in the background: let those writes land before the
+    test ends, so the table flush that follows never races them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Execution.objects.filter(pk__in=run_ids, status="finished").count() == len(run_ids):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"runs {run_ids} were not all recorded as finished")
 
 
 def test_unpaired_surrogates_are_refused_and_the_socket_keeps_working(engine_servers, engine_token):
@@ -156,6 +169,7 @@ def test_a_flood_of_run_frames_is_refused_before_any_work(engine_servers, engine
             await client.close()
 
     refused, accepted = run_async(scenario(), timeout=90)
+    wait_until_recorded(list(accepted.values()))
     assert sorted(accepted) == sorted(refs[:10])  # 2 running + 8 queued
     assert sorted(refused) == sorted(refs[10:])
     assert all(e["code"] == "refused" and "connection" in e["message"] for e in refused.values())

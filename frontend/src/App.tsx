@@ -1,14 +1,23 @@
 import { Suspense, useEffect } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 
+import { prefetchEditorData } from "./editor/prefetch";
 import { setUnauthorizedHandler } from "./lib/api";
 import { AuthPage } from "./pages/AuthPage";
 import { GraphListPage } from "./pages/GraphListPage";
-import { LazyEditorPage } from "./pages/lazyEditor";
+import { LazyEditorPage, preloadEditor } from "./pages/lazyEditor";
 import { useSession } from "./store/session";
 
 // The editor (React Flow, dialogs, CodeMirror) is loaded on demand: the sign-in and list pages do
 // not wait for it, and the list page warms it up once it has drawn (pages/lazyEditor.ts).
+// Opening a graph's address directly: fetch the editor's code and the graph while the session is
+// checked, not after.
+const openedGraph = /^\/graphs\/(\d+)\/?$/.exec(window.location.pathname);
+if (openedGraph) {
+  preloadEditor();
+  prefetchEditorData(Number(openedGraph[1]));
+}
+
 const editorFallback = <div className="p-8 text-slate-400" data-testid="editor-loading">Loading the editor…</div>;
 
 function RequireAuth({ children }: { children: React.ReactNode }) {

@@ -15,6 +15,8 @@ export function useLiveCompile(enabled: boolean): void {
   useEffect(() => {
     if (!enabled || !ready) return;
     const controller = new AbortController();
+    // The first compile of an opened graph is not waiting for more typing: send it at once.
+    const delay = editorStore.getState().compile === null ? 0 : COMPILE_DEBOUNCE_MS;
     const timer = setTimeout(async () => {
       try {
         const result = await api<CompileResult>("compile/", { method: "POST", body: editorStore.getState().document(), signal: controller.signal });
@@ -23,7 +25,7 @@ export function useLiveCompile(enabled: boolean): void {
         if ((err as Error).name === "AbortError") return;
         editorStore.getState().setCompile(editorStore.getState().compile, `Live code is out of date: ${errorText(err)}`);
       }
-    }, COMPILE_DEBOUNCE_MS);
+    }, delay);
     return () => {
       clearTimeout(timer);
       controller.abort();

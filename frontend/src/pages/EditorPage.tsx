@@ -31,7 +31,7 @@ import { Palette } from "@/editor/Palette";
 import { ProblemsList } from "@/editor/ProblemsList";
 import { useLiveCompile } from "@/editor/useCompile";
 import { ApiError, api, download, errorText, results, type Page } from "@/lib/api";
-import { loadCatalogue } from "@/lib/catalogue";
+import { takeEditorData } from "@/editor/prefetch";
 import { runClient } from "@/lib/runClient";
 import type { GraphRecord, RevisionSummary } from "@/lib/types";
 import { consoleStore, useConsole } from "@/store/console";
@@ -104,6 +104,11 @@ function Editor({ graphId }: { graphId: number }) {
     [flow],
   );
 
+  // The loader must not re-run when React Flow hands out a new helper object after mounting: a
+  // second run would fetch the graph again and wipe the store in between.
+  const applyRecordRef = useRef(applyRecord);
+  applyRecordRef.current = applyRecord;
+
   useEffect(() => {
     let cancelled = false;
     s().load({ nodes: [], edges: [] });
@@ -112,19 +117,21 @@ function Editor({ graphId }: { graphId: number }) {
     consoleStore.getState().patch({ phase: "idle", exit: null, runId: null, ref: null });
     (async () => {
       try {
-        const [catalogue, record] = await Promise.all([loadCatalogue(), api<GraphRecord>(`graphs/${graphId}/`)]);
+        const [catalogue, record] = await takeEditorData(graphId);
         if (cancelled) return;
         s().setCatalogue(catalogue.nodes, catalogue.categories);
-        applyRecord(record);
+        applyRecordRef.current(record);
       } catch (err) {
-        if (!cancelled) setLoadError(err instanceof ApiError && err.status === 404 ? "This graph does not exist or is not yours." : errorText(err));
+        if (cancelled) return;
+        if (err instanceof ApiError && err.status === 401) return; // the session watcher signs in again
+        setLoadError(err instanceof ApiError && err.status === 404 ? "This graph does not exist or is not yours." : errorText(err));
       }
     })();
     runClient.start();
     return () => {
       cancelled = true;
     };
-  }, [graphId, applyRecord]);
+  }, [graphId]);
 
   useEffect(() => () => runClient.stop(), []);
 
@@ -360,9 +367,14 @@ function Editor({ graphId }: { graphId: number }) {
           <Canvas />
         </div>
         <aside className="flex w-[420px] shrink-0 flex-col border-l border-slate-800 bg-slate-950">
-          <Suspense fallback={codePanelFallback}>
-            <CodePanel onFocusNode={focusNode} />
-          </Suspense>
+          {/* Mounted once the graph is drawn: evaluating CodeMirror must not delay the canvas. */}
+          {graph ? (
+            <Suspense fallback={codePanelFallback}>
+              <CodePanel onFocusNode={focusNode} />
+            </Suspense>
+          ) : (
+            codePanelFallback
+          )}
           <ProblemsList onFocusNode={focusNode} />
         </aside>
       </div>
