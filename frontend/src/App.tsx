@@ -1,4 +1,4 @@
-import { Suspense, useEffect } from "react";
+import { useEffect } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 
 import { prefetchEditorData } from "./editor/prefetch";
@@ -17,8 +17,6 @@ if (openedGraph) {
   preloadEditor();
   prefetchEditorData(Number(openedGraph[1]));
 }
-
-const editorFallback = <div className="p-8 text-slate-400" data-testid="editor-loading">Loading the editor…</div>;
 
 function RequireAuth({ children }: { children: React.ReactNode }) {
   const me = useSession((s) => s.me);
@@ -51,7 +49,7 @@ export default function App() {
         <Route path="/signup" element={<AuthPage mode="signup" />} />
         <Route path="/" element={<RequireAuth><GraphListPage /></RequireAuth>} />
         <Route path="/graphs" element={<Navigate to="/" replace />} />
-        <Route path="/graphs/:id" element={<RequireAuth><Suspense fallback={editorFallback}><LazyEditorPage /></Suspense></RequireAuth>} />
+        <Route path="/graphs/:id" element={<RequireAuth><LazyEditorPage /></RequireAuth>} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </BrowserRouter>

@@ -20,7 +20,7 @@ def edge(source: str, source_handle: str, target: str, target_handle: str) -> di
 
 
 def counting_graph(stop: int, name: str = "Count", then_ask: str | None = None) -> dict[str, Any]:
-    """`for i in range(stop): print(i)` as nodes; then, with `then_ask`, `print(input(then_ask))`."""
+    """`for i in range(stop): print(i)` as nodes; with `then_ask`, then `print(input(then_ask))`."""
     graph = {
         "name": name,
         "nodes": [
@@ -37,7 +37,10 @@ def counting_graph(stop: int, name: str = "Count", then_ask: str | None = None) 
         ],
     }
     if then_ask is not None:
-        graph["nodes"] += [node("ask", "input", 560, 260, prompt=then_ask), node("echo", "print", 860, 260)]
+        graph["nodes"] += [
+            node("ask", "input", 560, 260, prompt=then_ask),
+            node("echo", "print", 860, 260),
+        ]
         graph["edges"] += [
             edge("loop", "next", "ask", "exec"),
             edge("ask", "next", "echo", "exec"),

@@ -120,7 +120,9 @@ def test_select_several_move_delete_and_paste_into_another_graph(app: App):
     page.keyboard.press("Control+v")
     expect(page.locator(".react-flow__node")).to_have_count(2)
     expect(page.locator(".react-flow__edge")).to_have_count(1)
-    expect(page.locator(".react-flow__node-literal").get_by_label("Value")).to_have_value("carried over")
+    expect(page.locator(".react-flow__node-literal").get_by_label("Value")).to_have_value(
+        "carried over"
+    )
     expect(page.locator(".react-flow__node.selected")).to_have_count(2)
     page.keyboard.press("Control+s")
     expect(page.get_by_test_id("save-state")).to_contain_text("Saved · v2")

@@ -84,7 +84,9 @@ def test_zoom_controls_fit_view_and_minimap_move_the_view(app: App):
     assert mini
     page.mouse.move(mini["x"] + mini["width"] / 2, mini["y"] + mini["height"] / 2)
     page.mouse.down()
-    page.mouse.move(mini["x"] + mini["width"] / 2 + 40, mini["y"] + mini["height"] / 2 + 25, steps=6)
+    page.mouse.move(
+        mini["x"] + mini["width"] / 2 + 40, mini["y"] + mini["height"] / 2 + 25, steps=6
+    )
     page.mouse.up()
     panned = changed(app, wheeled)
     assert panned[2] == pytest.approx(wheeled[2])
@@ -113,7 +115,10 @@ def test_auto_arrange_lays_the_graph_out_and_undo_puts_it_back(app: App):
                 node("text", "literal", 300, 20, kind="text", value="tidy"),
                 node("show", "print", 0, 40),
             ],
-            "edges": [edge("start", "next", "show", "exec"), edge("text", "value", "show", "value")],
+            "edges": [
+                edge("start", "next", "show", "exec"),
+                edge("text", "value", "show", "value"),
+            ],
         },
     )
     app.open_graph(graph["id"])

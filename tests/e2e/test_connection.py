@@ -1,4 +1,4 @@
-"""The run socket survives a server restart: backoff, "Reconnected", and a cut-off run marked lost."""
+"""The run socket survives a server restart: backoff, "Reconnected", a cut-off run marked lost."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def test_a_dropped_socket_reconnects_and_the_cut_off_run_is_marked_lost(app: App
         expect(page.get_by_test_id("run")).to_be_visible()
         expect(connection).to_have_attribute("data-state", "reconnecting")
         # While the server is away the client keeps retrying with a growing delay.
-        expect(connection).to_have_attribute("title", re.compile(r"reconnecting in (1\.2|2\.4|4\.8|5) s"))
+        expect(connection).to_have_attribute(
+            "title", re.compile(r"reconnecting in (1\.2|2\.4|4\.8|5) s")
+        )
         app.screenshot("reconnecting")
     finally:
         start_daphne_on_the_same_port(engine_servers)

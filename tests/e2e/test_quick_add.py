@@ -1,4 +1,4 @@
-"""Quick-add: the node search that opens on a canvas double-click or a wire dropped on empty canvas."""
+"""Quick-add: the node search opened by a canvas double-click or a wire dropped on empty canvas."""
 
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ def test_a_wire_dropped_on_empty_canvas_adds_a_node_joined_to_it(app: App):
     app.drop_wire(app.port(start, "next"), pane["x"] + 420, pane["y"] + 120)
     quick = page.get_by_test_id("quick-add")
     expect(quick).to_be_visible()
-    expect(quick.locator("input")).to_have_attribute("placeholder", "Add a node joined to the wire…")
+    expect(quick.locator("input")).to_have_attribute(
+        "placeholder", "Add a node joined to the wire…"
+    )
     quick.locator("input").fill("literal")
     expect(quick).to_contain_text("No matching node")
     quick.locator("input").fill("print")

@@ -18,7 +18,7 @@ import {
   Trash2,
   Undo2,
 } from "lucide-react";
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 
 import { AppHeader } from "@/components/AppHeader";
@@ -31,6 +31,7 @@ import { Palette } from "@/editor/Palette";
 import { ProblemsList } from "@/editor/ProblemsList";
 import { useLiveCompile } from "@/editor/useCompile";
 import { ApiError, api, download, errorText, results, type Page } from "@/lib/api";
+import { lazyModule } from "@/lib/lazyModule";
 import { takeEditorData } from "@/editor/prefetch";
 import { runClient } from "@/lib/runClient";
 import type { GraphRecord, RevisionSummary } from "@/lib/types";
@@ -40,8 +41,17 @@ import { editorStore, useEditor, type FlowEdge, type FlowNode } from "@/store/ed
 const s = () => editorStore.getState();
 
 // CodeMirror is a third of the editor's code: the canvas draws first, the code panel follows.
-const CodePanel = lazy(() => import("@/editor/CodePanel").then((m) => ({ default: m.CodePanel })));
-const codePanelFallback = <div className="flex-1 p-3 text-xs text-slate-500" data-testid="code-loading">Loading the code view…</div>;
+const codePanel = lazyModule(() => import("@/editor/CodePanel"));
+
+function LazyCodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }) {
+  const { module, error } = codePanel.useModule();
+  if (module) return <module.CodePanel onFocusNode={onFocusNode} />;
+  return (
+    <div className={`flex-1 p-3 text-xs ${error ? "text-red-300" : "text-slate-500"}`} data-testid="code-loading">
+      {error ?? "Loading the code view…"}
+    </div>
+  );
+}
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -368,13 +378,7 @@ function Editor({ graphId }: { graphId: number }) {
         </div>
         <aside className="flex w-[420px] shrink-0 flex-col border-l border-slate-800 bg-slate-950">
           {/* Mounted once the graph is drawn: evaluating CodeMirror must not delay the canvas. */}
-          {graph ? (
-            <Suspense fallback={codePanelFallback}>
-              <CodePanel onFocusNode={focusNode} />
-            </Suspense>
-          ) : (
-            codePanelFallback
-          )}
+          {graph ? <LazyCodePanel onFocusNode={focusNode} /> : <div className="flex-1" data-testid="code-loading" />}
           <ProblemsList onFocusNode={focusNode} />
         </aside>
       </div>
