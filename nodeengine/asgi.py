@@ -1,7 +1,8 @@
 """ASGI entry point served by daphne: HTTP through Django, WebSockets through Channels.
 
-Django is set up before anything imports models; the WebSocket stack checks the Origin header
-against ALLOWED_HOSTS and resolves the user from the session cookie or an API token.
+Django is set up before anything imports models. The WebSocket stack checks that the Origin is an
+allowed host and the socket's own origin (or a trusted one), then resolves the user from the
+session cookie or an API token.
 """
 
 import os
@@ -15,13 +16,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from execution.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from execution.origin import SameOriginValidator  # noqa: E402
 from execution.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            SameOriginValidator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

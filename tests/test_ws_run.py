@@ -234,6 +234,18 @@ def test_cross_origin_socket_is_refused(engine_servers, engine_token):
     assert run_async(scenario()) == 403
 
 
+def test_another_port_of_an_allowed_host_is_refused(engine_servers, engine_token):
+    """localhost is an allowed host, but a page on another port is another origin."""
+
+    async def scenario():
+        url = f"{engine_servers.ws_url}?token={engine_token}"
+        with pytest.raises(websockets.InvalidStatus) as info:
+            await websockets.connect(url, origin="http://127.0.0.1:9")
+        return info.value.response.status_code
+
+    assert run_async(scenario()) == 403
+
+
 def test_bad_messages_are_answered_and_the_socket_stays_open(engine_servers, engine_token):
     frames = [
         ("not json", "bad_message"),
