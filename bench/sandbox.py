@@ -1,10 +1,12 @@
 """Warm pool vs cold container: time to the first stdout chunk of print('hi').
 
-    .venv/bin/python bench/sandbox.py [--warm 100] [--cold 20] [--image IMAGE]
+    .venv/bin/python bench/sandbox.py [--warm 100] [--cold 20] [--lines 100000] [--image IMAGE]
 
 Warm: acquire() + run() until on_output receives the first chunk (pool of 4, runs one after
 another). Cold: `docker run --rm IMAGE python3 -c "print('hi')"` until its first stdout byte.
-Prints p50/p90/min per method and the p50 ratio. Needs the engine and the image
+Prints p50/p90/min per method and the p50 ratio. Then the streaming rate through the pool alone
+(no WebSocket): a loop printing --lines numbers, MB/s from its first to its last output chunk
+(median of 3), and how many on_output deliveries it took. Needs the engine and the image
 (`make sandbox-image`); uses a worker name of its own and removes its containers.
 """
 
@@ -51,6 +53,32 @@ async def warm_samples(image: str, count: int, pool_size: int) -> list[float]:
     return samples
 
 
+async def lines_samples(image: str, lines: int, repeat: int = 3) -> list[tuple[float, int]]:
+    """(MB/s from the first to the last stdout chunk, number of chunks) per run."""
+    pool = SandboxPool(f"bench-sandbox-{uuid.uuid4().hex[:8]}", 1, image, RunLimits())
+    await pool.start()
+    expected = "".join(f"{i}\n" for i in range(lines))
+    samples = []
+    try:
+        for _ in range(repeat):
+            await pool.wait_ready(120)
+            chunks: list[str] = []
+            times: list[float] = []
+
+            async def on_output(stream: str, text: str, chunks=chunks, times=times) -> None:
+                times.append(time.perf_counter())
+                chunks.append(text)
+
+            sandbox = await pool.acquire()
+            result = await sandbox.run(f"for i in range({lines}):\n    print(i)\n", on_output)
+            if result.reason != "ok" or "".join(chunks) != expected:
+                raise RuntimeError(f"incomplete output: {result}")
+            samples.append((len(expected) / (times[-1] - times[0]) / 1e6, len(chunks)))
+    finally:
+        await pool.stop()
+    return samples
+
+
 def cold_samples(image: str, count: int) -> list[float]:
     samples = []
     for _ in range(count):
@@ -77,6 +105,7 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=100)
     parser.add_argument("--cold", type=int, default=20)
     parser.add_argument("--pool-size", type=int, default=4)
+    parser.add_argument("--lines", type=int, default=100_000)
     default_image = os.environ.get("SANDBOX_IMAGE", "nodeengine-sandbox:latest")
     parser.add_argument("--image", default=default_image)
     args = parser.parse_args()
@@ -88,6 +117,14 @@ def main() -> None:
     print(row("warm pool (acquire+run)", warm))
     print(row("cold docker run --rm", cold))
     print(f"p50 ratio cold/warm: {statistics.median(cold) / statistics.median(warm):.1f}x")
+    if args.lines:
+        rates = asyncio.run(lines_samples(args.image, args.lines))
+        print(
+            f"print loop of {args.lines} lines through the pool: "
+            f"{statistics.median(r for r, _ in rates):.2f} MB/s median "
+            f"(runs: {', '.join(f'{r:.2f}' for r, _ in rates)}), "
+            f"{statistics.median(n for _, n in rates):.0f} output chunks"
+        )
 
 
 if __name__ == "__main__":

@@ -279,7 +279,13 @@ class PoolWorker:
         state: dict[str, Any] = {"reply_to": reply_to, "sandbox": sandbox, "stop_reason": None}
         self.inflight[run_id] = state
         log_event(
-            logger, "run.start", run_id=run_id, user_id=request.get("user_id"), worker=self.name
+            logger,
+            "run.start",
+            run_id=run_id,
+            user_id=request.get("user_id"),
+            worker=self.name,
+            # How an operator finds a short run's container (long runs also get it renamed).
+            container=getattr(sandbox, "name", None),
         )
         listener = asyncio.create_task(self._listen(control, sandbox, state))
         # `started` travels while the script is already being sent to the sandbox; the streamer

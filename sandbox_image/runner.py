@@ -3,8 +3,9 @@
 Protocol: once ready, the runner writes READY_MARKER to stdout (the pool consumes it: a
 container is "warm" only when its interpreter really waits). Then on stdin: a header line
 ``NE1 <byte length>\\n``, then exactly that many bytes of Python source; everything after it is
-the script's own stdin (for ``input()``). Output goes to the container's stdout/stderr
-unbuffered (``python3 -u``), so partial lines such as prompts flush at once.
+the script's own stdin (for ``input()``). The script's stdout/stderr are buffered but sent within
+milliseconds (script_output.py: the policy, installed before the ready marker so that it costs
+the run nothing).
 
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
 (a fork bomb's zombies) and turns the script's fate into the container's exit code, because the
@@ -17,6 +18,7 @@ traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit 
 """
 
 import builtins
+import contextlib
 import ctypes
 import linecache
 import os
@@ -25,6 +27,14 @@ import signal
 import sys
 import traceback
 import types
+
+# -I leaves the runner's own directory off sys.path: import the sibling module from it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import script_output
+
+del sys.path[0]
+# Not importable by that name from the script: a module of its own may carry it.
+del sys.modules["script_output"]
 
 # Imported before the script arrives, so their import time is spent while the container waits.
 PRELOADED_MODULES = ("collections", "functools", "itertools", "json", "math", "random", "re",
@@ -101,10 +111,16 @@ def print_user_traceback(exc: BaseException) -> None:
     try:
         traceback.print_exception(type(exc), exc, tb)
     except BaseException:  # e.g. MemoryError again while formatting
+        # What the traceback got out comes first: the pool reads the last line as the type.
+        with contextlib.suppress(BaseException):
+            sys.stderr.flush()
         os.write(2, f"{type(exc).__name__}\n".encode())
 
 
 def run_script() -> int:
+    # Before the ready marker: the policy's set-up is paid while the container waits. It is
+    # flushed at exit (atexit), after the script's own exit hooks and threads.
+    script_output.install()
     source = read_script()
     if source is None:
         os.write(2, b"runner: malformed script header\n")

@@ -11,7 +11,11 @@ BASE_IMAGE=${BASE_IMAGE:-nodeengine-base:bookworm}
 CONTEXT=sandbox_image
 
 # The image carries a label with a hash of its build inputs: rebuild only when they changed.
-inputs_hash=$( (echo "$BASE_IMAGE"; cat "$CONTEXT/Dockerfile" "$CONTEXT/runner.py") | sha256sum | cut -c1-16)
+# Inputs: the base image's name and every file of the build context (names and contents), so a
+# module added next to runner.py counts without anyone listing it here.
+inputs_hash=$( (echo "$BASE_IMAGE"; cd "$CONTEXT" \
+  && find . -type f ! -name '*.pyc' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) \
+  | sha256sum | cut -c1-16)
 current=$(docker image inspect -f '{{ index .Config.Labels "nodeengine.inputs" }}' "$IMAGE" 2>/dev/null || true)
 if [ "${FORCE:-0}" != 1 ] && [ "$current" = "$inputs_hash" ]; then
   echo "build_sandbox_image: $IMAGE is up to date" >&2

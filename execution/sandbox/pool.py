@@ -37,6 +37,8 @@ UNKNOWN_CONTAINER_GRACE_SECONDS = 30.0
 SWEEP_INTERVAL_SECONDS = 30.0
 # A new container's interpreter must report ready within this (it takes ~50 ms when idle).
 READY_TIMEOUT_SECONDS = 30.0
+# A run still going after this long gets its run id into its container's name (see _label_run).
+RENAME_AFTER_SECONDS = 1.0
 
 
 class PoolClosed(Exception):
@@ -333,16 +335,26 @@ class SandboxPool:
         self._removals[container_id] = asyncio.create_task(remove())
 
     def _label_run(self, sandbox: Sandbox, run_id: str) -> None:
-        """Docker labels are fixed at creation, so a run's id goes into the container's name."""
+        """Docker labels are fixed at creation, so a run's id goes into the container's name,
+        for operators looking at `docker ps` (nothing in Node Engine finds runs by name: a kill
+        goes through the worker's own table).
+
+        Only once the run has lasted RENAME_AFTER_SECONDS: a rename is a Docker call that would
+        otherwise compete with every run's start, and a short run's container is gone before
+        anyone could look for it (the run.start log line names it)."""
         new_name = f"{sandbox.name}-run-{safe_name_part(run_id)}"
 
         async def rename() -> None:
             with contextlib.suppress(Exception):
                 await self._call(docker_ops.rename_container, sandbox.id, new_name)
 
-        task = asyncio.create_task(rename())
-        self._start_tasks.add(task)
-        task.add_done_callback(self._start_tasks.discard)
+        def rename_if_still_running() -> None:
+            if sandbox.running and sandbox.run_id == run_id and self._state != "stopped":
+                task = asyncio.create_task(rename())
+                self._start_tasks.add(task)
+                task.add_done_callback(self._start_tasks.discard)
+
+        asyncio.get_running_loop().call_later(RENAME_AFTER_SECONDS, rename_if_still_running)
 
     # --- Docker plumbing ---
     async def _api(self) -> docker.APIClient:

@@ -150,8 +150,6 @@ class Sandbox:
             )
         self._state = "running"
         self.run_id = run_id
-        if run_id:
-            self._pool._label_run(self, run_id)
         started = time.monotonic()
         self._protocol.write(script)
         for data in self._pending_stdin:
@@ -159,6 +157,8 @@ class Sandbox:
         self._pending_stdin.clear()
         if self._stdin_closed:
             self._protocol.write_eof()
+        if run_id:
+            self._pool._label_run(self, run_id)  # later, and only if the run lasts
         pump = asyncio.create_task(self._pump(on_output), name=f"sandbox-pump-{self.name}")
         try:
             done, _ = await asyncio.wait({pump}, timeout=self._limits.wall_seconds)

@@ -9,7 +9,7 @@ import { LazyEditorPage, preloadEditor } from "./pages/lazyEditor";
 import { useSession } from "./store/session";
 
 // The editor (React Flow, dialogs, CodeMirror) is loaded on demand: the sign-in and list pages do
-// not wait for it, and the list page warms it up once it has drawn (pages/lazyEditor.ts).
+// not wait for it, and the list page warms it up once it has drawn (pages/lazyEditor.tsx).
 // Opening a graph's address directly: fetch the editor's code and the graph while the session is
 // checked, not after.
 const openedGraph = /^\/graphs\/(\d+)\/?$/.exec(window.location.pathname);

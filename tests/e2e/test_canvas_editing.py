@@ -3,6 +3,8 @@ delete, copy/paste across graphs, and diagnostics on nodes and in the problems l
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -82,6 +84,21 @@ def test_select_several_move_delete_and_paste_into_another_graph(app: App):
     source = app.api("POST", "/api/graphs/", doc)
     target = app.api("POST", "/api/graphs/", {"name": "Target", "viewport": VIEWPORT})
     app.open_graph(source["id"])
+
+    # Shift + drag on empty canvas draws a selection box.
+    a = app.node("start").bounding_box()
+    b = app.node("text").bounding_box()
+    assert a and b
+    page.keyboard.down("Shift")
+    page.mouse.move(a["x"] - 20, a["y"] - 20)
+    page.mouse.down()
+    page.mouse.move(b["x"] + b["width"] + 20, b["y"] + b["height"] + 20, steps=8)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    expect(page.locator(".react-flow__node.selected")).to_have_count(2)
+    expect(app.node("show")).not_to_have_class(re.compile(r"\bselected\b"))
+    page.locator(".react-flow__pane").click(position={"x": 400, "y": 520})
+    expect(page.locator(".react-flow__node.selected")).to_have_count(0)
 
     # Click one node, shift-click another: both selected.
     app.node("text").click(position={"x": 40, "y": 10})

@@ -30,7 +30,7 @@ def test_every_example_runs_in_two_clicks(app: App):
     expect(output).to_contain_text("Tick 1")
     expect(status).to_have_attribute("data-phase", "running")
     app.screenshot("example-streaming")
-    page.get_by_test_id("kill").click()
+    page.get_by_test_id("console").get_by_role("button", name="Kill").click()
     expect(status).to_contain_text("killed")
 
     app.open_from_list("Ask for your name")
@@ -38,6 +38,8 @@ def test_every_example_runs_in_two_clicks(app: App):
     expect(output).to_contain_text("What is your name?")
     box = page.get_by_test_id("console-input")
     expect(box).to_be_focused()
+    # The input line repeats the prompt it answers.
+    expect(page.get_by_test_id("console").locator("form")).to_contain_text("What is your name?")
     page.keyboard.type("Grace")
     page.keyboard.press("Enter")
     expect(output).to_contain_text("Nice to meet you, Grace!")

@@ -160,3 +160,17 @@ def test_export_import_duplicate_and_delete(app: App, tmp_path):
     rows = app.api("GET", "/api/graphs/?limit=100")["results"]
     assert copy_id not in {row["id"] for row in rows}
     app.screenshot("graph-list-after-delete")
+
+    # The list's own buttons (shown on hover) duplicate and delete too.
+    cards = page.get_by_test_id("graph-list").locator("li")
+    count = cards.count()
+    card = cards.filter(has_text="Hello, world")
+    card.hover()
+    card.get_by_title("Duplicate").click()
+    expect(cards).to_have_count(count + 1)
+    copy = cards.filter(has_text="Copy of Hello, world")
+    copy.hover()
+    page.once("dialog", lambda dialog: dialog.accept())
+    copy.get_by_title("Delete").click()
+    expect(cards).to_have_count(count)
+    expect(page.get_by_test_id("graph-list")).not_to_contain_text("Copy of Hello, world")

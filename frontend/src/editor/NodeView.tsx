@@ -29,7 +29,7 @@ export function categoryColor(category: string | undefined): string {
   return CATEGORY_COLORS[category ?? ""] ?? "#475569";
 }
 
-function PortRow({ port }: { port: PortDef }) {
+function PortRow({ port, compact }: { port: PortDef; compact: boolean }) {
   const isInput = port.direction === "input";
   const exec = port.kind === "exec";
   const color = exec ? undefined : typeColor(port.type);
@@ -45,10 +45,12 @@ function PortRow({ port }: { port: PortDef }) {
         data-port={port.id}
         data-kind={port.kind}
       />
-      <span className={cn("truncate text-[11px]", exec ? "text-slate-300" : "text-slate-300")}>
-        {port.label}
-        {!exec && <span className="ml-1 text-[10px] opacity-60" style={{ color }}>{port.type}</span>}
-      </span>
+      {!compact && (
+        <span className="truncate text-[11px] text-slate-300">
+          {port.label}
+          {!exec && <span className="ml-1 text-[10px] opacity-60" style={{ color }}>{port.type}</span>}
+        </span>
+      )}
     </div>
   );
 }
@@ -111,7 +113,8 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const def = useEditor((s) => s.catalogue[type]);
   const diagnostics = useEditor((s) => s.diagnosticsByNode[id]);
   const raised = useEditor((s) => s.raisedNodeId === id);
-  // Zoomed far out, param forms are unreadable: skip them (a big graph opens and pans faster).
+  // Zoomed far out, param forms and port labels are unreadable: skip them (a big graph opens,
+  // fitted on screen, with far fewer elements to lay out). The rows keep their height.
   const zoomedOut = useFlowStore((s) => s.transform[2] < 0.45);
   const updateInternals = useUpdateNodeInternals();
   const ports = useMemo(() => portsOf(def, data.params), [def, data.params]);
@@ -166,8 +169,8 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
       </div>
       {rows > 0 && (
         <div className="grid grid-cols-2 gap-x-2 py-1">
-          <div>{inputs.map((p) => <PortRow key={p.id} port={p} />)}</div>
-          <div>{outputs.map((p) => <PortRow key={p.id} port={p} />)}</div>
+          <div>{inputs.map((p) => <PortRow key={p.id} port={p} compact={zoomedOut} />)}</div>
+          <div>{outputs.map((p) => <PortRow key={p.id} port={p} compact={zoomedOut} />)}</div>
         </div>
       )}
       {def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}

@@ -1,0 +1,278 @@
+"""The user script's stdout and stderr: buffered for throughput, flushed within milliseconds.
+
+Unbuffered output (``python3 -u``) costs one or two write syscalls and one Docker attach frame
+per print, which caps a print loop at about a quarter of what Docker can stream. Fully buffered
+output would hold a prompt or a print before ``time.sleep`` back until exit. The policy here:
+
+- Each stream gathers writes in a buffer of BUFFER_BYTES; a full buffer goes out at once.
+- A write that ends a line goes out at once when the stream has sent nothing for FLUSH_INTERVAL
+  (the first line after a pause: no added latency, even before a long computation); within a
+  burst, lines wait at most until the next line written FLUSH_INTERVAL after the last flush.
+- Anything else still held (a partial line, the rest of a burst) is sent by a flusher thread
+  FLUSH_INTERVAL after it was written.
+- Reading sys.stdin (``input()``, ``readline()``, iteration) first sends both streams.
+- A write to one stream first sends what the other holds, so they leave the process in the order
+  they were written (Docker may still swap them: two pipes).
+- Before fork, exec, ``os.system``, a subprocess, ``os._exit``, a CPU-limit signal and at exit
+  both streams are sent: a child writing to the same descriptors keeps its place, and nothing
+  written is lost to an exit that skips the interpreter's own flush.
+
+Not covered (as in any Python program): ``os.write(1, ...)`` bypasses the buffer and can overtake
+it; ``posix._exit`` and SIGKILL (memory limit, wall limit) lose at most FLUSH_INTERVAL of output.
+A script may stop the flusher thread (an async exception) or replace sys.stdout: it only delays
+its own output; the run's limits are enforced outside the container.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import io
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from time import monotonic
+from types import FrameType
+
+BUFFER_BYTES = 64 * 1024
+FLUSH_INTERVAL = 0.005
+
+
+class Flusher:
+    """One daemon thread that sends what the streams hold FLUSH_INTERVAL after it was written.
+
+    Started before the script arrives (so a script that exhausts the pids limit cannot keep it
+    from starting), idle (blocked on an event, no polling) while nothing waits.
+    """
+
+    def __init__(self) -> None:
+        self.writers: list[PromptWriter] = []
+        self._armed = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.RLock()  # a signal handler may print while it is held
+
+    def arm(self) -> bool:
+        """Have what is pending sent soon. False when no thread can do it (the caller sends)."""
+        if self._thread is None and not self.start():
+            return False
+        self._armed.set()
+        return True
+
+    def start(self) -> bool:
+        """Start the thread. False if it cannot run."""
+        with self._start_lock:
+            if self._stopping.is_set():
+                return False
+            if self._thread is None:
+                thread = threading.Thread(
+                    target=self._run, name="nodeengine-output-flusher", daemon=True
+                )
+                try:
+                    thread.start()
+                except RuntimeError:  # can't start new thread: the pids limit
+                    return False
+                self._thread = thread
+        return True
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._armed.wait()
+                # An interruptible sleep: stop() must not wait out the interval at exit.
+                if self._stopping.wait(FLUSH_INTERVAL):
+                    return
+                # Cleared before flushing: a write after this point arms the next round.
+                self._armed.clear()
+                for writer in self.writers:
+                    if writer.pending:
+                        try:
+                            writer.flush()
+                        except Exception:  # closed by the script, broken pipe: its writes say so
+                            writer.pending = False
+            except BaseException:  # injected by the script (PyThreadState_SetAsyncExc): go on
+                continue
+
+    def stop(self) -> None:
+        """Stop the thread and wait for it, so it holds no stream lock while the process exits
+        (a daemon thread frozen mid-write would make the interpreter's last flush abort)."""
+        self._stopping.set()
+        self._armed.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def after_fork_in_child(self) -> None:
+        # The thread did not survive the fork; the child starts its own when first needed.
+        self._armed = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = None
+        self._start_lock = threading.RLock()  # a signal handler may print while it is held
+
+
+class PromptWriter(io.BufferedWriter):
+    """A BufferedWriter on a descriptor that applies the module's flush policy on every write.
+
+    The policy sits on the binary layer so that ``sys.stdout.buffer.write`` follows it too; the
+    text layer above is write-through and holds nothing (the flusher thread touches only this
+    layer, whose C implementation is thread-safe).
+    """
+
+    def __init__(self, fd: int, flusher: Flusher) -> None:
+        super().__init__(io.FileIO(fd, "w", closefd=False), buffer_size=BUFFER_BYTES)
+        self._flusher = flusher
+        self._flushed_at = float("-inf")
+        self.pending = False
+        self.sibling: PromptWriter | None = None
+
+    # Called for every print (twice): kept to plain attribute reads and direct C calls.
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        sibling = self.sibling
+        if sibling is not None and sibling.pending:
+            sibling.flush()
+        written = _buffered_write(self, data)
+        if (
+            type(data) is bytes  # what the text layer passes
+            and data.endswith(b"\n")
+            and monotonic() - self._flushed_at >= FLUSH_INTERVAL
+        ):
+            self.flush()
+        elif not self.pending:
+            self.pending = True
+            if not self._flusher.arm():
+                self.flush()
+        return written
+
+    def flush(self) -> None:
+        # Cleared first: a concurrent write after this point re-arms the flusher.
+        self.pending = False
+        _buffered_flush(self)
+        self._flushed_at = monotonic()
+
+
+_buffered_write = io.BufferedWriter.write
+_buffered_flush = io.BufferedWriter.flush
+
+
+class PromptReader(io.TextIOWrapper):
+    """sys.stdin: every read first sends what stdout and stderr hold (a prompt, a question)."""
+
+    flush_outputs: Callable[[], None] = staticmethod(lambda: None)
+
+    def read(self, size: int | None = -1) -> str:
+        self.flush_outputs()
+        return super().read(size)
+
+    def readline(self, size: int | None = -1) -> str:
+        # Also what input(), iteration and readlines() call on a subclass.
+        self.flush_outputs()
+        return super().readline(size)
+
+
+class ScriptOutput:
+    """The installed policy: the new sys.stdin/stdout/stderr and the hooks that flush them."""
+
+    def __init__(self) -> None:
+        self.flusher = Flusher()
+        self.stdout_writer = PromptWriter(1, self.flusher)
+        self.stderr_writer = PromptWriter(2, self.flusher)
+        self.stdout_writer.sibling = self.stderr_writer
+        self.stderr_writer.sibling = self.stdout_writer
+        self.flusher.writers = [self.stdout_writer, self.stderr_writer]
+        # The interpreter's own streams stay referenced (their collection would close fd 0).
+        self.originals = (sys.stdin, sys.stdout, sys.stderr)
+
+    def flush_all(self) -> None:
+        """Send what both streams hold. Never raises: it runs on exit paths."""
+        for writer in (self.stdout_writer, self.stderr_writer):
+            try:
+                writer.flush()
+            except Exception:
+                writer.pending = False
+
+    def finish(self) -> None:
+        self.flusher.stop()
+        self.flush_all()
+
+    def install(self) -> None:
+        original_in, original_out, original_err = self.originals
+        stdout = io.TextIOWrapper(
+            self.stdout_writer,
+            encoding=original_out.encoding,
+            errors=original_out.errors,
+            newline="\n",
+            write_through=True,
+        )
+        stderr = io.TextIOWrapper(
+            self.stderr_writer,
+            encoding=original_err.encoding,
+            errors=original_err.errors,
+            newline="\n",
+            write_through=True,
+        )
+        # The same BufferedReader: the runner reads the script through it, and whatever stdin
+        # it read ahead belongs to the script.
+        # newline="\n" as the interpreter's own streams on POSIX: no newline translation.
+        stdin = PromptReader(
+            original_in.buffer,
+            encoding=original_in.encoding,
+            errors=original_in.errors,
+            newline="\n",
+        )
+        stdin.flush_outputs = self.flush_all
+        sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
+        # The __std*__ names too: a script writing there must not overtake the buffer.
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = stdin, stdout, stderr
+        self._hook_process_exits()
+        self.flusher.start()
+        # Registered before the script runs, so it runs after the script's own atexit hooks
+        # and after its non-daemon threads have been joined.
+        atexit.register(self.finish)
+
+    def _hook_process_exits(self) -> None:
+        flush_first = self._flush_first
+        os.register_at_fork(before=self.flush_all, after_in_child=self.flusher.after_fork_in_child)
+        for name in ("execv", "execve", "system", "posix_spawn", "posix_spawnp", "_exit"):
+            if hasattr(os, name):
+                setattr(os, name, flush_first(getattr(os, name)))
+        # Pointing fd 1 or 2 elsewhere (or closing it): what was written before goes where it
+        # would have gone unbuffered.
+        os.dup2 = self._flush_first(os.dup2, fd_argument=1)
+        os.close = self._flush_first(os.close, fd_argument=0)
+        # subprocess binds this at import (a script imports it later), and it forks without
+        # the at-fork hooks.
+        try:
+            import _posixsubprocess
+        except ImportError:
+            pass
+        else:
+            _posixsubprocess.fork_exec = flush_first(_posixsubprocess.fork_exec)
+        signal.signal(signal.SIGXCPU, self._on_cpu_limit)
+
+    def _flush_first(self, func: Callable, fd_argument: int | None = None) -> Callable:
+        """`func` that first sends both streams (only when its descriptor argument at position
+        `fd_argument`, if given, is stdout's or stderr's)."""
+
+        @functools.wraps(func)
+        def flushing(*args: object, **kwargs: object) -> object:
+            if fd_argument is None or (len(args) > fd_argument and args[fd_argument] in (1, 2)):
+                self.flush_all()
+            return func(*args, **kwargs)
+
+        return flushing
+
+    def _on_cpu_limit(self, signum: int, frame: FrameType | None) -> None:
+        """The CPU limit's soft signal: send what is held, then die of it as the supervisor
+        expects (the hard limit's SIGKILL follows anyway if this cannot run)."""
+        self.flush_all()
+        signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGXCPU)
+
+
+def install() -> ScriptOutput:
+    """Replace sys.stdin, sys.stdout and sys.stderr of this process (the script's)."""
+    output = ScriptOutput()
+    output.install()
+    return output

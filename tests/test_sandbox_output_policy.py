@@ -1,0 +1,312 @@
+"""The sandbox's output policy (sandbox_image/script_output.py) in a plain child process, no
+Docker: what is held back, what goes out at once, and that nothing written is ever lost.
+
+Each script runs in a fresh interpreter with the policy installed, its stdout/stderr on pipes we
+read. Where a test needs "the flusher cannot have sent it", the child sets the flush interval to
+an hour: what still arrives was sent by the rule under test. Waits are generous deadlines for
+events, never measurements.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+POLICY = Path(__file__).resolve().parent.parent / "sandbox_image" / "script_output.py"
+NEVER = 3600.0  # a flush interval the test would never see expire
+DEADLINE = 10.0
+
+
+class Child:
+    """A Python process running `code` with the policy installed. `gate()` releases a script
+    blocked in `wait_gate()` (an os.read on a pipe of ours: neither stdin nor a sleep)."""
+
+    def __init__(self, code: str, interval: float | None = None) -> None:
+        self.gate_r, self.gate_w = os.pipe()
+        prelude = textwrap.dedent(
+            f"""
+            import importlib.util, os, sys
+            _spec = importlib.util.spec_from_file_location("script_output", {str(POLICY)!r})
+            script_output = importlib.util.module_from_spec(_spec)
+            _spec.loader.exec_module(script_output)
+            _interval = {interval!r}
+            if _interval is not None:
+                script_output.FLUSH_INTERVAL = _interval
+            script_output.install()
+            def wait_gate():
+                os.read({self.gate_r}, 1)
+            """
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-B", "-I", "-c", prelude + textwrap.dedent(code)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(self.gate_r,),
+        )
+        os.close(self.gate_r)
+        self.out = b""
+        self.err = b""
+
+    def read_until(self, expected: bytes, stream: str = "stdout") -> bytes:
+        """Read until `expected` has arrived on `stream`; what arrived, or fail at the deadline."""
+        pipe = self.process.stdout if stream == "stdout" else self.process.stderr
+        assert pipe is not None
+        deadline = time.monotonic() + DEADLINE
+        got = self.out if stream == "stdout" else self.err
+        while expected not in got:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([pipe], [], [], max(0.0, left))
+            if not ready:
+                pytest.fail(f"{expected!r} did not arrive on {stream}; got {got!r}")
+            chunk = os.read(pipe.fileno(), 65536)
+            if not chunk:
+                pytest.fail(f"{stream} ended before {expected!r}; got {got!r}")
+            got += chunk
+            if stream == "stdout":
+                self.out = got
+            else:
+                self.err = got
+        return got
+
+    def gate(self) -> None:
+        os.write(self.gate_w, b"x")
+
+    def send(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
+    def close_stdin(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.stdin = None  # communicate() would flush it
+
+    def finish(self) -> tuple[int, str, str]:
+        os.close(self.gate_w)
+        out, err = self.process.communicate(timeout=DEADLINE * 3)
+        return self.process.returncode, (self.out + out).decode(), (self.err + err).decode()
+
+
+def run(code: str, interval: float | None = NEVER, stdin: bytes = b"") -> tuple[int, str, str]:
+    child = Child(code, interval)
+    if stdin:
+        child.send(stdin)
+    return child.finish()
+
+
+# --- what goes out before the script moves on ---
+
+
+def test_a_partial_line_reaches_the_reader_while_the_script_waits():
+    child = Child("sys.stdout.write('abc')\nwait_gate()\nprint('def')\n", interval=None)
+    assert child.read_until(b"abc") == b"abc"
+    child.gate()
+    assert child.finish() == (0, "abcdef\n", "")
+
+
+def test_binary_writes_are_flushed_too():
+    child = Child("sys.stdout.buffer.write(b'raw')\nwait_gate()\n", interval=None)
+    assert child.read_until(b"raw") == b"raw"
+    child.gate()
+    assert child.finish()[1] == "raw"
+
+
+def test_a_line_after_a_quiet_spell_goes_out_at_once_but_a_burst_is_held():
+    child = Child("for i in range(1000):\n    print(i)\nwait_gate()\n")
+    assert child.read_until(b"0\n") == b"0\n"  # the first line: the stream had been quiet
+    child.gate()
+    code, out, _ = child.finish()
+    assert (code, out) == (0, "".join(f"{i}\n" for i in range(1000)))
+
+
+def test_a_prompt_goes_out_before_a_stdin_read():
+    child = Child("sys.stdout.write('name? ')\nprint('hi', sys.stdin.readline().strip())\n")
+    assert child.read_until(b"name? ") == b"name? "
+    child.send(b"bob\n")
+    assert child.finish() == (0, "name? hi bob\n", "")
+
+
+def test_input_prompts_and_iteration_over_stdin():
+    code = """
+    a = input('first? ')
+    b = input('second? ')
+    for line in sys.stdin:
+        print(line.strip())
+    print(int(a) + int(b))
+    """
+    child = Child(code)
+    child.read_until(b"first? ")
+    child.send(b"40\n")
+    child.read_until(b"second? ")
+    child.send(b"2\nx\ny\n")
+    child.close_stdin()
+    assert child.finish() == (0, "first? second? x\ny\n42\n", "")
+
+
+def test_stdin_read_ahead_is_kept_for_the_script():
+    assert run("print(repr(sys.stdin.read()))", stdin=b"one\r\ntwo\n") == (
+        0,
+        "'one\\r\\ntwo\\n'\n",
+        "",
+    )
+
+
+def test_a_write_to_one_stream_first_sends_the_other():
+    child = Child("print('out', end='')\nprint('err', file=sys.stderr, end='')\nwait_gate()\n")
+    child.read_until(b"err", "stderr")
+    assert child.read_until(b"out") == b"out"  # sent before stderr's write, not at exit
+    child.gate()
+    child.finish()
+
+
+# --- nothing written is lost, and order within a stream holds ---
+
+
+def test_everything_arrives_in_order_mixed_sizes():
+    code = """
+    for i in range(3000):
+        print(i)
+        if i % 500 == 0:
+            sys.stdout.write('x' * 100000 + '\\n')
+            sys.stdout.buffer.write(b'b' * 70000 + b'\\n')
+    """
+    expected = []
+    for i in range(3000):
+        expected.append(f"{i}\n")
+        if i % 500 == 0:
+            expected.append("x" * 100000 + "\n" + "b" * 70000 + "\n")
+    code_, out, err = run(code, interval=None)
+    assert (code_, err) == (0, "")
+    assert out == "".join(expected)
+
+
+@pytest.mark.parametrize(
+    ("ending", "exit_code", "stderr_has"),
+    [
+        ("pass", 0, ""),
+        ("raise SystemExit(3)", 3, ""),
+        ("raise SystemExit('bye')", 1, "bye"),
+        ("raise ValueError('boom')", 1, "ValueError: boom"),
+        ("os._exit(4)", 4, ""),
+    ],
+)
+def test_output_held_at_exit_is_sent(ending, exit_code, stderr_has):
+    code, out, err = run(f"print('partial', end='')\nprint('kept', file=sys.stderr)\n{ending}\n")
+    assert (code, out) == (exit_code, "partial")
+    assert err.startswith("kept\n") and stderr_has in err
+
+
+def test_threads_still_printing_after_the_script_are_sent():
+    code = """
+    import threading
+    def late():
+        wait_gate()
+        print('from thread', end='')
+    threading.Thread(target=late).start()
+    print('main done')
+    """
+    child = Child(code)
+    child.read_until(b"main done\n")
+    child.gate()
+    assert child.finish() == (0, "main done\nfrom thread", "")
+
+
+@pytest.mark.parametrize(
+    "launch",
+    [
+        "subprocess.run(['echo', 'child'])",
+        "os.system('echo child')",
+        "subprocess.run('echo child', shell=True)",
+        "os.spawnv(os.P_WAIT, '/bin/echo', ['echo', 'child'])",
+    ],
+)
+def test_a_child_process_writing_to_the_same_stdout_keeps_its_place(launch):
+    code, out, _ = run(f"import subprocess\nprint('before', end=' ')\n{launch}\nprint('after')\n")
+    assert (code, out) == (0, "before child\nafter\n")
+
+
+def test_exec_does_not_lose_what_was_printed():
+    assert run("print('before')\nos.execv('/bin/echo', ['echo', 'exec'])\n")[1] == "before\nexec\n"
+
+
+def test_a_forked_child_neither_loses_nor_repeats_output():
+    code = """
+    print('parent before', end='; ')
+    pid = os.fork()
+    if pid == 0:
+        print('child', end='; ')
+        os._exit(0)
+    os.waitpid(pid, 0)
+    print('parent after')
+    """
+    assert run(code) == (0, "parent before; child; parent after\n", "")
+
+
+def test_output_before_the_cpu_limit_signal_is_sent():
+    code = """
+    import resource
+    resource.setrlimit(resource.RLIMIT_CPU, (1, 3))
+    print('spinning', end='')
+    while True:
+        pass
+    """
+    code_, out, _ = run(code)
+    assert code_ == -24  # died of SIGXCPU, as the runner's supervisor expects
+    assert out == "spinning"
+
+
+# --- a hostile script hurts only its own output ---
+
+
+def test_an_exception_injected_into_the_flusher_loses_nothing_at_exit():
+    code = """
+    import ctypes, threading
+    print('first')
+    print('second', end='')  # held: arms (and starts) the flusher
+    flusher = next(t for t in threading.enumerate() if t.name == 'nodeengine-output-flusher')
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(flusher.ident), ctypes.py_object(SystemExit)
+    )
+    print(' third')
+    """
+    assert run(code, interval=None) == (0, "first\nsecond third\n", "")
+
+
+def test_closing_stdout_does_not_break_exit():
+    code = "print('a', end='')\nsys.stdout.close()\nprint('b', file=sys.stderr)\n"
+    assert run(code) == (0, "a", "b\n")
+
+
+def test_redirecting_stdout_at_the_descriptor_keeps_what_was_printed_before():
+    code = """
+    print('kept', end='')
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    print('into devnull')
+    """
+    assert run(code) == (0, "kept", "")
+
+
+def test_an_exception_injected_into_the_flusher_does_not_stop_it():
+    code = """
+    import ctypes, threading
+    flusher = next(t for t in threading.enumerate() if t.name == 'nodeengine-output-flusher')
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(flusher.ident), ctypes.py_object(SystemExit)
+    )
+    sys.stdout.write('x')  # wakes it: the exception is raised there
+    sys.stdout.write('prompt')
+    wait_gate()
+    """
+    child = Child(code, interval=None)
+    assert child.read_until(b"prompt") == b"xprompt"
+    child.gate()
+    assert child.finish() == (0, "xprompt", "")
