@@ -161,7 +161,7 @@ IF = NodeType(
 )
 WHILE = NodeType(
     "while", "control", "While",
-    "Repeats `body` while the condition holds, then continues with `completed`. A guard > 0 "
+    "Loops: repeats `body` while the condition holds, then continues with `completed`. A guard > 0 "
     "stops a runaway loop with an error after that many iterations.",
     ports=(exec_in(), data_in("condition", default=False), exec_out("body", "body"),
            exec_out("next", "completed")),
@@ -171,7 +171,7 @@ WHILE = NodeType(
 )
 FOR_RANGE = NodeType(
     "for_range", "control", "For range",
-    "Runs `body` for each index from start up to (not including) stop, then `completed`.",
+    "Loops: runs `body` for each index from start up to (not including) stop, then `completed`.",
     ports=(exec_in(), data_in("start", "int", required=False, default=0),
            data_in("stop", "int", default=10), data_in("step", "int", required=False, default=1),
            exec_out("body", "body"), exec_out("next", "completed"), data_out("index", "int")),
@@ -180,7 +180,7 @@ FOR_RANGE = NodeType(
 )
 FOR_EACH = NodeType(
     "for_each", "control", "For each",
-    "Runs `body` once per item of a collection, then `completed`.",
+    "Loops over a collection: runs `body` once per item, then `completed`.",
     ports=(exec_in(), data_in("collection", default=[]), exec_out("body", "body"),
            exec_out("next", "completed"), data_out("item")),
     statements=_for_each, body_ports=("body",), loop=True,
