@@ -16,8 +16,9 @@ run, with the ratio:
 3. daphne's RSS growth per idle authenticated socket over --sockets sockets, and the
    first-output latency of a run on one more socket while they are held (beside the p50 of 1.);
 4. a run printing --lines lines: all arrive in order; MB/s from `started` to `exit`, beside
-   `docker run --rm` of the same image running the same program with the sandbox's unbuffered
-   `python3 -u` (MB/s from its first output byte to its end: Docker's own streaming rate).
+   `docker run --rm` of the same image running the same program unbuffered, `python3 -u` (MB/s
+   from its first output byte to its end: Docker's streaming rate at one write per print; the
+   sandbox's runner buffers instead, see sandbox_image/script_output.py).
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ async def many_lines(servers: Any, token: str, lines: int) -> tuple[bool, float,
 
 
 def docker_lines_mbps(image: str, lines: int) -> float:
-    """Docker's own rate for the same program, unbuffered like the sandbox's runner."""
+    """Docker's own rate for the same program, unbuffered (one write per print)."""
     process = subprocess.Popen(
         [
             "docker",

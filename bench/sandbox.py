@@ -45,7 +45,9 @@ async def warm_samples(image: str, count: int, pool_size: int) -> list[float]:
 
             started = time.perf_counter()
             sandbox = await pool.acquire()
-            run = asyncio.create_task(sandbox.run("print('hi')", on_output))
+            # With a run id, as the pool worker passes one.
+            run_id = uuid.uuid4().hex
+            run = asyncio.create_task(sandbox.run("print('hi')", on_output, run_id=run_id))
             samples.append(await first - started)
             await run
     finally:

@@ -120,8 +120,10 @@ class PromptWriter(io.BufferedWriter):
     layer, whose C implementation is thread-safe).
     """
 
-    def __init__(self, fd: int, flusher: Flusher) -> None:
-        super().__init__(io.FileIO(fd, "w", closefd=False), buffer_size=BUFFER_BYTES)
+    def __init__(self, fd: int, name: str, flusher: Flusher) -> None:
+        raw = io.FileIO(fd, "w", closefd=False)
+        raw.name = name  # as the interpreter names its own: repr(sys.stdout) stays familiar
+        super().__init__(raw, buffer_size=BUFFER_BYTES)
         self._flusher = flusher
         self._flushed_at = float("-inf")
         self.pending = False
@@ -176,12 +178,13 @@ class ScriptOutput:
 
     def __init__(self) -> None:
         self.flusher = Flusher()
-        self.stdout_writer = PromptWriter(1, self.flusher)
-        self.stderr_writer = PromptWriter(2, self.flusher)
+        self.stdout_writer = PromptWriter(1, "<stdout>", self.flusher)
+        self.stderr_writer = PromptWriter(2, "<stderr>", self.flusher)
         self.stdout_writer.sibling = self.stderr_writer
         self.stderr_writer.sibling = self.stdout_writer
         self.flusher.writers = [self.stdout_writer, self.stderr_writer]
-        # The interpreter's own streams stay referenced (their collection would close fd 0).
+        # The interpreter's own streams stay referenced: collecting the old sys.stdin would
+        # close the BufferedReader that the new one shares.
         self.originals = (sys.stdin, sys.stdout, sys.stderr)
 
     def flush_all(self) -> None:
@@ -271,8 +274,12 @@ class ScriptOutput:
         os.kill(os.getpid(), signal.SIGXCPU)
 
 
+_installed: list[ScriptOutput] = []  # kept alive whatever the script does to atexit
+
+
 def install() -> ScriptOutput:
     """Replace sys.stdin, sys.stdout and sys.stderr of this process (the script's)."""
     output = ScriptOutput()
     output.install()
+    _installed.append(output)
     return output

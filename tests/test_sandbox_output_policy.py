@@ -310,3 +310,11 @@ def test_an_exception_injected_into_the_flusher_does_not_stop_it():
     assert child.read_until(b"prompt") == b"xprompt"
     child.gate()
     assert child.finish() == (0, "xprompt", "")
+
+
+def test_the_streams_look_like_the_interpreters_own():
+    code = """
+    print(sys.stdout.name, sys.stderr.name, sys.stdin.name, sys.stdout.encoding)
+    print(sys.stdout is sys.__stdout__, sys.stdout.isatty(), sys.stdout.fileno())
+    """
+    assert run(code)[1] == "<stdout> <stderr> <stdin> utf-8\nTrue False 1\n"
