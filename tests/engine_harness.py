@@ -181,6 +181,27 @@ class Servers:
             except subprocess.TimeoutExpired:
                 self.daphne.kill()
                 self.daphne.wait(5)
+        self.remove_leftover_containers()
+
+    def remove_leftover_containers(self) -> None:
+        """Tests SIGKILL workers on purpose; their containers must not outlive the test session.
+
+        In production the next worker on the host removes them; test workers have one-off names,
+        so the harness removes every container named after this server set's worker prefix.
+        """
+        import docker
+
+        prefix = self.env["POOL_WORKER_NAME"]
+        client = docker.from_env()
+        try:
+            for container in client.containers.list(
+                all=True, filters={"label": "nodeengine.managed=1"}
+            ):
+                if container.labels.get("nodeengine.worker", "").startswith(prefix):
+                    with contextlib.suppress(docker.errors.APIError):
+                        container.remove(force=True)
+        finally:
+            client.close()
 
 
 class WsClient:
