@@ -22,17 +22,27 @@ from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 from redis.exceptions import NoScriptError
 
-# KEYS[1] channel key; ARGV: expired-before score, capacity, score, message, expiry seconds.
-_SEND_SCRIPT = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])
-if redis.call('ZCOUNT', KEYS[1], '-inf', '+inf') >= tonumber(ARGV[2]) then
-    return 0
+
+def send_lua(key: str, first_arg: int) -> str:
+    """Lua that sends one message the way `send` does, setting `sent` to 1 (or 0: channel full).
+
+    `key` is the channel key (e.g. "KEYS[1]"); ARGV[first_arg .. first_arg + 4] hold
+    `send_args()`: expired-before score, capacity, score, message, expiry seconds. Shared with
+    admission.py, whose admit script dispatches a run in the same round trip.
+    """
+    a = [f"ARGV[{first_arg + i}]" for i in range(5)]
+    return f"""
+local sent = 0
+redis.call('ZREMRANGEBYSCORE', {key}, 0, {a[0]})
+if redis.call('ZCOUNT', {key}, '-inf', '+inf') < tonumber({a[1]}) then
+    redis.call('ZADD', {key}, {a[2]}, {a[3]})
+    redis.call('EXPIRE', {key}, {a[4]})
+    sent = 1
 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-return 1
 """
 
+
+_SEND_SCRIPT = send_lua("KEYS[1]", 1) + "return sent\n"
 
 _SEND_SHA = hashlib.sha1(_SEND_SCRIPT.encode()).hexdigest()
 
@@ -56,7 +66,8 @@ _POP_SHA = hashlib.sha1(_POP_SCRIPT.encode()).hexdigest()
 
 
 class FastRedisChannelLayer(RedisChannelLayer):
-    async def send(self, channel: str, message: dict[str, Any]) -> None:
+    def send_args(self, channel: str, message: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        """The channel key and the ARGV of `send_lua` for sending `message` to `channel`."""
         assert isinstance(message, dict), "message is not a dict"
         assert self.require_valid_channel_name(channel), "Channel name not valid"
         assert "__asgi_channel__" not in message
@@ -65,12 +76,6 @@ class FastRedisChannelLayer(RedisChannelLayer):
             message = dict(message.items())
             message["__asgi_channel__"] = channel
             channel_non_local_name = self.non_local_name(channel)
-        channel_key = self.prefix + channel_non_local_name
-        if "!" in channel:
-            index = self.consistent_hash(channel)
-        else:
-            index = next(self._send_index_generator)
-        connection = self.connection(index)
         now = time.time()
         args = (
             int(now) - int(self.expiry),
@@ -79,6 +84,22 @@ class FastRedisChannelLayer(RedisChannelLayer):
             self.serialize(message),
             int(self.expiry),
         )
+        return self.prefix + channel_non_local_name, args
+
+    def single_host_address(self) -> str | None:
+        """The Redis URL every channel of this layer lives on, or None with several hosts."""
+        if self.ring_size != 1:
+            return None
+        address = self.hosts[0].get("address")
+        return address if isinstance(address, str) else None
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        channel_key, args = self.send_args(channel, message)
+        if "!" in channel:
+            index = self.consistent_hash(channel)
+        else:
+            index = next(self._send_index_generator)
+        connection = self.connection(index)
         try:
             sent = await connection.evalsha(_SEND_SHA, 1, channel_key, *args)
         except NoScriptError:  # first use on this Redis (or after SCRIPT FLUSH / a restart)
@@ -102,5 +123,9 @@ class FastRedisChannelLayer(RedisChannelLayer):
         if result is None:
             return None
         _, member, timestamp = result
-        await connection.zadd(backup, {member: float(timestamp)})
+        if not channel.endswith("!"):
+            await connection.zadd(backup, {member: float(timestamp)})
+        # A process-specific channel ("...!") skips that backup (a round trip before the message
+        # is delivered): from here to the caller's receive buffer there is no await, so no
+        # cancellation can lose the message, and after a crash nobody reads this prefix again.
         return member

@@ -1,10 +1,11 @@
 """The web side of one run: from the client's `run` frame to its final `exit` / `error` event.
 
 A ClientRun lives in its own task on the consumer's event loop: it compiles (for graph runs),
-admits the run against the user's limits (admission.py: one Redis script, no database),
-dispatches the request to the pool or waits in the queue (re-sending `queued` when the position
-changes), then watches the worker's heartbeat. Events from the worker are handed to it by the
-consumer (`on_started`, `on_output`, ...) and forwarded to the socket immediately.
+admits the run against the user's limits (admission.py: one Redis script, no database, which
+also dispatches the request to the pool when a run slot is free) or waits in the queue
+(re-sending `queued` when the position changes), then watches the worker's heartbeat. Events
+from the worker are handed to it by the consumer (`on_started`, `on_output`, ...) and forwarded
+to the socket immediately.
 
 The Execution row is a record, written off the run's path: its writes (insert, dispatched,
 started, finished) wait until the first output has been forwarded, the run has ended or
@@ -31,7 +32,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
 from execution import dispatch
-from execution.admission import Refused, admission
+from execution.admission import Dispatch, Refused, admission
 from execution.messages import ProtocolError, RunRequest
 from execution.models import Execution
 
@@ -44,6 +45,7 @@ T = TypeVar("T")
 
 QUEUE_POLL_SECONDS = 0.4
 RECORD_AFTER_SECONDS = 0.25
+RECORD_AFTER_OUTPUT_SECONDS = 0.01
 STARTED_GRACE_SECONDS = 5.0
 
 
@@ -105,6 +107,7 @@ class ClientRun:
         self.graph_id: int | None = request.graph_id
         self.source_map: dict[str, str] = {}
         self.control: str | None = None
+        self.admitting = False
         self.dispatched = False
         self.started = False
         self.finished = asyncio.Event()
@@ -195,13 +198,31 @@ class ClientRun:
     async def _admit(self, code: str) -> bool:
         user = self.consumer.user
         run_id = str(uuid.uuid4())
+        self.code = code
+        # The request travels with the admission when the run gets a slot at once (one Redis
+        # round trip for both, see RedisAdmission.admit); otherwise it is sent later.
+        request = self._request(run_id)
+        # Registered before the admission answers: with the request sent in the same round
+        # trip, the worker's `started` may reach this process first (on_started then waits for
+        # `queued`). A socket closing meanwhile leaves the run to this task (see abandon()).
+        self.run_id = run_id
+        self.admitting = True
+        self.consumer.register(self)
         try:
-            admitted = await admission().admit(user.pk, run_id)
-        except Refused as exc:
+            admitted = await admission().admit(
+                user.pk,
+                run_id,
+                Dispatch(self.consumer.channel_layer, dispatch.request_channel(), request),
+            )
+        except BaseException as exc:
+            self.consumer.runs.pop(run_id, None)
+            self.run_id = None  # the client never hears of this run_id
+            if not isinstance(exc, Refused):
+                raise
             await self.emit_error("refused", str(exc))
             return False
-        self.run_id = run_id
-        self.code = code
+        finally:
+            self.admitting = False
         now = timezone.now()
         self.execution = Execution(
             id=run_id,
@@ -211,13 +232,17 @@ class ClientRun:
             queued_at=now,
             dispatched_at=now if admitted.dispatch_now else None,
         )
+        if admitted.sent:
+            self.dispatched = True
+            self.deadline = request["deadline"]
         if self.consumer.closed:  # the browser left while this run was being admitted
+            if admitted.sent:
+                await self._cancel_unstarted()
             self._finish(reason="killed", message="The browser disconnected.", exit_code=None)
             return False
-        self.consumer.register(self)
         # Dispatch first, tell the client while the pool starts it: `started` handling waits
         # for `queued_sent`, so the client still sees queued -> started.
-        if admitted.dispatch_now:
+        if admitted.dispatch_now and not admitted.sent:
             await self._dispatch()
         asyncio.get_running_loop().call_later(RECORD_AFTER_SECONDS, self._start_records)
         if self.finished.is_set():
@@ -229,17 +254,20 @@ class ClientRun:
         self.queued_sent.set()
         return True
 
-    async def _dispatch(self) -> None:
-        self.dispatched = True
-        self.deadline = time.time() + dispatch.DISPATCH_DEADLINE_SECONDS
-        request = {
+    def _request(self, run_id: str) -> dict[str, Any]:
+        return {
             "type": dispatch.REQUEST,
-            "run_id": self.run_id,
+            "run_id": run_id,
             "user_id": self.consumer.user.pk,
             "code": self.code,
             "reply_to": self.consumer.channel_name,
-            "deadline": self.deadline,
+            "deadline": time.time() + dispatch.DISPATCH_DEADLINE_SECONDS,
         }
+
+    async def _dispatch(self) -> None:
+        self.dispatched = True
+        request = self._request(str(self.run_id))
+        self.deadline = request["deadline"]
         if not await dispatch.send(
             self.consumer.channel_layer, dispatch.request_channel(), request
         ):
@@ -328,7 +356,10 @@ class ClientRun:
             self.output_bytes += len(text)
             self._keep_tail(text)
             await self.emit({"type": stream, "run_id": self.run_id, "data": text})
-        self._start_records()
+        if not self._writing:
+            # Not at once: the frame above is only in daphne's (Twisted's) write buffer until
+            # the loop's next turn, and an ORM thread starting now would hold the GIL then.
+            asyncio.get_running_loop().call_later(RECORD_AFTER_OUTPUT_SECONDS, self._start_records)
 
     def on_heartbeat(self) -> None:
         self.last_heard = time.monotonic()
@@ -397,20 +428,24 @@ class ClientRun:
         self.kill_requested = True
         if self.started:
             await self._send_kill()
-        elif not self.dispatched:
+        elif not self.dispatched or await self._cancel_unstarted():
             await self.finish_locally("killed", message)
-        elif await dispatch.claims().claim(str(self.run_id), dispatch.CANCELLED):
-            await self.finish_locally("killed", message)
-        else:
-            # Claimed by a worker whose `started` is in flight: kill it through its control channel.
-            control = await dispatch.claims().get(str(self.run_id))
-            if control and control != dispatch.CANCELLED:
-                await dispatch.send(self.consumer.channel_layer, control, {"type": dispatch.KILL})
+
+    async def _cancel_unstarted(self) -> bool:
+        """Stop a dispatched run we have no `started` for. True: it never starts (claimed here);
+        False: a worker claimed it first, and it is killed through its control channel."""
+        if await dispatch.claims().claim(str(self.run_id), dispatch.CANCELLED):
+            return True
+        # Claimed by a worker whose `started` is in flight: kill it through its control channel.
+        control = await dispatch.claims().get(str(self.run_id))
+        if control and control != dispatch.CANCELLED:
+            await dispatch.send(self.consumer.channel_layer, control, {"type": dispatch.KILL})
+        return False
 
     async def abandon(self) -> None:
         """The socket closed: kill the run and record it; nothing more is sent to the client."""
-        if self.finished.is_set():
-            return
+        if self.finished.is_set() or self.admitting:
+            return  # an admitting run checks `consumer.closed` itself once admitted
         await self.kill()
         if not self.finished.is_set():
             self._finish(reason="killed", message="The browser disconnected.", exit_code=None)

@@ -110,3 +110,43 @@ def test_stale_entries_stop_counting(limits, monkeypatch):
 
     for outcome in asyncio.run(scenario()):
         assert outcome.dispatch_now and outcome.position == 0
+
+
+def test_admit_sends_the_request_with_the_admission(limits):
+    """A run that gets a slot at once travels to the pool in the admission's own round trip;
+    a waiting run, a full request channel or a layer on another Redis leave the send to the
+    caller (Admitted.sent False) and put nothing on the channel."""
+    from channels_redis.core import RedisChannelLayer
+
+    from execution.admission import Dispatch
+    from execution.channel_layer import FastRedisChannelLayer
+
+    async def scenario():
+        store = redis_store()
+        prefix = f"test-admit-send-{uuid.uuid4().hex[:8]}"
+        fast = FastRedisChannelLayer(hosts=[redis_url()], prefix=prefix, capacity=1)
+        stock = RedisChannelLayer(hosts=[redis_url()], prefix=prefix, capacity=1)
+
+        def request(n):
+            return Dispatch(fast, "pool.requests", {"type": "run.request", "n": n})
+
+        first = await store.admit(1, "a", request(1))
+        received = await asyncio.wait_for(fast.receive("pool.requests"), 5)
+        await fast.wait_received()
+        # Another layer class (or Redis) than the store's: the caller sends.
+        other = await store.admit(1, "b", Dispatch(stock, "pool.requests", {"type": "x"}))
+        waiting = await store.admit(1, "c", request(3))  # both slots taken: waits
+        full = await store.admit(2, "d", request(4))
+        full_too = await store.admit(3, "e", request(5))  # capacity 1: the channel is full
+        left = await asyncio.wait_for(fast.receive("pool.requests"), 5)
+        await fast.flush()
+        return first, received, other, waiting, full, full_too, left
+
+    first, received, other, waiting, full, full_too, left = asyncio.run(scenario())
+    assert (first.dispatch_now, first.sent) == (True, True)
+    assert received == {"type": "run.request", "n": 1}
+    assert (other.dispatch_now, other.sent) == (True, False)
+    assert (waiting.dispatch_now, waiting.sent) == (False, False)
+    assert (full.dispatch_now, full.sent) == (True, True)
+    assert (full_too.dispatch_now, full_too.sent) == (True, False)
+    assert left == {"type": "run.request", "n": 4}
