@@ -328,7 +328,33 @@ def engine_servers(django_db_setup: Any, django_db_blocker: Any):
 
 @pytest.fixture
 def engine_user(transactional_db: Any, django_user_model: Any):
-    return django_user_model.objects.create_user(username="runner", password="x-secret-password-1")
+    user = django_user_model.objects.create_user(username="runner", password="x-secret-password-1")
+    yield user
+    wait_until_records_settle(user)
+
+
+def wait_until_records_settle(user: Any, timeout: float = 15.0) -> None:
+    """Let daphne finish writing this test's execution records before the database is flushed.
+
+    The servers outlive each test and write records in the background (after the first output,
+    at exit); a TRUNCATE racing those writes can deadlock and fail the flush, and a late insert
+    could refer to a user the next test reuses. Quiet means: every record finished and the set
+    unchanged for half a second.
+    """
+    from execution.models import Execution
+
+    deadline = time.monotonic() + timeout
+    previous = None
+    stable_since = time.monotonic()
+    while time.monotonic() < deadline:
+        snapshot = sorted(Execution.objects.filter(user=user).values_list("id", "status"))
+        if snapshot != previous:
+            previous, stable_since = snapshot, time.monotonic()
+        elif all(status == Execution.Status.FINISHED for _, status in snapshot) and (
+            time.monotonic() - stable_since >= 0.5
+        ):
+            return
+        time.sleep(0.1)
 
 
 @pytest.fixture
