@@ -118,9 +118,23 @@ def _kill_target(raw_run_id: str) -> Execution:
     execution = Execution.objects.filter(pk=run_id).first()
     if execution is None:
         raise fleet.ControlError(f"There is no execution {run_id}.")
-    if execution.status != Execution.Status.RUNNING or not execution.worker:
-        raise fleet.ControlError(f"Execution {run_id} is not running (status {execution.status}).")
+    if execution.status == Execution.Status.FINISHED:
+        raise fleet.ControlError(f"Execution {run_id} has already finished.")
     return execution
+
+
+def _workers_for(execution: Execution) -> list[fleet.WorkerStatus]:
+    """The worker running it, or every live worker when the record has not caught up yet.
+
+    Records are written off the run's hot path, so a run that has started may still read
+    `queued` with no worker for a moment; a worker ignores a kill for a run it does not hold.
+    """
+    if execution.worker:
+        return [_live_worker(execution.worker)]
+    live = [worker for worker in fleet.list_workers() if worker.is_alive()]
+    if not live:
+        raise fleet.ControlError("No live worker could be running this execution.")
+    return live
 
 
 @require_POST
@@ -130,9 +144,11 @@ def action(request: HttpRequest) -> HttpResponseRedirect:
     try:
         if name == "kill":
             execution = _kill_target(request.POST.get("run_id", ""))
-            worker = _live_worker(execution.worker)
-            fleet.send_control(worker.name, "kill_run", run_id=str(execution.pk))
-            done = f"Asked worker {worker.name} to kill execution {execution.pk}."
+            workers = _workers_for(execution)
+            for worker in workers:
+                fleet.send_control(worker.name, "kill_run", run_id=str(execution.pk))
+            names = ", ".join(worker.name for worker in workers)
+            done = f"Asked {names} to kill execution {execution.pk}."
         elif name in ("resize", "drain", "undrain", "recycle"):
             worker = _live_worker(request.POST.get("worker", ""))
             args = {"size": request.POST.get("size")} if name == "resize" else {}

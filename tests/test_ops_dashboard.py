@@ -187,8 +187,19 @@ def test_kill_goes_to_the_worker_running_the_execution(staff_client, sent, owner
     response = staff_client.post(
         ACTION, {"action": "kill", "run_id": str(finished.pk)}, follow=True
     )
-    assert "is not running" in response.content.decode()
+    assert "has already finished" in response.content.decode()
     assert len(sent) == 1
+
+
+def test_kill_of_a_run_whose_record_has_not_caught_up_goes_to_every_live_worker(
+    staff_client, sent, owner
+):
+    """Records are written off the hot path: a started run may still read `queued`, no worker."""
+    first, second = _worker(), _worker()
+    pending = Execution.objects.create(user=owner, script_sha256="0" * 64, status="queued")
+    staff_client.post(ACTION, {"action": "kill", "run_id": str(pending.pk)})
+    told = {name for name, message in sent if message.get("run_id") == str(pending.pk)}
+    assert {first, second} <= told
 
 
 def test_actions_are_refused_to_non_staff_and_need_post_and_csrf(user_client, staff_client, sent):
