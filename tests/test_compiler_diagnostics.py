@@ -198,3 +198,29 @@ def test_deep_pure_chain_and_deep_nesting_do_not_crash() -> None:
     result = compile_graph({"nodes": nested, "edges": nested_edges})
     assert any(d.code == "nesting_too_deep" for d in result.diagnostics)
     compile(result.code, "<test>", "exec")
+
+
+def test_a_try_error_read_after_a_try_without_except_body_is_preset_not_a_name_error():
+    """Found by hypothesis: the except clause assigns the message even with no body wired, so a
+    read after the Try must see None (with a warning), not raise NameError when nothing failed."""
+    import subprocess
+    import sys
+
+    from graphs.compiler import compile_graph
+
+    graph = {
+        "nodes": [
+            {"id": "t", "type": "try", "position": {"x": 0, "y": 0}, "data": {"params": {}}},
+            {"id": "p", "type": "print", "position": {"x": 0, "y": 100}, "data": {"params": {}}},
+        ],
+        "edges": [
+            {"id": "e", "source": "t", "sourceHandle": "error", "target": "p",
+             "targetHandle": "value"},
+        ],
+    }
+    result = compile_graph(graph)
+    assert "value_maybe_unset" in {d.code for d in result.diagnostics}
+    ran = subprocess.run([sys.executable, "-I", "-c", result.code], capture_output=True,
+                         text=True, timeout=30, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "None\n"

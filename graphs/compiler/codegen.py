@@ -235,6 +235,9 @@ class Generator:
         identifier = self.temp_name(source, port)
         body_port = source.definition.block_outputs.get(port)
         defining = placed.bodies.get(body_port, placed.block) if body_port else placed.block
+        # A body with no statements of its own still assigns the value inside it (the except
+        # clause, the loop header), so after the block the value may never have been set.
+        body_not_placed = bool(body_port) and body_port not in placed.bodies
         if defining.scope != reader.block.scope:
             if defining.scope == "":
                 self._needs_preinit("", identifier)   # a function reading a module value
@@ -242,7 +245,7 @@ class Generator:
             ctx.warn("out_of_scope", f"The value of node {source.id!r} belongs to another "
                      "function; None is used.", severity="error")
             return const(None)
-        if not (defining.encloses(reader.block) and placed.seq < reader.seq):
+        if body_not_placed or not (defining.encloses(reader.block) and placed.seq < reader.seq):
             self._needs_preinit(defining.scope, identifier)
             ctx.warn("value_maybe_unset", f"The value of node {source.id!r} may not be set yet "
                      "when this node runs; it is None until then.")
