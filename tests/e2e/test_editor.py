@@ -9,37 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, ROOT, App
+from tests.e2e.graph_docs import endless_loop_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(180)]
-
-
-def endless_loop_graph() -> dict:
-    node = lambda id, type, x, y, **params: {  # noqa: E731
-        "id": id, "type": type, "position": {"x": x, "y": y}, "data": {"params": params}
-    }
-    edge = lambda s, sh, t, th: {  # noqa: E731
-        "id": f"{s}-{sh}-{t}-{th}", "source": s, "sourceHandle": sh, "target": t, "targetHandle": th
-    }
-    return {
-        "name": "Forever",
-        "nodes": [
-            node("start", "on_start", 0, 0),
-            node("yes", "literal", 0, 150, kind="bool", value="true"),
-            node("loop", "while", 250, 0, max_iterations=0),
-            node("tick", "literal", 250, 250, kind="text", value="tick"),
-            node("print", "print", 520, 0),
-            node("pause", "literal", 520, 200, kind="number", value="0.05"),
-            node("sleep", "sleep", 780, 0),
-        ],
-        "edges": [
-            edge("start", "next", "loop", "exec"),
-            edge("yes", "value", "loop", "condition"),
-            edge("loop", "body", "print", "exec"),
-            edge("tick", "value", "print", "value"),
-            edge("print", "next", "sleep", "exec"),
-            edge("pause", "value", "sleep", "seconds"),
-        ],
-    }
 
 
 def test_build_a_graph_run_it_save_and_reload(app: App):
