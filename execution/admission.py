@@ -16,7 +16,6 @@ record of a run, not the lock that admits it.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
-from execution.dispatch import _retrying, request_channel
+from execution.dispatch import _retrying, request_channel, store_for_this_loop
 
 
 class Refused(Exception):
@@ -288,11 +287,7 @@ _memory = MemoryAdmission()
 
 
 def admission() -> MemoryAdmission | RedisAdmission:
-    """The admission store for the running event loop (redis-py connections are per loop)."""
+    """The admission store: in memory in embedded mode, else Redis for the running event loop."""
     if not settings.REDIS_URL:
         return _memory
-    loop_id = id(asyncio.get_running_loop())
-    store = _by_loop.get(loop_id)
-    if store is None:
-        store = _by_loop[loop_id] = RedisAdmission(settings.REDIS_URL)
-    return store
+    return store_for_this_loop(_by_loop, RedisAdmission)

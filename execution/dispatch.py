@@ -167,16 +167,21 @@ class RedisClaims:
         return value.decode() if value is not None else None
 
 
-_claims_by_loop: dict[int, MemoryClaims | RedisClaims] = {}
+def store_for_this_loop(stores: dict[int, Any], make: Any) -> Any:
+    """One Redis-backed store per running event loop: redis-py connections belong to a loop."""
+    loop_id = id(asyncio.get_running_loop())
+    store = stores.get(loop_id)
+    if store is None:
+        store = stores[loop_id] = make(settings.REDIS_URL)
+    return store
+
+
+_claims_by_loop: dict[int, RedisClaims] = {}
 _memory_claims = MemoryClaims()
 
 
 def claims() -> MemoryClaims | RedisClaims:
-    """The claims store for the running event loop (redis-py connections are per loop)."""
+    """The claims store: in memory in embedded mode, else Redis for the running event loop."""
     if not settings.REDIS_URL:
         return _memory_claims
-    loop_id = id(asyncio.get_running_loop())
-    store = _claims_by_loop.get(loop_id)
-    if store is None:
-        store = _claims_by_loop[loop_id] = RedisClaims(settings.REDIS_URL)
-    return store
+    return store_for_this_loop(_claims_by_loop, RedisClaims)
