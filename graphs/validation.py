@@ -12,6 +12,7 @@ point at it. The number of messages per field is capped to keep error responses 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 MAX_ID_LENGTH = 255
@@ -62,48 +63,62 @@ def _capped(messages: list[str]) -> list[str]:
     return [*messages[:MAX_MESSAGES_PER_FIELD], f"... and {hidden} more problems."]
 
 
-def validate_nodes(nodes: Any, max_nodes: int) -> list[str]:
-    if not isinstance(nodes, list):
-        return [f"nodes must be an array of node objects, got {_type_name(nodes)}."]
-    if len(nodes) > max_nodes:
-        return [f"A graph may have at most {max_nodes} nodes; this one has {len(nodes)}."]
+def _validate_items(
+    items: Any, field: str, max_count: int, check_item: Callable[[str, dict, list[str]], None]
+) -> list[str]:
+    """The rules nodes and edges share: an array, bounded, of objects with unique string ids.
+
+    `check_item(label, item, problems)` adds the kind's own rules right after each item's id
+    check, so every item's problems stay together and in field order.
+    """
+    noun = field[:-1]
+    if not isinstance(items, list):
+        return [f"{field} must be an array of {noun} objects, got {_type_name(items)}."]
+    if len(items) > max_count:
+        return [f"A graph may have at most {max_count} {field}; this one has {len(items)}."]
     problems: list[str] = []
     first_index_of: dict[str, int] = {}
-    for index, node in enumerate(nodes):
-        label = _label("nodes", index, node)
-        if not isinstance(node, dict):
-            problems.append(f"{label} must be an object, got {_type_name(node)}.")
+    for index, item in enumerate(items):
+        label = _label(field, index, item)
+        if not isinstance(item, dict):
+            problems.append(f"{label} must be an object, got {_type_name(item)}.")
             continue
-        id_problem = _id_problem(node.get("id"))
+        id_problem = _id_problem(item.get("id"))
         if id_problem:
             problems.append(f"{label}: id {id_problem}.")
-        elif node["id"] in first_index_of:
+        elif item["id"] in first_index_of:
             problems.append(
-                f"{label}: id is already used by nodes[{first_index_of[node['id']]}]; "
-                "node ids must be unique."
+                f"{label}: id is already used by {field}[{first_index_of[item['id']]}]; "
+                f"{noun} ids must be unique."
             )
         else:
-            first_index_of[node["id"]] = index
-        node_type = node.get("type")
-        if not isinstance(node_type, str) or not node_type.strip():
-            problems.append(
-                f"{label}: type must be a non-empty string, got {_type_name(node_type)}."
-            )
-        position = node.get("position")
-        if not isinstance(position, dict):
-            problems.append(
-                f"{label}: position must be an object {{x, y}}, got {_type_name(position)}."
-            )
-        else:
-            for axis in ("x", "y"):
-                if not _is_finite_number(position.get(axis)):
-                    problems.append(
-                        f"{label}: position.{axis} must be a finite number, "
-                        f"got {_type_name(position.get(axis))}."
-                    )
-        if "data" in node and not isinstance(node["data"], dict):
-            problems.append(f"{label}: data must be an object, got {_type_name(node['data'])}.")
+            first_index_of[item["id"]] = index
+        check_item(label, item, problems)
     return _capped(problems)
+
+
+def _check_node(label: str, node: dict, problems: list[str]) -> None:
+    node_type = node.get("type")
+    if not isinstance(node_type, str) or not node_type.strip():
+        problems.append(f"{label}: type must be a non-empty string, got {_type_name(node_type)}.")
+    position = node.get("position")
+    if not isinstance(position, dict):
+        problems.append(
+            f"{label}: position must be an object {{x, y}}, got {_type_name(position)}."
+        )
+    else:
+        for axis in ("x", "y"):
+            if not _is_finite_number(position.get(axis)):
+                problems.append(
+                    f"{label}: position.{axis} must be a finite number, "
+                    f"got {_type_name(position.get(axis))}."
+                )
+    if "data" in node and not isinstance(node["data"], dict):
+        problems.append(f"{label}: data must be an object, got {_type_name(node['data'])}.")
+
+
+def validate_nodes(nodes: Any, max_nodes: int) -> list[str]:
+    return _validate_items(nodes, "nodes", max_nodes, _check_node)
 
 
 def node_ids(nodes: Any) -> set[str]:
@@ -118,27 +133,7 @@ def node_ids(nodes: Any) -> set[str]:
 
 
 def validate_edges(edges: Any, known_node_ids: set[str], max_edges: int) -> list[str]:
-    if not isinstance(edges, list):
-        return [f"edges must be an array of edge objects, got {_type_name(edges)}."]
-    if len(edges) > max_edges:
-        return [f"A graph may have at most {max_edges} edges; this one has {len(edges)}."]
-    problems: list[str] = []
-    first_index_of: dict[str, int] = {}
-    for index, edge in enumerate(edges):
-        label = _label("edges", index, edge)
-        if not isinstance(edge, dict):
-            problems.append(f"{label} must be an object, got {_type_name(edge)}.")
-            continue
-        id_problem = _id_problem(edge.get("id"))
-        if id_problem:
-            problems.append(f"{label}: id {id_problem}.")
-        elif edge["id"] in first_index_of:
-            problems.append(
-                f"{label}: id is already used by edges[{first_index_of[edge['id']]}]; "
-                "edge ids must be unique."
-            )
-        else:
-            first_index_of[edge["id"]] = index
+    def check_edge(label: str, edge: dict, problems: list[str]) -> None:
         for end in ("source", "target"):
             value = edge.get(end)
             end_problem = _id_problem(value)
@@ -152,7 +147,8 @@ def validate_edges(edges: Any, known_node_ids: set[str], max_edges: int) -> list
                 problems.append(
                     f"{label}: {handle} must be a string or null, got {_type_name(value)}."
                 )
-    return _capped(problems)
+
+    return _validate_items(edges, "edges", max_edges, check_edge)
 
 
 def validate_viewport(viewport: Any) -> list[str]:
