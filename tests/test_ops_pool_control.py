@@ -148,6 +148,13 @@ def test_drain_stops_new_runs_until_undrained(ops_servers, worker_name, operator
     wait_until(lambda: not heartbeat(worker_name).draining, 20, "the worker to report undrained")
 
 
+def _wait_for_record_in_thread(run_id: str) -> None:
+    try:
+        wait_until(lambda: Execution.objects.filter(pk=run_id).exists(), 20, "the run's record")
+    finally:
+        connections.close_all()
+
+
 def test_kill_stops_a_running_execution(ops_servers, worker_name, operator):
     user = Execution._meta.get_field("user").related_model.objects.get(username="operator")
     token = make_token(user)
@@ -158,6 +165,9 @@ def test_kill_stops_a_running_execution(ops_servers, worker_name, operator):
             code = "import time\nprint('working', flush=True)\ntime.sleep(60)\nprint('never')"
             run_id = await client.start(code=code)
             await client.wait_for(run_id, "stdout", timeout=60)
+            # The operator kills what the dashboard lists, and it lists records, which are
+            # written just after a run's first output, off the run's hot path.
+            await asyncio.to_thread(_wait_for_record_in_thread, run_id)
             await asyncio.to_thread(_post_in_thread, operator, action="kill", run_id=run_id)
             outcome = await client.finish(run_id, timeout=30)
             return {"reason": outcome.reason, "stdout": outcome.stdout, "run_id": run_id}
