@@ -48,11 +48,9 @@ def test_unknown_type_and_dangling_edge() -> None:
     assert "dangling_edge" in found
 
 
-def test_missing_required_input_warns_and_uses_default() -> None:
+def test_an_unwired_input_uses_its_default_as_its_pin_shows_it() -> None:
     result = compile_graph({"nodes": [node("p", "print")], "edges": []})
-    assert [(d.severity, d.code, d.port) for d in result.diagnostics] == [
-        ("warning", "missing_input", "value")
-    ]
+    assert result.diagnostics == []
     assert result.code == "print('')\n"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from graphs.catalogue import nodes_code, nodes_flow, nodes_ops, nodes_values
 from graphs.catalogue.model import NodeType
+from graphs.catalogue.types import compatibility_json
 
 CATEGORIES = (
     ("events", "Events"), ("io", "Input / Output"), ("values", "Values"), ("math", "Math"),
@@ -35,6 +36,7 @@ def catalogue_json() -> dict[str, Any]:
         "version": CATALOGUE_VERSION,
         "categories": [{"id": cid, "title": title} for cid, title in CATEGORIES],
         "nodes": [node.to_json() for node in nodes],
+        "type_compatibility": compatibility_json(),
     }
 
 

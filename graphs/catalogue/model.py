@@ -7,14 +7,13 @@ so the editor (TypeScript) can reproduce the dynamic port rules from the JSON al
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, Protocol
 
-DATA_TYPES = ("any", "number", "int", "float", "text", "bool", "list", "dict", "none")
-PARAM_KINDS = ("text", "multiline", "code", "number", "int", "bool", "select")
 MAX_DYNAMIC_PORTS = 64
 EXEC_IN = "exec"
 EXEC_NEXT = "next"
@@ -70,6 +69,7 @@ class Param:
     choices: tuple[tuple[str, str], ...] = ()
     min: float | None = None
     max: float | None = None
+    scalars: bool = False     # a text param that also takes a JSON number or boolean as it is
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "label": self.label, "kind": self.kind,
@@ -88,7 +88,7 @@ class Param:
             return self.default, True
         ok = False
         if self.kind in ("text", "multiline", "code"):
-            ok = isinstance(value, str)
+            ok = isinstance(value, str) or (self.scalars and _json_scalar(value))
         elif self.kind == "select":
             ok = isinstance(value, str) and value in {choice for choice, _ in self.choices}
         elif self.kind == "bool":
@@ -106,6 +106,27 @@ class Param:
             if self.max is not None and value > self.max:
                 value = type(value)(self.max)
         return value, True
+
+
+def _json_scalar(value: Any) -> bool:
+    """A JSON number (finite) or boolean."""
+    return isinstance(value, bool) or (isinstance(value, int | float) and math.isfinite(value))
+
+
+def fits_type(value: Any, type_: str) -> bool:
+    """Whether a value typed on a pin (`data.inputs`) suits the port's data type."""
+    number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if type_ in ("number", "float"):
+        return number
+    if type_ == "int":
+        return number and isinstance(value, int)
+    if type_ == "bool":
+        return isinstance(value, bool)
+    if type_ == "text":
+        return isinstance(value, str)
+    if type_ == "any":
+        return number or isinstance(value, bool | str)
+    return False
 
 
 def choices(*values: str | tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -218,6 +239,11 @@ class NodeType:
     output_hints: dict[str, str] = field(default_factory=dict)  # readable variable names
     # output port -> the body port whose block assigns it (a loop variable lives in the body)
     block_outputs: dict[str, str] = field(default_factory=dict)
+    # Inputs evaluated only sometimes (a branch of a Conditional, the right side of And/Or):
+    # what feeds only them is never computed ahead of the node.
+    lazy_inputs: tuple[str, ...] = ()
+    # Inputs whose value the node changes in place (Set item's collection).
+    mutates: tuple[str, ...] = ()
 
     @property
     def pure(self) -> bool:

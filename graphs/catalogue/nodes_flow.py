@@ -135,7 +135,7 @@ def _comment(ctx: NodeContext) -> list[ast.stmt]:
 
 SET_VARIABLE = NodeType(
     "set_variable", "variables", "Set variable", "Stores a value in a named (global) variable.",
-    ports=(exec_in(), data_in("value", default=None), exec_out()),
+    ports=(exec_in(), data_in("value", required=False, default=None), exec_out()),
     params=(Param("name", "Variable", "text", "x"),), statements=_set_variable,
 )
 GET_VARIABLE = NodeType(
@@ -148,14 +148,15 @@ SET_ITEM = NodeType(
     "set_item", "collections", "Set item / Append",
     "set: collection[key] = value; append: adds value at the end of a list.",
     ports=(exec_in(), data_in("collection", default=None),
-           data_in("key", required=False, default=0), data_in("value", default=None), exec_out()),
+           data_in("key", required=False, default=0),
+           data_in("value", required=False, default=None), exec_out()),
     params=(Param("op", "Operation", "select", "set", choices("set", "append")),),
-    statements=_set_item,
+    statements=_set_item, mutates=("collection",),
 )
 IF = NodeType(
     "if", "control", "If / Else",
     "Runs `then` when the condition holds, `else` otherwise, then continues with `next`.",
-    ports=(exec_in(), data_in("condition", default=False), exec_out("then", "then"),
+    ports=(exec_in(), data_in("condition", "bool", default=False), exec_out("then", "then"),
            exec_out("else", "else"), exec_out("next", "next")),
     statements=_if, body_ports=("then", "else"),
 )
@@ -163,7 +164,7 @@ WHILE = NodeType(
     "while", "control", "While",
     "Loops: repeats `body` while the condition holds, then continues with `completed`. A guard > 0 "
     "stops a runaway loop with an error after that many iterations.",
-    ports=(exec_in(), data_in("condition", default=False), exec_out("body", "body"),
+    ports=(exec_in(), data_in("condition", "bool", default=False), exec_out("body", "body"),
            exec_out("next", "completed")),
     params=(Param("max_iterations", "Iteration guard (0 = none)", "int", 0, min=0,
                   max=1_000_000_000),),

@@ -221,16 +221,17 @@ COMPARE = NodeType(
 )
 LOGIC = NodeType(
     "logic", "logic", "And / Or / Not", "Combines true/false values (not uses only a).",
-    ports=(data_in("a", "any", default=False), data_in("b", "any", required=False, default=False),
+    ports=(data_in("a", "bool", default=False), data_in("b", "bool", required=False, default=False),
            data_out("result", "bool")),
     params=(Param("op", "Operation", "select", "and", choices("and", "or", "not")),),
-    expression=_logic,
+    expression=_logic, lazy_inputs=("b",),
 )
 CONDITIONAL = NodeType(
     "conditional", "logic", "Conditional value", "if_true when the condition holds, else if_false.",
-    ports=(data_in("condition", "any", default=False), data_in("if_true", default=None),
-           data_in("if_false", default=None), data_out("value")),
-    expression=_conditional,
+    ports=(data_in("condition", "bool", default=False),
+           data_in("if_true", required=False, default=None),
+           data_in("if_false", required=False, default=None), data_out("value")),
+    expression=_conditional, lazy_inputs=("if_true", "if_false"),
 )
 FORMAT_TEXT = NodeType(
     "format_text", "text", "Format text",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 
 from graphs.catalogue.build import call, const, expr_stmt
 from graphs.catalogue.model import (
@@ -38,7 +39,7 @@ def parse_literal(ctx: NodeContext) -> object:
     if kind == "none":
         return None
     if kind == "text":
-        return raw if isinstance(raw, str) else str(raw)
+        return raw if isinstance(raw, str) else json.dumps(raw)  # true, not True
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
@@ -48,7 +49,7 @@ def parse_literal(ctx: NodeContext) -> object:
         if text not in ("false", "0", "no", ""):
             ctx.warn("invalid_literal", f"{raw!r} is not a boolean (true/false); using false.")
         return False
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
+    if isinstance(raw, int | float):  # a JSON number, or a boolean, stays what it is
         return raw
     text = str(raw).strip().replace("_", "")
     try:
@@ -98,7 +99,7 @@ LITERAL = NodeType(
     "literal", "values", "Literal", "A fixed value: a number, a text, true/false or None.",
     ports=(data_out("value"),),
     params=(Param("kind", "Kind", "select", "number", choices("number", "text", "bool", "none")),
-            Param("value", "Value", "multiline", "0")),
+            Param("value", "Value", "multiline", "0", scalars=True)),
     expression=_literal,
 )
 MAKE_LIST = NodeType(

@@ -46,8 +46,8 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(diagnostics))
 
 
-def _break_data_cycles(graph: Graph, diagnostics: list[Diagnostic]) -> dict[str, list[str]]:
-    """Reports each data cycle and removes its edges; returns the acyclic successor lists."""
+def _break_data_cycles(graph: Graph, diagnostics: list[Diagnostic]) -> None:
+    """Reports each data cycle and removes its edges."""
     successors: dict[str, list[str]] = {}
     for source, outs in graph.data_out.items():
         successors[source] = list(dict.fromkeys(target for _, target, _ in outs))
@@ -64,7 +64,6 @@ def _break_data_cycles(graph: Graph, diagnostics: list[Diagnostic]) -> dict[str,
             graph.data_out[source] = [e for e in graph.data_out.get(source, [])
                                       if e[1] not in members]
             successors[source] = [t for t in successors.get(source, []) if t not in members]
-    return successors
 
 
 def _report_unused(graph: Graph, diagnostics: list[Diagnostic]) -> None:
@@ -78,12 +77,13 @@ def _report_unused(graph: Graph, diagnostics: list[Diagnostic]) -> None:
 
 def _compile(document: Any, diagnostics: list[Diagnostic]) -> CompileResult:
     graph = GraphReader(diagnostics).read(document)
-    successors = _break_data_cycles(graph, diagnostics)
+    _break_data_cycles(graph, diagnostics)
     _report_unused(graph, diagnostics)
-    placement = Placer(graph, successors, diagnostics).run()
+    placement = Placer(graph, diagnostics).run()
     generator = Generator(graph, placement, diagnostics)
     functions = [tag(generator.gen_function(node, root), node.id)
                  for node, root in placement.functions]
+    functions += generator.gen_helpers("")
     main = generator.gen_block(placement.module)
     imports: list[ast.stmt] = [ast.Import([ast.alias(m)]) for m in sorted(generator.imports)]
     sections = [imports, generator.top_level, functions, generator.preinit_statements(""), main]

@@ -16,10 +16,11 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from graphs.catalogue.build import assign, const, name
+from graphs.catalogue.build import assign, call, const, expr_stmt, name
+from graphs.compiler.dataflow import variable_key
 from graphs.compiler.graph import Graph, Node
 from graphs.compiler.names import NameAllocator
-from graphs.compiler.placement import Block, Placed, Placement
+from graphs.compiler.placement import Block, Helper, Jump, Placed, Placement, holds_before
 from graphs.compiler.result import Diagnostic
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 HOIST_DEPTH = 20
 HOIST_SHARED_SIZE = 8     # an expression read twice by one statement and bigger than this is shared
 NODE_KEY = "_ne_node"     # attribute on generated statements naming their node, for the source map
+# Pure nodes whose value is a stored object, not one built for the reader (a change to it stays).
+_STORED_VALUES = ("get_variable", "get_item")
 
 
 def tag(statement: ast.stmt, node_id: str) -> ast.stmt:
@@ -70,7 +73,8 @@ class Context:
         return self.node.names(param_id)
 
     def connected(self, port_id: str) -> bool:
-        return (self.node.id, port_id) in self.gen.graph.data_in
+        """Whether the input has a value of the user's: a wire or a value typed on the pin."""
+        return (self.node.id, port_id) in self.gen.graph.data_in or port_id in self.node.inputs
 
     def input(self, port_id: str) -> ast.expr:
         return self.gen.input_expr(self, port_id)
@@ -157,14 +161,10 @@ class Generator:
         self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
 
     # -- names of things the user drew come first, so they get the clean identifiers
-    @staticmethod
-    def variable_key(raw: Any) -> str:
-        return str(raw).strip() or "variable"
-
     def _name_drawn_things(self) -> None:
         for node in self.graph.nodes.values():
             if node.type in ("set_variable", "get_variable"):
-                key = self.variable_key(node.params.get("name"))
+                key = variable_key(node.params.get("name"))
                 if key not in self.variables:
                     self.variables[key] = self.names.allocate(key, "variable")
         for node, _ in self.placement.functions:
@@ -179,9 +179,14 @@ class Generator:
                 self.functions[raw] = FunctionInfo(node.id, identifier, parameters)
             for parameter in parameters:
                 self.temps[(node.id, "arg:" + parameter)] = self.names.allocate(parameter, "arg")
-        for placed in self.placement.placed.values():
+        self.helper_names: dict[str, str] = {}
+        for helper in self.placement.helpers:
+            definition = self.graph.nodes[helper.target].definition
+            title = definition.title if definition is not None else "chain"
+            self.helper_names[helper.target] = self.names.allocate("shared " + title.lower(), "shared")
+        for placed in (p for copies in self.placement.copies.values() for p in copies):
             if placed.valid and placed.node.type == "set_variable":
-                key = self.variable_key(placed.node.params.get("name"))
+                key = variable_key(placed.node.params.get("name"))
                 first = self.variable_sets.setdefault(key, {})
                 first[placed.block] = min(first.get(placed.block, placed.seq), placed.seq)
 
@@ -201,22 +206,41 @@ class Generator:
         node = ctx.node
         source = self.graph.data_in.get((node.id, port_id))
         if source is None:
-            port = node.ports.get(port_id)
-            if port is not None and port.required:
-                ctx.warn("missing_input", f"Input {port.label or port.id!r} is not connected; "
-                         f"using {port.default!r}.", port=port_id)
-            default = port.default if port is not None else None
-            return ast.List([], ast.Load()) if default == [] else const(default)
+            return self._unwired(ctx, port_id)
         source_node = self.graph.nodes[source[0]]
         definition = source_node.definition
         if definition is None:
             return const(None)
         if definition.pure:
+            if port_id in node.definition.mutates and source_node.type not in _STORED_VALUES:
+                ctx.warn("mutates_copy", f"This changes a new {source_node.definition.title} "
+                         "value built just for this node, so the change is lost; store the "
+                         "value with Set variable and change the variable's value instead.",
+                         port=port_id)
             evaluation = ctx.evaluation
             if not evaluation.ready:
                 self._evaluate(ctx.reader, evaluation)
             return evaluation.memo.get(source_node.id, const(None))
         return self.read_output(ctx, source_node, source[1])
+
+    def _unwired(self, ctx: Context, port_id: str) -> ast.expr:
+        """The value typed on the pin, else the port's default; reading None is reported."""
+        node = ctx.node
+        if port_id in node.inputs:
+            return const(node.inputs[port_id])
+        port = node.ports.get(port_id)
+        default = port.default if port is not None else None
+        if default == []:
+            return ast.List([], ast.Load())
+        if default is None and port is not None:
+            label = port.label or port.id
+            if port.required:
+                ctx.warn("missing_input", f"Input {label!r} needs a value: wire one to it.",
+                         port=port_id, severity="error")
+            else:
+                ctx.warn("unset_input", f"Input {label!r} has no wire and no value; it reads "
+                         "None.", port=port_id)
+        return const(default)
 
     def read_output(self, ctx: Context, source: Node, port: str) -> ast.expr:
         reader = ctx.reader
@@ -238,6 +262,11 @@ class Generator:
         # A body with no statements of its own still assigns the value inside it (the except
         # clause, the loop header), so after the block the value may never have been set.
         body_not_placed = bool(body_port) and body_port not in placed.bodies
+        # A node in a chain copied into several paths is set once any one copy has run.
+        setters: dict[Block, int] = {}
+        for copy in self.placement.copies.get(source.id, [placed]):
+            block = copy.bodies.get(body_port, copy.block) if body_port else copy.block
+            setters.setdefault(block, copy.seq)
         if defining.scope != reader.block.scope:
             if defining.scope == "":
                 self._needs_preinit("", identifier)   # a function reading a module value
@@ -245,14 +274,18 @@ class Generator:
             ctx.warn("out_of_scope", f"The value of node {source.id!r} belongs to another "
                      "function; None is used.", severity="error")
             return const(None)
-        if body_not_placed or not (defining.encloses(reader.block) and placed.seq < reader.seq):
+
+        def set_before(block: Block, seq: int) -> bool:
+            return setters.get(block, seq) < seq
+
+        if body_not_placed or not holds_before(reader.block, reader.seq, set_before):
             self._needs_preinit(defining.scope, identifier)
             ctx.warn("value_maybe_unset", f"The value of node {source.id!r} may not be set yet "
                      "when this node runs; it is None until then.")
         return name(identifier)
 
     def variable(self, ctx: Context, raw: Any, store: bool) -> str:
-        key = self.variable_key(raw)
+        key = variable_key(raw)
         if key not in self.variables:
             self.variables[key] = self.names.allocate(key, "variable")
         identifier = self.variables[key]
@@ -263,12 +296,8 @@ class Generator:
             return identifier
         sets = self.variable_sets.get(key, {})
         reader = ctx.reader
-        dominated = False
-        block: Block | None = reader.block
-        while block is not None and not dominated:  # a set earlier in this block or around it
-            dominated = sets.get(block, reader.seq) < reader.seq
-            block = block.parent
-        if not dominated:
+        # A set earlier in this block or one around it (at every call, inside a helper).
+        if not holds_before(reader.block, reader.seq, lambda b, seq: sets.get(b, seq) < seq):
             self._needs_preinit("", identifier)
             if not sets:
                 ctx.warn("variable_never_set", f"Variable {key[:60]!r} is never set; it reads "
@@ -283,24 +312,28 @@ class Generator:
         evaluation.ready = True
         nodes, data_in = self.graph.nodes, self.graph.data_in
 
-        def pure_sources(node: Node) -> list[str]:
+        def pure_sources(node: Node) -> list[tuple[str, str]]:
+            """(input port, pure source node) pairs, in port order."""
             sources = []
             for port in node.ports.values():
                 source = data_in.get((node.id, port.id)) if port.direction == "input" else None
                 if source is not None:
                     definition = nodes[source[0]].definition
                     if definition is not None and definition.pure:
-                        sources.append(source[0])
+                        sources.append((port.id, source[0]))
             return sources
 
         uses: dict[str, int] = {}
         order: list[str] = []
         stack: list[tuple[str, bool]] = []
-        for source in pure_sources(reader.node):
+        for _, source in pure_sources(reader.node):
             uses[source] = uses.get(source, 0) + 1
             stack.append((source, False))
         visited: set[str] = set()
         inputs_of: dict[str, list[str]] = {}
+        # Nodes the statement evaluates whenever it runs: not only behind a lazy input (a branch
+        # of a Conditional value, the right operand of And/Or). Only those may be hoisted.
+        always = {source for _, source in pure_sources(reader.node)}
         while stack:
             node_id, expanded = stack.pop()
             if expanded:
@@ -310,11 +343,18 @@ class Generator:
                 continue
             visited.add(node_id)
             stack.append((node_id, True))
-            inputs_of[node_id] = pure_sources(nodes[node_id])
-            for source in inputs_of[node_id]:
+            node = nodes[node_id]
+            sources = pure_sources(node)
+            inputs_of[node_id] = [source for _, source in sources]
+            for _, source in sources:
                 uses[source] = uses.get(source, 0) + 1
                 if source not in visited:
                     stack.append((source, False))
+        lazy_of = {n: nodes[n].definition.lazy_inputs for n in order}  # type: ignore[union-attr]
+        for node_id in reversed(order):  # reverse post-order: every reader before its sources
+            if node_id in always:
+                always.update(source for port, source in pure_sources(nodes[node_id])
+                              if port not in lazy_of[node_id])
         depth: dict[str, int] = {}
         size: dict[str, int] = {}
         for node_id in order:
@@ -335,8 +375,8 @@ class Generator:
             size[node_id] = min(10_000, 1 + sum(size.get(s, 0) for s in sources))
             volatile = definition.volatile_if is not None and \
                 node.params.get(definition.volatile_if[0]) == definition.volatile_if[1]
-            if volatile or depth[node_id] > HOIST_DEPTH or (
-                    uses.get(node_id, 0) > 1 and size[node_id] > HOIST_SHARED_SIZE):
+            if node_id in always and (volatile or depth[node_id] > HOIST_DEPTH or (
+                    uses.get(node_id, 0) > 1 and size[node_id] > HOIST_SHARED_SIZE)):
                 identifier = self.names.allocate(definition.output_hints.get(port) or port)
                 evaluation.prelude.append(tag(assign(identifier, value), node_id))
                 value = name(identifier)
@@ -362,16 +402,47 @@ class Generator:
 
     def gen_block(self, block: Block) -> list[ast.stmt]:
         statements: list[ast.stmt] = []
-        for placed in block.items:
-            statements.extend(self.gen_statement(placed))
+        for item in block.items:
+            if isinstance(item, Jump):
+                call_helper = expr_stmt(call(self.helper_names[item.target]))
+                statements.append(tag(call_helper, item.target))
+            else:
+                statements.extend(self.gen_statement(item))
         return statements
+
+    def gen_helpers(self, scope: str) -> list[ast.stmt]:
+        """The shared chains called from `scope`, each a def that writes what it sets where the
+        rest of the scope reads it (module globals, or the enclosing function's locals)."""
+        definitions: list[ast.stmt] = []
+        for helper in self.placement.helpers:
+            if helper.root.scope == scope:
+                definitions.append(tag(self._gen_helper(helper), helper.target))
+        return definitions
+
+    def _gen_helper(self, helper: Helper) -> ast.FunctionDef:
+        body = self.gen_block(helper.root)
+        scope = helper.root.scope
+        stored = _stored_names(body)
+        variables = set(self.variables.values())
+        outer = [n for n in stored if not scope or n in variables]
+        enclosing = [n for n in stored if scope and n not in variables]
+        header: list[ast.stmt] = []
+        if outer:
+            header.append(ast.Global(outer))
+        if enclosing:
+            header.append(ast.Nonlocal(enclosing))
+            for identifier in enclosing:
+                self._needs_preinit(scope, identifier)
+        args = ast.arguments([], [], None, [], [], None, [])
+        return ast.FunctionDef(self.helper_names[helper.target], args,
+                               [*header, *body] or [ast.Pass()], [], None, None)
 
     def preinit_statements(self, scope: str) -> list[ast.stmt]:
         return [assign(identifier, const(None)) for identifier in self.preinit.get(scope, {})]
 
     def gen_function(self, node: Node, root: Block) -> ast.FunctionDef:
         info = self.function_nodes[node.id]
-        body = self.gen_block(root)
+        body = [*self.gen_helpers(node.id), *self.gen_block(root)]
         identifier, parameters = info.identifier, info.parameters
         header: list[ast.stmt] = []
         declared = list(self.globals.get(node.id, {}))
@@ -382,3 +453,20 @@ class Generator:
                              None, [], [], None, [])
         statements = [*header, *body] or [ast.Pass()]
         return ast.FunctionDef(identifier, args, statements, [], None, None)
+
+
+def _stored_names(statements: list[ast.stmt]) -> list[str]:
+    """Names the statements assign, outside nested functions and comprehensions, in order."""
+    names: dict[str, None] = {}
+    pending: list[ast.AST] = list(reversed(statements))
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+                      | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Store):
+            names[current.id] = None
+        elif isinstance(current, ast.ExceptHandler) and current.name:
+            names[current.name] = None
+        pending.extend(reversed(list(ast.iter_child_nodes(current))))
+    return list(names)

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphs.catalogue import NODE_TYPES, NodeType
-from graphs.catalogue.model import Port
+from graphs.catalogue.model import Port, fits_type
+from graphs.catalogue.types import types_compatible
 from graphs.compiler.result import Diagnostic
 
 MAX_NODES = 50_000
 MAX_EDGES = 200_000
 MAX_ID_CHARS = 200
-
-_NUMERIC = {"number", "int", "float", "bool"}
 
 
 @dataclass
@@ -32,6 +31,7 @@ class Node:
     definition: NodeType | None
     params: dict[str, Any] = field(default_factory=dict)
     ports: dict[str, Port] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)   # values typed on unwired data pins
 
     @property
     def canvas_key(self) -> tuple[float, float, int]:
@@ -75,17 +75,6 @@ def _node_id(value: Any) -> str | None:
         return value
     return None
 
-
-def types_compatible(source: str, target: str) -> bool:
-    if "any" in (source, target) or source == target:
-        return True
-    if target in ("number", "float"):
-        return source in _NUMERIC
-    if target == "int":
-        return source in ("int", "bool")
-    if target == "bool":
-        return True  # every Python value has a truth value
-    return False
 
 
 class GraphReader:
@@ -154,6 +143,24 @@ class GraphReader:
                             f"{param.default!r}.", node_id, param.id)
             node.params[param.id] = value
         node.ports = definition.ports_for(node.params)
+        inputs = data.get("inputs") if isinstance(data, dict) else None
+        if isinstance(inputs, dict):
+            self._read_pin_values(node, inputs)
+
+    def _read_pin_values(self, node: Node, inputs: dict[Any, Any]) -> None:
+        """`data.inputs`: a value per data input; one that does not suit its port is dropped
+        (the port's default is used), a key that names no data input is ignored (the value of a
+        dynamic port that is gone, kept for when it comes back)."""
+        for port_id, value in inputs.items():
+            port = node.ports.get(port_id) if isinstance(port_id, str) else None
+            if port is None or port.kind != "data" or port.direction != "input" or value is None:
+                continue
+            if fits_type(value, port.type):
+                node.inputs[port_id] = value
+            else:
+                self.report("warning", "invalid_input_value", f"The value typed on "
+                            f"{port.label or port.id!r} is not a {port.type} value; using "
+                            f"{port.default!r}.", node.id, port_id)
 
     def _read_edge(self, raw: Any) -> None:
         if not isinstance(raw, dict):
