@@ -115,6 +115,22 @@ def _check_node(label: str, node: dict, problems: list[str]) -> None:
                 )
     if "data" in node and not isinstance(node["data"], dict):
         problems.append(f"{label}: data must be an object, got {_type_name(node['data'])}.")
+    elif isinstance(node.get("data"), dict) and "inputs" in node["data"]:
+        _check_pin_values(label, node["data"]["inputs"], problems)
+
+
+def _check_pin_values(label: str, inputs: Any, problems: list[str]) -> None:
+    """`data.inputs`: values typed on pins, one JSON scalar per port id (docs/catalogue.md).
+    Whether a value suits its port's type is the compiler's business (a warning there)."""
+    if not isinstance(inputs, dict):
+        problems.append(f"{label}: data.inputs must be an object, got {_type_name(inputs)}.")
+        return
+    for port, value in inputs.items():
+        if len(port) > MAX_ID_LENGTH:
+            problems.append(f"{label}: data.inputs has a port id over {MAX_ID_LENGTH} characters.")
+        elif not (value is None or isinstance(value, str | bool) or _is_finite_number(value)):
+            problems.append(f"{label}: data.inputs[{port[:60]!r}] must be a string, a finite "
+                            f"number, a boolean or null, got {_type_name(value)}.")
 
 
 def validate_nodes(nodes: Any, max_nodes: int) -> list[str]:

@@ -405,10 +405,15 @@ def test_reads_and_writes_of_a_variable_keep_their_canvas_order() -> None:
     for i, value in enumerate((1, 2)):
         setter = node(f"set{i}", "set_variable", i * 200, name="x")
         setter["data"]["inputs"] = {"value": value}
-        nodes += [setter, node(f"p{i}", "print", i * 200 + 100), node(f"g{i}", "get_variable",
-                                                                       -900, name="x")]
-    graph = {"nodes": nodes, "edges": [edge("g0", "value", "p0", "value"),
-                                       edge("g1", "value", "p1", "value")]}
+        nodes += [
+            setter,
+            node(f"p{i}", "print", i * 200 + 100),
+            node(f"g{i}", "get_variable", -900, name="x"),
+        ]
+    graph = {
+        "nodes": nodes,
+        "edges": [edge("g0", "value", "p0", "value"), edge("g1", "value", "p1", "value")],
+    }
     assert run(graph) == "1\n2\n"
     assert "variable_order" not in codes(graph)
 
@@ -448,8 +453,12 @@ def test_an_unwired_input_that_reads_none_warns_on_its_port() -> None:
 
 
 def test_an_unwired_required_input_without_a_value_is_an_error() -> None:
-    result = compile_graph({"nodes": [node("g", "get_item"), node("p", "print", 1)],
-                            "edges": [edge("g", "value", "p", "value")]})
+    result = compile_graph(
+        {
+            "nodes": [node("g", "get_item"), node("p", "print", 1)],
+            "edges": [edge("g", "value", "p", "value")],
+        }
+    )
     assert [(d.severity, d.code, d.node_id, d.port) for d in result.diagnostics] == [
         ("error", "missing_input", "g", "collection")
     ]
@@ -464,19 +473,29 @@ def test_python_code_inputs_and_function_arguments_warn_when_unset() -> None:
             node("s", "on_start", 200),
             node("call", "call_function", 201, function="f", arguments="v"),
         ],
-        "edges": [edge("fd", "body", "ret", "exec"), edge("fd", "arg:v", "ret", "value"),
-                  *chain("s", "py", "call")],
+        "edges": [
+            edge("fd", "body", "ret", "exec"),
+            edge("fd", "arg:v", "ret", "value"),
+            *chain("s", "py", "call"),
+        ],
     }
-    unset = {(d.node_id, d.port) for d in compile_graph(graph).diagnostics
-             if d.code == "unset_input"}
+    unset = {
+        (d.node_id, d.port) for d in compile_graph(graph).diagnostics if d.code == "unset_input"
+    }
     assert unset == {("py", "in:a"), ("call", "arg:v")}
 
 
 def test_a_literal_holding_a_json_number_or_bool_is_that_value() -> None:
-    for value, kind, printed in ((7, "number", "7"), (2.5, "number", "2.5"),
-                                 (True, "bool", "True"), (False, "bool", "False")):
-        graph = {"nodes": [lit("v", value, kind), node("p", "print", 1)],
-                 "edges": [edge("v", "value", "p", "value")]}
+    for value, kind, printed in (
+        (7, "number", "7"),
+        (2.5, "number", "2.5"),
+        (True, "bool", "True"),
+        (False, "bool", "False"),
+    ):
+        graph = {
+            "nodes": [lit("v", value, kind), node("p", "print", 1)],
+            "edges": [edge("v", "value", "p", "value")],
+        }
         assert run(graph) == printed + "\n"
         assert "invalid_param" not in codes(graph)
 
@@ -532,7 +551,11 @@ def test_a_typed_pin_value_is_used_and_a_wire_replaces_it() -> None:
     loop["data"]["inputs"] = {"start": 1, "stop": 4}
     graph = {
         "nodes": [node("s", "on_start"), loop, node("p", "print", 2)],
-        "edges": [*chain("s", "f"), edge("f", "body", "p", "exec"), edge("f", "index", "p", "value")],
+        "edges": [
+            *chain("s", "f"),
+            edge("f", "body", "p", "exec"),
+            edge("f", "index", "p", "value"),
+        ],
     }
     assert "range(1, 4)" in compile_graph(graph).code
     assert run(graph) == "1\n2\n3\n"
@@ -546,11 +569,16 @@ def test_a_pin_value_of_the_wrong_type_warns_and_uses_the_default() -> None:
     loop["data"]["inputs"] = {"stop": "ten", "start": 1.5, "nope": 3}
     graph = {
         "nodes": [node("s", "on_start"), loop, node("p", "print", 2)],
-        "edges": [*chain("s", "f"), edge("f", "body", "p", "exec"), edge("f", "index", "p", "value")],
+        "edges": [
+            *chain("s", "f"),
+            edge("f", "body", "p", "exec"),
+            edge("f", "index", "p", "value"),
+        ],
     }
     result = compile_graph(graph)
     assert {(d.code, d.port) for d in result.diagnostics} == {
-        ("invalid_input_value", "stop"), ("invalid_input_value", "start")
+        ("invalid_input_value", "stop"),
+        ("invalid_input_value", "start"),
     }
     assert "range(10)" in result.code
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from django.contrib.auth import get_user_model
 
+from graphs.compiler import compile_graph
 from graphs.examples import example_documents
 from graphs.models import Graph
 from tests.fast_passwords import fast_password_hashing  # noqa: F401
@@ -49,3 +53,34 @@ def test_registration_seeds_the_examples_newest_first(anon_client, settings):
 def test_seeding_can_be_turned_off(make_user):
     # The autouse fixture in conftest.py turns it off for every other test.
     assert Graph.objects.filter(owner=make_user("quiet")).count() == 0
+
+
+GOLDEN_RUNS = {
+    "Hello, world": ("", "Hello, world!\n"),
+    "Ask for your name": ("Grace\n", "What is your name? Nice to meet you, Grace!\n"),
+    "A function": ("", "49\n"),
+}
+
+
+@pytest.mark.parametrize("doc", EXAMPLES, ids=[doc["name"] for doc in EXAMPLES])
+def test_example_has_no_warnings_and_prints_what_it_shows(doc):
+    result = compile_graph(doc)
+    assert result.diagnostics == []
+    if doc["name"] in GOLDEN_RUNS:
+        stdin, expected = GOLDEN_RUNS[doc["name"]]
+        completed = subprocess.run(
+            [sys.executable, "-I", "-c", result.code],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        assert completed.stdout == expected
+
+
+def test_examples_type_their_constants_on_pins():
+    counting = next(doc for doc in EXAMPLES if doc["name"] == "Counting with pauses")
+    assert not [n for n in counting["nodes"] if n["type"] == "literal"]
+    code = compile_graph(counting).code
+    assert "range(10)" in code and "time.sleep(0.5)" in code and "print('Done!')" in code

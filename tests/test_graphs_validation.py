@@ -80,6 +80,15 @@ class TestNodes:
                 "nodes[0] (id 'n1'): position.x must be a finite number, got number.",
             ),
             ([node(data="params")], "nodes[0] (id 'n1'): data must be an object, got string."),
+            (
+                [node(data={"inputs": [1]})],
+                "nodes[0] (id 'n1'): data.inputs must be an object, got array.",
+            ),
+            (
+                [node(data={"inputs": {"stop": {"x": 1}}})],
+                "nodes[0] (id 'n1'): data.inputs['stop'] must be a string, a finite number, a "
+                "boolean or null, got object.",
+            ),
         ],
     )
     def test_rule(self, nodes, message):

@@ -20,12 +20,21 @@ ROWS = json.loads((ROOT / "tests" / "fixtures" / "type_compatibility.json").read
 EDITOR_FIXTURE = ROOT / "frontend" / "src" / "test" / "catalogue.fixture.json"
 
 # A node type with an output of each data type, and one with an input of each (see the catalogue).
-_OUTPUT_OF = {"int": ("for_range", "index"), "text": ("format_text", "text"),
-              "list": ("make_list", "list"), "dict": ("make_dict", "dict"),
-              "bool": ("compare", "result"), "number": ("arithmetic", "result"),
-              "any": ("literal", "value")}
-_INPUT_OF = {"int": ("for_range", "stop"), "number": ("sleep", "seconds"),
-             "bool": ("if", "condition"), "any": ("print", "value")}
+_OUTPUT_OF = {
+    "int": ("for_range", "index"),
+    "text": ("format_text", "text"),
+    "list": ("make_list", "list"),
+    "dict": ("make_dict", "dict"),
+    "bool": ("compare", "result"),
+    "number": ("arithmetic", "result"),
+    "any": ("literal", "value"),
+}
+_INPUT_OF = {
+    "int": ("for_range", "stop"),
+    "number": ("sleep", "seconds"),
+    "bool": ("if", "condition"),
+    "any": ("print", "value"),
+}
 
 
 def test_the_fixture_covers_every_pair_once() -> None:
@@ -46,17 +55,29 @@ def test_the_table_is_served_with_the_catalogue_and_the_editor_fixture_holds_it(
     assert editor["type_compatibility"] == served
 
 
-@pytest.mark.parametrize(("source", "target"), [
-    (s, t) for s in _OUTPUT_OF for t in _INPUT_OF if s != "any" and t != "any"])
-def test_the_compiler_warns_exactly_on_the_pairs_the_table_refuses(source: str,
-                                                                   target: str) -> None:
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [(s, t) for s in _OUTPUT_OF for t in _INPUT_OF if s != "any" and t != "any"],
+)
+def test_the_compiler_warns_exactly_on_the_pairs_the_table_refuses(
+    source: str, target: str
+) -> None:
     from_type, from_port = _OUTPUT_OF[source]
     to_type, to_port = _INPUT_OF[target]
     graph = {
-        "nodes": [{"id": "a", "type": from_type, "position": {"x": 0, "y": 0}},
-                  {"id": "b", "type": to_type, "position": {"x": 0, "y": 0}}],
-        "edges": [{"id": "e", "source": "a", "sourceHandle": from_port, "target": "b",
-                   "targetHandle": to_port}],
+        "nodes": [
+            {"id": "a", "type": from_type, "position": {"x": 0, "y": 0}},
+            {"id": "b", "type": to_type, "position": {"x": 0, "y": 0}},
+        ],
+        "edges": [
+            {
+                "id": "e",
+                "source": "a",
+                "sourceHandle": from_port,
+                "target": "b",
+                "targetHandle": to_port,
+            }
+        ],
     }
     mismatch = any(d.code == "type_mismatch" for d in compile_graph(graph).diagnostics)
     assert mismatch is not types_compatible(source, target)

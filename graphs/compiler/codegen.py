@@ -183,7 +183,8 @@ class Generator:
         for helper in self.placement.helpers:
             definition = self.graph.nodes[helper.target].definition
             title = definition.title if definition is not None else "chain"
-            self.helper_names[helper.target] = self.names.allocate("shared " + title.lower(), "shared")
+            hint = "shared " + title.lower()
+            self.helper_names[helper.target] = self.names.allocate(hint, "shared")
         for placed in (p for copies in self.placement.copies.values() for p in copies):
             if placed.valid and placed.node.type == "set_variable":
                 key = variable_key(placed.node.params.get("name"))
