@@ -81,3 +81,15 @@ def test_the_compiler_warns_exactly_on_the_pairs_the_table_refuses(
     }
     mismatch = any(d.code == "type_mismatch" for d in compile_graph(graph).diagnostics)
     assert mismatch is not types_compatible(source, target)
+
+
+def test_the_table_in_docs_catalogue_says_the_same() -> None:
+    text = (ROOT / "docs" / "catalogue.md").read_text()
+    table = text[text.index("| wire from") :].split("\n\n", 1)[0].splitlines()
+    header = [cell.strip() for cell in table[0].strip("|").split("|")][1:]
+    documented = {}
+    for line in table[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        for target, mark in zip(header, cells[1:], strict=True):
+            documented[(cells[0], target)] = mark == "✓"
+    assert documented == {(source, target): allowed for source, target, allowed in ROWS}
