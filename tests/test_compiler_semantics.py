@@ -588,3 +588,32 @@ def test_pin_values_are_constants_never_code() -> None:
     printer["data"]["inputs"] = {"value": "'); import os; os.system('x') #"}
     code = compile_graph({"nodes": [printer], "edges": []}).code
     assert code == "print(\"'); import os; os.system('x') #\")\n"
+
+
+# -- the source map
+
+
+def test_lines_after_raw_line_breaks_in_strings_still_map_to_their_nodes() -> None:
+    snippet = '"""A docstring\nover two lines."""\nr = a\n'
+    graph = {
+        "nodes": [
+            node("s", "on_start"),
+            node("py", "python_code", 1, code=snippet, inputs="a", outputs="r"),
+            node("fmt", "format_text", template="line one\nline {n}"),
+            node("p", "print", 2),
+            node("last", "print", 3),
+        ],
+        "edges": [
+            *chain("s", "py", "p", "last"),
+            edge("py", "out:r", "fmt", "field:n"),
+            edge("fmt", "text", "p", "value"),
+        ],
+    }
+    type_on(graph, "py", **{"in:a": 2})
+    type_on(graph, "last", value="end")
+    result = compile_graph(graph)
+    lines = result.code.splitlines()
+    assert run(graph) == "line one\nline 2\nend\n"
+    assert result.source_map[lines.index("print('end')") + 1] == "last"
+    helper_lines = [n for n, node_id in result.source_map.items() if node_id == "py"]
+    assert lines[min(helper_lines) - 1].startswith("def python_code")

@@ -1,8 +1,9 @@
 """Turning the generated statements into the final text and its line -> node source map.
 
 Each top-level statement is unparsed on its own, so the layout (blank lines between sections) is
-ours; parsing that text back gives every statement's lines, matched to the generated statements in
-the same order, and a compile() of each part proves the script is valid Python.
+ours. The unparser itself notes the lines each statement spans; where a string literal put raw
+line breaks into the text (a docstring), the text is parsed back to match the statements instead.
+One compile() of the whole script at the end proves it is valid Python.
 """
 
 from __future__ import annotations
@@ -53,6 +54,59 @@ def _map_lines(generated: ast.stmt, parsed: ast.stmt, offset: int,
                 stack.extend((m, t, node_id) for m, t in zip(mine_list, their_list, strict=True))
 
 
+class _LineUnparser(ast._Unparser):  # type: ignore[name-defined,misc]
+    """`ast.unparse`, noting the first and last line of every statement it writes.
+
+    Built on the standard library's own unparser (private, but the class `ast.unparse` itself
+    uses): a statement begins with `fill()` and nothing else writes a line break, except string
+    literals written raw (checked by `assemble`). Parsing the text back for the lines would cost
+    as much as the rest of the compiler.
+    """
+
+    def __init__(self, **options: bool) -> None:  # f-strings unparse their parts with a copy
+        super().__init__(**options)
+        self.line = 1
+        self.spans: list[tuple[ast.stmt, int, int]] = []
+        self._unstarted: list[list[int]] = []
+
+    def maybe_newline(self) -> None:
+        if self._source:
+            self.line += 1
+        super().maybe_newline()
+
+    def fill(self, text: str = "") -> None:
+        super().fill(text)
+        for entry in self._unstarted:
+            entry[0] = self.line
+        self._unstarted.clear()
+
+    def traverse(self, node: ast.AST | list[ast.AST]) -> None:
+        if isinstance(node, ast.stmt):
+            start = [self.line]
+            self._unstarted.append(start)
+            super().traverse(node)
+            self.spans.append((node, start[0], self.line))
+        else:
+            super().traverse(node)
+
+
+def _unparse(statement: ast.stmt, offset: int, source_map: dict[int, str]) -> str:
+    unparser = _LineUnparser()
+    text = unparser.visit(ast.Module([statement], [])).strip("\n")
+    if text.count("\n") + 1 != unparser.line:  # a raw line break inside a string literal
+        parsed = ast.parse(text)
+        if len(parsed.body) == 1:
+            _map_lines(statement, parsed.body[0], offset, source_map)
+        return text
+    # Outer statements first, so a nested statement with a node of its own overrides them.
+    for node, start, end in reversed(unparser.spans):
+        node_id = getattr(node, NODE_KEY, None)
+        if node_id is not None:
+            for line in range(start + offset, end + offset + 1):
+                source_map[line] = node_id
+    return text
+
+
 def assemble(sections: list[list[ast.stmt]]) -> tuple[str, dict[int, str]]:
     """Code text of the non-empty sections (in order) and its source map; raises SyntaxError."""
     chunks: list[str] = []
@@ -68,15 +122,12 @@ def assemble(sections: list[list[ast.stmt]]) -> tuple[str, dict[int, str]]:
                 chunks.append("\n" * blank)
                 line += blank
             _give_statements_a_line(statement)
-            text = ast.unparse(ast.Module([statement], []))
-            text = text.strip("\n")
-            parsed = ast.parse(text)
-            with warnings.catch_warnings():  # e.g. "None[0]": the user's runtime error to see
-                warnings.simplefilter("ignore")
-                compile(parsed, "<graph>", "exec")
-            if len(parsed.body) == 1:
-                _map_lines(statement, parsed.body[0], line, source_map)
+            text = _unparse(statement, line, source_map)
             chunks.append(text + "\n")
             line += text.count("\n") + 1
             previous_was_def = is_def
-    return "".join(chunks), source_map
+    code = "".join(chunks)
+    with warnings.catch_warnings():  # e.g. "None[0]": the user's runtime error to see
+        warnings.simplefilter("ignore")
+        compile(code, "<graph>", "exec", dont_inherit=True)
+    return code, source_map
