@@ -9,6 +9,8 @@ from typing import Any
 
 def const(value: Any) -> ast.expr:
     """A literal. Negative numbers become unary minus so `(-5) ** 2` keeps its parentheses."""
+    if value is None or type(value) in (str, bool):  # the common cases, first
+        return ast.Constant(value)
     if isinstance(value, float) and not math.isfinite(value):
         text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
         return call("float", ast.Constant(text))

@@ -245,17 +245,29 @@ class NodeType:
     # Inputs whose value the node changes in place (Set item's collection).
     mutates: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def pure(self) -> bool:
         return self.statements is None and not self.starts_chain and not self.defines_function
+
+    @cached_property
+    def first_output(self) -> str:
+        """The output a pure node's expression gives (pure nodes have one output)."""
+        return next((p.id for p in self.ports if p.direction == "output"), "value")
+
+    @cached_property
+    def static_ports(self) -> dict[str, Port]:
+        return {port.id: port for port in self.ports}
 
     @cached_property
     def params_by_id(self) -> dict[str, Param]:
         return {param.id: param for param in self.params}
 
     def ports_for(self, params: dict[str, Any]) -> dict[str, Port]:
-        """Static plus dynamic ports, for a node whose (already coerced) params are `params`."""
-        ports = {port.id: port for port in self.ports}
+        """Static plus dynamic ports, for a node whose (already coerced) params are `params`.
+        Without dynamic ports every node of the type shares one mapping: do not change it."""
+        if not self.dynamic_ports:
+            return self.static_ports
+        ports = dict(self.static_ports)
         defaults = self.params_by_id
         for rule in self.dynamic_ports:
             default = defaults[rule.param].default if rule.param in defaults else ""

@@ -9,6 +9,7 @@ error diagnostic instead of an exception.
 from __future__ import annotations
 
 import ast
+import gc
 import logging
 from typing import Any
 
@@ -27,6 +28,10 @@ __all__ = ["CompileResult", "Diagnostic", "compile_graph"]
 def compile_graph(graph: Any) -> CompileResult:
     """Compiles a graph document (`{nodes, edges}`, React Flow shape) to a Python script."""
     diagnostics: list[Diagnostic] = []
+    # The compiler allocates many small objects and frees none until it returns: the cyclic
+    # garbage collector's passes in between find nothing and cost a fifth of the time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         result = _compile(graph, diagnostics)
     except RecursionError:
@@ -38,6 +43,9 @@ def compile_graph(graph: Any) -> CompileResult:
         diagnostics.append(Diagnostic("error", "internal", "The compiler failed on this graph; "
                                       "this is a bug in Node Engine, not in your graph."))
         result = CompileResult()
+    finally:
+        if collecting:
+            gc.enable()
     result.diagnostics = _unique(diagnostics)
     return result
 

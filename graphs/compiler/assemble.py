@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Callable
 
 from graphs.compiler.codegen import NODE_KEY
 
@@ -22,18 +23,6 @@ def _children(statement: ast.AST) -> list[list[ast.stmt]]:
     lists += [[*handler.body] for handler in getattr(statement, "handlers", [])]
     lists += [[*case.body] for case in getattr(statement, "cases", [])]
     return lists
-
-
-def _give_statements_a_line(statement: ast.stmt) -> None:
-    """`ast.unparse` reads `lineno` of statements (for type comments) but of nothing else; setting
-    it on statements only is much cheaper than `ast.fix_missing_locations` on the whole tree."""
-    pending: list[ast.stmt] = [statement]
-    while pending:
-        current = pending.pop()
-        if not hasattr(current, "lineno"):
-            current.lineno = 1
-        for nested in _children(current):
-            pending.extend(nested)
 
 
 def _map_lines(generated: ast.stmt, parsed: ast.stmt, offset: int,
@@ -80,14 +69,25 @@ class _LineUnparser(ast._Unparser):  # type: ignore[name-defined,misc]
             entry[0] = self.line
         self._unstarted.clear()
 
-    def traverse(self, node: ast.AST | list[ast.AST]) -> None:
-        if isinstance(node, ast.stmt):
-            start = [self.line]
-            self._unstarted.append(start)
-            super().traverse(node)
-            self.spans.append((node, start[0], self.line))
-        else:
-            super().traverse(node)
+    def get_type_comment(self, node: ast.AST) -> None:
+        return None  # generated code has none (the base class would read `node.lineno`)
+
+
+def _noting_lines(visit: Callable[[_LineUnparser, ast.stmt], None]) -> Callable[..., None]:
+    def visit_statement(self: _LineUnparser, node: ast.stmt) -> None:
+        start = [self.line]
+        self._unstarted.append(start)
+        visit(self, node)
+        self.spans.append((node, start[0], self.line))
+
+    return visit_statement
+
+
+# Wrapping the statement visitors only (not `traverse`) keeps expressions at full speed.
+for _kind in ast.stmt.__subclasses__():
+    _visit = getattr(ast._Unparser, "visit_" + _kind.__name__, None)  # type: ignore[attr-defined]
+    if _visit is not None:
+        setattr(_LineUnparser, "visit_" + _kind.__name__, _noting_lines(_visit))
 
 
 def _unparse(statement: ast.stmt, offset: int, source_map: dict[int, str]) -> str:
@@ -121,7 +121,6 @@ def assemble(sections: list[list[ast.stmt]]) -> tuple[str, dict[int, str]]:
                     1 if statement_index == 0 and section_index > 0 else 0)
                 chunks.append("\n" * blank)
                 line += blank
-            _give_statements_a_line(statement)
             text = _unparse(statement, line, source_map)
             chunks.append(text + "\n")
             line += text.count("\n") + 1

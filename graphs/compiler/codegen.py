@@ -152,6 +152,7 @@ class Generator:
         self.globals: dict[str, dict[str, None]] = {}
         self.functions: dict[str, FunctionInfo] = {}
         self.function_nodes: dict[str, FunctionInfo] = {}
+        self.pure_inputs: dict[str, list[tuple[str, str]]] = {}
         self.used_outputs = {(source, port) for source, outs in graph.data_out.items()
                              for port, _, _ in outs}
         self._name_drawn_things()
@@ -221,7 +222,8 @@ class Generator:
             evaluation = ctx.evaluation
             if not evaluation.ready:
                 self._evaluate(ctx.reader, evaluation)
-            return evaluation.memo.get(source_node.id, const(None))
+            value = evaluation.memo.get(source_node.id)
+            return const(None) if value is None else value
         return self.read_output(ctx, source_node, source[1])
 
     def _unwired(self, ctx: Context, port_id: str) -> ast.expr:
@@ -308,13 +310,11 @@ class Generator:
                          "is set; it is None until then.", port="name", severity="info")
         return identifier
 
-    def _evaluate(self, reader: Placed, evaluation: Evaluation) -> None:
-        """Builds, bottom-up, the expressions of every pure node this statement reads."""
-        evaluation.ready = True
-        nodes, data_in = self.graph.nodes, self.graph.data_in
-
-        def pure_sources(node: Node) -> list[tuple[str, str]]:
-            """(input port, pure source node) pairs, in port order."""
+    def _pure_sources(self, node: Node) -> list[tuple[str, str]]:
+        """(input port, pure source node) pairs of a node, in port order (computed once)."""
+        sources = self.pure_inputs.get(node.id)
+        if sources is None:
+            nodes, data_in = self.graph.nodes, self.graph.data_in
             sources = []
             for port in node.ports.values():
                 source = data_in.get((node.id, port.id)) if port.direction == "input" else None
@@ -322,7 +322,14 @@ class Generator:
                     definition = nodes[source[0]].definition
                     if definition is not None and definition.pure:
                         sources.append((port.id, source[0]))
-            return sources
+            self.pure_inputs[node.id] = sources
+        return sources
+
+    def _evaluate(self, reader: Placed, evaluation: Evaluation) -> None:
+        """Builds, bottom-up, the expressions of every pure node this statement reads."""
+        evaluation.ready = True
+        nodes = self.graph.nodes
+        pure_sources = self._pure_sources
 
         uses: dict[str, int] = {}
         order: list[str] = []
@@ -351,38 +358,42 @@ class Generator:
                 uses[source] = uses.get(source, 0) + 1
                 if source not in visited:
                     stack.append((source, False))
-        lazy_of = {n: nodes[n].definition.lazy_inputs for n in order}  # type: ignore[union-attr]
         for node_id in reversed(order):  # reverse post-order: every reader before its sources
             if node_id in always:
-                always.update(source for port, source in pure_sources(nodes[node_id])
-                              if port not in lazy_of[node_id])
+                lazy = nodes[node_id].definition.lazy_inputs  # type: ignore[union-attr]
+                if lazy:
+                    always.update(s for port, s in pure_sources(nodes[node_id]) if port not in lazy)
+                else:
+                    always.update(inputs_of[node_id])
         depth: dict[str, int] = {}
         size: dict[str, int] = {}
+        memo = evaluation.memo
         for node_id in order:
             node = nodes[node_id]
             definition = node.definition
             assert definition is not None and definition.expression is not None
-            port = next((p.id for p in node.ports.values() if p.direction == "output"), "value")
-            ctx = Context(self, node, reader, evaluation)
+            port = definition.first_output
             try:
-                value = definition.expression(ctx, port)
+                value = definition.expression(Context(self, node, reader, evaluation), port)
             except Exception:
                 logger.exception("Generator of node type %s failed", node.type)
                 self.report("error", "internal", "The compiler could not generate this node.",
                             node_id)
                 value = const(None)
-            sources = inputs_of.get(node_id, [])
-            depth[node_id] = 1 + max((depth.get(s, 0) for s in sources), default=0)
-            size[node_id] = min(10_000, 1 + sum(size.get(s, 0) for s in sources))
+            node_depth, node_size = 1, 1
+            for source in inputs_of[node_id]:
+                node_depth = max(node_depth, depth[source] + 1)
+                node_size += size[source]
             volatile = definition.volatile_if is not None and \
                 node.params.get(definition.volatile_if[0]) == definition.volatile_if[1]
-            if node_id in always and (volatile or depth[node_id] > HOIST_DEPTH or (
-                    uses.get(node_id, 0) > 1 and size[node_id] > HOIST_SHARED_SIZE)):
+            if node_id in always and (volatile or node_depth > HOIST_DEPTH or (
+                    uses[node_id] > 1 and node_size > HOIST_SHARED_SIZE)):
                 identifier = self.names.allocate(definition.output_hints.get(port) or port)
                 evaluation.prelude.append(tag(assign(identifier, value), node_id))
                 value = name(identifier)
-                depth[node_id] = size[node_id] = 1
-            evaluation.memo[node_id] = value
+                node_depth = node_size = 1
+            depth[node_id], size[node_id] = node_depth, min(node_size, 10_000)
+            memo[node_id] = value
 
     # -- statements
     def gen_statement(self, placed: Placed) -> list[ast.stmt]:

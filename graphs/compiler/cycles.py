@@ -16,7 +16,7 @@ def strongly_connected(
     cycles: list[list[str]] = []
     counter = 0
     for root in nodes:
-        if root in index:
+        if root in index or not successors.get(root):  # a node feeding nothing is in no cycle
             continue
         work: list[tuple[str, int]] = [(root, 0)]
         while work:

@@ -21,7 +21,7 @@ MAX_EDGES = 200_000
 MAX_ID_CHARS = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     id: str
     type: str
@@ -61,12 +61,14 @@ class Graph:
 
 
 def _finite(value: Any) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    if type(value) in (int, float) and math.isfinite(value):  # not bool, a subclass of int
         return float(value)
     return 0.0
 
 
 def _node_id(value: Any) -> str | None:
+    if type(value) is str and 0 < len(value) <= MAX_ID_CHARS:  # the common case, first
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -47,7 +47,7 @@ class Block:
         return False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Placed:
     node: Node
     seq: int
@@ -56,7 +56,7 @@ class Placed:
     valid: bool = True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Jump:
     """A wire into a shared node: removed when the node is placed as a join, else a call."""
 
@@ -126,7 +126,8 @@ class Placer:
         self.joined: set[str] = set()
         self.copies: dict[str, list[Placed]] = {}
         self.copy_mode: dict[str, bool] = {}
-        self.on_path: list[str] = []
+        self.on_path: list[str] = []        # the chain being walked, outermost first
+        self.on_path_set: set[str] = set()
         # Copies of shared chains may multiply; past this many placements the graph is refused.
         self.max_seq = 20 * len(graph.nodes) + 1_000
 
@@ -251,6 +252,7 @@ class Placer:
         try:
             return self._walk_chain(start, block, loops, function)
         finally:
+            self.on_path_set.difference_update(self.on_path[path_mark:])
             del self.on_path[path_mark:]
 
     def _walk_chain(self, start: str | None, block: Block, loops: list[str],
@@ -267,7 +269,7 @@ class Placer:
                     node_id in loops and node_id != loops[-1]):
                 self._loop_back(node_id, previous, loops)
                 return Exits(falls=False)
-            if node_id in self.on_path:
+            if node_id in self.on_path_set:
                 self._report_cycle(self.on_path[self.on_path.index(node_id):])
                 return Exits(falls=False)
             is_helper_entry = not entered and block.helper is not None
@@ -286,6 +288,7 @@ class Placer:
                 return Exits(falls=False)
             placed = self._place(node, block, loops, function)
             self.on_path.append(node_id)
+            self.on_path_set.add(node_id)
             definition = node.definition
             assert definition is not None
             if definition.needs is not None:
