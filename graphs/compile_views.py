@@ -38,6 +38,9 @@ CATALOGUE = inline_serializer("NodeCatalogue", {
     "categories": serializers.ListField(child=serializers.DictField()),
     "nodes": serializers.ListField(child=serializers.DictField(),
                                    help_text="Node types; see docs/catalogue.md."),
+    "type_compatibility": serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="For each data type, the input types an output of that type may be wired to."),
 })
 ERROR = OpenApiResponse(description='`{"detail": "...", "errors": {...}}`')
 
