@@ -617,3 +617,35 @@ def test_lines_after_raw_line_breaks_in_strings_still_map_to_their_nodes() -> No
     assert result.source_map[lines.index("print('end')") + 1] == "last"
     helper_lines = [n for n, node_id in result.source_map.items() if node_id == "py"]
     assert lines[min(helper_lines) - 1].startswith("def python_code")
+
+
+def test_a_shared_chain_inside_a_function_reads_and_sets_the_functions_values() -> None:
+    graph = {
+        "nodes": [
+            node("fd", "function_def", name="twice", parameters="v"),
+            node("loop", "for_range", 1),
+            node("ask", "input", 2, prompt="? "),
+            node("fmt", "format_text", 3, template="{v}:{a}"),
+            node("p", "print", 4),
+            node("ret", "return", 5),
+            node("after", "print", 6),
+            node("s", "on_start", 10),
+            node("call", "call_function", 11, function="twice", arguments="v"),
+        ],
+        "edges": [
+            edge("fd", "body", "loop", "exec"),
+            edge("loop", "body", "ask", "exec"),
+            edge("loop", "next", "ask", "exec"),
+            *chain("ask", "p"),
+            edge("fd", "arg:v", "fmt", "field:v"),
+            edge("ask", "value", "fmt", "field:a"),
+            edge("fmt", "text", "p", "value"),
+            *chain("s", "call", "after"),
+            edge("call", "result", "after", "value"),
+        ],
+    }
+    type_on(graph, "loop", stop=2)
+    type_on(graph, "call", **{"arg:v": "v"})
+    code = compile_graph(graph).code
+    assert "    def shared_input():" in code and "nonlocal" in code, code
+    assert run(graph, "a\nb\nc\n") == "? v:a\n? v:b\n? v:c\nNone\n"
