@@ -12,16 +12,17 @@ from tests.e2e.conftest import App
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(180)]
 
 
-def literal_value(graph: dict) -> str:
-    return next(n for n in graph["nodes"] if n["type"] == "literal")["data"]["params"]["value"]
+def printed_value(graph: dict) -> str:
+    """The text typed on the Print node's `value` pin (Hello, world has no Literal)."""
+    return next(n for n in graph["nodes"] if n["type"] == "print")["data"]["inputs"]["value"]
 
 
 def save_elsewhere(app: App, graph_id: int, value: str) -> dict:
     """Another tab's save, through the REST API with this browser's session."""
     theirs = app.api("GET", f"/api/graphs/{graph_id}/")
     for n in theirs["nodes"]:
-        if n["type"] == "literal":
-            n["data"]["params"]["value"] = value
+        if n["type"] == "print":
+            n["data"]["inputs"]["value"] = value
     body = {k: theirs[k] for k in ("name", "description", "nodes", "edges", "viewport", "version")}
     return app.api("PUT", f"/api/graphs/{graph_id}/", body)
 
@@ -37,7 +38,7 @@ def test_a_conflicting_save_lets_the_user_choose_whose_version_wins(app: App, ch
     app.sign_up()
     app.open_from_list("Hello, world")
     graph_id = app.graph_id()
-    value = page.locator(".react-flow__node-literal").get_by_label("Value")
+    value = page.locator(".react-flow__node-print [data-pin='value']")
     value.fill("mine")
     assert save_elsewhere(app, graph_id, "theirs")["version"] == 2
 
@@ -51,13 +52,13 @@ def test_a_conflicting_save_lets_the_user_choose_whose_version_wins(app: App, ch
         expect(dialog).to_have_count(0)
         expect(value).to_have_value("theirs")
         expect(page.get_by_test_id("save-state")).to_contain_text("Saved · v2")
-        assert literal_value(app.api("GET", f"/api/graphs/{graph_id}/")) == "theirs"
+        assert printed_value(app.api("GET", f"/api/graphs/{graph_id}/")) == "theirs"
     else:
         dialog.get_by_role("button", name="Keep mine").click()
         expect(dialog).to_have_count(0)
         expect(page.get_by_test_id("save-state")).to_contain_text("Saved · v3")
         expect(value).to_have_value("mine")
-        assert literal_value(app.api("GET", f"/api/graphs/{graph_id}/")) == "mine"
+        assert printed_value(app.api("GET", f"/api/graphs/{graph_id}/")) == "mine"
     # Either way the editor is in step with the server again: the next save just works.
     value.fill("after the conflict")
     page.keyboard.press("Control+s")
@@ -72,7 +73,7 @@ def test_revision_history_restores_an_older_version_and_rename_keeps_saving(app:
     app.sign_up()
     app.open_from_list("Hello, world")
     graph_id = app.graph_id()
-    value = page.locator(".react-flow__node-literal").get_by_label("Value")
+    value = page.locator(".react-flow__node-print [data-pin='value']")
     value.fill("second version")
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("save-state")).to_contain_text("Saved · v2")
@@ -88,7 +89,7 @@ def test_revision_history_restores_an_older_version_and_rename_keeps_saving(app:
     expect(value).to_have_value("Hello, world!")
     expect(page.get_by_test_id("save-state")).to_contain_text("Saved · v3")
     expect(page.get_by_test_id("code-view")).to_contain_text("print('Hello, world!')")
-    assert literal_value(app.api("GET", f"/api/graphs/{graph_id}/")) == "Hello, world!"
+    assert printed_value(app.api("GET", f"/api/graphs/{graph_id}/")) == "Hello, world!"
 
     menu(app, "Rename")
     name = page.get_by_label("Graph name")
@@ -103,7 +104,7 @@ def test_revision_history_restores_an_older_version_and_rename_keeps_saving(app:
     expect(page.get_by_test_id("save-state")).to_have_attribute("data-dirty", "false")
     expect(page.get_by_test_id("conflict-dialog")).to_have_count(0)
     saved = app.api("GET", f"/api/graphs/{graph_id}/")
-    assert (saved["name"], literal_value(saved)) == ("Greeting, renamed", "after the rename")
+    assert (saved["name"], printed_value(saved)) == ("Greeting, renamed", "after the rename")
 
 
 def test_export_import_duplicate_and_delete(app: App, tmp_path):
@@ -120,7 +121,7 @@ def test_export_import_duplicate_and_delete(app: App, tmp_path):
     document = json.loads(exported.read_text())
     assert document["format"] == "nodeengine.graph"
     assert document["graph"]["name"] == "A function"
-    assert len(document["graph"]["nodes"]) == 7
+    assert len(document["graph"]["nodes"]) == 6
 
     # Import from the list page's file chooser: a new graph opens with the same content.
     page.goto(app.url("/"))
@@ -131,7 +132,7 @@ def test_export_import_duplicate_and_delete(app: App, tmp_path):
     expect(page.get_by_test_id("save-state")).to_contain_text("Saved · v1")
     imported_id = app.graph_id()
     assert imported_id != original_id
-    expect(page.locator(".react-flow__node")).to_have_count(7)
+    expect(page.locator(".react-flow__node")).to_have_count(6)
     expect(page.get_by_test_id("code-view")).to_contain_text("result = square(7)")
 
     # A file that is not a graph export is refused with a message.
@@ -149,7 +150,7 @@ def test_export_import_duplicate_and_delete(app: App, tmp_path):
     expect(page.get_by_test_id("graph-name")).to_have_text("Copy of A function")
     copy_id = app.graph_id()
     assert copy_id not in (original_id, imported_id)
-    expect(page.locator(".react-flow__node")).to_have_count(7)
+    expect(page.locator(".react-flow__node")).to_have_count(6)
 
     # Delete asks first, then goes back to the list without the graph.
     page.once("dialog", lambda dialog: dialog.accept())

@@ -54,7 +54,8 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
   }, [catalogue]);
 
   const isValidConnection = useCallback<IsValidConnection<FlowEdge>>(
-    (conn) => checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue).ok,
+    (conn) =>
+      checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue, s().typeCompatibility).ok,
     [],
   );
 
@@ -68,7 +69,13 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
           from.type === "source"
             ? { source: state.fromNode.id, sourceHandle: from.id ?? null, target: state.toNode.id, targetHandle: state.toHandle.id ?? null }
             : { source: state.toNode.id, sourceHandle: state.toHandle.id ?? null, target: state.fromNode.id, targetHandle: from.id ?? null };
-        const verdict = checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue);
+        const verdict = checkConnection(
+          conn,
+          s().nodes as unknown as GraphNode[],
+          s().edges as unknown as GraphEdge[],
+          s().catalogue,
+          s().typeCompatibility,
+        );
         if (!verdict.ok) s().setNotice(verdict.reason);
         return;
       }

@@ -3,13 +3,15 @@
 
 import { Handle, Position, useStore as useFlowStore, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
 import { AlertTriangle, XCircle } from "lucide-react";
-import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 import { typeColor } from "@/lib/colors";
 import { portsOf } from "@/lib/graph";
-import type { ParamDef, PortDef } from "@/lib/types";
+import type { Diagnostic, ParamDef, PortDef } from "@/lib/types";
 import { cn } from "@/lib/utils";
-import { editorStore, useEditor, type FlowNode } from "@/store/editor";
+import { editorStore, useEditor, wiredInputsOf, type FlowNode } from "@/store/editor";
+
+import { hasPinField, PinField } from "./PinField";
 
 const CATEGORY_COLORS: Record<string, string> = {
   events: "#dc2626",
@@ -29,12 +31,38 @@ export function categoryColor(category: string | undefined): string {
   return CATEGORY_COLORS[category ?? ""] ?? "#475569";
 }
 
-function PortRow({ port, compact }: { port: PortDef; compact: boolean }) {
+/** The diagnostics that name one port or param: the worst severity, and the messages as a tooltip. */
+interface Problem {
+  severity: "error" | "warning";
+  text: string;
+}
+
+function problemsByPort(diagnostics: readonly Diagnostic[] | undefined): Map<string, Problem> {
+  const out = new Map<string, Problem>();
+  for (const d of diagnostics ?? []) {
+    // An info names a port to explain it, not to flag it (the node's badge still counts it).
+    if (!d.port || d.severity === "info") continue;
+    const line = `${d.severity}: ${d.message}`;
+    const seen = out.get(d.port);
+    const severity = d.severity === "error" || seen?.severity === "error" ? "error" : "warning";
+    out.set(d.port, { severity, text: seen ? `${seen.text}\n${line}` : line });
+  }
+  return out;
+}
+
+const problemText = (p: Problem | undefined) => (p?.severity === "error" ? "text-red-400" : p ? "text-amber-300" : undefined);
+
+function PortRow({ port, compact, field, problem }: { port: PortDef; compact: boolean; field?: ReactNode; problem?: Problem }) {
   const isInput = port.direction === "input";
   const exec = port.kind === "exec";
   const color = exec ? undefined : typeColor(port.type);
   return (
-    <div className={cn("relative flex h-6 items-center px-3", isInput ? "justify-start" : "justify-end")}>
+    <div
+      className={cn("relative flex h-6 items-center px-3", isInput ? "justify-start" : "justify-end")}
+      data-port-row={port.id}
+      data-problem={problem?.severity}
+      title={problem?.text}
+    >
       <Handle
         id={port.id}
         type={isInput ? "target" : "source"}
@@ -46,11 +74,12 @@ function PortRow({ port, compact }: { port: PortDef; compact: boolean }) {
         data-kind={port.kind}
       />
       {!compact && (
-        <span className="truncate text-[11px] text-slate-300">
+        <span className={cn("min-w-0 truncate text-[11px] text-slate-300", problemText(problem))}>
           {port.label}
           {!exec && <span className="ml-1 text-[10px] opacity-60" style={{ color }}>{port.type}</span>}
         </span>
       )}
+      {!compact && field}
     </div>
   );
 }
@@ -113,6 +142,8 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const def = useEditor((s) => s.catalogue[type]);
   const diagnostics = useEditor((s) => s.diagnosticsByNode[id]);
   const raised = useEditor((s) => s.raisedNodeId === id);
+  // A string, so that this node re-renders when its own wiring changes, not on every edge edit.
+  const wired = useEditor((s) => wiredInputsOf(s.edges, id));
   // Zoomed far out, param forms and port labels are unreadable: skip them (a big graph opens,
   // fitted on screen, with far fewer elements to lay out). The rows keep their height.
   const zoomedOut = useFlowStore((s) => s.transform[2] < 0.45);
@@ -140,6 +171,12 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const errors = diagnostics?.filter((d) => d.severity === "error") ?? [];
   const warnings = diagnostics?.filter((d) => d.severity !== "error") ?? [];
   const rows = Math.max(inputs.length, outputs.length);
+  const wiredPorts = new Set(wired.split("\n"));
+  const problems = problemsByPort(diagnostics);
+  const pinField = (p: PortDef) =>
+    hasPinField(p) && !wiredPorts.has(p.id) ? (
+      <PinField nodeId={id} port={p} value={data.inputs?.[p.id]} problem={problems.get(p.id)?.severity} />
+    ) : undefined;
 
   return (
     <div
@@ -167,18 +204,32 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
           </span>
         )}
       </div>
+      {/* Outputs take the width their labels need and inputs, with their fields, the rest: equal
+          columns would double the widest input row and push the node to its maximum width. */}
       {rows > 0 && (
-        <div className="grid grid-cols-2 gap-x-2 py-1">
-          <div>{inputs.map((p) => <PortRow key={p.id} port={p} compact={zoomedOut} />)}</div>
-          <div>{outputs.map((p) => <PortRow key={p.id} port={p} compact={zoomedOut} />)}</div>
+        <div className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-2 py-1">
+          <div>
+            {inputs.map((p) => (
+              <PortRow key={p.id} port={p} compact={zoomedOut} field={pinField(p)} problem={problems.get(p.id)} />
+            ))}
+          </div>
+          <div>
+            {outputs.map((p) => (
+              <PortRow key={p.id} port={p} compact={zoomedOut} problem={problems.get(p.id)} />
+            ))}
+          </div>
         </div>
       )}
       {def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
       {def.params.length > 0 && !zoomedOut && (
         <div className="space-y-1 border-t border-slate-800 px-3 py-2">
           {def.params.map((param) => (
-            <label key={param.id} className={cn("flex gap-2 text-[11px] text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}>
-              <span className="shrink-0">{param.label}</span>
+            <label
+              key={param.id}
+              className={cn("flex gap-2 text-[11px] text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}
+              title={problems.get(param.id)?.text}
+            >
+              <span className={cn("shrink-0", problemText(problems.get(param.id)))}>{param.label}</span>
               <ParamField nodeId={id} param={param} value={data.params[param.id]} />
             </label>
           ))}

@@ -28,7 +28,10 @@ function fitsWire(def: NodeTypeDef, wire: PendingWire | null): boolean {
     (p) =>
       p.direction === want &&
       p.kind === from.kind &&
-      (p.kind === "exec" || (want === "input" ? typesCompatible(from.type, p.type) : typesCompatible(p.type, from.type))),
+      (p.kind === "exec" ||
+        (want === "input"
+          ? typesCompatible(from.type, p.type, s.typeCompatibility)
+          : typesCompatible(p.type, from.type, s.typeCompatibility))),
   );
 }
 

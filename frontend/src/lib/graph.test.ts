@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { catalogue, node } from "../test/fixtures";
+import { catalogue, node, typeCompatibility } from "../test/fixtures";
 import {
   autoArrange,
   checkConnection,
+  cleanNode,
   copySelection,
   dynamicPortNames,
   parseClipboard,
@@ -72,13 +73,13 @@ describe("connection validation", () => {
   ];
 
   it("accepts exec to exec and data to a compatible data input", () => {
-    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, [], catalogue)).toEqual({ ok: true, replaces: [] });
-    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, [], catalogue).ok).toBe(true);
-    expect(checkConnection({ source: "loop", sourceHandle: "index", target: "fmt", targetHandle: "field:x" }, nodes, [], catalogue).ok).toBe(true);
+    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, [], catalogue, typeCompatibility)).toEqual({ ok: true, replaces: [] });
+    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, [], catalogue, typeCompatibility).ok).toBe(true);
+    expect(checkConnection({ source: "loop", sourceHandle: "index", target: "fmt", targetHandle: "field:x" }, nodes, [], catalogue, typeCompatibility).ok).toBe(true);
   });
 
   it("refuses exec to data, data to exec, input to input and self loops", () => {
-    const refuse = (c: Parameters<typeof checkConnection>[0]) => checkConnection(c, nodes, [], catalogue);
+    const refuse = (c: Parameters<typeof checkConnection>[0]) => checkConnection(c, nodes, [], catalogue, typeCompatibility);
     expect(refuse({ source: "s", sourceHandle: "next", target: "p", targetHandle: "value" })).toMatchObject({ ok: false });
     expect(refuse({ source: "lit", sourceHandle: "value", target: "p", targetHandle: "exec" })).toMatchObject({ ok: false });
     expect(refuse({ source: "p", sourceHandle: "exec", target: "p2", targetHandle: "exec" })).toMatchObject({ ok: false });
@@ -87,13 +88,19 @@ describe("connection validation", () => {
   });
 
   it("refuses incompatible data types", () => {
-    expect(typesCompatible("bool", "int")).toBe(true);
-    expect(typesCompatible("text", "int")).toBe(false);
-    expect(typesCompatible("list", "dict")).toBe(false);
-    expect(typesCompatible("any", "int")).toBe(true);
-    expect(typesCompatible("int", "number")).toBe(true);
+    const fits = (from: string, to: string) => typesCompatible(from, to, typeCompatibility);
+    expect(fits("bool", "int")).toBe(true);
+    expect(fits("text", "int")).toBe(false);
+    expect(fits("list", "dict")).toBe(false);
+    expect(fits("any", "int")).toBe(true);
+    expect(fits("int", "number")).toBe(true);
+    // A type the served table does not know fits only itself and `any`.
+    expect(fits("image", "image")).toBe(true);
+    expect(fits("image", "any")).toBe(true);
+    expect(fits("image", "text")).toBe(false);
+    expect(fits("text", "image")).toBe(false);
     // compare.result is bool, for_range.stop is int: allowed (bool is an int); text is not.
-    expect(checkConnection({ source: "fmt", sourceHandle: "text", target: "loop", targetHandle: "stop" }, nodes, [], catalogue)).toMatchObject({
+    expect(checkConnection({ source: "fmt", sourceHandle: "text", target: "loop", targetHandle: "stop" }, nodes, [], catalogue, typeCompatibility)).toMatchObject({
       ok: false,
       reason: expect.stringContaining("Type mismatch"),
     });
@@ -101,11 +108,11 @@ describe("connection validation", () => {
 
   it("keeps one wire per data input and per exec output by replacing the old one", () => {
     const edges = [edge("e1", "lit", "value", "p", "value"), edge("e2", "s", "next", "p", "exec")];
-    expect(checkConnection({ source: "lit2", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, edges, catalogue)).toEqual({ ok: true, replaces: ["e1"] });
-    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p2", targetHandle: "exec" }, nodes, edges, catalogue)).toEqual({ ok: true, replaces: ["e2"] });
+    expect(checkConnection({ source: "lit2", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, edges, catalogue, typeCompatibility)).toEqual({ ok: true, replaces: ["e1"] });
+    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p2", targetHandle: "exec" }, nodes, edges, catalogue, typeCompatibility)).toEqual({ ok: true, replaces: ["e2"] });
     // A data output fans out, an exec input takes several wires.
-    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p2", targetHandle: "value" }, nodes, edges, catalogue)).toEqual({ ok: true, replaces: [] });
-    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, edges, catalogue)).toMatchObject({ ok: false });
+    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p2", targetHandle: "value" }, nodes, edges, catalogue, typeCompatibility)).toEqual({ ok: true, replaces: [] });
+    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, edges, catalogue, typeCompatibility)).toMatchObject({ ok: false });
   });
 
   it("drops wires whose dynamic port disappeared", () => {
@@ -134,6 +141,20 @@ describe("copy and paste", () => {
     const [e] = pasted.edges;
     expect(e!.source).toBe(pasted.nodes[0]!.id);
     expect(e!.target).toBe(pasted.nodes[1]!.id);
+  });
+
+  it("carries typed pin values, copied so that editing the copy leaves the original alone", () => {
+    const loop = { ...node("loop", "for_range"), data: { params: {}, inputs: { stop: 3 } } };
+    const clean = cleanNode(loop);
+    expect(clean.data.inputs).toEqual({ stop: 3 });
+    expect(clean.data.inputs).not.toBe(loop.data.inputs);
+    const payload = copySelection([loop], [], new Set(["loop"]));
+    const pasted = pasteNodes(parseClipboard(JSON.stringify(payload))!, { x: 0, y: 0 });
+    expect(pasted.nodes[0]!.data.inputs).toEqual({ stop: 3 });
+    const again = pasteNodes(payload, { x: 0, y: 0 });
+    expect(again.nodes[0]!.data.inputs).not.toBe(payload.nodes[0]!.data.inputs);
+    // A node without typed values does not gain an empty record.
+    expect("inputs" in cleanNode(node("p", "print")).data).toBe(false);
   });
 
   it("ignores clipboard text that is not ours", () => {

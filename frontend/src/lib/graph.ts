@@ -5,9 +5,11 @@ import type {
   DynamicPortRule,
   GraphEdge,
   GraphNode,
+  GraphNodeData,
   NodeTypeDef,
   Params,
   PortDef,
+  TypeCompatibility,
 } from "./types";
 
 export type Catalogue = Record<string, NodeTypeDef>;
@@ -90,20 +92,16 @@ export function findPort(
   return portsOf(catalogue[node.type], node.data.params).find((p) => p.id === portId);
 }
 
-const NUMERIC = new Set(["int", "float", "number", "bool"]);
-
-/** Whether a value of type `from` may flow into an input of type `to`. */
-export function typesCompatible(from: string | undefined, to: string | undefined): boolean {
+/**
+ * Whether a value of type `from` may flow into an input of type `to`, by the table the backend
+ * serves (GET /api/nodes/ `type_compatibility`), so editor and compiler share one rule. A type the
+ * table does not list fits only itself and `any`.
+ */
+export function typesCompatible(from: string | undefined, to: string | undefined, table: TypeCompatibility): boolean {
   const a = from ?? "any";
   const b = to ?? "any";
   if (a === "any" || b === "any" || a === b) return true;
-  if (b === "number" && NUMERIC.has(a)) return true;
-  if (b === "float" && (a === "int" || a === "number" || a === "bool")) return true;
-  if (b === "int" && a === "bool") return true;
-  if (a === "number" && (b === "float" || b === "int")) return true;
-  // text_op's `join` reads a list from its `text` input (docs/catalogue.md).
-  if (b === "text" && a === "list") return true;
-  return false;
+  return table[a]?.includes(b) ?? false;
 }
 
 export interface ConnectionLike {
@@ -125,6 +123,7 @@ export function checkConnection(
   nodes: readonly GraphNode[],
   edges: readonly GraphEdge[],
   catalogue: Catalogue,
+  compatibility: TypeCompatibility,
 ): ConnectionVerdict {
   if (!conn.source || !conn.target) return { ok: false, reason: "Drop the wire on a port." };
   if (conn.source === conn.target) return { ok: false, reason: "A node cannot connect to itself." };
@@ -138,7 +137,7 @@ export function checkConnection(
       ok: false,
       reason: from.kind === "exec" ? "An execution wire must end on an execution input (▶)." : "A data wire must end on a data input (●).",
     };
-  if (from.kind === "data" && !typesCompatible(from.type, to.type))
+  if (from.kind === "data" && !typesCompatible(from.type, to.type, compatibility))
     return { ok: false, reason: `Type mismatch: ${from.type ?? "any"} does not fit ${to.type ?? "any"}.` };
   const duplicate = edges.some(
     (e) =>
@@ -212,7 +211,7 @@ export function pasteNodes(
       ...n,
       id,
       position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
-      data: { ...n.data, params: { ...n.data.params } },
+      data: copyNodeData(n.data),
     };
   });
   const edges = payload.edges.flatMap((e) => {
@@ -225,13 +224,24 @@ export function pasteNodes(
 
 // ---------------------------------------------------------------- contract shapes
 
+/**
+ * A node's data with its own params and typed pin values, so that editing a copy (pasted,
+ * loaded, exported) never changes the original. Both are flat records of JSON scalars, so a
+ * shallow copy of each is a deep copy.
+ */
+export function copyNodeData(data: GraphNodeData | undefined): GraphNodeData {
+  const copy: GraphNodeData = { ...data, params: { ...(data?.params ?? {}) } };
+  if (data?.inputs) copy.inputs = { ...data.inputs };
+  return copy;
+}
+
 /** A node as the contract knows it: no React Flow runtime fields (selected, measured, ...). */
 export function cleanNode(n: GraphNode): GraphNode {
   return {
     id: n.id,
     type: n.type,
     position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
-    data: { ...n.data, params: { ...(n.data?.params ?? {}) } },
+    data: copyNodeData(n.data),
   };
 }
 

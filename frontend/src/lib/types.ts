@@ -41,10 +41,14 @@ export interface Category {
   title: string;
 }
 
+/** `{source type: [target types a value of that type may be wired to]}`, served by the backend. */
+export type TypeCompatibility = Record<string, readonly string[]>;
+
 export interface CatalogueResponse {
   version: number;
   categories: Category[];
   nodes: NodeTypeDef[];
+  type_compatibility: TypeCompatibility;
 }
 
 export interface NodeTypeDef {
@@ -61,8 +65,14 @@ export interface NodeTypeDef {
 
 export type Params = Record<string, unknown>;
 
+/** A value typed on an unwired data input (a pin default): JSON scalars only. */
+export type PinValue = number | string | boolean;
+export type PinValues = Record<string, PinValue>;
+
 export interface GraphNodeData {
   params: Params;
+  /** Values typed on data inputs, by port id; the compiler uses them while the port has no wire. */
+  inputs?: PinValues;
   label?: string;
   [key: string]: unknown;
 }

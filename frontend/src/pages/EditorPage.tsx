@@ -129,7 +129,7 @@ function Editor({ graphId }: { graphId: number }) {
       try {
         const [catalogue, record] = await takeEditorData(graphId);
         if (cancelled) return;
-        s().setCatalogue(catalogue.nodes, catalogue.categories);
+        s().setCatalogue(catalogue.nodes, catalogue.categories, catalogue.type_compatibility);
         applyRecordRef.current(record);
       } catch (err) {
         if (cancelled) return;

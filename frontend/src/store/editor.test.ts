@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { catalogueResponse } from "../test/fixtures";
-import { createEditorStore } from "./editor";
+import { createEditorStore, wiredInputsOf } from "./editor";
 
 let store: ReturnType<typeof createEditorStore>;
 const st = () => store.getState();
 
 beforeEach(() => {
   store = createEditorStore();
-  st().setCatalogue(catalogueResponse.nodes, catalogueResponse.categories);
+  st().setCatalogue(catalogueResponse.nodes, catalogueResponse.categories, catalogueResponse.type_compatibility);
   st().load({
     nodes: [
       { id: "start", type: "on_start", position: { x: 0, y: 0 }, data: { params: {} } },
@@ -137,6 +137,56 @@ describe("editor store", () => {
     expect(x("start")).toBeLessThan(x("print"));
     st().undo();
     expect(x("print")).toBe(300);
+  });
+
+  it("types a value on a pin, coalesces keystrokes, undoes and clears it", () => {
+    const loop = st().addNode("for_range", { x: 0, y: 200 })!;
+    const data = () => st().nodes.find((n) => n.id === loop)!.data;
+    const seq = st().contentSeq;
+    st().setInputValue(loop, "stop", 1);
+    st().setInputValue(loop, "stop", 12); // the next keystroke: one undo step with the first
+    expect(data().inputs).toEqual({ stop: 12 });
+    expect(data().params).toEqual({}); // beside params, not in them
+    expect(st().contentSeq).toBeGreaterThan(seq); // drives compile and the dirty flag
+    expect(st().document().nodes.find((n) => n.id === loop)!.data.inputs).toEqual({ stop: 12 });
+
+    st().undo();
+    expect(data().inputs).toBeUndefined();
+    st().redo();
+    expect(data().inputs).toEqual({ stop: 12 });
+
+    st().setInputValue(loop, "start", 2);
+    st().setInputValue(loop, "stop", undefined);
+    expect(data().inputs).toEqual({ start: 2 });
+    st().setInputValue(loop, "start", undefined);
+    expect("inputs" in data()).toBe(false); // no empty record left behind
+  });
+
+  it("keeps a typed value while its port is wired, so it is back when the wire goes", () => {
+    st().setInputValue("print", "value", "hello");
+    expect(wiredInputsOf(st().edges, "print")).toBe("");
+    const lit = st().addNode("literal", { x: 0, y: 200 })!;
+    st().connect({ source: lit, sourceHandle: "value", target: "print", targetHandle: "value" });
+    expect(wiredInputsOf(st().edges, "print")).toBe("value");
+    expect(st().nodes.find((n) => n.id === "print")!.data.inputs).toEqual({ value: "hello" });
+
+    st().deleteEdge(st().edges[0]!.id);
+    expect(wiredInputsOf(st().edges, "print")).toBe("");
+    expect(st().nodes.find((n) => n.id === "print")!.data.inputs).toEqual({ value: "hello" });
+  });
+
+  it("loads, copies and pastes typed values", () => {
+    st().load({
+      nodes: [{ id: "loop", type: "for_range", position: { x: 0, y: 0 }, data: { params: {}, inputs: { stop: 3 } } }],
+      edges: [],
+    });
+    expect(st().document().nodes[0]!.data.inputs).toEqual({ stop: 3 });
+    st().selectAll();
+    st().paste(st().copy());
+    const copy = st().nodes.find((n) => n.id !== "loop")!;
+    expect(copy.data.inputs).toEqual({ stop: 3 });
+    st().setInputValue(copy.id, "stop", 5);
+    expect(st().nodes.find((n) => n.id === "loop")!.data.inputs).toEqual({ stop: 3 });
   });
 
   it("indexes diagnostics and source lines by node", () => {

@@ -12,6 +12,7 @@ import {
   checkConnection,
   cleanEdge,
   cleanNode,
+  copyNodeData,
   copySelection,
   defaultParams,
   findPort,
@@ -24,7 +25,18 @@ import {
   type ClipboardPayload,
   type ConnectionLike,
 } from "../lib/graph";
-import type { Category, CompileResult, Diagnostic, GraphDocument, GraphEdge, GraphNode, GraphNodeData, NodeTypeDef } from "../lib/types";
+import type {
+  Category,
+  CompileResult,
+  Diagnostic,
+  GraphDocument,
+  GraphEdge,
+  GraphNode,
+  GraphNodeData,
+  NodeTypeDef,
+  PinValue,
+  TypeCompatibility,
+} from "../lib/types";
 
 export type FlowNode = Node<GraphNodeData>;
 export type FlowEdge = Edge;
@@ -41,6 +53,8 @@ const COALESCE_MS = 1200;
 export interface EditorState {
   catalogue: Catalogue;
   categories: Category[];
+  /** Which data types may be wired into which, as the backend serves it with the catalogue. */
+  typeCompatibility: TypeCompatibility;
   nodes: FlowNode[];
   edges: FlowEdge[];
   past: Snapshot[];
@@ -61,7 +75,7 @@ export interface EditorState {
 }
 
 export interface EditorActions {
-  setCatalogue(nodes: NodeTypeDef[], categories?: Category[]): void;
+  setCatalogue(nodes: NodeTypeDef[], categories?: Category[], typeCompatibility?: TypeCompatibility): void;
   load(doc: GraphDocument): void;
   markSaved(): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
@@ -71,6 +85,8 @@ export interface EditorActions {
   connect(conn: ConnectionLike): boolean;
   addNode(type: string, position: { x: number; y: number }, from?: PendingWire | null): string | null;
   setParam(nodeId: string, paramId: string, value: unknown): void;
+  /** Types a value on a data input (undefined clears it); kept while the port is wired. */
+  setInputValue(nodeId: string, portId: string, value: PinValue | undefined): void;
   setLabel(nodeId: string, label: string): void;
   deleteSelected(): void;
   deleteEdge(id: string): void;
@@ -111,7 +127,7 @@ function decorateEdge(edge: GraphEdge | FlowEdge, nodes: readonly GraphNode[], c
 }
 
 function toFlowNode(n: GraphNode): FlowNode {
-  return { id: n.id, type: n.type, position: { ...n.position }, data: { ...n.data, params: { ...(n.data?.params ?? {}) } } };
+  return { id: n.id, type: n.type, position: { ...n.position }, data: copyNodeData(n.data) };
 }
 
 const asGraphNodes = (nodes: FlowNode[]): GraphNode[] => nodes as unknown as GraphNode[];
@@ -135,6 +151,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
     return {
       catalogue: {},
       categories: [],
+      typeCompatibility: {},
       nodes: [],
       edges: [],
       past: [],
@@ -151,11 +168,11 @@ export function createEditorStore(): StoreApi<EditorStore> {
       notice: null,
       pasteCount: 0,
 
-      setCatalogue(defs, categories) {
+      setCatalogue(defs, categories, typeCompatibility = {}) {
         const catalogue: Catalogue = {};
         for (const d of defs) catalogue[d.type] = d;
         const derived = categories ?? [...new Set(defs.map((d) => d.category))].map((id) => ({ id, title: id }));
-        set({ catalogue, categories: derived });
+        set({ catalogue, categories: derived, typeCompatibility });
         const { nodes, edges } = get();
         if (edges.length) set({ edges: edges.map((e) => decorateEdge(e, asGraphNodes(nodes), catalogue)) });
       },
@@ -211,8 +228,8 @@ export function createEditorStore(): StoreApi<EditorStore> {
       },
 
       connect(conn) {
-        const { nodes, edges, catalogue } = get();
-        const verdict = checkConnection(conn, asGraphNodes(nodes), edges as unknown as GraphEdge[], catalogue);
+        const { nodes, edges, catalogue, typeCompatibility } = get();
+        const verdict = checkConnection(conn, asGraphNodes(nodes), edges as unknown as GraphEdge[], catalogue, typeCompatibility);
         if (!verdict.ok) {
           set({ notice: verdict.reason });
           return false;
@@ -252,7 +269,13 @@ export function createEditorStore(): StoreApi<EditorStore> {
               from.handleType === "source"
                 ? { source: from.nodeId, sourceHandle: from.handleId, target: id, targetHandle: p.id }
                 : { source: id, sourceHandle: p.id, target: from.nodeId, targetHandle: from.handleId };
-            const verdict = checkConnection(conn, asGraphNodes(get().nodes), get().edges as unknown as GraphEdge[], catalogue);
+            const verdict = checkConnection(
+              conn,
+              asGraphNodes(get().nodes),
+              get().edges as unknown as GraphEdge[],
+              catalogue,
+              get().typeCompatibility,
+            );
             if (verdict.ok) {
               const drop = new Set(verdict.replaces);
               const edge = decorateEdge({ id: newId("e"), ...conn }, asGraphNodes(get().nodes), catalogue);
@@ -277,6 +300,19 @@ export function createEditorStore(): StoreApi<EditorStore> {
           if (kept.size !== edges.length) edges = edges.filter((e) => kept.has(e.id));
         }
         changed({ nodes, edges });
+      },
+
+      setInputValue(nodeId, portId, value) {
+        const node = get().nodes.find((n) => n.id === nodeId);
+        if (!node || node.data.inputs?.[portId] === value) return;
+        get().checkpoint(`input:${nodeId}:${portId}`);
+        const inputs = { ...node.data.inputs };
+        if (value === undefined) delete inputs[portId];
+        else inputs[portId] = value;
+        const data: GraphNodeData = { ...node.data, inputs };
+        // No empty `inputs` record: a node without typed values keeps the shape it had before.
+        if (Object.keys(inputs).length === 0) delete data.inputs;
+        changed({ nodes: get().nodes.map((n) => (n.id === nodeId ? { ...n, data } : n)) });
       },
 
       setLabel(nodeId, label) {
@@ -401,4 +437,29 @@ export const editorStore = createEditorStore();
 
 export function useEditor<T>(selector: (s: EditorStore) => T): T {
   return useStore(editorStore, selector);
+}
+
+// One index of wired inputs per edges array (edges change far less often than nodes, which
+// change on every drag frame), so 500 nodes each asking "which of my inputs are wired?" cost one
+// pass over the edges instead of 500.
+const wiredIndex = new WeakMap<readonly FlowEdge[], Map<string, string>>();
+
+/**
+ * The ids of a node's wired input ports, sorted and joined by newlines: a string, so that a
+ * component selecting it re-renders only when its own wiring changes.
+ */
+export function wiredInputsOf(edges: readonly FlowEdge[], nodeId: string): string {
+  let index = wiredIndex.get(edges);
+  if (!index) {
+    const lists = new Map<string, string[]>();
+    for (const e of edges) {
+      if (!e.targetHandle) continue;
+      const list = lists.get(e.target);
+      if (list) list.push(e.targetHandle);
+      else lists.set(e.target, [e.targetHandle]);
+    }
+    index = new Map([...lists].map(([id, handles]) => [id, [...new Set(handles)].sort().join("\n")]));
+    wiredIndex.set(edges, index);
+  }
+  return index.get(nodeId) ?? "";
 }

@@ -6,6 +6,7 @@ import type { CatalogueResponse, GraphNode } from "../lib/types";
 
 export const catalogueResponse = raw as unknown as CatalogueResponse;
 export const catalogue: Catalogue = Object.fromEntries(catalogueResponse.nodes.map((n) => [n.type, n]));
+export const typeCompatibility = catalogueResponse.type_compatibility;
 
 export function node(id: string, type: string, params: Record<string, unknown> = {}, x = 0, y = 0): GraphNode {
   return { id, type, position: { x, y }, data: { params } };
