@@ -228,19 +228,27 @@ class PoolWorker:
         Cancelling a channels-redis receive loses nothing: the message goes back to the queue.
         """
         receive = asyncio.ensure_future(self.layer.receive(channel))
+        request = None
         try:
             while not (self.draining or self._stopping) and (
                 sandbox is None or sandbox_usable(sandbox)
             ):
                 done, _ = await asyncio.wait({receive}, timeout=0.2)
                 if done:
-                    return receive.result()
+                    request = receive.result()
+                    break
         finally:
             if not receive.done():
                 receive.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            return await receive  # it completed before the cancel took effect
-        return None
+        if request is None:
+            with contextlib.suppress(asyncio.CancelledError):
+                request = await receive  # it completed before the cancel took effect
+        if request is not None and (self.draining or self._stopping):
+            # A drain (or stop) that came while the request was on its way: this worker takes
+            # no new run, so the request goes back to the queue for another (or for later).
+            await dispatch.send(self.layer, channel, request)
+            return None
+        return request
 
     async def _replace_sandbox(self, dead: Any, request: dict[str, Any], channel: str) -> Any:
         """A live sandbox instead of `dead` for `request`; None when none came in time, and then
