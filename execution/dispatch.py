@@ -112,6 +112,10 @@ def exit_message(reason: str, exit_code: int | None) -> str:
         "ok": "Finished.",
         "error": f"Exited with code {exit_code}.",
         "timeout": f"Stopped: the run exceeded its {settings.RUN_WALL_SECONDS:g} s time limit.",
+        "cpu_limit": (
+            f"Stopped: the run used up its {settings.RUN_CPU_SECONDS} s of CPU time (a busy "
+            "loop?)."
+        ),
         "killed": "Stopped on request.",
         "memory": f"Stopped: the run exceeded its {settings.RUN_MEMORY_MB} MB memory limit.",
         "output_limit": (

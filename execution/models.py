@@ -31,6 +31,7 @@ class Execution(models.Model):
         OK = "ok"
         ERROR = "error"
         TIMEOUT = "timeout"
+        CPU_LIMIT = "cpu_limit", "CPU limit"
         KILLED = "killed"
         MEMORY = "memory"
         OUTPUT_LIMIT = "output_limit"

@@ -37,7 +37,7 @@ async def test_cpu_time_limit_ends_a_busy_loop(make_pool):
     # wall (20 s) > cpu (1 s): only the CPU limit can end it this early.
     pool = await make_pool(cpu_seconds=1, wall_seconds=20)
     result, _ = await run_code(pool, "while True:\n    pass\n")
-    assert result.reason == "timeout"
+    assert result.reason == "cpu_limit"
     assert result.exit_code == 152  # the CPU limit's signal, not the pool's wall-time kill
 
 
@@ -45,7 +45,7 @@ async def test_cpu_limit_holds_when_the_script_ignores_sigxcpu(make_pool):
     pool = await make_pool(cpu_seconds=1, wall_seconds=20)
     code = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass\n"
     result, _ = await run_code(pool, code)
-    assert result.reason == "timeout"
+    assert result.reason == "cpu_limit"
     assert result.exit_code == 152  # the supervisor reports the CPU limit, not a wall-time kill
 
 

@@ -111,7 +111,7 @@ def test_last_exception_name():
         (None, 3, False, "", "error"),
         (None, 137, True, "", "memory"),
         (None, 1, False, "Traceback (most recent call last):\nMemoryError\n", "memory"),
-        (None, 152, False, "", "timeout"),
+        (None, 152, False, "", "cpu_limit"),
         (None, None, False, "", "worker_lost"),
         ("killed", 137, False, "", "killed"),
         ("output_limit", 137, True, "", "output_limit"),
@@ -120,3 +120,12 @@ def test_last_exception_name():
 )
 def test_classify(forced, exit_code, oom, stderr, reason):
     assert classify(forced, exit_code, oom, stderr) == reason
+
+
+def test_a_run_ended_by_the_cpu_limit_is_told_so(settings):
+    from execution.dispatch import exit_message
+
+    settings.RUN_CPU_SECONDS, settings.RUN_WALL_SECONDS = 7, 30
+    message = exit_message(classify(None, 152, False, ""), 152)
+    assert "7 s of CPU time" in message
+    assert "30 s" not in message

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-Reason = Literal["ok", "error", "timeout", "killed", "memory", "output_limit", "worker_lost"]
+Reason = Literal[
+    "ok", "error", "timeout", "cpu_limit", "killed", "memory", "output_limit", "worker_lost"
+]
 OnOutput = Callable[[str, str], Awaitable[None]]
 
 # After a kill, how long the output already written may still take to arrive.
@@ -72,7 +74,7 @@ def classify(
     if exit_code == 0:
         return "ok"
     if exit_code == EXIT_CPU_LIMIT:
-        return "timeout"
+        return "cpu_limit"
     if exit_code == 1 and last_exception_name(stderr_tail) == "MemoryError":
         return "memory"
     return "error"

@@ -17,6 +17,7 @@ const REASONS: Record<string, string> = {
   ok: "finished",
   error: "failed with an exception",
   timeout: "stopped: time limit reached",
+  cpu_limit: "stopped: CPU time limit reached",
   killed: "killed",
   memory: "stopped: memory limit reached",
   output_limit: "stopped: output limit reached",
