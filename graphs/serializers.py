@@ -7,9 +7,11 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 
 from graphs.models import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Graph, GraphRevision
 from graphs.validation import validate_graph
+from nodeengine.parsers import check_document
 
 # --- Documentation-only shapes, so the OpenAPI schema shows the React Flow document. ---
 
@@ -40,18 +42,32 @@ class ViewportDoc(serializers.Serializer):
     zoom = serializers.FloatField()
 
 
+class StorableJSONField(serializers.JSONField):
+    """A JSON value that Postgres can store. A form or multipart body carries it as JSON text,
+    which DRF parses here, after the body parser's guard: so the guard runs again on the value
+    (a `\\u0000` escape in such text was a 500)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        try:
+            check_document(value, settings.GRAPH_MAX_DEPTH)
+        except ParseError as error:
+            raise serializers.ValidationError(str(error.detail)) from None
+        return value
+
+
 @extend_schema_field(NodeDoc(many=True))
-class NodesField(serializers.JSONField):
+class NodesField(StorableJSONField):
     pass
 
 
 @extend_schema_field(EdgeDoc(many=True))
-class EdgesField(serializers.JSONField):
+class EdgesField(StorableJSONField):
     pass
 
 
 @extend_schema_field(ViewportDoc)
-class ViewportField(serializers.JSONField):
+class ViewportField(StorableJSONField):
     pass
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import DataAndFiles, FormParser, JSONParser, MultiPartParser
 
 _UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 _CONTAINERS = (dict, list)
@@ -149,3 +149,34 @@ class SafeJSONParser(JSONParser):
         if len(raw) > limit:
             raise RequestTooLarge(f"Request body is too large: at most {limit} bytes.")
         return load_json_bytes(raw, settings.GRAPH_MAX_DEPTH)
+
+
+def check_form(data: Any) -> None:
+    """The storability guard for a parsed form (a QueryDict): every key and value."""
+    for key, values in data.lists():
+        check_document({key: values[0] if len(values) == 1 else list(values)},
+                       settings.GRAPH_MAX_DEPTH)
+
+
+class SafeFormParser(FormParser):
+    """DRF's form parser, whose text must be storable too (a NUL in a field was a 500)."""
+
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: dict | None = None
+    ) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        check_form(data)
+        return data
+
+
+class SafeMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, with the same guard on its fields and file names."""
+
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: dict | None = None
+    ) -> DataAndFiles:
+        parsed = super().parse(stream, media_type, parser_context)
+        check_form(parsed.data)
+        for upload in parsed.files.values():
+            check_document(upload.name or "", settings.GRAPH_MAX_DEPTH)
+        return parsed

@@ -154,16 +154,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON with size, depth and storability guards (nodeengine/parsers.py); forms as in DRF.
+    # JSON with size, depth and storability guards; forms with the storability guard (for
+    # `curl -d` clients such as the token endpoint's), see nodeengine/parsers.py.
     "DEFAULT_PARSER_CLASSES": [
         "nodeengine.parsers.SafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "nodeengine.parsers.SafeFormParser",
+        "nodeengine.parsers.SafeMultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nodeengine.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "nodeengine.metadata.NodeEngineMetadata",
     "DEFAULT_FILTER_BACKENDS": [
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",

@@ -4,6 +4,7 @@ get a clear 4xx JSON error from the API, never a 500. The parser is nodeengine/p
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -124,3 +125,46 @@ class TestBodyLimits:
         response = post_raw(owner_client, "name=x", content_type="text/plain")
         assert response.status_code == 415
         assert response.data["detail"]
+
+
+BAD_FIELDS = [
+    pytest.param({"name": "a\x00b", "nodes": "[]"}, id="nul-in-a-field"),
+    pytest.param({"name": "g", "nodes": '[{"id": "a\\u0000", "type": "print", '
+                  '"position": {"x": 0, "y": 0}}]'}, id="nul-escaped-in-json-text"),
+    pytest.param({"name": "g", "nodes": '[{"id": "\\ud800", "type": "print", '
+                  '"position": {"x": 0, "y": 0}}]'}, id="surrogate-escaped-in-json-text"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("encoding", ["multipart", "form"])
+@pytest.mark.parametrize("fields", BAD_FIELDS)
+class TestFormBodiesGetTheSameGuard:
+    """Every body the API accepts is held to what Postgres can store: a NUL or a lone surrogate
+    in a form field, or escaped in the JSON text of one, is a 400 (it was a 500)."""
+
+    @staticmethod
+    def send(client, method: str, url: str, fields: dict, encoding: str):
+        if encoding == "multipart":
+            return client.generic(method, url, **_multipart(fields))
+        body = "&".join(f"{key}={quote(value)}" for key, value in fields.items())
+        return client.generic(method, url, body, content_type="application/x-www-form-urlencoded")
+
+    def test_create(self, owner_client, encoding, fields):
+        response = self.send(owner_client, "POST", URL, fields, encoding)
+        assert response.status_code == 400, response.content
+        assert "cannot be stored" in json.dumps(response.json())
+        assert Graph.objects.count() == 0
+
+    def test_update(self, owner_client, owner, encoding, fields):
+        graph = make_graph(owner)
+        response = self.send(owner_client, "PATCH", graph_url(graph), fields, encoding)
+        assert response.status_code == 400, response.content
+        graph.refresh_from_db()
+        assert graph.name == "Hello graph"
+
+
+def _multipart(fields: dict) -> dict:
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    return {"data": encode_multipart(BOUNDARY, fields), "content_type": MULTIPART_CONTENT}
