@@ -42,6 +42,7 @@ PRELOADED_MODULES = ("collections", "functools", "itertools", "json", "math", "r
 for _module in PRELOADED_MODULES:
     __import__(_module)
 
+OUTPUT: list[script_output.ScriptOutput] = []  # the installed output policy, once there is one
 SCRIPT_FILENAME = "main.py"
 HEADER_MAGIC = b"NE1"
 READY_MARKER = b"NE1 READY\n"
@@ -114,13 +115,13 @@ def print_user_traceback(exc: BaseException) -> None:
         # What the traceback got out comes first: the pool reads the last line as the type.
         with contextlib.suppress(BaseException):
             sys.stderr.flush()
-        os.write(2, f"{type(exc).__name__}\n".encode())
+        OUTPUT[0].write_stderr_now(f"{type(exc).__name__}\n".encode())
 
 
 def run_script() -> int:
     # Before the ready marker: the policy's set-up is paid while the container waits. It is
     # flushed at exit (atexit), after the script's own exit hooks and threads.
-    script_output.install()
+    OUTPUT.append(script_output.install())
     source = read_script()
     if source is None:
         os.write(2, b"runner: malformed script header\n")

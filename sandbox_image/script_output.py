@@ -12,13 +12,19 @@ output would hold a prompt or a print before ``time.sleep`` back until exit. The
   FLUSH_INTERVAL after it was written.
 - Reading sys.stdin (``input()``, ``readline()``, iteration) first sends both streams.
 - A write to one stream first sends what the other holds, so they leave the process in the order
-  they were written (Docker may still swap them: two pipes).
+  they were written. And they stay in that order: sys.stderr travels in the stdout pipe, framed
+  (STDERR_FRAME_MAGIC, a 2-byte length, at most PIPE_BUF bytes in all: one atomic write each,
+  whatever other writers do), because Docker copies two pipes in two loops and may swap what
+  they carry. The pool splits the frames out again (execution/sandbox/protocol.py). Once the
+  script points descriptor 2 elsewhere itself (dup2, close), sys.stderr writes there, as Python's
+  would.
 - Before fork, exec, ``os.system``, a subprocess, ``os._exit``, a CPU-limit signal and at exit
   both streams are sent: a child writing to the same descriptors keeps its place, and nothing
   written is lost to an exit that skips the interpreter's own flush.
 
 Not covered (as in any Python program): ``os.write(1, ...)`` bypasses the buffer and can overtake
-it; ``posix._exit`` and SIGKILL (memory limit, wall limit) lose at most FLUSH_INTERVAL of output.
+it, and a child process's own stderr (descriptor 2) keeps the second pipe, unordered;
+``posix._exit`` and SIGKILL (memory limit, wall limit) lose at most FLUSH_INTERVAL of output.
 A script may stop the flusher thread (an async exception) or replace sys.stdout: it only delays
 its own output; the run's limits are enforced outside the container.
 """
@@ -29,6 +35,7 @@ import atexit
 import functools
 import io
 import os
+import select
 import signal
 import sys
 import threading
@@ -38,6 +45,36 @@ from types import FrameType
 
 BUFFER_BYTES = 64 * 1024
 FLUSH_INTERVAL = 0.005
+STDERR_FRAME_MAGIC = b"\x1eNE2"
+STDERR_FRAME_HEADER_BYTES = len(STDERR_FRAME_MAGIC) + 2
+STDERR_FRAME_PAYLOAD_BYTES = select.PIPE_BUF - STDERR_FRAME_HEADER_BYTES
+
+
+class FramedStderr(io.RawIOBase):
+    """The raw layer under sys.stderr: frames in the stdout pipe (`out_fd`, a private copy of
+    descriptor 1 taken at install, so that a script redirecting its stdout keeps its stderr);
+    straight to descriptor 2 once the script has pointed that elsewhere itself."""
+
+    def __init__(self, out_fd: int) -> None:
+        super().__init__()
+        self.out_fd = out_fd
+        self.direct = False
+        self.name = "<stderr>"
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 2  # what the script (faulthandler, subprocess) expects of sys.stderr
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        if self.direct:
+            return os.write(2, data)
+        view = memoryview(data).cast("B")
+        for start in range(0, len(view), STDERR_FRAME_PAYLOAD_BYTES):
+            piece = view[start : start + STDERR_FRAME_PAYLOAD_BYTES]
+            os.write(self.out_fd, STDERR_FRAME_MAGIC + len(piece).to_bytes(2, "big") + piece)
+        return len(view)
 
 
 class Flusher:
@@ -120,9 +157,12 @@ class PromptWriter(io.BufferedWriter):
     layer, whose C implementation is thread-safe).
     """
 
-    def __init__(self, fd: int, name: str, flusher: Flusher) -> None:
-        raw = io.FileIO(fd, "w", closefd=False)
-        raw.name = name  # as the interpreter names its own: repr(sys.stdout) stays familiar
+    def __init__(
+        self, fd: int, name: str, flusher: Flusher, raw: io.RawIOBase | None = None
+    ) -> None:
+        if raw is None:
+            raw = io.FileIO(fd, "w", closefd=False)
+            raw.name = name  # as the interpreter names its own: repr(sys.stdout) stays familiar
         super().__init__(raw, buffer_size=BUFFER_BYTES)
         self._flusher = flusher
         self._flushed_at = float("-inf")
@@ -179,7 +219,8 @@ class ScriptOutput:
     def __init__(self) -> None:
         self.flusher = Flusher()
         self.stdout_writer = PromptWriter(1, "<stdout>", self.flusher)
-        self.stderr_writer = PromptWriter(2, "<stderr>", self.flusher)
+        self.stderr_raw = FramedStderr(os.dup(1))  # not inherited by an exec'd child
+        self.stderr_writer = PromptWriter(2, "<stderr>", self.flusher, raw=self.stderr_raw)
         self.stdout_writer.sibling = self.stderr_writer
         self.stderr_writer.sibling = self.stdout_writer
         self.flusher.writers = [self.stdout_writer, self.stderr_writer]
@@ -241,9 +282,9 @@ class ScriptOutput:
             if hasattr(os, name):
                 setattr(os, name, flush_first(getattr(os, name)))
         # Pointing fd 1 or 2 elsewhere (or closing it): what was written before goes where it
-        # would have gone unbuffered.
-        os.dup2 = self._flush_first(os.dup2, fd_argument=1)
-        os.close = self._flush_first(os.close, fd_argument=0)
+        # would have gone unbuffered; from then on sys.stderr follows descriptor 2 itself.
+        os.dup2 = self._stderr_follows(self._flush_first(os.dup2, fd_argument=1), fd_argument=1)
+        os.close = self._stderr_follows(self._flush_first(os.close, fd_argument=0), fd_argument=0)
         # subprocess binds this at import (a script imports it later), and it forks without
         # the at-fork hooks.
         try:
@@ -265,6 +306,23 @@ class ScriptOutput:
             return func(*args, **kwargs)
 
         return flushing
+
+    def _stderr_follows(self, func: Callable, fd_argument: int) -> Callable:
+        """`func` that, when it changes descriptor 2, makes sys.stderr write to it directly."""
+
+        @functools.wraps(func)
+        def following(*args: object, **kwargs: object) -> object:
+            result = func(*args, **kwargs)
+            if len(args) > fd_argument and args[fd_argument] == 2:
+                self.stderr_raw.direct = True
+            return result
+
+        return following
+
+    def write_stderr_now(self, data: bytes) -> None:
+        """Unbuffered, in order with what sys.stderr sent: for a last word when the script's
+        own stderr may not work (MemoryError while printing its traceback)."""
+        self.stderr_raw.write(data)
 
     def _on_cpu_limit(self, signum: int, frame: FrameType | None) -> None:
         """The CPU limit's soft signal: send what is held, then die of it as the supervisor

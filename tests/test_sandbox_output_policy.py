@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from execution.sandbox.protocol import StderrFrameSplitter
+
 POLICY = Path(__file__).resolve().parent.parent / "sandbox_image" / "script_output.py"
 NEVER = 3600.0  # a flush interval the test would never see expire
 DEADLINE = 10.0
@@ -54,27 +56,46 @@ class Child:
         os.close(self.gate_r)
         self.out = b""
         self.err = b""
+        self.pieces: list[tuple[str, bytes]] = []  # in the order they were read
+        self.splitter = StderrFrameSplitter()
+
+    def _take(self, stream: str, data: bytes) -> None:
+        if stream == "stdout":
+            self.out += data
+        else:
+            self.err += data
+        if data:
+            self.pieces.append((stream, data))
+
+    def _read_pipe(self, pipe: object) -> bool:
+        """One read of a pipe: stdout is split into the script's stdout and its framed stderr
+        (as the pool splits it), stderr is what child processes wrote to descriptor 2."""
+        chunk = os.read(pipe.fileno(), 65536)  # type: ignore[attr-defined]
+        if not chunk:
+            return False
+        if pipe is self.process.stdout:
+            for stream, data in self.splitter.feed(chunk):
+                self._take(stream, data)
+        else:
+            self._take("stderr", chunk)
+        return True
 
     def read_until(self, expected: bytes, stream: str = "stdout") -> bytes:
         """Read until `expected` has arrived on `stream`; what arrived, or fail at the deadline."""
-        pipe = self.process.stdout if stream == "stdout" else self.process.stderr
-        assert pipe is not None
+        pipes = [self.process.stdout, self.process.stderr]
         deadline = time.monotonic() + DEADLINE
-        got = self.out if stream == "stdout" else self.err
-        while expected not in got:
+        while expected not in (self.out if stream == "stdout" else self.err):
             left = deadline - time.monotonic()
-            ready, _, _ = select.select([pipe], [], [], max(0.0, left))
+            ready, _, _ = select.select(pipes, [], [], max(0.0, left))
             if not ready:
+                got = self.out if stream == "stdout" else self.err
                 pytest.fail(f"{expected!r} did not arrive on {stream}; got {got!r}")
-            chunk = os.read(pipe.fileno(), 65536)
-            if not chunk:
-                pytest.fail(f"{stream} ended before {expected!r}; got {got!r}")
-            got += chunk
-            if stream == "stdout":
-                self.out = got
-            else:
-                self.err = got
-        return got
+            for pipe in ready:
+                if not self._read_pipe(pipe):
+                    pipes.remove(pipe)
+            if not pipes:
+                pytest.fail(f"the output ended before {expected!r} arrived on {stream}")
+        return self.out if stream == "stdout" else self.err
 
     def gate(self) -> None:
         os.write(self.gate_w, b"x")
@@ -92,7 +113,10 @@ class Child:
     def finish(self) -> tuple[int, str, str]:
         os.close(self.gate_w)
         out, err = self.process.communicate(timeout=DEADLINE * 3)
-        return self.process.returncode, (self.out + out).decode(), (self.err + err).decode()
+        for stream, data in [*self.splitter.feed(out), *self.splitter.finish()]:
+            self._take(stream, data)
+        self._take("stderr", err)
+        return self.process.returncode, self.out.decode(), self.err.decode()
 
 
 def run(code: str, interval: float | None = NEVER, stdin: bytes = b"") -> tuple[int, str, str]:
@@ -165,6 +189,65 @@ def test_a_write_to_one_stream_first_sends_the_other():
     assert child.read_until(b"out") == b"out"  # sent before stderr's write, not at exit
     child.gate()
     child.finish()
+
+
+def test_stdout_and_stderr_leave_in_one_pipe_in_the_order_they_were_written():
+    code = """
+    for i in range(300):
+        print(f"out {i}")
+        print(f"err {i}", file=sys.stderr)
+        if i % 7 == 0:
+            sys.stderr.write("x" * 9000 + "\\n")  # longer than one frame
+    """
+    child = Child(code, interval=None)
+    code_, _, _ = child.finish()
+    assert code_ == 0
+    expected = []
+    for i in range(300):
+        expected += [("stdout", f"out {i}\n"), ("stderr", f"err {i}\n")]
+        if i % 7 == 0:
+            expected.append(("stderr", "x" * 9000 + "\n"))
+    merged: list[tuple[str, str]] = []
+    for stream, text in [(s, d.decode()) for s, d in child.pieces]:
+        if merged and merged[-1][0] == stream:
+            merged[-1] = (stream, merged[-1][1] + text)
+        else:
+            merged.append((stream, text))
+    joined: list[tuple[str, str]] = []
+    for stream, text in expected:
+        if joined and joined[-1][0] == stream:
+            joined[-1] = (stream, joined[-1][1] + text)
+        else:
+            joined.append((stream, text))
+    assert merged == joined
+
+
+def test_stderr_follows_descriptor_2_once_the_script_moves_it():
+    code = """
+    import os, tempfile
+    print("before", file=sys.stderr)
+    sys.stderr.flush()
+    path = tempfile.mktemp()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    os.dup2(fd, 2)
+    print("into the file", file=sys.stderr)
+    sys.stderr.flush()
+    print(open(path).read(), end="")
+    """
+    code_, out, err = run(code, interval=None)
+    assert (code_, out, err) == (0, "into the file\n", "before\n")
+
+
+def test_redirecting_stdout_keeps_stderr():
+    code = """
+    import os
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    print("hidden")
+    print("still seen", file=sys.stderr)
+    """
+    code_, out, err = run(code, interval=None)
+    assert (code_, out, err) == (0, "", "still seen\n")
 
 
 # --- nothing written is lost, and order within a stream holds ---

@@ -58,6 +58,66 @@ class FrameDecoder:
             yield self._stream, piece
 
 
+# The script's sys.stderr travels in the stdout pipe, framed, so that the two streams keep the
+# order they were written in (sandbox_image/script_output.py: the writing side).
+STDERR_FRAME_MAGIC = b"\x1eNE2"
+_STDERR_FRAME_HEADER_BYTES = len(STDERR_FRAME_MAGIC) + 2
+
+
+class StderrFrameSplitter:
+    """Splits the container's stdout into stdout and the stderr frames it carries.
+
+    Bytes that only look like a frame (a script printing the magic itself) are taken as one:
+    they can relabel that script's own output, nothing more. A possible start of a frame at the
+    end of a piece is held until the next piece (or `finish`) says what it is.
+    """
+
+    def __init__(self) -> None:
+        self._held = b""
+        self._stderr_left = 0
+
+    def feed(self, data: bytes) -> Iterator[tuple[str, bytes]]:
+        if self._held:
+            data, self._held = self._held + data, b""
+        position, end = 0, len(data)
+        while position < end:
+            if self._stderr_left:
+                piece = data[position : position + self._stderr_left]
+                self._stderr_left -= len(piece)
+                position += len(piece)
+                yield STDERR, piece
+                continue
+            start = data.find(STDERR_FRAME_MAGIC, position)
+            if start < 0:
+                keep = _partial_magic_at_end(data, position)
+                if end - keep > position:
+                    yield STDOUT, data[position : end - keep]
+                self._held = data[end - keep :]
+                return
+            if start > position:
+                yield STDOUT, data[position:start]
+            if end - start < _STDERR_FRAME_HEADER_BYTES:
+                self._held = data[start:]
+                return
+            length_at = start + len(STDERR_FRAME_MAGIC)
+            self._stderr_left = int.from_bytes(data[length_at : length_at + 2], "big")
+            position = start + _STDERR_FRAME_HEADER_BYTES
+
+    def finish(self) -> Iterator[tuple[str, bytes]]:
+        """What is still held when the stream ends: it was stdout after all."""
+        if self._held:
+            held, self._held = self._held, b""
+            yield STDOUT, held
+
+
+def _partial_magic_at_end(data: bytes, start: int) -> int:
+    """How many bytes at the end of data[start:] could begin the frame magic."""
+    for size in range(min(len(STDERR_FRAME_MAGIC) - 1, len(data) - start), 0, -1):
+        if STDERR_FRAME_MAGIC.startswith(data[-size:]):
+            return size
+    return 0
+
+
 _TRACEBACK_START = "Traceback (most recent call last):"
 _MAIN_FRAME = re.compile(r'^  File "main\.py", line (\d+)', re.MULTILINE)
 

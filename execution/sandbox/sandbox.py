@@ -9,7 +9,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -21,6 +21,7 @@ from .protocol import (
     STDERR,
     STDOUT,
     FrameDecoder,
+    StderrFrameSplitter,
     encode_script,
     error_line_from_stderr,
     last_exception_name,
@@ -106,6 +107,7 @@ class Sandbox:
         self._stderr_tail = ""
         self._ended_at: float | None = None
         self._frames = FrameDecoder()
+        self._stderr_frames = StderrFrameSplitter()
         # Set by pool.recycle() on a sandbox acquired but not yet running: its holder should
         # discard() it and acquire a fresh one (it still runs if asked to).
         self.stale = False
@@ -195,6 +197,15 @@ class Sandbox:
             error_line=error_line,
         )
 
+    def _split(self, pieces: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+        """Docker's stdout, split into the script's stdout and its framed stderr."""
+        splitter = self._stderr_frames
+        for stream, payload in pieces:
+            if stream == STDOUT:
+                yield from splitter.feed(payload)
+            else:
+                yield stream, payload
+
     async def _pump(self, on_output: OnOutput) -> None:
         frames = self._frames
         decoders = {
@@ -207,7 +218,7 @@ class Sandbox:
             data = await self._protocol.read()
             if not data:
                 break
-            for stream, payload in _coalesce(frames.feed(data)):
+            for stream, payload in _coalesce(self._split(frames.feed(data))):
                 if capped:
                     continue  # past the cap: drain the socket until the kill lands
                 over = self._output_bytes + len(payload) > budget
@@ -224,6 +235,12 @@ class Sandbox:
                     self._force("output_limit")
         self._ended_at = time.monotonic()
         if not capped:
+            for stream, payload in self._stderr_frames.finish():
+                if self._output_bytes + len(payload) <= budget:
+                    self._output_bytes += len(payload)
+                    text = decoders[stream].decode(payload)
+                    if text:
+                        await on_output(stream, text)
             for stream, decoder in decoders.items():
                 tail = decoder.decode(b"", final=True)
                 if tail:
