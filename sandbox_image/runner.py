@@ -14,7 +14,12 @@ the script and runs it as ``__main__`` from a file called ``main.py``.
 
 Exit codes: the script's own (``SystemExit`` honoured), 1 for an uncaught exception (its
 traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit ended it,
-128 + N for another signal N, 2 when the header was malformed.
+128 + N for another signal N, 2 when the header was malformed, 124 when the supervisor's own
+wall clock ended it, 125 when no script came in time.
+
+The supervisor keeps time itself (``--wall-seconds``, ``--idle-seconds``): the pool ends a run
+at its wall limit, but a pool worker that died (or lost its Docker connection) cannot; then the
+script still ends a moment after its limit, and a warm container nobody will use ends too.
 """
 
 import builtins
@@ -49,6 +54,10 @@ READY_MARKER = b"NE1 READY\n"
 HEADER_MAX_BYTES = 64
 EXIT_BAD_HEADER = 2
 EXIT_CPU_LIMIT = 128 + signal.SIGXCPU
+EXIT_WALL_LIMIT = 124
+EXIT_IDLE = 125
+# Past the pool's own limit: while a pool worker is alive, it ends the run first and says why.
+WALL_GRACE_SECONDS = 2.0
 PR_SET_DUMPABLE = 4
 
 
@@ -66,6 +75,42 @@ def harden_supervisor() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     except (OSError, AttributeError):
         os.write(2, b"runner: could not make the supervisor undumpable\n")
+
+
+def option(name: str, default: float) -> float:
+    """`--name=<seconds>` from the command line the pool gave the container; 0 = no limit."""
+    prefix = f"--{name}="
+    for argument in sys.argv[1:]:
+        if argument.startswith(prefix):
+            with contextlib.suppress(ValueError):
+                return max(0.0, float(argument[len(prefix) :]))
+    return default
+
+
+def keep_time(wall_seconds: float, idle_seconds: float) -> None:
+    """The supervisor's clock: `idle_seconds` for a script to come, then (from the child's
+    SIGUSR1 when the script starts) the wall limit and a grace. When it rings, PID 1 exits, and
+    the kernel kills every process of the container with it.
+
+    Only the first SIGUSR1 counts, so a script cannot wind the clock back. (A script that
+    sends SIGALRM ends itself early: nothing more.)
+    """
+    started = False
+
+    def script_started(signum: int, frame: object) -> None:
+        nonlocal started
+        if not started:
+            started = True
+            seconds = wall_seconds + WALL_GRACE_SECONDS if wall_seconds else 0.0
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def time_is_up(signum: int, frame: object) -> None:
+        os._exit(EXIT_WALL_LIMIT if started else EXIT_IDLE)
+
+    signal.signal(signal.SIGUSR1, script_started)
+    signal.signal(signal.SIGALRM, time_is_up)
+    if idle_seconds:
+        signal.setitimer(signal.ITIMER_REAL, idle_seconds)
 
 
 def supervise(child_pid: int) -> int:
@@ -126,6 +171,8 @@ def run_script() -> int:
     if source is None:
         os.write(2, b"runner: malformed script header\n")
         return EXIT_BAD_HEADER
+    with contextlib.suppress(OSError):
+        os.kill(os.getppid(), signal.SIGUSR1)  # the supervisor's wall clock starts now
     text = source.decode("utf-8", "replace")
     # Tracebacks show main.py's lines although no such file exists; mtime None = never rechecked.
     linecache.cache[SCRIPT_FILENAME] = (len(text), None, text.splitlines(True), SCRIPT_FILENAME)
@@ -147,10 +194,17 @@ def run_script() -> int:
 
 
 def main() -> int:
+    wall_seconds, idle_seconds = option("wall-seconds", 0.0), option("idle-seconds", 0.0)
+    # Before the fork: a signal from the child must find the handler in place.
+    keep_time(wall_seconds, idle_seconds)
     child_pid = os.fork()
     if child_pid:
         harden_supervisor()
         return supervise(child_pid)
+    # The child keeps no timer of its parent's, nor its handlers.
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     return run_script()
 
 

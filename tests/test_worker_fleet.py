@@ -215,3 +215,40 @@ def test_embedded_mode_serves_a_run(servers, django_user_model):
     outcome = run_async(scenario())
     assert outcome.stdout == "embedded 3\n"
     assert outcome.reason == "ok"
+
+
+def test_with_its_worker_killed_a_run_still_ends_at_its_wall_limit(servers, django_user_model):
+    """Nobody restarts the worker: the sandbox's own clock ends the running script a moment past
+    its wall limit, and the worker's unused warm container ends too."""
+    import docker
+
+    fleet = servers(redis_url(), RUN_WALL_SECONDS="3", SANDBOX_IDLE_SECONDS="4")
+    fleet.start_daphne()
+    name = fleet.start_worker(size=1)
+    (token,) = users_tokens(django_user_model, 1)
+
+    async def scenario():
+        client = await WsClient.connect(fleet, token)
+        run_id = await client.start(code="import time\nprint('up', flush=True)\ntime.sleep(600)")
+        await client.wait_for(run_id, "stdout")
+        fleet.stop_worker(name, sig=signal.SIGKILL)
+        await client.close()
+
+    run_async(scenario())
+    engine = docker.from_env()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            mine = engine.containers.list(
+                all=True, filters={"label": f"nodeengine.worker={name}"}
+            )
+            if mine and all(c.status == "exited" for c in mine):
+                break
+            assert time.monotonic() < deadline, [(c.name, c.status) for c in mine]
+            time.sleep(0.5)
+        codes = sorted(c.attrs["State"]["ExitCode"] for c in mine)
+        # The run's container: the runner's wall clock (124). A warm one: its stdin closed with
+        # the worker's attach socket (2: no script header), or else its idle clock (125).
+        assert 124 in codes and set(codes) <= {2, 124, 125}, codes
+    finally:
+        engine.close()

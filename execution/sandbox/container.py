@@ -48,7 +48,13 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
     memory = f"{limits.memory_mb}m"
     return {
         "image": image,
-        "command": RUNNER_COMMAND,
+        # The runner's own clock: it ends a run past its wall limit (and a warm container past
+        # its idle time) even when no pool worker is left to do it.
+        "command": [
+            *RUNNER_COMMAND,
+            f"--wall-seconds={limits.wall_seconds:g}",
+            f"--idle-seconds={limits.idle_seconds:g}",
+        ],
         "name": f"ne-{worker_name}-{slot}",
         "user": SANDBOX_USER,
         "working_dir": SCRATCH_DIR,

@@ -17,6 +17,9 @@ class RunLimits:
     scratch_mb: int = 16
     cpus: float = 1.0
     open_files: int = 256
+    # A warm container that no script reaches in this long ends itself (its worker died): the
+    # pool renews its own warm containers well before that.
+    idle_seconds: float = 3600.0
 
     @classmethod
     def from_settings(cls) -> RunLimits:
@@ -30,4 +33,5 @@ class RunLimits:
             output_bytes=int(settings.RUN_OUTPUT_BYTES),
             stdin_total_bytes=int(settings.RUN_STDIN_TOTAL_BYTES),
             script_bytes=int(getattr(settings, "RUN_SCRIPT_BYTES", cls.script_bytes)),
+            idle_seconds=float(getattr(settings, "SANDBOX_IDLE_SECONDS", cls.idle_seconds)),
         )

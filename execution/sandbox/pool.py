@@ -76,6 +76,9 @@ class SandboxPool:
         self._client: docker.DockerClient | None = None
         self._max_backoff = max_backoff
         self._health_interval = health_interval
+        # Warm containers are replaced at half their runner's idle time: never ended as unused
+        # while this pool lives (0: the runner keeps no idle clock, nothing to renew).
+        self._renew_after = limits.idle_seconds / 2
         self._state: Literal["new", "running", "draining", "stopped"] = "new"
         self._warm: deque[Sandbox] = deque()
         self._busy: set[Sandbox] = set()
@@ -224,10 +227,13 @@ class SandboxPool:
                     await self._wakeup.wait()
 
     async def _fill_once(self) -> None:
+        renew_before = time.monotonic() - self._renew_after
         for sandbox in list(self._warm):
             if not sandbox.alive:
                 self._warm.remove(sandbox)
                 self._note_dead(sandbox)
+            elif self._renew_after and sandbox.warm_since < renew_before:
+                self._retire(sandbox)  # before its runner's idle clock ends it, as unused
         if self._state != "running" or time.monotonic() < self._retry_at:
             return
         if self._needs_cleanup:

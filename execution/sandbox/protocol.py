@@ -13,6 +13,10 @@ READY_MARKER = b"NE1 READY\n"
 SCRIPT_FILENAME = "main.py"
 # The runner's exit code when RLIMIT_CPU ended the script (128 + SIGXCPU).
 EXIT_CPU_LIMIT = 152
+# The runner's exit code when its own wall clock ended the script (no pool worker did), and when
+# no script came to a warm container in its idle time.
+EXIT_WALL_LIMIT = 124
+EXIT_IDLE = 125
 
 STDOUT = "stdout"
 STDERR = "stderr"

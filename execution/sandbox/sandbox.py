@@ -17,6 +17,7 @@ from . import container as docker_ops
 from .limits import RunLimits
 from .protocol import (
     EXIT_CPU_LIMIT,
+    EXIT_WALL_LIMIT,
     READY_MARKER,
     STDERR,
     STDOUT,
@@ -76,6 +77,8 @@ def classify(
         return "ok"
     if exit_code == EXIT_CPU_LIMIT:
         return "cpu_limit"
+    if exit_code == EXIT_WALL_LIMIT:
+        return "timeout"  # the runner's own clock, when the pool's did not ring first
     if exit_code == 1 and last_exception_name(stderr_tail) == "MemoryError":
         return "memory"
     return "error"
@@ -106,6 +109,7 @@ class Sandbox:
         self._output_bytes = 0
         self._stderr_tail = ""
         self._ended_at: float | None = None
+        self.warm_since = time.monotonic()
         self._frames = FrameDecoder()
         self._stderr_frames = StderrFrameSplitter()
         # Set by pool.recycle() on a sandbox acquired but not yet running: its holder should
