@@ -47,6 +47,7 @@ QUEUE_POLL_SECONDS = 0.4
 RECORD_AFTER_SECONDS = 0.25
 RECORD_AFTER_OUTPUT_SECONDS = 0.01
 STARTED_GRACE_SECONDS = 5.0
+KILL_RETRIES_AFTER_LAYER_FAULT = 30  # one a second: Redis restarting takes seconds
 
 
 def _with_fresh_connection(fn: Callable[..., T]) -> Callable[..., T]:
@@ -441,6 +442,29 @@ class ClientRun:
         if control and control != dispatch.CANCELLED:
             await dispatch.send(self.consumer.channel_layer, control, {"type": dispatch.KILL})
         return False
+
+    async def channel_lost(self) -> None:
+        """The channel layer failed under this run: its output and exit are lost with it. End it
+        for the client now, and have the worker kill it once the layer answers again (the worker
+        also kills it itself when its own sends fail)."""
+        if self.finished.is_set():
+            return
+        await self.finish_locally(
+            "worker_lost",
+            "The connection to the run queue (Redis) failed, so this run's output was lost; "
+            "the run was stopped. Run it again.",
+            error=True,
+        )
+        if self.control:
+            self._spawn(self._kill_when_the_layer_answers())
+
+    async def _kill_when_the_layer_answers(self) -> None:
+        for _ in range(KILL_RETRIES_AFTER_LAYER_FAULT):
+            try:
+                await self._send_kill()
+                return
+            except Exception:
+                await asyncio.sleep(1.0)
 
     async def abandon(self) -> None:
         """The socket closed: kill the run and record it; nothing more is sent to the client."""

@@ -18,6 +18,7 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from execution import dispatch
 from execution.client_run import ClientRun
 from execution.messages import ProtocolError, RunControl, parse_frame
 
@@ -25,6 +26,8 @@ logger = logging.getLogger("execution.consumers")
 
 CLOSE_UNAUTHENTICATED = 4401
 FINISHED_IDS_KEPT = 200
+LAYER_RETRY_SECONDS = 0.2
+LAYER_RETRY_MAX_SECONDS = 2.0
 
 
 class RunConsumer(AsyncWebsocketConsumer):
@@ -45,6 +48,47 @@ class RunConsumer(AsyncWebsocketConsumer):
             from execution import embedded
 
             await embedded.ensure_pool()
+
+    # channels' AsyncConsumer.__call__ sets `channel_receive` to the layer's receive and ends the
+    # whole consumer (a bare 1011 close) at its first exception, e.g. Redis restarting. The
+    # property takes that assignment and hands channels a receive that survives it instead: the
+    # runs in flight end with `error` + `exit` (their messages are lost with Redis), the socket
+    # stays open, and receiving resumes once Redis answers.
+    @property
+    def channel_receive(self) -> Any:
+        return self._receive_through_layer_faults
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Any) -> None:
+        self._layer_receive = receive
+
+    async def _receive_through_layer_faults(self) -> dict[str, Any]:
+        pause = LAYER_RETRY_SECONDS
+        lost = False
+        while True:
+            try:
+                message = await self._layer_receive()
+            except Exception as exc:
+                if not dispatch.is_connection_error(exc):
+                    raise
+                if not lost:
+                    lost = True
+                    logger.warning("the channel layer failed (%s); ending the runs in flight", exc)
+                    await self._end_runs_in_flight()
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, LAYER_RETRY_MAX_SECONDS)
+                continue
+            if lost:
+                logger.info("the channel layer answers again")
+            return message
+
+    async def _end_runs_in_flight(self) -> None:
+        for run in list(self.runs.values()):
+            try:
+                await run.channel_lost()
+            except Exception:
+                logger.exception("run %s: could not end it after the channel layer failed",
+                                 run.run_id)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Call the handler without channels' per-message `aclose_old_connections()`.
@@ -132,8 +176,6 @@ class RunConsumer(AsyncWebsocketConsumer):
             await run.on_started(message)
         elif isinstance(message.get("control"), str):
             # The run ended here (socket closed, gave up): make sure the sandbox stops too.
-            from execution import dispatch
-
             await dispatch.send(self.channel_layer, message["control"], {"type": dispatch.KILL})
 
     async def run_output(self, message: dict[str, Any]) -> None:

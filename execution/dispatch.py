@@ -66,7 +66,7 @@ RECONNECT_ATTEMPTS = 5
 RECONNECT_PAUSE_SECONDS = 0.2
 
 
-def _is_connection_error(exc: BaseException) -> bool:
+def is_connection_error(exc: BaseException) -> bool:
     """A dropped Redis connection (e.g. Redis restarted): the next attempt reconnects."""
     try:
         from redis.exceptions import ConnectionError as RedisConnectionError
@@ -90,7 +90,7 @@ async def send(layer: Any, channel: str, message: dict[str, Any]) -> bool:
             await asyncio.sleep(SEND_RETRY_SECONDS)
         except Exception as exc:
             failures += 1
-            if not _is_connection_error(exc) or failures >= RECONNECT_ATTEMPTS:
+            if not is_connection_error(exc) or failures >= RECONNECT_ATTEMPTS:
                 raise
             await asyncio.sleep(RECONNECT_PAUSE_SECONDS * failures)
 
@@ -100,7 +100,7 @@ async def _retrying(operation: Any) -> Any:
         try:
             return await operation()
         except Exception as exc:
-            if not _is_connection_error(exc) or attempt == RECONNECT_ATTEMPTS:
+            if not is_connection_error(exc) or attempt == RECONNECT_ATTEMPTS:
                 raise
             await asyncio.sleep(RECONNECT_PAUSE_SECONDS * attempt)
     return None

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from execution import dispatch
@@ -62,6 +63,7 @@ class OutputStreamer:
         run_id: str,
         after: asyncio.Future[Any] | None = None,
         sent: asyncio.Event | None = None,
+        on_lost: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._after = after  # output must follow this send (`run.started`) on the reply channel
         self.sent = sent or asyncio.Event()  # set once the first output message has gone
@@ -75,6 +77,7 @@ class OutputStreamer:
         self._drained.set()
         self._closing = False
         self._broken = False
+        self._on_lost = on_lost  # the channel layer failed: nobody will see this run's output
         self._task = asyncio.create_task(self._flush_loop())
 
     async def on_output(self, stream: str, text: str) -> None:
@@ -124,7 +127,15 @@ class OutputStreamer:
             last_send = time.monotonic()
             batch = self._take_batch()
             message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
-            delivered = await dispatch.send(self.layer, self.reply_to, message)
+            try:
+                delivered = await dispatch.send(self.layer, self.reply_to, message)
+            except Exception as exc:
+                if not dispatch.is_connection_error(exc):
+                    raise
+                logger.warning("run %s: output lost with the channel layer: %s", self.run_id, exc)
+                delivered = False
+                if self._on_lost is not None:
+                    await self._on_lost()
             self.sent.set()
             if not delivered:
                 # Nobody has read the reply channel for a long time: stop producing traffic.
@@ -284,7 +295,9 @@ class PoolWorker:
         under_way: asyncio.Event | None = None,
     ) -> None:
         run_id, reply_to = request["run_id"], request["reply_to"]
-        state: dict[str, Any] = {"reply_to": reply_to, "sandbox": sandbox, "stop_reason": None}
+        state: dict[str, Any] = {
+            "run_id": run_id, "reply_to": reply_to, "sandbox": sandbox, "stop_reason": None
+        }
         self.inflight[run_id] = state
         log_event(
             logger,
@@ -311,7 +324,13 @@ class PoolWorker:
             )
         )
         under_way = under_way or asyncio.Event()
-        streamer = OutputStreamer(self.layer, reply_to, run_id, after=started, sent=under_way)
+
+        async def lost() -> None:
+            await self._lose_run(run_id, sandbox, state)
+
+        streamer = OutputStreamer(
+            self.layer, reply_to, run_id, after=started, sent=under_way, on_lost=lost
+        )
 
         exit_event: dict[str, Any]
         try:
@@ -350,9 +369,14 @@ class PoolWorker:
                 state.get("stop_message")
                 or dispatch.exit_message(exit_event["reason"], exit_event["exit_code"]),
             )
-            await dispatch.send(
-                self.layer, reply_to, {"type": dispatch.EXIT, "run_id": run_id, **exit_event}
-            )
+            try:
+                await dispatch.send(
+                    self.layer, reply_to, {"type": dispatch.EXIT, "run_id": run_id, **exit_event}
+                )
+            except Exception as exc:  # the client has been told by its own side (channel_lost)
+                if not dispatch.is_connection_error(exc):
+                    raise
+                logger.warning("run %s: exit not delivered: %s", run_id, exc)
             log_event(
                 logger,
                 "run.end",
@@ -369,10 +393,27 @@ class PoolWorker:
             listener.cancel()
             self.inflight.pop(run_id, None)
 
+    async def _lose_run(self, run_id: str, sandbox: Any, state: dict[str, Any]) -> None:
+        """The channel layer failed under a run: nobody sees its output or can steer it, so it
+        ends now (its container goes as after any run) rather than at its wall limit."""
+        if state["stop_reason"] is not None:
+            return
+        state["stop_reason"] = "worker_lost"
+        state["stop_message"] = "The connection to the run queue failed; the run was stopped."
+        log_event(logger, "run.channel_lost", logging.WARNING, run_id=run_id, worker=self.name)
+        with contextlib.suppress(Exception):
+            await sandbox.kill()
+
     async def _listen(self, control: str, sandbox: Any, state: dict[str, Any]) -> None:
         """stdin / stdin_eof / kill from the consumer; never blocks the output path."""
         while True:
-            message = await self.layer.receive(control)
+            try:
+                message = await self.layer.receive(control)
+            except Exception as exc:
+                if not dispatch.is_connection_error(exc):
+                    raise
+                await self._lose_run(state["run_id"], sandbox, state)
+                return
             kind = message.get("type")
             try:
                 if kind == dispatch.STDIN and isinstance(message.get("data"), str):

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -130,6 +131,112 @@ def test_sigterm_lets_a_short_run_finish(servers, django_user_model):
 
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+def start_private_redis(port: int, directory: Any) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while (
+        subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip()
+        != b"PONG"
+    ):
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    return process
+
+
+def test_redis_restarting_mid_run_gives_exactly_one_exit_and_the_worker_serves_on(
+    servers, django_user_model, tmp_path
+):
+    """The channel layer fails while a run is under way: the client gets `error` and one `exit`
+    (not a bare close), the run is killed and its container removed, and once Redis answers
+    again the same worker takes new runs."""
+    import docker
+
+    port = free_port()
+    redis = start_private_redis(port, tmp_path)
+    fleet = servers(f"redis://127.0.0.1:{port}/0", RUN_WALL_SECONDS="60")
+    (token,) = users_tokens(django_user_model, 1)
+    engine = docker.from_env()
+    try:
+        fleet.start_daphne()
+        name = fleet.start_worker(size=1)
+
+        running_script: list[str] = []
+
+        async def through_the_restart() -> list[dict]:
+            nonlocal redis
+            client = await WsClient.connect(fleet, token)
+            try:
+                run_id = await client.start(code=SLEEPER)
+                await client.wait_for(run_id, "stdout")
+                # The worker's oldest container is the one running the script (size 1).
+                mine = engine.containers.list(filters={"label": f"nodeengine.worker={name}"})
+                running_script.append(min(mine, key=lambda c: c.attrs["Created"]).id)
+                redis.terminate()
+                redis.wait(10)
+                await asyncio.sleep(1)
+                redis = start_private_redis(port, tmp_path)
+                await client.wait_for(run_id, "exit", timeout=40)
+                with contextlib.suppress(Exception):  # anything else that still comes
+                    while True:
+                        await client.recv(timeout=2)
+                return client.events[run_id]
+            finally:
+                await client.close()
+
+        events = run_async(through_the_restart(), timeout=90)
+        kinds = [e["type"] for e in events]
+        assert kinds.count("exit") == 1, kinds
+        assert "error" in kinds and kinds.index("error") < kinds.index("exit"), kinds
+        exit_event = next(e for e in events if e["type"] == "exit")
+        assert exit_event["reason"] == "worker_lost", exit_event
+
+        deadline = time.monotonic() + 30
+        while engine.containers.list(all=True, filters={"id": running_script[0]}):
+            assert time.monotonic() < deadline, "the run's container is still there"
+            time.sleep(0.5)
+
+        async def hello() -> str:
+            client = await WsClient.connect(fleet, token)
+            try:
+                return (await client.run(code="print('hello')", timeout=20)).stdout
+            finally:
+                await client.close()
+
+        deadline = time.monotonic() + 40
+        while True:
+            try:
+                assert run_async(hello(), timeout=30) == "hello\n"
+                break
+            except Exception:
+                assert time.monotonic() < deadline
+                time.sleep(0.5)
+        assert fleet.workers[name].poll() is None, "the worker died"
+        assert "Task exception was never retrieved" not in fleet.log(name)
+        assert "Task exception was never retrieved" not in fleet.log()
+    finally:
+        engine.close()
+        fleet.stop()
+        redis.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            redis.wait(10)
+
+
 def test_restarting_redis_is_survived(servers, django_user_model, tmp_path):
     port = free_port()
 
@@ -239,9 +346,7 @@ def test_with_its_worker_killed_a_run_still_ends_at_its_wall_limit(servers, djan
     try:
         deadline = time.monotonic() + 60
         while True:
-            mine = engine.containers.list(
-                all=True, filters={"label": f"nodeengine.worker={name}"}
-            )
+            mine = engine.containers.list(all=True, filters={"label": f"nodeengine.worker={name}"})
             if mine and all(c.status == "exited" for c in mine):
                 break
             assert time.monotonic() < deadline, [(c.name, c.status) for c in mine]
