@@ -133,14 +133,18 @@ class Servers:
             time.sleep(0.1)
         raise RuntimeError("daphne did not start listening within 30 s")
 
-    def start_worker(self, name: str | None = None, size: int = 4, wait: bool = True) -> str:
+    def start_worker(
+        self, name: str | None = None, size: int = 4, wait: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> str:
+        """A `runpool` process; `env` adds to the servers' environment (e.g. its DOCKER_HOST)."""
         name = name or f"{self.env['POOL_WORKER_NAME']}-{len(self.workers) + 1}"
         log_path = self.log_dir / f"worker-{name}.log"
         log = open(log_path, "ab")
         process = subprocess.Popen(
             [str(VENV_BIN / "python"), "manage.py", "runpool", "--size", str(size), "--name", name],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
