@@ -7,12 +7,14 @@ also dispatches the request to the pool when a run slot is free) or waits in the
 from the worker are handed to it by the consumer (`on_started`, `on_output`, ...) and forwarded
 to the socket immediately.
 
-The Execution row is a record, written off the run's path: its writes (insert, dispatched,
-started, finished) wait until the first output has been forwarded, the run has ended or
-RECORD_AFTER_SECONDS have passed, then go out in order, one chain of background writes per run.
-ORM work runs in threads, and a thread holding the GIL delays the event loop by up to the
-interpreter's switch interval (5 ms) at every wake-up: that must not happen between `run` and
-the first output.
+The Execution row is a record (run_record.py), written off the run's path: its writes wait
+until the first output has been forwarded, the run has ended or RECORD_AFTER_SECONDS have
+passed. ORM work runs in threads, and a thread holding the GIL delays the event loop by up to
+the interpreter's switch interval (5 ms) at every wake-up: that must not happen between `run`
+and the first output.
+
+What a run needs of its socket is the small `RunHost` protocol below (the consumer is one), so
+this module does not import the consumer's.
 """
 
 from __future__ import annotations
@@ -23,25 +25,20 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
 from execution import dispatch
 from execution.admission import Dispatch, Refused, admission
 from execution.messages import ProtocolError, RunRequest
 from execution.models import Execution
-
-if TYPE_CHECKING:
-    from execution.consumers import RunConsumer
+from execution.run_record import RunRecord, db
 
 logger = logging.getLogger("execution.runs")
-
-T = TypeVar("T")
 
 QUEUE_POLL_SECONDS = 0.4
 RECORD_AFTER_SECONDS = 0.25
@@ -50,37 +47,24 @@ STARTED_GRACE_SECONDS = 5.0
 KILL_RETRIES_AFTER_LAYER_FAULT = 30  # one a second: Redis restarting takes seconds
 
 
-def _with_fresh_connection(fn: Callable[..., T]) -> Callable[..., T]:
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        close_old_connections()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            close_old_connections()
+class RunHost(Protocol):
+    """What a run needs of the socket it belongs to (RunConsumer implements it)."""
 
-    return wrapper
+    user: Any
+    channel_layer: Any
+    channel_name: str
+    closed: bool
 
-
-async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ORM code in a thread pool. Not thread_sensitive: runs of many sockets must not queue
-    behind one shared thread (each thread keeps its own connection, see CONN_MAX_AGE)."""
-    return await sync_to_async(_with_fresh_connection(fn), thread_sensitive=False)(*args, **kwargs)
+    async def send_event(self, event: dict[str, Any]) -> None: ...
+    def register(self, run: ClientRun) -> None: ...
+    def unregister(self, run: ClientRun) -> None: ...  # never announced to the client
+    def forget(self, run: ClientRun) -> None: ...  # finished
 
 
 def _compile(graph: dict[str, Any]) -> Any:
     from graphs.compiler import compile_graph  # the compiler is another part; import lazily
 
     return compile_graph(graph)
-
-
-def _insert(execution: Execution) -> None:
-    try:
-        with transaction.atomic():
-            execution.save(force_insert=True)
-    except IntegrityError:
-        # The graph was deleted between loading and now: keep the record without it.
-        execution.graph_id = None
-        execution.save(force_insert=True)
 
 
 def _mark_dispatched(execution: Execution, at: Any) -> None:
@@ -96,15 +80,12 @@ def _load_graph(user_id: int, graph_id: int) -> dict[str, Any] | None:
 
 
 class ClientRun:
-    def __init__(self, consumer: RunConsumer, request: RunRequest) -> None:
+    def __init__(self, consumer: RunHost, request: RunRequest) -> None:
         self.consumer = consumer
         self.request = request
         self.ref = request.ref
         self.run_id: str | None = None
-        self.execution: Execution | None = None  # the record; written in the background
-        self._last_write: asyncio.Future[Any] | None = None
-        self._held_writes: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
-        self._writing = False
+        self.record = RunRecord()  # the Execution row, written in the background
         self.graph_id: int | None = request.graph_id
         self.source_map: dict[str, str] = {}
         self.control: str | None = None
@@ -216,7 +197,7 @@ class ClientRun:
                 Dispatch(self.consumer.channel_layer, dispatch.request_channel(), request),
             )
         except BaseException as exc:
-            self.consumer.runs.pop(run_id, None)
+            self.consumer.unregister(self)
             self.run_id = None  # the client never hears of this run_id
             if not isinstance(exc, Refused):
                 raise
@@ -225,7 +206,7 @@ class ClientRun:
         finally:
             self.admitting = False
         now = timezone.now()
-        self.execution = Execution(
+        self.record.execution = Execution(
             id=run_id,
             user_id=user.pk,
             graph_id=self.graph_id,
@@ -245,7 +226,7 @@ class ClientRun:
         # for `queued_sent`, so the client still sees queued -> started.
         if admitted.dispatch_now and not admitted.sent:
             await self._dispatch()
-        asyncio.get_running_loop().call_later(RECORD_AFTER_SECONDS, self._start_records)
+        asyncio.get_running_loop().call_later(RECORD_AFTER_SECONDS, self.record.start)
         if self.finished.is_set():
             return False
         self.position = admitted.position
@@ -275,7 +256,7 @@ class ClientRun:
             await self.finish_locally("worker_lost", "The run queue is full; try again shortly.")
 
     async def _wait_for_start(self) -> None:
-        assert self.execution is not None
+        assert self.record.execution is not None
         while not self.started and not self.finished.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.finished.wait(), QUEUE_POLL_SECONDS)
@@ -283,7 +264,7 @@ class ClientRun:
                 return
             if not self.dispatched:
                 if await admission().try_dispatch(self.consumer.user.pk, str(self.run_id)):
-                    self._record(_mark_dispatched, self.execution, timezone.now())
+                    self.record.write(_mark_dispatched, self.record.execution, timezone.now())
                     await self._dispatch()
                     continue
             elif time.time() > self.deadline:
@@ -345,7 +326,9 @@ class ClientRun:
         self.started_at = timezone.now()
         self.worker = str(message.get("worker", ""))[:200]
         self._spawn(admission().started(str(self.run_id)))
-        self._record(Execution.mark_started, self.execution, self.worker, self.started_at)
+        self.record.write(
+            Execution.mark_started, self.record.execution, self.worker, self.started_at
+        )
 
     async def on_output(self, message: dict[str, Any]) -> None:
         if self.finished.is_set():
@@ -357,10 +340,10 @@ class ClientRun:
             self.output_bytes += len(text)
             self._keep_tail(text)
             await self.emit({"type": stream, "run_id": self.run_id, "data": text})
-        if not self._writing:
+        if not self.record.started:
             # Not at once: the frame above is only in daphne's (Twisted's) write buffer until
             # the loop's next turn, and an ORM thread starting now would hold the GIL then.
-            asyncio.get_running_loop().call_later(RECORD_AFTER_OUTPUT_SECONDS, self._start_records)
+            asyncio.get_running_loop().call_later(RECORD_AFTER_OUTPUT_SECONDS, self.record.start)
 
     def on_heartbeat(self) -> None:
         self.last_heard = time.monotonic()
@@ -520,13 +503,15 @@ class ClientRun:
             fields.update(started_at=self.started_at, worker=self.worker)
         self.final_fields = fields
         self.consumer.forget(self)
-        if self.execution is not None:
+        if self.record.execution is not None:
             self._spawn(admission().release(self.consumer.user.pk, str(self.run_id)))
-            self._record(Execution.mark_finished, self.execution, **fields)
-            self._start_records()
+            self.record.write(Execution.mark_finished, self.record.execution, **fields)
+            self.record.close()
+            self.record.start()
 
     async def flush_records(self) -> None:
         """Wait for this run's pending database writes (used when the socket closes)."""
+        await self.record.flush(seconds=5)
         if self._background:
             await asyncio.wait(set(self._background), timeout=5)
 
@@ -544,34 +529,3 @@ class ClientRun:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task
-
-    def _record(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Write to this run's row in the background, after the writes queued before it."""
-        if self._writing:
-            self._last_write = self._chain(self._last_write, fn, *args, **kwargs)
-        else:
-            self._held_writes.append((fn, args, kwargs))
-
-    def _start_records(self) -> None:
-        """Insert the row, then the writes held so far; later ones follow at once (in order)."""
-        if self._writing or self.execution is None:
-            return
-        self._writing = True
-        self._last_write = self._chain(None, _insert, self.execution)
-        for fn, args, kwargs in self._held_writes:
-            self._last_write = self._chain(self._last_write, fn, *args, **kwargs)
-        self._held_writes.clear()
-
-    def _chain(
-        self, after: asyncio.Future[Any] | None, fn: Callable[..., Any], *args: Any, **kwargs: Any
-    ) -> asyncio.Future[Any]:
-        async def write() -> None:
-            if after is not None:
-                with contextlib.suppress(Exception):
-                    await after
-            try:
-                await db(fn, *args, **kwargs)
-            except Exception:
-                logger.exception("run %s: could not record %s", self.run_id, fn.__name__)
-
-        return self._spawn(write())

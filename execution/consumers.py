@@ -96,7 +96,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         channels >= 4.2 runs close_old_connections in the sync thread before every handler: a
         thread hop for each client frame and each `run.output` batch, a few ms each on a busy
         host, on the path from `run` to the first output. This consumer never uses the database
-        from the event loop: its ORM calls go through client_run.db(), which cleans up the
+        from the event loop: its ORM calls go through run_record.db(), which cleans up the
         connection of its own thread around each call.
         """
         handler = getattr(self, get_handler_name(message), None)
@@ -202,6 +202,10 @@ class RunConsumer(AsyncWebsocketConsumer):
     def register(self, run: ClientRun) -> None:
         assert run.run_id is not None
         self.runs[run.run_id] = run
+
+    def unregister(self, run: ClientRun) -> None:
+        if run.run_id is not None:
+            self.runs.pop(run.run_id, None)
 
     def forget(self, run: ClientRun) -> None:
         if run.run_id is not None and self.runs.pop(run.run_id, None) is not None:

@@ -41,6 +41,9 @@ class FakeConsumer:
     def register(self, run: ClientRun) -> None:
         self.runs[str(run.run_id)] = run
 
+    def unregister(self, run: ClientRun) -> None:
+        self.runs.pop(str(run.run_id), None)
+
     def forget(self, run: ClientRun) -> None:
         self.runs.pop(str(run.run_id), None)
 
