@@ -143,7 +143,7 @@ class SandboxPool:
             self._state = "draining"
         self._notify()
         while self._warm:
-            self._retire(self._warm.popleft())
+            self.retire(self._warm.popleft())
         async with asyncio.timeout(timeout):
             while self._busy:
                 await self._wait_changed()
@@ -161,16 +161,16 @@ class SandboxPool:
         for sandbox in list(self._busy):
             await sandbox.kill()
         while self._warm:
-            self._retire(self._warm.popleft())
+            self.retire(self._warm.popleft())
         # Starts in flight finish (a Docker call cannot be cancelled) and retire themselves.
         if self._start_tasks:
             await asyncio.wait(set(self._start_tasks), timeout=30)
         for sandbox in list(self._busy):
-            self._retire(sandbox)
+            self.retire(sandbox)
         if self._removals:
             await asyncio.wait(set(self._removals.values()), timeout=30)
         with contextlib.suppress(Exception):
-            await self._call(docker_ops.remove_all_of_worker, self.worker_name)
+            await self.call_docker(docker_ops.remove_all_of_worker, self.worker_name)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.close()
@@ -184,14 +184,14 @@ class SandboxPool:
             raise ValueError("size must be >= 0")
         self._size = size
         while len(self._warm) > size:
-            self._retire(self._warm.pop())
+            self.retire(self._warm.pop())
         self._wake()
 
     def recycle(self) -> None:
         """Replace every warm container (e.g. after the sandbox image was rebuilt). Sandboxes
         acquired but not yet running are marked `stale` for their holder to give back."""
         while self._warm:
-            self._retire(self._warm.popleft())
+            self.retire(self._warm.popleft())
         for sandbox in self._busy:
             if not sandbox.running:
                 sandbox.stale = True
@@ -233,7 +233,7 @@ class SandboxPool:
                 self._warm.remove(sandbox)
                 self._note_dead(sandbox)
             elif self._renew_after and sandbox.warm_since < renew_before:
-                self._retire(sandbox)  # before its runner's idle clock ends it, as unused
+                self.retire(sandbox)  # before its runner's idle clock ends it, as unused
         if self._state != "running" or time.monotonic() < self._retry_at:
             return
         if self._needs_cleanup:
@@ -251,7 +251,7 @@ class SandboxPool:
     async def _start_one(self) -> None:
         self._starting += 1
         try:
-            started = await self._call(
+            started = await self.call_docker(
                 docker_ops.create_and_start, self.worker_name, self.image, self.limits
             )
             loop = asyncio.get_running_loop()
@@ -266,16 +266,16 @@ class SandboxPool:
                 async with asyncio.timeout(READY_TIMEOUT_SECONDS):
                     await sandbox.wait_ready()
             except TimeoutError:
-                self._retire(sandbox)
+                self.retire(sandbox)
                 raise SandboxError(
                     f"The sandbox runner did not report ready within {READY_TIMEOUT_SECONDS:.0f} s"
                     " (an outdated image? run `make sandbox-image`)"
                 ) from None
             except BaseException:
-                self._retire(sandbox)
+                self.retire(sandbox)
                 raise
             if self._state != "running" or len(self._warm) >= self._size:
-                self._retire(sandbox)  # resized or stopped while it started
+                self.retire(sandbox)  # resized or stopped while it started
             else:
                 self._warm.append(sandbox)
                 self._backoff = 0.0
@@ -288,7 +288,7 @@ class SandboxPool:
 
     async def _cleanup_stale(self) -> None:
         try:
-            removed = await self._call(docker_ops.remove_all_of_worker, self.worker_name)
+            removed = await self.call_docker(docker_ops.remove_all_of_worker, self.worker_name)
             if removed:
                 logger.info("pool %s: removed %d stale containers", self.worker_name, removed)
             self._needs_cleanup = False
@@ -298,7 +298,7 @@ class SandboxPool:
 
     async def _sweep_unknown(self) -> None:
         self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
-        summaries = await self._call(docker_ops.list_worker_containers, self.worker_name)
+        summaries = await self.call_docker(docker_ops.list_worker_containers, self.worker_name)
         known = {s.id for s in self._warm} | {s.id for s in self._busy} | set(self._removals)
         now = time.time()
         for summary in summaries:
@@ -307,7 +307,7 @@ class SandboxPool:
                 self._remove_in_background(summary["Id"])
 
     # --- retiring containers ---
-    def _retire(self, sandbox: Sandbox) -> None:
+    def retire(self, sandbox: Sandbox) -> None:
         """The sandbox will never serve again: forget it and destroy its container."""
         self._busy.discard(sandbox)
         with contextlib.suppress(ValueError):
@@ -321,7 +321,7 @@ class SandboxPool:
         self._failures += 1
         self._last_error = f"warm container {sandbox.name} died"
         logger.warning("pool %s: %s", self.worker_name, self._last_error)
-        self._retire(sandbox)
+        self.retire(sandbox)
 
     def _remove_in_background(self, container_id: str) -> None:
         if container_id in self._removals:
@@ -329,7 +329,7 @@ class SandboxPool:
 
         async def remove() -> None:
             try:
-                await self._call(docker_ops.remove_container, container_id)
+                await self.call_docker(docker_ops.remove_container, container_id)
             except Exception as exc:
                 # The periodic sweep removes it once Docker answers again.
                 logger.warning("pool %s: removing %s failed: %s", self.worker_name,
@@ -340,7 +340,7 @@ class SandboxPool:
 
         self._removals[container_id] = asyncio.create_task(remove())
 
-    def _label_run(self, sandbox: Sandbox, run_id: str) -> None:
+    def label_run(self, sandbox: Sandbox, run_id: str) -> None:
         """Docker labels are fixed at creation, so a run's id goes into the container's name,
         for operators looking at `docker ps` (nothing in Node Engine finds runs by name: a kill
         goes through the worker's own table).
@@ -352,7 +352,7 @@ class SandboxPool:
 
         async def rename() -> None:
             with contextlib.suppress(Exception):
-                await self._call(docker_ops.rename_container, sandbox.id, new_name)
+                await self.call_docker(docker_ops.rename_container, sandbox.id, new_name)
 
         def rename_if_still_running() -> None:
             if sandbox.running and sandbox.run_id == run_id and self._state != "stopped":
@@ -369,7 +369,7 @@ class SandboxPool:
             self._client = await loop.run_in_executor(self._background, self._docker_factory)
         return self._client.api
 
-    async def _call(self, func: Callable[..., T], *args: Any, critical: bool = False) -> T:
+    async def call_docker(self, func: Callable[..., T], *args: Any, critical: bool = False) -> T:
         """Run a blocking Docker call, func(api, *args), in the pool's threads."""
         api = await self._api()
         loop = asyncio.get_running_loop()

@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, Protocol
 
 from . import container as docker_ops
 from .limits import RunLimits
@@ -29,8 +29,17 @@ from .protocol import (
 )
 from .stream import AttachProtocol
 
-if TYPE_CHECKING:
-    from .pool import SandboxPool
+
+class SandboxHost(Protocol):
+    """What a sandbox needs of the pool that made it (SandboxPool is one): Docker calls made
+    on its behalf (with the pool's retries and engine handling), and being let go."""
+
+    async def call_docker(self, fn: Callable[..., Any], *args: Any, critical: bool = False) -> Any:
+        ...
+
+    def retire(self, sandbox: Sandbox) -> None: ...
+
+    def label_run(self, sandbox: Sandbox, run_id: str) -> None: ...
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +98,7 @@ class Sandbox:
 
     def __init__(
         self,
-        pool: SandboxPool,
+        pool: SandboxHost,
         started: docker_ops.StartedContainer,
         protocol: AttachProtocol,
         limits: RunLimits,
@@ -146,12 +155,12 @@ class Sandbox:
             raise SandboxError("This sandbox has already been used; acquire a new one.")
         if not self.alive:
             self._state = "done"
-            self._pool._retire(self)
+            self._pool.retire(self)
             raise SandboxError("The sandbox died before the run started; acquire a new one.")
         script = encode_script(code)
         if len(script) > self._limits.script_bytes + 32:
             self._state = "done"
-            self._pool._retire(self)
+            self._pool.retire(self)
             raise SandboxError(
                 f"The script is too large ({len(code.encode())} bytes; the limit is "
                 f"{self._limits.script_bytes})."
@@ -166,7 +175,7 @@ class Sandbox:
         if self._stdin_closed:
             self._protocol.write_eof()
         if run_id:
-            self._pool._label_run(self, run_id)  # later, and only if the run lasts
+            self._pool.label_run(self, run_id)  # later, and only if the run lasts
         pump = asyncio.create_task(self._pump(on_output), name=f"sandbox-pump-{self.name}")
         try:
             done, _ = await asyncio.wait({pump}, timeout=self._limits.wall_seconds)
@@ -186,7 +195,7 @@ class Sandbox:
                 pump.cancel()
                 with contextlib.suppress(BaseException):
                     await pump
-            self._pool._retire(self)
+            self._pool.retire(self)
         reason = classify(self._forced, exit_code, oom_killed, self._stderr_tail)
         error_line = (
             error_line_from_stderr(self._stderr_tail)
@@ -255,7 +264,7 @@ class Sandbox:
             with contextlib.suppress(Exception):
                 await self._kill_task
         try:
-            return await self._pool._call(
+            return await self._pool.call_docker(
                 docker_ops.exit_state, self.id, EXIT_STATE_TIMEOUT_SECONDS, critical=True
             )
         except Exception as exc:
@@ -306,7 +315,7 @@ class Sandbox:
 
     async def _kill_container(self) -> None:
         try:
-            await self._pool._call(docker_ops.kill_container, self.id, critical=True)
+            await self._pool.call_docker(docker_ops.kill_container, self.id, critical=True)
         except Exception as exc:
             # The stream ends anyway if the engine is gone; removal retries later.
             logger.warning("sandbox %s: kill failed: %s", self.name, exc)
@@ -315,7 +324,7 @@ class Sandbox:
         """Give back a sandbox that will not run anything (it is destroyed, never reused)."""
         if self._state == "warm":
             self._state = "done"
-            self._pool._retire(self)
+            self._pool.retire(self)
 
     def close_stream(self) -> None:
         self._protocol.close()
