@@ -36,6 +36,7 @@ from execution import dispatch
 from execution.admission import Dispatch, Refused, admission
 from execution.messages import ProtocolError, RunRequest
 from execution.models import Execution
+from execution.protocol import exit_event, exit_event_from_worker
 from execution.run_record import RunRecord, db
 
 logger = logging.getLogger("execution.runs")
@@ -351,29 +352,14 @@ class ClientRun:
     async def on_exit(self, message: dict[str, Any]) -> None:
         if self.finished.is_set():
             return
-        error_line = message.get("error_line")
-        node_id = self.source_map.get(str(error_line)) if error_line is not None else None
-        reason = str(message.get("reason") or "error")
-        await self.emit(
-            {
-                "type": "exit",
-                "run_id": self.run_id,
-                "exit_code": message.get("exit_code"),
-                "reason": reason,
-                "duration_ms": int(message.get("duration_ms") or 0),
-                "node_id": node_id,
-                "message": str(
-                    message.get("message")
-                    or dispatch.exit_message(reason, message.get("exit_code"))
-                ),
-            }
-        )
+        event = exit_event_from_worker(message, self.source_map)
+        await self.emit(dict(event))
         self._finish(
-            exit_code=message.get("exit_code"),
-            reason=reason,
+            exit_code=event["exit_code"],
+            reason=event["reason"],
             message=str(message.get("message") or ""),
-            duration_ms=int(message.get("duration_ms") or 0),
-            node_id=node_id or "",
+            duration_ms=event["duration_ms"],
+            node_id=event["node_id"] or "",
             output_bytes=int(message.get("output_bytes") or self.output_bytes),
         )
 
@@ -479,17 +465,8 @@ class ClientRun:
             return
         if error:
             await self.emit_error("worker_lost", message)
-        await self.emit(
-            {
-                "type": "exit",
-                "run_id": self.run_id,
-                "exit_code": None,
-                "reason": reason,
-                "duration_ms": 0,
-                "node_id": None,
-                "message": message,
-            }
-        )
+        await self.emit(dict(exit_event(str(self.run_id), exit_code=None, reason=reason,
+                                        message=message)))
         self._finish(reason=reason, message=message, exit_code=None)
 
     def _finish(self, **fields: Any) -> None:

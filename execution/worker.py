@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from execution import dispatch
+from execution.protocol import RunExit, run_exit
 from execution.sandbox import PoolClosed
 from nodeengine.logging import log_event
 
@@ -332,18 +333,21 @@ class PoolWorker:
             self.layer, reply_to, run_id, after=started, sent=under_way, on_lost=lost
         )
 
-        exit_event: dict[str, Any]
+        exit_event: RunExit
         try:
             try:
                 result = await sandbox.run(request["code"], streamer.on_output, run_id=run_id)
                 reason = state["stop_reason"] or result.reason
-                exit_event = {
-                    "exit_code": result.exit_code,
-                    "reason": reason,
-                    "duration_ms": round(result.duration * 1000),
-                    "output_bytes": result.output_bytes,
-                    "error_line": result.error_line,
-                }
+                exit_event = run_exit(
+                    run_id,
+                    exit_code=result.exit_code,
+                    reason=reason,
+                    duration_ms=round(result.duration * 1000),
+                    output_bytes=result.output_bytes,
+                    error_line=result.error_line,
+                    message=state.get("stop_message")
+                    or dispatch.exit_message(reason, result.exit_code),
+                )
             except Exception as exc:
                 log_event(
                     logger,
@@ -355,24 +359,18 @@ class PoolWorker:
                     error=repr(exc)[:300],
                 )
                 logger.exception("run %s: the sandbox failed", run_id)
-                exit_event = {
-                    "exit_code": None,
-                    "reason": "worker_lost",
-                    "duration_ms": 0,
-                    "output_bytes": 0,
-                    "error_line": None,
-                    "message": f"The sandbox failed: {exc.__class__.__name__}.",
-                }
-            await streamer.close()
-            exit_event.setdefault(
-                "message",
-                state.get("stop_message")
-                or dispatch.exit_message(exit_event["reason"], exit_event["exit_code"]),
-            )
-            try:
-                await dispatch.send(
-                    self.layer, reply_to, {"type": dispatch.EXIT, "run_id": run_id, **exit_event}
+                exit_event = run_exit(
+                    run_id,
+                    exit_code=None,
+                    reason="worker_lost",
+                    duration_ms=0,
+                    output_bytes=0,
+                    error_line=None,
+                    message=f"The sandbox failed: {exc.__class__.__name__}.",
                 )
+            await streamer.close()
+            try:
+                await dispatch.send(self.layer, reply_to, dict(exit_event))
             except Exception as exc:  # the client has been told by its own side (channel_lost)
                 if not dispatch.is_connection_error(exc):
                     raise
