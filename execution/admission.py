@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
-from execution.dispatch import _retrying, request_channel, store_for_this_loop
+from execution.dispatch import redis_client, request_channel, store_for_this_loop
 
 
 class Refused(Exception):
@@ -218,10 +218,8 @@ return redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. mine)
 
 class RedisAdmission:
     def __init__(self, url: str, namespace: str | None = None) -> None:
-        import redis.asyncio as aioredis
-
         self._url = url
-        self._redis = aioredis.from_url(url)
+        self._redis = redis_client(url)  # retries a dropped connection itself
         self._admit = self._redis.register_script(_ADMIT)
         self._admit_and_send = self._redis.register_script(_admit_and_send_script())
         self._try_dispatch = self._redis.register_script(_TRY_DISPATCH)
@@ -254,7 +252,7 @@ class RedisAdmission:
             keys.append(channel_key)
             args.extend(send_args)
             script = self._admit_and_send
-        result = await _retrying(lambda: script(keys=keys, args=args))
+        result = await script(keys=keys, args=args)
         if not result[0]:
             raise Refused(refused_message(int(result[1])))
         sent = len(result) > 3 and bool(result[3])
@@ -263,23 +261,20 @@ class RedisAdmission:
     async def try_dispatch(self, user_id: int, run_id: str) -> bool:
         keys = [*self._user_keys(user_id), self._queue]
         args = [_stale_seconds(), run_id, settings.RUNS_PER_USER]
-        return bool(await _retrying(lambda: self._try_dispatch(keys=keys, args=args)))
+        return bool(await self._try_dispatch(keys=keys, args=args))
 
     async def position(self, run_id: str) -> int:
-        return int(await _retrying(lambda: self._position(keys=[self._queue], args=[run_id])) or 0)
+        return int(await self._position(keys=[self._queue], args=[run_id]) or 0)
 
     async def started(self, run_id: str) -> None:
-        await _retrying(lambda: self._redis.zrem(self._queue, run_id))
+        await self._redis.zrem(self._queue, run_id)
 
     async def release(self, user_id: int, run_id: str) -> None:
         slots, waiting = self._user_keys(user_id)
 
-        async def remove() -> None:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.zrem(slots, run_id).zrem(waiting, run_id).zrem(self._queue, run_id)
-                await pipe.execute()
-
-        await _retrying(remove)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(slots, run_id).zrem(waiting, run_id).zrem(self._queue, run_id)
+            await pipe.execute()
 
 
 _by_loop: dict[int, RedisAdmission] = {}

@@ -104,4 +104,9 @@ class Execution(models.Model):
             fields["output_tail"] = fields["output_tail"].replace("\x00", "\ufffd")
         for name, value in fields.items():
             setattr(self, name, value)
+        # The run has finished whether or not this write lands: count it for /metrics first
+        # (a per-process counter and histogram, so no scrape aggregates this table).
+        from nodeengine import metrics
+
+        metrics.observe_finished_run(self.reason, self.time_to_first_output)
         Execution.objects.filter(pk=self.pk).update(**fields)

@@ -1,8 +1,10 @@
 """Platform-wide run figures computed from Execution rows: queue length, rates, percentiles.
 
-Read by the admin pool dashboard and by /metrics. Every figure is one or two queries; the
-percentiles are computed in Python over one window's rows (at most an hour of runs), which
-works the same on SQLite (embedded mode) and Postgres.
+Read by the admin pool dashboard; /metrics reads only the queue and running counts (indexed,
+bounded by the stale cutoff) and counts finished runs as they finish (nodeengine/metrics.py),
+never over the whole table. Every figure is one or two queries; the percentiles are computed in
+Python over one window's rows (at most an hour of runs), which works the same on SQLite
+(embedded mode) and Postgres.
 """
 
 from __future__ import annotations
@@ -12,14 +14,11 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from execution.models import Execution
 
 WINDOWS: dict[str, timedelta] = {"5m": timedelta(minutes=5), "1h": timedelta(hours=1)}
-# Upper bounds (milliseconds) of the time-to-first-output histogram buckets.
-TTFO_BUCKETS_MS: tuple[int, ...] = (50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
 
 
 def _stale_cutoff() -> timedelta:
@@ -86,40 +85,3 @@ def window_figures(name: str) -> WindowFigures:
 
 def all_windows() -> list[WindowFigures]:
     return [window_figures(name) for name in WINDOWS]
-
-
-def runs_by_reason() -> dict[str, int]:
-    """Finished runs per exit reason, over all time (a Prometheus counter)."""
-    rows = (
-        Execution.objects.filter(status=Execution.Status.FINISHED)
-        .values("reason")
-        .annotate(count=Count("pk"))
-        .order_by("reason")
-    )
-    counts = {reason: 0 for reason in Execution.Reason.values}
-    for row in rows:
-        counts[row["reason"] or "unknown"] = row["count"]
-    return counts
-
-
-@dataclass
-class Histogram:
-    """Cumulative bucket counts (le bound in ms -> runs at or under it), sum and count."""
-
-    buckets: list[tuple[int, int]]
-    total_ms: int
-    count: int
-
-
-def ttfo_histogram() -> Histogram:
-    measured = Execution.objects.filter(time_to_first_output__isnull=False)
-    aggregates = {
-        f"le_{bound}": Count("pk", filter=Q(time_to_first_output__lte=bound))
-        for bound in TTFO_BUCKETS_MS
-    }
-    result = measured.aggregate(**aggregates, total=Sum("time_to_first_output"), count=Count("pk"))
-    return Histogram(
-        buckets=[(bound, result[f"le_{bound}"]) for bound in TTFO_BUCKETS_MS],
-        total_ms=result["total"] or 0,
-        count=result["count"],
-    )

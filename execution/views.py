@@ -6,15 +6,12 @@ simply not found (404).
 
 from __future__ import annotations
 
-from typing import Any
-
+from django import forms
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters import rest_framework as django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import filters, generics
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from execution.models import Execution
 from execution.serializers import ExecutionDetailSerializer, ExecutionSerializer
@@ -24,21 +21,47 @@ class OwnExecutionsMixin:
     request: Request
 
     def get_queryset(self) -> QuerySet[Execution]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: nobody signed in
+            return Execution.objects.none()
         return Execution.objects.filter(user=self.request.user)
 
 
-def _choice(request: Request, name: str, choices: list[str]) -> str | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    if value not in choices:
-        raise ValidationError({name: [f"Must be one of: {', '.join(choices)}."]})
-    return value
+def _choice(choices: list[tuple[str, str]]) -> django_filters.ChoiceFilter:
+    """An exact-match filter on one of `choices`; any other value is a 400 naming them."""
+    sentence = f"Must be one of: {', '.join(value for value, _ in choices)}."
+    return django_filters.ChoiceFilter(choices=choices, error_messages={"invalid_choice": sentence})
 
 
+@extend_schema_field({"type": "integer", "description": "Only runs of this graph."})
+class GraphIdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+GRAPH_ID = "Must be a graph id (a positive integer)."
+
+
+class ExecutionFilter(django_filters.FilterSet):
+    """`?status=&reason=&graph=`: empty values are ignored, bad ones are a 400 saying why."""
+
+    status = _choice(Execution.Status.choices)
+    reason = _choice(Execution.Reason.choices)
+    graph = GraphIdFilter(
+        field_name="graph_id",
+        min_value=0,
+        max_value=10**18 - 1,
+        error_messages={key: GRAPH_ID for key in ("invalid", "min_value", "max_value")},
+    )
+
+    class Meta:
+        model = Execution
+        fields = ["status", "reason", "graph"]
+
+
+@extend_schema_view(get=extend_schema(summary="List your runs (newest first)"))
 class ExecutionListView(OwnExecutionsMixin, generics.ListAPIView):
     serializer_class = ExecutionSerializer
-    filter_backends = [filters.OrderingFilter]
+    filter_backends = [django_filters.DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = ExecutionFilter
     ordering_fields = [
         "queued_at",
         "started_at",
@@ -49,35 +72,11 @@ class ExecutionListView(OwnExecutionsMixin, generics.ListAPIView):
     ordering = ["-queued_at"]
 
     def get_queryset(self) -> QuerySet[Execution]:
-        queryset = super().get_queryset().defer("output_tail")
-        status = _choice(self.request, "status", Execution.Status.values)
-        if status:
-            queryset = queryset.filter(status=status)
-        reason = _choice(self.request, "reason", Execution.Reason.values)
-        if reason:
-            queryset = queryset.filter(reason=reason)
-        graph = self.request.query_params.get("graph")
-        if graph not in (None, ""):
-            if not graph.isdigit() or len(graph) > 18:
-                raise ValidationError({"graph": ["Must be a graph id (a positive integer)."]})
-            queryset = queryset.filter(graph_id=int(graph))
-        return queryset
-
-    @extend_schema(
-        summary="List your runs (newest first)",
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=Execution.Status.values),
-            OpenApiParameter("reason", OpenApiTypes.STR, enum=Execution.Reason.values),
-            OpenApiParameter("graph", OpenApiTypes.INT, description="Only runs of this graph."),
-        ],
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        return super().get_queryset().defer("output_tail")
 
 
+@extend_schema_view(
+    get=extend_schema(summary="One of your runs, with the last 64 KiB of its output")
+)
 class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView):
     serializer_class = ExecutionDetailSerializer
-
-    @extend_schema(summary="One of your runs, with the last 64 KiB of its output")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)

@@ -12,7 +12,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import filters, generics, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -62,6 +67,14 @@ class OwnGraphsMixin:
         return Graph.objects.filter(owner=self.request.user)
 
 
+@extend_schema_view(
+    get=extend_schema(summary="List your graphs (newest first by default)"),
+    post=extend_schema(
+        summary="Create a graph",
+        request=GraphSerializer,
+        responses={201: GraphSerializer, 400: BAD_REQUEST},
+    ),
+)
 class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
     filter_backends = [filters.SearchFilter, filters.OrderingFilter]
     search_fields = ["name"]
@@ -77,46 +90,26 @@ class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
             queryset = queryset.defer("nodes", "edges", "viewport")
         return queryset
 
-    @extend_schema(summary="List your graphs (newest first by default)")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        summary="Create a graph",
-        request=GraphSerializer,
-        responses={201: GraphSerializer, 400: BAD_REQUEST},
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
-
     def perform_create(self, serializer: GraphSerializer) -> None:
         serializer.save(owner=self.request.user)
 
 
-class GraphDetailView(OwnGraphsMixin, generics.RetrieveUpdateDestroyAPIView):
-    serializer_class = GraphSerializer
-
-    @extend_schema(summary="Fetch a graph", responses={200: GraphSerializer, 404: NOT_FOUND})
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(summary="Fetch a graph", responses={200: GraphSerializer, 404: NOT_FOUND}),
+    put=extend_schema(
         summary="Replace a graph (send the `version` it is based on)",
         responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
-    )
-    def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().put(request, *args, **kwargs)
-
-    @extend_schema(
+    ),
+    patch=extend_schema(
         summary="Change some fields of a graph (send the `version` it is based on)",
         responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
-    )
-    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().patch(request, *args, **kwargs)
-
-    @extend_schema(summary="Delete a graph and its history", responses={204: None, 404: NOT_FOUND})
-    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().delete(request, *args, **kwargs)
+    ),
+    delete=extend_schema(
+        summary="Delete a graph and its history", responses={204: None, 404: NOT_FOUND}
+    ),
+)
+class GraphDetailView(OwnGraphsMixin, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = GraphSerializer
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
@@ -191,12 +184,9 @@ class RevisionsMixin:
         return self.get_graph().revisions.order_by("-version", "-id")
 
 
+@extend_schema_view(get=extend_schema(summary="List a graph's earlier versions, newest first"))
 class GraphRevisionListView(RevisionsMixin, generics.ListAPIView):
     serializer_class = GraphRevisionSummarySerializer
-
-    @extend_schema(summary="List a graph's earlier versions, newest first")
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
 
 REVISION_PARAMETER = OpenApiParameter(
@@ -204,18 +194,17 @@ REVISION_PARAMETER = OpenApiParameter(
 )
 
 
-class GraphRevisionDetailView(RevisionsMixin, generics.RetrieveAPIView):
-    serializer_class = GraphRevisionSerializer
-    lookup_field = "version"
-    lookup_url_kwarg = "version"
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Fetch one earlier version of a graph",
         parameters=[REVISION_PARAMETER],
         responses={200: GraphRevisionSerializer, 404: NOT_FOUND},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+)
+class GraphRevisionDetailView(RevisionsMixin, generics.RetrieveAPIView):
+    serializer_class = GraphRevisionSerializer
+    lookup_field = "version"
+    lookup_url_kwarg = "version"
 
 
 class GraphRevisionRestoreView(RevisionsMixin, generics.GenericAPIView):

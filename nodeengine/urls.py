@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -19,15 +18,13 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
-    # The admin's CSS and JS: daphne serves no static files and Django's staticfiles app does so
-    # only under runserver, so without this the admin (and the pool dashboard) is unstyled.
-    re_path(r"^static/(?P<path>.+)$", serve_static, {"insecure": True}, name="static"),
+    # /static/ (the admin's CSS and JS) and /assets/ (the editor's bundles) never get here:
+    # WhiteNoise answers them first (nodeengine.spa.StaticFilesMiddleware).
 ]
 
-# The editor (issue 5), last so that it never shadows the API: the built assets, then the SPA
-# routes the React router owns, each answering index.html.
+# The editor (issue 5), last so that it never shadows the API: the SPA routes the React router
+# owns, each answering index.html.
 urlpatterns += [
-    re_path(r"^assets/(?P<path>.+)$", spa.asset, name="spa-asset"),
     path("", spa.index, name="spa-home"),
     re_path(r"^(?:login|signup)/?$", spa.index, name="spa-auth"),
     re_path(r"^graphs(?:/.*)?$", spa.index, name="spa-graphs"),

@@ -649,3 +649,31 @@ def test_a_shared_chain_inside_a_function_reads_and_sets_the_functions_values() 
     code = compile_graph(graph).code
     assert "    def shared_input():" in code and "nonlocal" in code, code
     assert run(graph, "a\nb\nc\n") == "? v:a\n? v:b\n? v:c\nNone\n"
+
+
+def test_a_copied_chain_is_copied_whole_into_each_loop_that_reaches_it() -> None:
+    """Print -> Break wired from the bodies of two loops: each loop gets both (hypothesis found
+    the second copy stopping before the Break)."""
+    graph = {
+        "nodes": [
+            node("s", "on_start"),
+            node("if", "if", 1),
+            node("first", "for_range", 2),
+            *say("p", "p", 3),
+            node("brk", "break", 4),
+            node("second", "for_range", 5),
+        ],
+        "edges": [
+            *chain("s", "if"),
+            edge("if", "else", "first", "exec"),
+            edge("first", "body", "p", "exec"),
+            edge("p", "next", "brk", "exec"),
+            edge("if", "next", "second", "exec"),
+            edge("second", "body", "p", "exec"),
+        ],
+    }
+    type_on(graph, "if", condition=False)
+    type_on(graph, "first", stop=3)
+    type_on(graph, "second", stop=3)
+    assert run(graph) == "p\np\n"
+    assert compile_graph(graph).diagnostics == []

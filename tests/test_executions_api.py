@@ -61,6 +61,28 @@ def test_bad_filter_values_are_400_with_a_sentence(owner_client, query):
     assert response.data["detail"]
 
 
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ("status=exploded", "status: Must be one of: queued, running, finished."),
+        ("reason=nope", "reason: Must be one of: ok, error, timeout, cpu_limit, killed, "),
+        ("graph=abc", "graph: Must be a graph id (a positive integer)."),
+        ("graph=-1", "graph: Must be a graph id (a positive integer)."),
+        ("graph=" + "9" * 19, "graph: Must be a graph id (a positive integer)."),
+    ],
+)
+def test_bad_filter_values_name_what_is_allowed(owner_client, query, detail):
+    response = owner_client.get(f"/api/executions/?{query}")
+    assert response.status_code == 400
+    assert response.data["detail"].startswith(detail)
+
+
+def test_empty_filter_values_are_ignored(owner_client, owner):
+    make_execution(owner)
+    response = owner_client.get("/api/executions/?status=&reason=&graph=")
+    assert response.status_code == 200 and response.data["count"] == 1
+
+
 def test_ordering_by_duration(owner_client, owner):
     slow = make_execution(owner, duration_ms=900)
     fast = make_execution(owner, duration_ms=10)

@@ -129,58 +129,97 @@ def parse_prometheus(text: str) -> tuple[dict[str, str], dict[tuple, float]]:
     return types, samples
 
 
-def _execution(
-    user, reason: str, ttfo_ms: int | None, duration_ms: int = 100, **extra
-) -> Execution:
+def _finished_run(user, reason: str, ttfo_ms: int | None, duration_ms: int = 100) -> Execution:
+    """A run finished the way the run path records it (client_run.py -> mark_finished), which is
+    what counts it for /metrics."""
     now = timezone.now()
-    return Execution.objects.create(
+    execution = Execution.objects.create(
         user=user,
         script_sha256="0" * 64,
-        status=extra.pop("status", Execution.Status.FINISHED),
-        reason=reason,
         queued_at=now - timedelta(seconds=2),
         started_at=now - timedelta(seconds=1),
-        finished_at=now,
-        duration_ms=duration_ms,
-        time_to_first_output=ttfo_ms,
-        **extra,
     )
+    execution.mark_finished(
+        reason=reason, exit_code=0, duration_ms=duration_ms, time_to_first_output=ttfo_ms
+    )
+    return execution
+
+
+def _scrape(client) -> tuple[dict[str, str], dict[tuple, float]]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=0.0.4")
+    return parse_prometheus(response.content.decode())
 
 
 def test_metrics_are_valid_prometheus_text_with_runs_queue_workers_and_histogram(
     client, owner, embedded
 ):
+    # The run counters are this process's (earlier tests may have finished runs): compare.
+    _, before = _scrape(client)
     for ttfo in (40, 90, 300, 7000):
-        _execution(owner, "ok", ttfo)
-    _execution(owner, "timeout", 20000)
-    _execution(owner, "", None, status=Execution.Status.QUEUED)
+        _finished_run(owner, "ok", ttfo)
+    _finished_run(owner, "timeout", 20000)
+    Execution.objects.create(user=owner, script_sha256="0" * 64)  # queued
     name = _worker(warm=3, busy=1, served=12, failures=2)
-    response = client.get("/metrics")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/plain; version=0.0.4")
-    types, samples = parse_prometheus(response.content.decode())
+    types, samples = _scrape(client)
+
+    def grew(key: tuple) -> float:
+        return samples[key] - before.get(key, 0)
+
     assert types["nodeengine_runs_total"] == "counter"
-    assert samples[("nodeengine_runs_total", (("reason", "ok"),))] == 4
-    assert samples[("nodeengine_runs_total", (("reason", "timeout"),))] == 1
-    assert samples[("nodeengine_runs_total", (("reason", "memory"),))] == 0
+    assert grew(("nodeengine_runs_total", (("reason", "ok"),))) == 4
+    assert grew(("nodeengine_runs_total", (("reason", "timeout"),))) == 1
+    assert grew(("nodeengine_runs_total", (("reason", "memory"),))) == 0
+    assert ("nodeengine_runs_total", (("reason", "memory"),)) in samples  # 0 from the start
     assert samples[("nodeengine_queue_length", ())] == 1
     assert samples[("nodeengine_worker_pool_warm_containers", (("worker", name),))] == 3
     assert samples[("nodeengine_worker_pool_busy_containers", (("worker", name),))] == 1
     assert samples[("nodeengine_worker_up", (("worker", name),))] == 1
     assert samples[("nodeengine_worker_runs_served_total", (("worker", name),))] == 12
+    assert types["nodeengine_worker_runs_served_total"] == "counter"
     histogram = "nodeengine_time_to_first_output_seconds"
     assert types[histogram] == "histogram"
-    bucket = {
-        labels[0][1]: value
-        for (metric, labels), value in samples.items()
-        if metric == f"{histogram}_bucket"
-    }
-    assert bucket["0.05"] == 1 and bucket["0.1"] == 2 and bucket["0.5"] == 3
-    assert bucket["10"] == 4 and bucket["30"] == 5 and bucket["+Inf"] == 5
-    values = [bucket[key] for key in sorted(bucket, key=lambda k: float(k))]
+
+    def buckets(scraped: dict[tuple, float]) -> dict[float, float]:
+        return {
+            float(labels[0][1]): value
+            for (metric, labels), value in scraped.items()
+            if metric == f"{histogram}_bucket"
+        }
+
+    after, earlier = buckets(samples), buckets(before)
+    assert sorted(after) == [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, float("inf")]
+    bucket = {bound: after[bound] - earlier.get(bound, 0) for bound in after}
+    assert bucket[0.05] == 1 and bucket[0.1] == 2 and bucket[0.5] == 3
+    assert bucket[10] == 4 and bucket[30] == 5 and bucket[float("inf")] == 5
+    values = [after[bound] for bound in sorted(after)]
     assert values == sorted(values), "histogram buckets must be cumulative"
-    assert samples[(f"{histogram}_count", ())] == 5
-    assert samples[(f"{histogram}_sum", ())] == pytest.approx((40 + 90 + 300 + 7000 + 20000) / 1000)
+    assert grew((f"{histogram}_count", ())) == 5
+    assert grew((f"{histogram}_sum", ())) == pytest.approx((40 + 90 + 300 + 7000 + 20000) / 1000)
+
+
+def test_metrics_do_not_aggregate_the_execution_table(client, owner, embedded):
+    """Finished rows written behind the run path's back are not counted: the counters are fed
+    by the run path, and a scrape runs only the two indexed queue/running counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, before = _scrape(client)
+    Execution.objects.create(
+        user=owner, script_sha256="0" * 64, status=Execution.Status.FINISHED, reason="ok"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        _, samples = _scrape(client)
+    key = ("nodeengine_runs_total", (("reason", "ok"),))
+    assert samples[key] == before[key]
+    assert len(queries) <= 2, [query["sql"] for query in queries]
+
+
+def test_metrics_expose_every_exit_reason():
+    from nodeengine import metrics
+
+    assert set(metrics.RUN_REASONS) == set(Execution.Reason.values)
 
 
 def test_metrics_escape_hostile_worker_names(client, embedded, db):

@@ -1,4 +1,4 @@
-"""The editor's pages and assets, served by Django (nodeengine/spa.py), in DEBUG=false too."""
+"""The editor's pages (nodeengine/spa.py), its assets and static files (WhiteNoise), DEBUG off."""
 
 from __future__ import annotations
 
@@ -55,3 +55,28 @@ def test_spa_routes_do_not_swallow_the_api(dist, db):
 
 def test_post_to_a_page_is_refused(dist):
     assert Client().post("/").status_code == 405
+
+
+def test_admin_static_files_are_served_with_debug_off(settings):
+    """The admin's CSS (and the pool dashboard's) comes from the apps' static folders through
+    WhiteNoise, with no collectstatic step and DEBUG off."""
+    assert settings.DEBUG is False
+    response = Client().get("/static/admin/css/base.css")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    assert b"".join(response.streaming_content)
+    assert Client().get("/static/admin/css/nope.css").status_code == 404
+
+
+async def test_assets_are_served_by_the_async_stack(dist):
+    """Under daphne the middleware runs in async mode: files still come back, the rest goes on."""
+    from django.test import AsyncClient
+
+    response = await AsyncClient().get("/assets/index-abc123.js")
+    assert response.status_code == 200
+    assert b"editor" in b"".join(response.streaming_content)
+    assert "immutable" in response["Cache-Control"]
+    assert (await AsyncClient().get("/assets/nope.js")).status_code == 404
+    page = await AsyncClient().get("/login")
+    assert page.status_code == 200 and page["Cache-Control"] == "no-cache"
+    assert b'<div id="root">' in b"".join(page.streaming_content)

@@ -246,17 +246,18 @@ class Placer:
         return jump
 
     def _walk(self, start: str | None, block: Block, loops: list[str],
-              function: str | None) -> Exits:
-        """Places the chain from `start`; a helper's walk starts at its own shared node."""
+              function: str | None, copying: bool = False) -> Exits:
+        """Places the chain from `start`; a helper's walk starts at its own shared node. While
+        `copying` (inside a copied shared chain), nodes placed before are placed again."""
         path_mark = len(self.on_path)
         try:
-            return self._walk_chain(start, block, loops, function)
+            return self._walk_chain(start, block, loops, function, copying)
         finally:
             self.on_path_set.difference_update(self.on_path[path_mark:])
             del self.on_path[path_mark:]
 
     def _walk_chain(self, start: str | None, block: Block, loops: list[str],
-                    function: str | None) -> Exits:
+                    function: str | None, copying: bool) -> Exits:
         node_id = start
         entered = False
         previous: str | None = None
@@ -275,9 +276,11 @@ class Placer:
             is_helper_entry = not entered and block.helper is not None
             entered = True
             shared = self.fan_in.get(node_id, 0) > 1 and node_id not in self.joined
-            if shared and not is_helper_entry and not self._copied(node_id):
-                return Exits([self._jump(node_id, block)], falls=False)
-            if node_id in self.placed and not shared:  # wiring the fan-in count did not see
+            if shared and not is_helper_entry:
+                if not self._copied(node_id):
+                    return Exits([self._jump(node_id, block)], falls=False)
+                copying = True  # this chain, and all it leads to, is placed once per path
+            if node_id in self.placed and not copying:  # wiring the fan-in count did not see
                 self.report("warning", "exec_merge", "This node already runs elsewhere; a "
                             "second execution edge into it is ignored.", node_id)
                 return exits
@@ -313,9 +316,9 @@ class Placer:
                                 "the nested part is left out.", node_id, port)
                     continue
                 inner_loops = [*loops, node_id] if is_loop_body else loops
-                bodies.append(self._walk(target, child, inner_loops, function))
+                bodies.append(self._walk(target, child, inner_loops, function, copying))
             if node.type == "if":
-                exits = self._join(bodies, block, loops, function)
+                exits = self._join(bodies, block, loops, function, copying)
             previous = node_id
             node_id = self.graph.exec_next.get((node_id, "next"))
             if node_id is not None:
@@ -323,7 +326,7 @@ class Placer:
         return exits
 
     def _join(self, bodies: list[Exits], block: Block, loops: list[str],
-              function: str | None) -> Exits:
+              function: str | None, copying: bool) -> Exits:
         """The exits of an If; when all its branches end at one shared node that nothing else
         reaches, that node's chain is placed here, after the If, once."""
         jumps = [jump for exits in bodies for jump in exits.jumps]
@@ -338,7 +341,7 @@ class Placer:
             jump.block.items.remove(jump)
         del self.jumps[target]
         self.joined.add(target)
-        return self._walk(target, block, loops, function)
+        return self._walk(target, block, loops, function, copying)
 
     def _loop_back(self, node_id: str, previous: str | None, loops: list[str]) -> None:
         if loops and node_id == loops[-1]:

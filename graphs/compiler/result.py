@@ -31,10 +31,6 @@ class CompileResult:
     def has_errors(self) -> bool:
         return any(d.severity == "error" for d in self.diagnostics)
 
-    def node_for_line(self, line: int) -> str | None:
-        """The node a traceback line of the generated script came from (None: no node's code)."""
-        return self.source_map.get(line)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
