@@ -33,12 +33,20 @@ def make_graph(node_count: int) -> dict:
     edges: list[dict] = []
 
     def add(node_id: str, type_: str, y: int, **params: object) -> None:
-        nodes.append({"id": node_id, "type": type_, "position": {"x": 0, "y": y},
-                      "data": {"params": params}})
+        nodes.append(
+            {"id": node_id, "type": type_, "position": {"x": 0, "y": y}, "data": {"params": params}}
+        )
 
     def wire(source: str, source_port: str, target: str, target_port: str) -> None:
-        edges.append({"id": f"e{len(edges)}", "source": source, "sourceHandle": source_port,
-                      "target": target, "targetHandle": target_port})
+        edges.append(
+            {
+                "id": f"e{len(edges)}",
+                "source": source,
+                "sourceHandle": source_port,
+                "target": target,
+                "targetHandle": target_port,
+            }
+        )
 
     previous = "start"
     for unit in range((node_count - 1) // UNIT):
@@ -100,29 +108,46 @@ def main() -> None:
         code = result.code
         parse_time = median_seconds(lambda g=graph, c=code: (json.dumps(g), ast.parse(c)), runs)
         parse_time_no_gc = median_seconds(
-            lambda g=graph, c=code: (json.dumps(g), ast.parse(c)), runs, collector=False)
+            lambda g=graph, c=code: (json.dumps(g), ast.parse(c)), runs, collector=False
+        )
         tree = ast.parse(code)
         unparse_time = median_seconds(lambda t=tree: ast.unparse(t), runs)
-        rows.append((size, len(graph["nodes"]), code.count("\n"), compile_time, parse_time,
-                     parse_time_no_gc, unparse_time))
-    print(f"{'target':>7} {'nodes':>6} {'lines':>6} {'compile ms':>11} {'us/node':>8} "
-          f"{'floor ms':>9} {'x floor':>8} {'floor ms, gc off':>17} {'x floor, gc off':>16} "
-          f"{'unparse ms':>11}")
+        rows.append(
+            (
+                size,
+                len(graph["nodes"]),
+                code.count("\n"),
+                compile_time,
+                parse_time,
+                parse_time_no_gc,
+                unparse_time,
+            )
+        )
+    print(
+        f"{'target':>7} {'nodes':>6} {'lines':>6} {'compile ms':>11} {'us/node':>8} "
+        f"{'floor ms':>9} {'x floor':>8} {'floor ms, gc off':>17} {'x floor, gc off':>16} "
+        f"{'unparse ms':>11}"
+    )
     for size, nodes, lines, compile_time, floor, floor_no_gc, unparse_time in rows:
-        print(f"{size:>7} {nodes:>6} {lines:>6} {compile_time * 1000:>11.1f} "
-              f"{compile_time / nodes * 1e6:>8.1f} {floor * 1000:>9.1f} "
-              f"{compile_time / floor:>7.1f}x {floor_no_gc * 1000:>17.1f} "
-              f"{compile_time / floor_no_gc:>15.1f}x {unparse_time * 1000:>11.1f}")
+        print(
+            f"{size:>7} {nodes:>6} {lines:>6} {compile_time * 1000:>11.1f} "
+            f"{compile_time / nodes * 1e6:>8.1f} {floor * 1000:>9.1f} "
+            f"{compile_time / floor:>7.1f}x {floor_no_gc * 1000:>17.1f} "
+            f"{compile_time / floor_no_gc:>15.1f}x {unparse_time * 1000:>11.1f}"
+        )
     by_size = {row[0]: row for row in rows}
     ten, small, large = by_size[10_000], by_size[1_000], by_size[20_000]
     growth = (large[3] / large[1]) / (small[3] / small[1])
     floor_growth = (large[5] / large[1]) / (small[5] / small[1])
-    print(f"\nfloor = json.dumps of the graph + ast.parse of the code it compiles to.\n"
-          f"10,000 nodes: {ten[3]:.3f} s (target < 1 s); {ten[3] / ten[4]:.1f}x the floor, "
-          f"{ten[3] / ten[5]:.1f}x the floor with its collector off too (target <= 3x).\n"
-          f"Time per node, 20,000 nodes over 1,000: compile {growth:.2f}, floor (gc off) "
-          f"{floor_growth:.2f} (linear: the compiler grows no faster than the floor; both "
-          f"include the machine's cache effects).")
+    print(
+        f"\nfloor = json.dumps of the graph + ast.parse of the code it compiles to.\n"
+        f"10,000 nodes: {ten[3]:.3f} s (target < 1 s); {ten[3] / ten[4]:.1f}x the floor, "
+        f"{ten[3] / ten[5]:.1f}x the floor with its collector off too (target <= 3x).\n"
+        f"Time per node, 20,000 nodes over 1,000: compile {growth:.2f}, floor (gc off) "
+        f"{floor_growth:.2f} (linear: the compiler grows no faster than the floor; both "
+        f"include the machine's cache effects)."
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -72,8 +72,9 @@ SCRIPT_BYTES = """() => performance.getEntriesByType('resource')
 def big_graph(count: int, fit: bool = False) -> dict:
     """Alternating literal -> print pairs on a grid, prints chained by execution wires."""
     nodes, edges = [], []
-    nodes.append({"id": "start", "type": "on_start", "position": {"x": -300, "y": 0},
-                  "data": {"params": {}}})
+    nodes.append(
+        {"id": "start", "type": "on_start", "position": {"x": -300, "y": 0}, "data": {"params": {}}}
+    )
     for i in range(count - 1):
         kind = "print" if i % 2 else "literal"
         params = {} if kind == "print" else {"kind": "text", "value": f"value {i}"}
@@ -81,11 +82,25 @@ def big_graph(count: int, fit: bool = False) -> dict:
         data = {"params": params}
         nodes.append({"id": f"n{i}", "type": kind, "position": position, "data": data})
         if kind == "print":
-            edges.append({"id": f"d{i}", "source": f"n{i - 1}", "sourceHandle": "value",
-                          "target": f"n{i}", "targetHandle": "value"})
+            edges.append(
+                {
+                    "id": f"d{i}",
+                    "source": f"n{i - 1}",
+                    "sourceHandle": "value",
+                    "target": f"n{i}",
+                    "targetHandle": "value",
+                }
+            )
             previous = "start" if i == 1 else f"n{i - 2}"
-            edges.append({"id": f"x{i}", "source": previous, "sourceHandle": "next",
-                          "target": f"n{i}", "targetHandle": "exec"})
+            edges.append(
+                {
+                    "id": f"x{i}",
+                    "source": previous,
+                    "sourceHandle": "next",
+                    "target": f"n{i}",
+                    "targetHandle": "exec",
+                }
+            )
     # A saved viewport at 100% shows a corner of the graph; without one the editor fits all of
     # it on screen (every node in the DOM, drawn small).
     viewport = {} if fit else {"x": 100, "y": 80, "zoom": 1}
@@ -116,16 +131,24 @@ def measure(page: Page, base: str, graph_id: int, label: str) -> Result:
     page.wait_for_selector("[data-testid=username]")
     page.goto(f"{base}/graphs/{graph_id}")
     # Times are the page's own clock (0 = navigation start), read on the frame things appear.
-    result.first_node_s = page.wait_for_function(
-        "() => document.querySelector('.react-flow__node') && performance.now()",
-        polling="raf", timeout=60_000,
-    ).json_value() / 1000
+    result.first_node_s = (
+        page.wait_for_function(
+            "() => document.querySelector('.react-flow__node') && performance.now()",
+            polling="raf",
+            timeout=60_000,
+        ).json_value()
+        / 1000
+    )
     # Usable: the live code (the first compile's answer) is shown next to the drawn nodes.
-    result.usable_s = page.wait_for_function(
-        "() => (document.querySelector('.cm-content')?.innerText ?? '').includes('print(')"
-        " && performance.now()",
-        polling="raf", timeout=60_000,
-    ).json_value() / 1000
+    result.usable_s = (
+        page.wait_for_function(
+            "() => (document.querySelector('.cm-content')?.innerText ?? '').includes('print(')"
+            " && performance.now()",
+            polling="raf",
+            timeout=60_000,
+        ).json_value()
+        / 1000
+    )
     result.milestones = page.evaluate(MILESTONES)
     result.js_kb = page.evaluate(SCRIPT_BYTES) / 1024
     result.in_dom = page.locator(".react-flow__node").count()
@@ -192,11 +215,21 @@ def table(results: list[Result]) -> str:
     ]
     for action in base.frames:
         for label, index in (("median", 0), ("p95", 1), ("max", 2)):
-            rows.append((f"{action}: frame {label} (ms)",
-                         [stats(r.frames[action])[index] for r in results], "{:.1f}"))
+            rows.append(
+                (
+                    f"{action}: frame {label} (ms)",
+                    [stats(r.frames[action])[index] for r in results],
+                    "{:.1f}",
+                )
+            )
     for label, index in (("median", 0), ("p95", 1), ("max", 2)):
-        rows.append((f"typing in a param: keydown->paint {label} (ms)",
-                     [stats(r.key_latency)[index] for r in results], "{:.1f}"))
+        rows.append(
+            (
+                f"typing in a param: keydown->paint {label} (ms)",
+                [stats(r.key_latency)[index] for r in results],
+                "{:.1f}",
+            )
+        )
     head = ["metric"] + [r.label + (" (baseline)" if r is base else "") for r in results]
     head += [f"ratio {r.label} / baseline" for r in results[1:]]
     lines = [head]
@@ -215,9 +248,13 @@ def table(results: list[Result]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8000")
-    parser.add_argument("--nodes", nargs="+", default=["20", "500", "500:fit"],
-                        help="graph sizes, the first is the baseline; N:fit opens without a saved"
-                        " viewport, so the whole graph is fitted on screen")
+    parser.add_argument(
+        "--nodes",
+        nargs="+",
+        default=["20", "500", "500:fit"],
+        help="graph sizes, the first is the baseline; N:fit opens without a saved"
+        " viewport, so the whole graph is fitted on screen",
+    )
     args = parser.parse_args()
     results = []
     with sync_playwright() as p:
@@ -233,8 +270,9 @@ def main() -> None:
         for spec in args.nodes:
             count, _, mode = spec.partition(":")
             doc = big_graph(int(count), fit=mode == "fit")
-            graph = context.request.post(args.base + "/api/graphs/", data=doc,
-                                         headers={"X-CSRFToken": csrf}).json()
+            graph = context.request.post(
+                args.base + "/api/graphs/", data=doc, headers={"X-CSRFToken": csrf}
+            ).json()
             # A fresh page per graph: no warm JIT or cached layout from the previous one. The
             # HTTP cache stays (as for a user who has opened the editor before).
             fresh = context.new_page()

@@ -465,8 +465,9 @@ class ClientRun:
             return
         if error:
             await self.emit_error("worker_lost", message)
-        await self.emit(dict(exit_event(str(self.run_id), exit_code=None, reason=reason,
-                                        message=message)))
+        await self.emit(
+            dict(exit_event(str(self.run_id), exit_code=None, reason=reason, message=message))
+        )
         self._finish(reason=reason, message=message, exit_code=None)
 
     def _finish(self, **fields: Any) -> None:

@@ -87,8 +87,9 @@ class RunConsumer(AsyncWebsocketConsumer):
             try:
                 await run.channel_lost()
             except Exception:
-                logger.exception("run %s: could not end it after the channel layer failed",
-                                 run.run_id)
+                logger.exception(
+                    "run %s: could not end it after the channel layer failed", run.run_id
+                )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Call the handler without channels' per-message `aclose_old_connections()`.

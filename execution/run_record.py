@@ -89,8 +89,9 @@ class RunRecord:
         while (write := await self._queue.get()) is not _CLOSED:
             await self._apply(*write)
 
-    async def _apply(self, fn: Callable[..., Any], args: tuple[Any, ...],
-                     kwargs: dict[str, Any]) -> None:
+    async def _apply(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
         try:
             await db(fn, *args, **kwargs)
         except Exception:

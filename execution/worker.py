@@ -297,7 +297,10 @@ class PoolWorker:
     ) -> None:
         run_id, reply_to = request["run_id"], request["reply_to"]
         state: dict[str, Any] = {
-            "run_id": run_id, "reply_to": reply_to, "sandbox": sandbox, "stop_reason": None
+            "run_id": run_id,
+            "reply_to": reply_to,
+            "sandbox": sandbox,
+            "stop_reason": None,
         }
         self.inflight[run_id] = state
         log_event(

@@ -7,6 +7,7 @@ from graphs import compile_views
 urlpatterns = [
     path("nodes/", compile_views.NodeCatalogueView.as_view(), name="node-catalogue"),
     path("compile/", compile_views.CompileView.as_view(), name="compile"),
-    path("graphs/<int:pk>/compile/", compile_views.GraphCompileView.as_view(),
-         name="graph-compile"),
+    path(
+        "graphs/<int:pk>/compile/", compile_views.GraphCompileView.as_view(), name="graph-compile"
+    ),
 ]

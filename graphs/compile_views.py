@@ -16,32 +16,48 @@ from graphs.catalogue import catalogue_json
 from graphs.compiler import compile_graph
 from graphs.models import Graph
 
-_DIAGNOSTICS = inline_serializer("Diagnostic", many=True, fields={
-    "severity": serializers.ChoiceField(["error", "warning", "info"]),
-    "code": serializers.CharField(),
-    "message": serializers.CharField(),
-    "node_id": serializers.CharField(allow_null=True),
-    "port": serializers.CharField(allow_null=True),
-})
-COMPILE_RESULT = inline_serializer("CompileResult", {
-    "code": serializers.CharField(help_text="The generated, self-contained Python script."),
-    "diagnostics": _DIAGNOSTICS,
-    "source_map": serializers.DictField(
-        child=serializers.CharField(), help_text='Generated line ("1"-based) -> node id.'),
-})
-COMPILE_REQUEST = inline_serializer("CompileRequest", {
-    "nodes": serializers.ListField(child=serializers.DictField()),
-    "edges": serializers.ListField(child=serializers.DictField(), required=False),
-})
-CATALOGUE = inline_serializer("NodeCatalogue", {
-    "version": serializers.IntegerField(),
-    "categories": serializers.ListField(child=serializers.DictField()),
-    "nodes": serializers.ListField(child=serializers.DictField(),
-                                   help_text="Node types; see docs/catalogue.md."),
-    "type_compatibility": serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="For each data type, the input types an output of that type may be wired to."),
-})
+_DIAGNOSTICS = inline_serializer(
+    "Diagnostic",
+    many=True,
+    fields={
+        "severity": serializers.ChoiceField(["error", "warning", "info"]),
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "node_id": serializers.CharField(allow_null=True),
+        "port": serializers.CharField(allow_null=True),
+    },
+)
+COMPILE_RESULT = inline_serializer(
+    "CompileResult",
+    {
+        "code": serializers.CharField(help_text="The generated, self-contained Python script."),
+        "diagnostics": _DIAGNOSTICS,
+        "source_map": serializers.DictField(
+            child=serializers.CharField(), help_text='Generated line ("1"-based) -> node id.'
+        ),
+    },
+)
+COMPILE_REQUEST = inline_serializer(
+    "CompileRequest",
+    {
+        "nodes": serializers.ListField(child=serializers.DictField()),
+        "edges": serializers.ListField(child=serializers.DictField(), required=False),
+    },
+)
+CATALOGUE = inline_serializer(
+    "NodeCatalogue",
+    {
+        "version": serializers.IntegerField(),
+        "categories": serializers.ListField(child=serializers.DictField()),
+        "nodes": serializers.ListField(
+            child=serializers.DictField(), help_text="Node types; see docs/catalogue.md."
+        ),
+        "type_compatibility": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="For each data type, the input types an output of that type may be wired to.",
+        ),
+    },
+)
 ERROR = OpenApiResponse(description='`{"detail": "...", "errors": {...}}`')
 
 
@@ -56,13 +72,18 @@ class NodeCatalogueView(APIView):
 
 
 class CompileView(APIView):
-    @extend_schema(summary="Compile a graph document to Python", request=COMPILE_REQUEST,
-                   responses={200: COMPILE_RESULT, 400: ERROR, 401: ERROR})
+    @extend_schema(
+        summary="Compile a graph document to Python",
+        request=COMPILE_REQUEST,
+        responses={200: COMPILE_RESULT, 400: ERROR, 401: ERROR},
+    )
     def post(self, request: Request) -> Response:
         body: Any = request.data
         if not isinstance(body, dict):
-            return _bad_request("The body must be a JSON object {nodes, edges}.",
-                                {"non_field_errors": ["Expected a JSON object."]})
+            return _bad_request(
+                "The body must be a JSON object {nodes, edges}.",
+                {"non_field_errors": ["Expected a JSON object."]},
+            )
         nodes, edges = body.get("nodes", []), body.get("edges", [])
         errors: dict[str, list[str]] = {}
         if not isinstance(nodes, list):
@@ -74,14 +95,19 @@ class CompileView(APIView):
         elif len(edges) > settings.GRAPH_MAX_EDGES:
             errors["edges"] = [f"At most {settings.GRAPH_MAX_EDGES} edges."]
         if errors:
-            return _bad_request("The graph cannot be compiled: " + next(
-                f"{field}: {messages[0]}" for field, messages in errors.items()), errors)
+            return _bad_request(
+                "The graph cannot be compiled: "
+                + next(f"{field}: {messages[0]}" for field, messages in errors.items()),
+                errors,
+            )
         return Response(compile_graph({"nodes": nodes, "edges": edges}).to_dict())
 
 
 class GraphCompileView(APIView):
-    @extend_schema(summary="Compile a saved graph to Python",
-                   responses={200: COMPILE_RESULT, 401: ERROR, 404: ERROR})
+    @extend_schema(
+        summary="Compile a saved graph to Python",
+        responses={200: COMPILE_RESULT, 401: ERROR, 404: ERROR},
+    )
     def get(self, request: Request, pk: int) -> Response:
         graph = get_object_or_404(Graph.objects.only("nodes", "edges"), pk=pk, owner=request.user)
         return Response(compile_graph({"nodes": graph.nodes, "edges": graph.edges}).to_dict())

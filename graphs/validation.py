@@ -129,8 +129,10 @@ def _check_pin_values(label: str, inputs: Any, problems: list[str]) -> None:
         if len(port) > MAX_ID_LENGTH:
             problems.append(f"{label}: data.inputs has a port id over {MAX_ID_LENGTH} characters.")
         elif not (value is None or isinstance(value, str | bool) or _is_finite_number(value)):
-            problems.append(f"{label}: data.inputs[{port[:60]!r}] must be a string, a finite "
-                            f"number, a boolean or null, got {_type_name(value)}.")
+            problems.append(
+                f"{label}: data.inputs[{port[:60]!r}] must be a string, a finite "
+                f"number, a boolean or null, got {_type_name(value)}."
+            )
 
 
 def validate_nodes(nodes: Any, max_nodes: int) -> list[str]:

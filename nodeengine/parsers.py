@@ -154,8 +154,9 @@ class SafeJSONParser(JSONParser):
 def check_form(data: Any) -> None:
     """The storability guard for a parsed form (a QueryDict): every key and value."""
     for key, values in data.lists():
-        check_document({key: values[0] if len(values) == 1 else list(values)},
-                       settings.GRAPH_MAX_DEPTH)
+        check_document(
+            {key: values[0] if len(values) == 1 else list(values)}, settings.GRAPH_MAX_DEPTH
+        )
 
 
 class SafeFormParser(FormParser):

@@ -42,8 +42,17 @@ del sys.path[0]
 del sys.modules["script_output"]
 
 # Imported before the script arrives, so their import time is spent while the container waits.
-PRELOADED_MODULES = ("collections", "functools", "itertools", "json", "math", "random", "re",
-                     "string", "time")
+PRELOADED_MODULES = (
+    "collections",
+    "functools",
+    "itertools",
+    "json",
+    "math",
+    "random",
+    "re",
+    "string",
+    "time",
+)
 for _module in PRELOADED_MODULES:
     __import__(_module)
 

@@ -134,7 +134,10 @@ class Servers:
         raise RuntimeError("daphne did not start listening within 30 s")
 
     def start_worker(
-        self, name: str | None = None, size: int = 4, wait: bool = True,
+        self,
+        name: str | None = None,
+        size: int = 4,
+        wait: bool = True,
         env: dict[str, str] | None = None,
     ) -> str:
         """A `runpool` process; `env` adds to the servers' environment (e.g. its DOCKER_HOST)."""

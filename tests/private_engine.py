@@ -81,8 +81,9 @@ class PrivateEngine:
 def running_private_engine() -> Iterator[PrivateEngine]:
     """A started private engine holding the sandbox image; stopped and removed at the end."""
     if shutil.which("dockerd") is None or shutil.which("unshare") is None or os.geteuid() != 0:
-        pytest.fail("this test needs root, dockerd and unshare (apt-get install docker.io)",
-                    pytrace=False)
+        pytest.fail(
+            "this test needs root, dockerd and unshare (apt-get install docker.io)", pytrace=False
+        )
     root = Path(tempfile.mkdtemp(prefix="ne-engine-", dir="/var/tmp"))
     engine = PrivateEngine(root)
     engine.start()
@@ -90,7 +91,9 @@ def running_private_engine() -> Iterator[PrivateEngine]:
         # The image travels from the shared engine (no registry here).
         save = subprocess.Popen(["docker", "save", SANDBOX_IMAGE], stdout=subprocess.PIPE)
         subprocess.run(
-            ["docker", "-H", engine.socket, "load", "-q"], stdin=save.stdout, check=True,
+            ["docker", "-H", engine.socket, "load", "-q"],
+            stdin=save.stdout,
+            check=True,
             stdout=subprocess.DEVNULL,
         )
         assert save.wait() == 0

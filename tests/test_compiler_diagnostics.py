@@ -212,13 +212,23 @@ def test_a_try_error_read_after_a_try_without_except_body_is_preset_not_a_name_e
             {"id": "p", "type": "print", "position": {"x": 0, "y": 100}, "data": {"params": {}}},
         ],
         "edges": [
-            {"id": "e", "source": "t", "sourceHandle": "error", "target": "p",
-             "targetHandle": "value"},
+            {
+                "id": "e",
+                "source": "t",
+                "sourceHandle": "error",
+                "target": "p",
+                "targetHandle": "value",
+            },
         ],
     }
     result = compile_graph(graph)
     assert "value_maybe_unset" in {d.code for d in result.diagnostics}
-    ran = subprocess.run([sys.executable, "-I", "-c", result.code], capture_output=True,
-                         text=True, timeout=30, check=False)
+    ran = subprocess.run(
+        [sys.executable, "-I", "-c", result.code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == "None\n"

@@ -129,10 +129,20 @@ class TestBodyLimits:
 
 BAD_FIELDS = [
     pytest.param({"name": "a\x00b", "nodes": "[]"}, id="nul-in-a-field"),
-    pytest.param({"name": "g", "nodes": '[{"id": "a\\u0000", "type": "print", '
-                  '"position": {"x": 0, "y": 0}}]'}, id="nul-escaped-in-json-text"),
-    pytest.param({"name": "g", "nodes": '[{"id": "\\ud800", "type": "print", '
-                  '"position": {"x": 0, "y": 0}}]'}, id="surrogate-escaped-in-json-text"),
+    pytest.param(
+        {
+            "name": "g",
+            "nodes": '[{"id": "a\\u0000", "type": "print", "position": {"x": 0, "y": 0}}]',
+        },
+        id="nul-escaped-in-json-text",
+    ),
+    pytest.param(
+        {
+            "name": "g",
+            "nodes": '[{"id": "\\ud800", "type": "print", "position": {"x": 0, "y": 0}}]',
+        },
+        id="surrogate-escaped-in-json-text",
+    ),
 ]
 
 

@@ -27,8 +27,13 @@ def private_engine(docker_ready) -> Iterator[PrivateEngine]:
 
 async def test_pool_rebuilds_itself_after_the_engine_restarts(private_engine):
     pool = SandboxPool(
-        unique_worker_name("restart"), 2, SANDBOX_IMAGE, TEST_LIMITS,
-        docker_factory=private_engine.client, max_backoff=1.0, health_interval=0.2,
+        unique_worker_name("restart"),
+        2,
+        SANDBOX_IMAGE,
+        TEST_LIMITS,
+        docker_factory=private_engine.client,
+        max_backoff=1.0,
+        health_interval=0.2,
     )
     await pool.start()
     try:

@@ -154,8 +154,7 @@ async def test_forged_protocol_lines_are_plain_output(make_pool):
 async def test_invalid_utf8_and_control_characters_arrive_as_safe_text(make_pool):
     pool = await make_pool()
     code = (
-        "import os\n"
-        "os.write(1, b'a\\xff\\xfe\\x80b \\x1b[31mred\\x1b[0m \\x00 \\xe2\\x82 end')\n"
+        "import os\nos.write(1, b'a\\xff\\xfe\\x80b \\x1b[31mred\\x1b[0m \\x00 \\xe2\\x82 end')\n"
     )
     result, out = await run_code(pool, code)
     assert result.reason == "ok"

@@ -107,7 +107,12 @@ async def test_host_environment_is_invisible(make_pool, monkeypatch):
     assert "NODEENGINE_HOST_SECRET" not in names
     assert "hunter2" not in out.stdout
     assert set(names) <= {
-        "PATH", "LANG", "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE", "HOME", "HOSTNAME",
+        "PATH",
+        "LANG",
+        "PYTHONIOENCODING",
+        "PYTHONDONTWRITEBYTECODE",
+        "HOME",
+        "HOSTNAME",
     }
     assert os.environ["NODEENGINE_HOST_SECRET"] == "hunter2"
 

@@ -87,12 +87,7 @@ async def test_one_huge_allocation_raising_memory_error_is_memory(make_pool):
 async def test_fork_bomb_is_contained_and_the_next_run_works(make_pool):
     pool = await make_pool(pids=32, wall_seconds=3)
     code = (
-        "import os\n"
-        "while True:\n"
-        "    try:\n"
-        "        os.fork()\n"
-        "    except OSError:\n"
-        "        pass\n"
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
     )
     result, _ = await run_code(pool, code)
     assert result.reason in ("timeout", "error")

@@ -115,7 +115,8 @@ async def test_start_removes_stale_containers_of_its_own_worker_only(make_pool, 
     worker, neighbour = unique_worker_name("stale"), unique_worker_name("other")
     for name in (worker, neighbour):
         docker_ready.api.create_container(
-            SANDBOX_IMAGE, command=["true"],
+            SANDBOX_IMAGE,
+            command=["true"],
             labels={LABEL_MANAGED: "1", LABEL_WORKER: name},
         )
     try:
@@ -160,7 +161,11 @@ async def test_resize_recycle_drain_and_stats(make_pool, docker_ready):
     pool = await make_pool(size=1)
     stats = pool.stats()
     assert {k: stats[k] for k in ("warm", "busy", "size", "image", "served")} == {
-        "warm": 1, "busy": 0, "size": 1, "image": SANDBOX_IMAGE, "served": 0,
+        "warm": 1,
+        "busy": 0,
+        "size": 1,
+        "image": SANDBOX_IMAGE,
+        "served": 0,
     }
     pool.resize(3)
     await settle(pool)

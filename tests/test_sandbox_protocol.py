@@ -34,14 +34,16 @@ def joined(pieces) -> list[tuple[str, bytes]]:
 def test_frames_are_split_into_streams():
     data = frame(1, b"out") + frame(2, b"err") + frame(1, b"more")
     assert list(FrameDecoder().feed(data)) == [
-        ("stdout", b"out"), ("stderr", b"err"), ("stdout", b"more"),
+        ("stdout", b"out"),
+        ("stderr", b"err"),
+        ("stdout", b"more"),
     ]
 
 
 def test_partial_payloads_are_delivered_before_the_frame_completes():
     decoder = FrameDecoder()
     data = frame(1, b"hello world")
-    assert list(decoder.feed(data[:8 + 5])) == [("stdout", b"hello")]
+    assert list(decoder.feed(data[: 8 + 5])) == [("stdout", b"hello")]
     assert list(decoder.feed(data[8 + 5 :])) == [("stdout", b" world")]
 
 
@@ -58,9 +60,7 @@ def test_any_split_of_the_stream_decodes_the_same(frames, cuts):
         pieces += decoder.feed(data[pos : pos + cut])
         pos += cut
     pieces += decoder.feed(data[pos:])
-    expected = joined(
-        ("stdout" if s == 1 else "stderr", p) for s, p in frames if p
-    )
+    expected = joined(("stdout" if s == 1 else "stderr", p) for s, p in frames if p)
     assert joined(p for p in pieces if p[1]) == expected
 
 
@@ -90,7 +90,7 @@ def test_error_line_reads_the_last_traceback_only():
 
 
 def test_error_line_of_a_syntax_error():
-    stderr = '  File "main.py", line 2\n    y = (\n        ^\nSyntaxError: \'(\' was never closed\n'
+    stderr = "  File \"main.py\", line 2\n    y = (\n        ^\nSyntaxError: '(' was never closed\n"
     assert error_line_from_stderr(stderr) == 2
 
 

@@ -66,9 +66,11 @@ async def worker_on(in_memory_dispatch):
         await worker.start()
         # It holds one while it waits, and the pool has started the next one.
         await wait_until(
-            lambda: pool.stats()["busy"] == 1
-            and pool.stats()["warm"] == 1
-            and pool.stats()["starting"] == 0
+            lambda: (
+                pool.stats()["busy"] == 1
+                and pool.stats()["warm"] == 1
+                and pool.stats()["starting"] == 0
+            )
         )
         return worker, layer
 

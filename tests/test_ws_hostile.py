@@ -139,13 +139,19 @@ def test_a_flood_of_run_frames_is_refused_before_any_work(engine_servers, engine
                 "id": "py",
                 "type": "python_code",
                 "position": {"x": 100, "y": 0},
-                "data": {"params": {"code": "import time\ntime.sleep(60)", "inputs": "",
-                                    "outputs": ""}},
+                "data": {
+                    "params": {"code": "import time\ntime.sleep(60)", "inputs": "", "outputs": ""}
+                },
             },
         ],
         "edges": [
-            {"id": "e", "source": "s", "sourceHandle": "next", "target": "py",
-             "targetHandle": "exec"},
+            {
+                "id": "e",
+                "source": "s",
+                "sourceHandle": "next",
+                "target": "py",
+                "targetHandle": "exec",
+            },
         ],
     }
     refs = [f"flood{n}" for n in range(30)]

@@ -74,9 +74,7 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
         "host_config_kwargs": {
             "network_mode": "none",
             "read_only": True,
-            "tmpfs": {
-                SCRATCH_DIR: f"rw,noexec,nosuid,nodev,size={limits.scratch_mb}m,mode=1777"
-            },
+            "tmpfs": {SCRATCH_DIR: f"rw,noexec,nosuid,nodev,size={limits.scratch_mb}m,mode=1777"},
             # /dev/shm is another tmpfs (noexec by default): as small as scratch, not 64 MiB.
             # Its pages count against mem_limit too, like /tmp's.
             "shm_size": f"{limits.scratch_mb}m",

@@ -332,8 +332,9 @@ class SandboxPool:
                 await self.call_docker(docker_ops.remove_container, container_id)
             except Exception as exc:
                 # The periodic sweep removes it once Docker answers again.
-                logger.warning("pool %s: removing %s failed: %s", self.worker_name,
-                               container_id[:12], exc)
+                logger.warning(
+                    "pool %s: removing %s failed: %s", self.worker_name, container_id[:12], exc
+                )
             finally:
                 self._removals.pop(container_id, None)
                 self._notify()

@@ -34,12 +34,14 @@ class SandboxHost(Protocol):
     """What a sandbox needs of the pool that made it (SandboxPool is one): Docker calls made
     on its behalf (with the pool's retries and engine handling), and being let go."""
 
-    async def call_docker(self, fn: Callable[..., Any], *args: Any, critical: bool = False) -> Any:
-        ...
+    async def call_docker(
+        self, fn: Callable[..., Any], *args: Any, critical: bool = False
+    ) -> Any: ...
 
     def retire(self, sandbox: Sandbox) -> None: ...
 
     def label_run(self, sandbox: Sandbox, run_id: str) -> None: ...
+
 
 logger = logging.getLogger(__name__)
 

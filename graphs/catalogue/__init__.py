@@ -13,9 +13,16 @@ from graphs.catalogue.model import NodeType
 from graphs.catalogue.types import compatibility_json
 
 CATEGORIES = (
-    ("events", "Events"), ("io", "Input / Output"), ("values", "Values"), ("math", "Math"),
-    ("logic", "Logic"), ("text", "Text"), ("collections", "Collections"),
-    ("variables", "Variables"), ("control", "Control flow"), ("functions", "Functions"),
+    ("events", "Events"),
+    ("io", "Input / Output"),
+    ("values", "Values"),
+    ("math", "Math"),
+    ("logic", "Logic"),
+    ("text", "Text"),
+    ("collections", "Collections"),
+    ("variables", "Variables"),
+    ("control", "Control flow"),
+    ("functions", "Functions"),
     ("advanced", "Advanced"),
 )
 CATALOGUE_VERSION = 1

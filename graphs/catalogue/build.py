@@ -14,8 +14,10 @@ def const(value: Any) -> ast.expr:
     if isinstance(value, float) and not math.isfinite(value):
         text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
         return call("float", ast.Constant(text))
-    if isinstance(value, int | float) and not isinstance(value, bool) and (
-        value < 0 or (isinstance(value, float) and math.copysign(1.0, value) < 0)
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and (value < 0 or (isinstance(value, float) and math.copysign(1.0, value) < 0))
     ):
         return ast.UnaryOp(ast.USub(), ast.Constant(-value))
     return ast.Constant(value)

@@ -51,8 +51,14 @@ def exec_out(port_id: str = EXEC_NEXT, label: str = "") -> Port:
     return Port(port_id, "output", "exec", label=label)
 
 
-def data_in(port_id: str, type_: str = "any", *, required: bool = True, default: Any = None,
-            label: str | None = None) -> Port:
+def data_in(
+    port_id: str,
+    type_: str = "any",
+    *,
+    required: bool = True,
+    default: Any = None,
+    label: str | None = None,
+) -> Port:
     return Port(port_id, "input", "data", type_, label, required, default)
 
 
@@ -69,11 +75,15 @@ class Param:
     choices: tuple[tuple[str, str], ...] = ()
     min: float | None = None
     max: float | None = None
-    scalars: bool = False     # a text param that also takes a JSON number or boolean as it is
+    scalars: bool = False  # a text param that also takes a JSON number or boolean as it is
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "label": self.label, "kind": self.kind,
-                                "default": self.default}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "label": self.label,
+            "kind": self.kind,
+            "default": self.default,
+        }
         if self.choices:
             data["choices"] = [{"value": value, "label": label} for value, label in self.choices]
         if self.min is not None:
@@ -96,8 +106,12 @@ class Param:
         elif self.kind == "int":
             ok = isinstance(value, int) and not isinstance(value, bool)
         elif self.kind == "number":
-            ok = (isinstance(value, int | float) and not isinstance(value, bool)
-                  and value == value and abs(value) != float("inf"))
+            ok = (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and value == value
+                and abs(value) != float("inf")
+            )
         if not ok:
             return self.default, False
         if self.kind in ("int", "number"):
@@ -144,8 +158,14 @@ class DynamicPorts:
     type: str = "any"
 
     def to_json(self) -> dict[str, Any]:
-        return {"param": self.param, "source": self.source, "direction": self.direction,
-                "kind": "data", "type": self.type, "prefix": self.prefix}
+        return {
+            "param": self.param,
+            "source": self.source,
+            "direction": self.direction,
+            "kind": "data",
+            "type": self.type,
+            "prefix": self.prefix,
+        }
 
     def names(self, value: Any, default: Any) -> list[str]:
         return dynamic_port_names(self.source, value, default)
@@ -207,8 +227,9 @@ class NodeContext(Protocol):
     def fresh_name(self, hint: str) -> str: ...
     def use_import(self, module: str) -> None: ...
     def variable(self, raw_name: Any) -> str: ...
-    def warn(self, code: str, message: str, port: str | None = None,
-             severity: str = "warning") -> None: ...
+    def warn(
+        self, code: str, message: str, port: str | None = None, severity: str = "warning"
+    ) -> None: ...
 
 
 ExpressionGen = Callable[[NodeContext, str], ast.expr]
@@ -228,11 +249,11 @@ class NodeType:
     expression: ExpressionGen | None = None
     statements: StatementGen | None = None
     # Structure, read by the compiler's placement pass.
-    body_ports: tuple[str, ...] = ()      # execution outputs that hold nested blocks
-    loop: bool = False                    # body_ports are a loop body (break/continue valid)
+    body_ports: tuple[str, ...] = ()  # execution outputs that hold nested blocks
+    loop: bool = False  # body_ports are a loop body (break/continue valid)
     needs: Literal["loop", "function"] | None = None
-    starts_chain: bool = False            # on_start
-    defines_function: bool = False        # function_def
+    starts_chain: bool = False  # on_start
+    defines_function: bool = False  # function_def
     # (param, value): when that param has that value, the node is pure in shape but is evaluated
     # once per statement that reads it (math `random`), never inlined twice.
     volatile_if: tuple[str, str] | None = None

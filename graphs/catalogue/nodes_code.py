@@ -27,8 +27,12 @@ def _valid_names(ctx: NodeContext, param_id: str) -> list[str] | None:
     names = ctx.names(param_id)
     bad = [n for n in names if not n.isidentifier() or keyword.iskeyword(n)]
     if bad:
-        ctx.warn("invalid_name", f"{bad[0][:40]!r} is not a valid Python name ({param_id}).",
-                 port=param_id, severity="error")
+        ctx.warn(
+            "invalid_name",
+            f"{bad[0][:40]!r} is not a valid Python name ({param_id}).",
+            port=param_id,
+            severity="error",
+        )
         return None
     return names
 
@@ -48,23 +52,40 @@ def _has_yield(tree: ast.Module) -> bool:
 
 def parse_snippet(ctx: NodeContext, code: str) -> ast.Module | None:
     if len(code) > MAX_CODE_CHARS:
-        ctx.warn("code_too_long", f"The code is longer than {MAX_CODE_CHARS} characters.",
-                 port="code", severity="error")
+        ctx.warn(
+            "code_too_long",
+            f"The code is longer than {MAX_CODE_CHARS} characters.",
+            port="code",
+            severity="error",
+        )
         return None
     try:
         tree = ast.parse(code, "<python code node>")
     except SyntaxError as error:
         line = f"line {error.lineno}: " if error.lineno else ""
-        ctx.warn("python_syntax_error", f"Syntax error in the Python code, {line}{error.msg}.",
-                 port="code", severity="error")
+        ctx.warn(
+            "python_syntax_error",
+            f"Syntax error in the Python code, {line}{error.msg}.",
+            port="code",
+            severity="error",
+        )
         return None
     except (ValueError, RecursionError, MemoryError) as error:
-        ctx.warn("python_syntax_error", f"The Python code cannot be parsed: {error}.",
-                 port="code", severity="error")
+        ctx.warn(
+            "python_syntax_error",
+            f"The Python code cannot be parsed: {error}.",
+            port="code",
+            severity="error",
+        )
         return None
     if _has_yield(tree):
-        ctx.warn("python_syntax_error", "yield/await cannot be used at the top of a Python code "
-                 "node (put them in a function you define there).", port="code", severity="error")
+        ctx.warn(
+            "python_syntax_error",
+            "yield/await cannot be used at the top of a Python code "
+            "node (put them in a function you define there).",
+            port="code",
+            severity="error",
+        )
         return None
     return tree
 
@@ -100,14 +121,20 @@ def _python_code(ctx: NodeContext) -> list[ast.stmt]:
 
 
 PYTHON_CODE = NodeType(
-    "python_code", "advanced", "Python code",
+    "python_code",
+    "advanced",
+    "Python code",
     "Your own Python: the inputs are variables in the code, the outputs are the variables it sets.",
     ports=(exec_in(), exec_out()),
-    params=(Param("code", "Code", "code", _DEFAULT_CODE),
-            Param("inputs", "Inputs (comma-separated)", "text", "a"),
-            Param("outputs", "Outputs (comma-separated)", "text", "result")),
-    dynamic_ports=(DynamicPorts("inputs", "names", "input", "in:"),
-                   DynamicPorts("outputs", "names", "output", "out:")),
+    params=(
+        Param("code", "Code", "code", _DEFAULT_CODE),
+        Param("inputs", "Inputs (comma-separated)", "text", "a"),
+        Param("outputs", "Outputs (comma-separated)", "text", "result"),
+    ),
+    dynamic_ports=(
+        DynamicPorts("inputs", "names", "input", "in:"),
+        DynamicPorts("outputs", "names", "output", "out:"),
+    ),
     statements=_python_code,
 )
 

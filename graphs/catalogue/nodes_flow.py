@@ -52,8 +52,11 @@ def _while(ctx: NodeContext) -> list[ast.stmt]:
         message = f"While loop stopped after {limit} iterations (its iteration guard)"
         guard = [
             ast.AugAssign(ast.Name(counter, ast.Store()), ast.Add(), const(1)),
-            ast.If(ast.Compare(name(counter), [ast.Gt()], [const(limit)]),
-                   [ast.Raise(call("RuntimeError", const(message)), None)], []),
+            ast.If(
+                ast.Compare(name(counter), [ast.Gt()], [const(limit)]),
+                [ast.Raise(call("RuntimeError", const(message)), None)],
+                [],
+            ),
         ]
     body = ctx.body("body")
     if prelude:
@@ -109,8 +112,11 @@ def _call_function(ctx: NodeContext) -> list[ast.stmt]:
     identifier, parameters = target
     given = ctx.names("arguments")
     for extra in [n for n in given if n not in parameters]:
-        ctx.warn("unknown_argument", f"The function has no parameter {extra!r}; this input is "
-                 "ignored.", port="arg:" + extra)
+        ctx.warn(
+            "unknown_argument",
+            f"The function has no parameter {extra!r}; this input is ignored.",
+            port="arg:" + extra,
+        )
     args = []
     for parameter in parameters:
         if parameter in given:
@@ -134,103 +140,213 @@ def _comment(ctx: NodeContext) -> list[ast.stmt]:
 
 
 SET_VARIABLE = NodeType(
-    "set_variable", "variables", "Set variable", "Stores a value in a named (global) variable.",
+    "set_variable",
+    "variables",
+    "Set variable",
+    "Stores a value in a named (global) variable.",
     ports=(exec_in(), data_in("value", required=False, default=None), exec_out()),
-    params=(Param("name", "Variable", "text", "x"),), statements=_set_variable,
+    params=(Param("name", "Variable", "text", "x"),),
+    statements=_set_variable,
 )
 GET_VARIABLE = NodeType(
-    "get_variable", "variables", "Get variable",
+    "get_variable",
+    "variables",
+    "Get variable",
     "The current value of a named variable (None before it is first set).",
-    ports=(data_out("value"),), params=(Param("name", "Variable", "text", "x"),),
+    ports=(data_out("value"),),
+    params=(Param("name", "Variable", "text", "x"),),
     expression=_get_variable,
 )
 SET_ITEM = NodeType(
-    "set_item", "collections", "Set item / Append",
+    "set_item",
+    "collections",
+    "Set item / Append",
     "set: collection[key] = value; append: adds value at the end of a list.",
-    ports=(exec_in(), data_in("collection", default=None),
-           data_in("key", required=False, default=0),
-           data_in("value", required=False, default=None), exec_out()),
+    ports=(
+        exec_in(),
+        data_in("collection", default=None),
+        data_in("key", required=False, default=0),
+        data_in("value", required=False, default=None),
+        exec_out(),
+    ),
     params=(Param("op", "Operation", "select", "set", choices("set", "append")),),
-    statements=_set_item, mutates=("collection",),
+    statements=_set_item,
+    mutates=("collection",),
 )
 IF = NodeType(
-    "if", "control", "If / Else",
+    "if",
+    "control",
+    "If / Else",
     "Runs `then` when the condition holds, `else` otherwise, then continues with `next`.",
-    ports=(exec_in(), data_in("condition", "bool", default=False), exec_out("then", "then"),
-           exec_out("else", "else"), exec_out("next", "next")),
-    statements=_if, body_ports=("then", "else"),
+    ports=(
+        exec_in(),
+        data_in("condition", "bool", default=False),
+        exec_out("then", "then"),
+        exec_out("else", "else"),
+        exec_out("next", "next"),
+    ),
+    statements=_if,
+    body_ports=("then", "else"),
 )
 WHILE = NodeType(
-    "while", "control", "While",
+    "while",
+    "control",
+    "While",
     "Loops: repeats `body` while the condition holds, then continues with `completed`. A guard > 0 "
     "stops a runaway loop with an error after that many iterations.",
-    ports=(exec_in(), data_in("condition", "bool", default=False), exec_out("body", "body"),
-           exec_out("next", "completed")),
-    params=(Param("max_iterations", "Iteration guard (0 = none)", "int", 0, min=0,
-                  max=1_000_000_000),),
-    statements=_while, body_ports=("body",), loop=True,
+    ports=(
+        exec_in(),
+        data_in("condition", "bool", default=False),
+        exec_out("body", "body"),
+        exec_out("next", "completed"),
+    ),
+    params=(
+        Param("max_iterations", "Iteration guard (0 = none)", "int", 0, min=0, max=1_000_000_000),
+    ),
+    statements=_while,
+    body_ports=("body",),
+    loop=True,
 )
 FOR_RANGE = NodeType(
-    "for_range", "control", "For range",
+    "for_range",
+    "control",
+    "For range",
     "Loops: runs `body` for each index from start up to (not including) stop, then `completed`.",
-    ports=(exec_in(), data_in("start", "int", required=False, default=0),
-           data_in("stop", "int", default=10), data_in("step", "int", required=False, default=1),
-           exec_out("body", "body"), exec_out("next", "completed"), data_out("index", "int")),
-    statements=_for_range, body_ports=("body",), loop=True,
-    output_hints={"index": "index"}, block_outputs={"index": "body"},
+    ports=(
+        exec_in(),
+        data_in("start", "int", required=False, default=0),
+        data_in("stop", "int", default=10),
+        data_in("step", "int", required=False, default=1),
+        exec_out("body", "body"),
+        exec_out("next", "completed"),
+        data_out("index", "int"),
+    ),
+    statements=_for_range,
+    body_ports=("body",),
+    loop=True,
+    output_hints={"index": "index"},
+    block_outputs={"index": "body"},
 )
 FOR_EACH = NodeType(
-    "for_each", "control", "For each",
+    "for_each",
+    "control",
+    "For each",
     "Loops over a collection: runs `body` once per item, then `completed`.",
-    ports=(exec_in(), data_in("collection", default=[]), exec_out("body", "body"),
-           exec_out("next", "completed"), data_out("item")),
-    statements=_for_each, body_ports=("body",), loop=True,
-    output_hints={"item": "item"}, block_outputs={"item": "body"},
+    ports=(
+        exec_in(),
+        data_in("collection", default=[]),
+        exec_out("body", "body"),
+        exec_out("next", "completed"),
+        data_out("item"),
+    ),
+    statements=_for_each,
+    body_ports=("body",),
+    loop=True,
+    output_hints={"item": "item"},
+    block_outputs={"item": "body"},
 )
-BREAK = NodeType("break", "control", "Break", "Leaves the innermost loop.",
-                 ports=(exec_in(),), statements=_break, needs="loop")
-CONTINUE = NodeType("continue", "control", "Continue",
-                    "Skips to the next iteration of the innermost loop.",
-                    ports=(exec_in(),), statements=_continue, needs="loop")
+BREAK = NodeType(
+    "break",
+    "control",
+    "Break",
+    "Leaves the innermost loop.",
+    ports=(exec_in(),),
+    statements=_break,
+    needs="loop",
+)
+CONTINUE = NodeType(
+    "continue",
+    "control",
+    "Continue",
+    "Skips to the next iteration of the innermost loop.",
+    ports=(exec_in(),),
+    statements=_continue,
+    needs="loop",
+)
 TRY = NodeType(
-    "try", "control", "Try / Except",
+    "try",
+    "control",
+    "Try / Except",
     "Runs `body`; if it raises an error, runs `except` (with the error message), then `next`.",
-    ports=(exec_in(), exec_out("body", "try"), exec_out("except", "except"),
-           exec_out("next", "next"), data_out("error", "text")),
-    statements=_try, body_ports=("body", "except"),
-    output_hints={"error": "error_message"}, block_outputs={"error": "except"},
+    ports=(
+        exec_in(),
+        exec_out("body", "try"),
+        exec_out("except", "except"),
+        exec_out("next", "next"),
+        data_out("error", "text"),
+    ),
+    statements=_try,
+    body_ports=("body", "except"),
+    output_hints={"error": "error_message"},
+    block_outputs={"error": "except"},
 )
 FUNCTION_DEF = NodeType(
-    "function_def", "functions", "Function definition",
+    "function_def",
+    "functions",
+    "Function definition",
     "Defines a function; its parameters are outputs usable in its `body` chain.",
     ports=(exec_out("body", "body"),),
-    params=(Param("name", "Name", "text", "my_function"),
-            Param("parameters", "Parameters (comma-separated)", "text", "a, b")),
+    params=(
+        Param("name", "Name", "text", "my_function"),
+        Param("parameters", "Parameters (comma-separated)", "text", "a, b"),
+    ),
     dynamic_ports=(DynamicPorts("parameters", "names", "output", "arg:"),),
-    defines_function=True, body_ports=("body",),
+    defines_function=True,
+    body_ports=("body",),
 )
 RETURN = NodeType(
-    "return", "functions", "Return", "Ends the function, giving back a value (None if unwired).",
+    "return",
+    "functions",
+    "Return",
+    "Ends the function, giving back a value (None if unwired).",
     ports=(exec_in(), data_in("value", required=False, default=None)),
-    statements=_return, needs="function",
+    statements=_return,
+    needs="function",
 )
 CALL_FUNCTION = NodeType(
-    "call_function", "functions", "Call function",
+    "call_function",
+    "functions",
+    "Call function",
     "Calls a function by name; each argument input goes to the parameter of the same name.",
     ports=(exec_in(), exec_out(), data_out("result")),
-    params=(Param("function", "Function", "text", "my_function"),
-            Param("arguments", "Arguments (comma-separated)", "text", "a, b")),
+    params=(
+        Param("function", "Function", "text", "my_function"),
+        Param("arguments", "Arguments (comma-separated)", "text", "a, b"),
+    ),
     dynamic_ports=(DynamicPorts("arguments", "names", "input", "arg:"),),
-    statements=_call_function, output_hints={"result": "result"},
+    statements=_call_function,
+    output_hints={"result": "result"},
 )
 SLEEP = NodeType(
-    "sleep", "advanced", "Sleep", "Waits for a number of seconds.",
-    ports=(exec_in(), data_in("seconds", "number", default=1), exec_out()), statements=_sleep,
+    "sleep",
+    "advanced",
+    "Sleep",
+    "Waits for a number of seconds.",
+    ports=(exec_in(), data_in("seconds", "number", default=1), exec_out()),
+    statements=_sleep,
 )
 COMMENT = NodeType(
-    "comment", "advanced", "Comment", "A note on the canvas; generates no code.",
+    "comment",
+    "advanced",
+    "Comment",
+    "A note on the canvas; generates no code.",
     params=(Param("text", "Text", "multiline", ""),),
 )
 
-NODES = (SET_VARIABLE, GET_VARIABLE, SET_ITEM, IF, WHILE, FOR_RANGE, FOR_EACH, BREAK, CONTINUE,
-         TRY, FUNCTION_DEF, RETURN, CALL_FUNCTION, SLEEP, COMMENT)
+NODES = (
+    SET_VARIABLE,
+    GET_VARIABLE,
+    SET_ITEM,
+    IF,
+    WHILE,
+    FOR_RANGE,
+    FOR_EACH,
+    BREAK,
+    CONTINUE,
+    TRY,
+    FUNCTION_DEF,
+    RETURN,
+    CALL_FUNCTION,
+    SLEEP,
+    COMMENT,
+)

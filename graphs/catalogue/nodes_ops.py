@@ -16,10 +16,24 @@ from graphs.catalogue.model import (
     data_out,
 )
 
-_BINARY = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "//": ast.FloorDiv,
-           "%": ast.Mod, "**": ast.Pow}
-_COMPARE = {"==": ast.Eq, "!=": ast.NotEq, "<": ast.Lt, "<=": ast.LtE, ">": ast.Gt,
-            ">=": ast.GtE, "in": ast.In}
+_BINARY = {
+    "+": ast.Add,
+    "-": ast.Sub,
+    "*": ast.Mult,
+    "/": ast.Div,
+    "//": ast.FloorDiv,
+    "%": ast.Mod,
+    "**": ast.Pow,
+}
+_COMPARE = {
+    "==": ast.Eq,
+    "!=": ast.NotEq,
+    "<": ast.Lt,
+    "<=": ast.LtE,
+    ">": ast.Gt,
+    ">=": ast.GtE,
+    "in": ast.In,
+}
 
 
 def _arithmetic(ctx: NodeContext, port: str) -> ast.expr:
@@ -70,10 +84,14 @@ def _format_parts(ctx: NodeContext) -> list[str | tuple[str, int, str]]:
     literal: list[str] = []
     position = 0
     for match in _FIELD.finditer(template):
-        between = template[position:match.start()]
+        between = template[position : match.start()]
         if "{" in between or "}" in between:
-            ctx.warn("format_brace", "A single { or } in the template is printed as it is; "
-                     "write {{ or }} to make that explicit.", port="template")
+            ctx.warn(
+                "format_brace",
+                "A single { or } in the template is printed as it is; "
+                "write {{ or }} to make that explicit.",
+                port="template",
+            )
         literal.append(between)
         position = match.end()
         token = match.group(0)
@@ -82,21 +100,27 @@ def _format_parts(ctx: NodeContext) -> list[str | tuple[str, int, str]]:
             continue
         body = match.group(1)
         cut = re.search(r"[!:]", body)
-        field_name = (body[:cut.start()] if cut else body).strip(" \t\r\n")
-        rest = body[cut.start():] if cut else ""
+        field_name = (body[: cut.start()] if cut else body).strip(" \t\r\n")
+        rest = body[cut.start() :] if cut else ""
         conversion = -1
         if rest.startswith("!"):
             conv, _, spec = rest[1:].partition(":")
             if conv.strip() in ("r", "s", "a"):
                 conversion = ord(conv.strip())
             else:
-                ctx.warn("format_conversion", f"Unknown conversion !{conv[:10]} is ignored.",
-                         port="template")
+                ctx.warn(
+                    "format_conversion",
+                    f"Unknown conversion !{conv[:10]} is ignored.",
+                    port="template",
+                )
         else:
             spec = rest[1:]
         if not field_name:
-            ctx.warn("format_empty_field", "An empty {} placeholder is printed as it is.",
-                     port="template")
+            ctx.warn(
+                "format_empty_field",
+                "An empty {} placeholder is printed as it is.",
+                port="template",
+            )
             literal.append(token)
             continue
         parts.append("".join(literal))
@@ -105,8 +129,12 @@ def _format_parts(ctx: NodeContext) -> list[str | tuple[str, int, str]]:
     literal.append(template[position:])
     tail = "".join(literal)
     if "{" in template[position:] or "}" in template[position:]:
-        ctx.warn("format_brace", "A single { or } in the template is printed as it is; "
-                 "write {{ or }} to make that explicit.", port="template")
+        ctx.warn(
+            "format_brace",
+            "A single { or } in the template is printed as it is; "
+            "write {{ or }} to make that explicit.",
+            port="template",
+        )
     parts.append(tail)
     return [part for part in parts if part != ""]
 
@@ -155,13 +183,19 @@ def _text_op(ctx: NodeContext, port: str) -> ast.expr:
     if op in ("upper", "lower"):
         return method(text, op)
     if op == "strip":
-        return method(text, "strip", ctx.input("arg")) if ctx.connected("arg") else method(
-            text, "strip")
+        return (
+            method(text, "strip", ctx.input("arg"))
+            if ctx.connected("arg")
+            else method(text, "strip")
+        )
     if op == "replace":
         return method(text, "replace", ctx.input("arg"), ctx.input("arg2"))
     if op == "split":
-        return method(text, "split", ctx.input("arg")) if ctx.connected("arg") else method(
-            text, "split")
+        return (
+            method(text, "split", ctx.input("arg"))
+            if ctx.connected("arg")
+            else method(text, "split")
+        )
     if op == "join":
         separator = ctx.input("arg") if ctx.connected("arg") else const(" ")
         return method(separator, "join", call("map", name("str"), text))
@@ -195,46 +229,94 @@ def _collection_op(ctx: NodeContext, port: str) -> ast.expr:
 
 
 ARITHMETIC = NodeType(
-    "arithmetic", "math", "Arithmetic",
+    "arithmetic",
+    "math",
+    "Arithmetic",
     "Adds, subtracts, multiplies, divides or raises two values.",
     ports=(data_in("a", default=0), data_in("b", default=0), data_out("result", "number")),
-    params=(Param("op", "Operation", "select", "+", choices(
-        ("+", "+ add"), ("-", "- subtract"), ("*", "* multiply"), ("/", "/ divide"),
-        ("//", "// whole division"), ("%", "% remainder"), ("**", "** power"))),),
+    params=(
+        Param(
+            "op",
+            "Operation",
+            "select",
+            "+",
+            choices(
+                ("+", "+ add"),
+                ("-", "- subtract"),
+                ("*", "* multiply"),
+                ("/", "/ divide"),
+                ("//", "// whole division"),
+                ("%", "% remainder"),
+                ("**", "** power"),
+            ),
+        ),
+    ),
     expression=_arithmetic,
 )
 MATH = NodeType(
-    "math", "math", "Math function",
+    "math",
+    "math",
+    "Math function",
     "abs, round (b = digits), min, max, sqrt, floor, ceil of a; random: a number between a and b "
     "(0 and 1 by default), drawn once per statement that reads it.",
-    ports=(data_in("a", "number", default=0), data_in("b", "number", required=False, default=0),
-           data_out("result", "number")),
-    params=(Param("op", "Function", "select", "abs", choices(
-        "abs", "round", "min", "max", "sqrt", "floor", "ceil", "random")),),
-    expression=_math, volatile_if=("op", "random"),
+    ports=(
+        data_in("a", "number", default=0),
+        data_in("b", "number", required=False, default=0),
+        data_out("result", "number"),
+    ),
+    params=(
+        Param(
+            "op",
+            "Function",
+            "select",
+            "abs",
+            choices("abs", "round", "min", "max", "sqrt", "floor", "ceil", "random"),
+        ),
+    ),
+    expression=_math,
+    volatile_if=("op", "random"),
 )
 COMPARE = NodeType(
-    "compare", "logic", "Compare", "Compares two values (in: a is contained in b).",
+    "compare",
+    "logic",
+    "Compare",
+    "Compares two values (in: a is contained in b).",
     ports=(data_in("a", default=0), data_in("b", default=0), data_out("result", "bool")),
     params=(Param("op", "Comparison", "select", "==", choices(*_COMPARE)),),
     expression=_compare,
 )
 LOGIC = NodeType(
-    "logic", "logic", "And / Or / Not", "Combines true/false values (not uses only a).",
-    ports=(data_in("a", "bool", default=False), data_in("b", "bool", required=False, default=False),
-           data_out("result", "bool")),
+    "logic",
+    "logic",
+    "And / Or / Not",
+    "Combines true/false values (not uses only a).",
+    ports=(
+        data_in("a", "bool", default=False),
+        data_in("b", "bool", required=False, default=False),
+        data_out("result", "bool"),
+    ),
     params=(Param("op", "Operation", "select", "and", choices("and", "or", "not")),),
-    expression=_logic, lazy_inputs=("b",),
+    expression=_logic,
+    lazy_inputs=("b",),
 )
 CONDITIONAL = NodeType(
-    "conditional", "logic", "Conditional value", "if_true when the condition holds, else if_false.",
-    ports=(data_in("condition", "bool", default=False),
-           data_in("if_true", required=False, default=None),
-           data_in("if_false", required=False, default=None), data_out("value")),
-    expression=_conditional, lazy_inputs=("if_true", "if_false"),
+    "conditional",
+    "logic",
+    "Conditional value",
+    "if_true when the condition holds, else if_false.",
+    ports=(
+        data_in("condition", "bool", default=False),
+        data_in("if_true", required=False, default=None),
+        data_in("if_false", required=False, default=None),
+        data_out("value"),
+    ),
+    expression=_conditional,
+    lazy_inputs=("if_true", "if_false"),
 )
 FORMAT_TEXT = NodeType(
-    "format_text", "text", "Format text",
+    "format_text",
+    "text",
+    "Format text",
     "Fills the {name} placeholders of a template (Python format spec allowed: {price:.2f}).",
     ports=(data_out("text", "text"),),
     params=(Param("template", "Template", "text", "Hello, {name}!"),),
@@ -242,36 +324,77 @@ FORMAT_TEXT = NodeType(
     expression=_format_text,
 )
 TEXT_OP = NodeType(
-    "text_op", "text", "Text operation",
+    "text_op",
+    "text",
+    "Text operation",
     "upper, lower, strip, replace (arg -> arg2), split (by arg), join (list `text` with separator "
     "arg), length, find (position of arg, -1 if absent).",
-    ports=(data_in("text", "any", default=""), data_in("arg", required=False, default=""),
-           data_in("arg2", required=False, default=""), data_out("result")),
-    params=(Param("op", "Operation", "select", "upper", choices(
-        "upper", "lower", "strip", "replace", "split", "join", "length", "find")),),
+    ports=(
+        data_in("text", "any", default=""),
+        data_in("arg", required=False, default=""),
+        data_in("arg2", required=False, default=""),
+        data_out("result"),
+    ),
+    params=(
+        Param(
+            "op",
+            "Operation",
+            "select",
+            "upper",
+            choices("upper", "lower", "strip", "replace", "split", "join", "length", "find"),
+        ),
+    ),
     expression=_text_op,
 )
 CONVERT = NodeType(
-    "convert", "text", "Convert", "Converts a value to int, float, str or bool.",
+    "convert",
+    "text",
+    "Convert",
+    "Converts a value to int, float, str or bool.",
     ports=(data_in("value", default=0), data_out("result")),
     params=(Param("to", "To", "select", "str", choices("int", "float", "str", "bool")),),
     expression=_convert,
 )
 GET_ITEM = NodeType(
-    "get_item", "collections", "Get item", "collection[key]: an item of a list or a dictionary.",
+    "get_item",
+    "collections",
+    "Get item",
+    "collection[key]: an item of a list or a dictionary.",
     ports=(data_in("collection", default=None), data_in("key", default=0), data_out("value")),
     expression=_get_item,
 )
 COLLECTION_OP = NodeType(
-    "collection_op", "collections", "Collection operation",
+    "collection_op",
+    "collections",
+    "Collection operation",
     "length, sorted, reversed, sum, range (0..value-1, or value..arg-1), keys, values, "
     "contains (arg in value).",
-    ports=(data_in("value", default=None), data_in("arg", required=False, default=None),
-           data_out("result")),
-    params=(Param("op", "Operation", "select", "length", choices(
-        "length", "sorted", "reversed", "sum", "range", "keys", "values", "contains")),),
+    ports=(
+        data_in("value", default=None),
+        data_in("arg", required=False, default=None),
+        data_out("result"),
+    ),
+    params=(
+        Param(
+            "op",
+            "Operation",
+            "select",
+            "length",
+            choices("length", "sorted", "reversed", "sum", "range", "keys", "values", "contains"),
+        ),
+    ),
     expression=_collection_op,
 )
 
-NODES = (ARITHMETIC, MATH, COMPARE, LOGIC, CONDITIONAL, FORMAT_TEXT, TEXT_OP, CONVERT, GET_ITEM,
-         COLLECTION_OP)
+NODES = (
+    ARITHMETIC,
+    MATH,
+    COMPARE,
+    LOGIC,
+    CONDITIONAL,
+    FORMAT_TEXT,
+    TEXT_OP,
+    CONVERT,
+    GET_ITEM,
+    COLLECTION_OP,
+)

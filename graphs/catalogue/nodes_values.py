@@ -77,40 +77,71 @@ def _make_dict(ctx: NodeContext, port: str) -> ast.expr:
 
 
 ON_START = NodeType(
-    "on_start", "events", "On Start",
+    "on_start",
+    "events",
+    "On Start",
     "Where the program starts: wire its output to the first statement to run.",
-    ports=(exec_out(),), starts_chain=True,
+    ports=(exec_out(),),
+    starts_chain=True,
 )
 PRINT = NodeType(
-    "print", "io", "Print", "Writes a value to the output, followed by a new line.",
-    ports=(exec_in(), data_in("value", default=""), exec_out()), statements=_print,
+    "print",
+    "io",
+    "Print",
+    "Writes a value to the output, followed by a new line.",
+    ports=(exec_in(), data_in("value", default=""), exec_out()),
+    statements=_print,
 )
 INPUT = NodeType(
-    "input", "io", "Input",
+    "input",
+    "io",
+    "Input",
     "Reads one line typed by the user, optionally converted to a whole or decimal number.",
     ports=(exec_in(), exec_out(), data_out("value")),
-    params=(Param("prompt", "Prompt", "text", ""),
-            Param("cast", "Convert to", "select", "none",
-                  choices(("none", "text (no conversion)"), ("int", "whole number (int)"),
-                          ("float", "decimal number (float)")))),
-    statements=_input, output_hints={"value": "user_input"},
+    params=(
+        Param("prompt", "Prompt", "text", ""),
+        Param(
+            "cast",
+            "Convert to",
+            "select",
+            "none",
+            choices(
+                ("none", "text (no conversion)"),
+                ("int", "whole number (int)"),
+                ("float", "decimal number (float)"),
+            ),
+        ),
+    ),
+    statements=_input,
+    output_hints={"value": "user_input"},
 )
 LITERAL = NodeType(
-    "literal", "values", "Literal", "A fixed value: a number, a text, true/false or None.",
+    "literal",
+    "values",
+    "Literal",
+    "A fixed value: a number, a text, true/false or None.",
     ports=(data_out("value"),),
-    params=(Param("kind", "Kind", "select", "number", choices("number", "text", "bool", "none")),
-            Param("value", "Value", "multiline", "0", scalars=True)),
+    params=(
+        Param("kind", "Kind", "select", "number", choices("number", "text", "bool", "none")),
+        Param("value", "Value", "multiline", "0", scalars=True),
+    ),
     expression=_literal,
 )
 MAKE_LIST = NodeType(
-    "make_list", "values", "Make List", "Builds a list from its inputs, in order.",
+    "make_list",
+    "values",
+    "Make List",
+    "Builds a list from its inputs, in order.",
     ports=(data_out("list", "list"),),
     params=(Param("count", "Items", "int", 2, min=0, max=64),),
     dynamic_ports=(DynamicPorts("count", "count", "input", "item"),),
     expression=_make_list,
 )
 MAKE_DICT = NodeType(
-    "make_dict", "values", "Make Dict", "Builds a dictionary with one input per key.",
+    "make_dict",
+    "values",
+    "Make Dict",
+    "Builds a dictionary with one input per key.",
     ports=(data_out("dict", "dict"),),
     params=(Param("keys", "Keys (comma-separated)", "text", "a, b"),),
     dynamic_ports=(DynamicPorts("keys", "names", "input", "key:"),),

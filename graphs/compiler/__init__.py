@@ -35,13 +35,20 @@ def compile_graph(graph: Any) -> CompileResult:
     try:
         result = _compile(graph, diagnostics)
     except RecursionError:
-        diagnostics.append(Diagnostic("error", "internal", "The graph is nested too deeply to "
-                                      "compile."))
+        diagnostics.append(
+            Diagnostic("error", "internal", "The graph is nested too deeply to compile.")
+        )
         result = CompileResult()
     except Exception:
         logger.exception("The compiler failed")
-        diagnostics.append(Diagnostic("error", "internal", "The compiler failed on this graph; "
-                                      "this is a bug in Node Engine, not in your graph."))
+        diagnostics.append(
+            Diagnostic(
+                "error",
+                "internal",
+                "The compiler failed on this graph; "
+                "this is a bug in Node Engine, not in your graph.",
+            )
+        )
         result = CompileResult()
     finally:
         if collecting:
@@ -63,24 +70,40 @@ def _break_data_cycles(graph: Graph, diagnostics: list[Diagnostic]) -> None:
         members = set(cycle)
         names = ", ".join(repr(n) for n in cycle)
         for node_id in cycle:
-            diagnostics.append(Diagnostic("error", "data_cycle", f"Data cycle between nodes "
-                                          f"{names}: a value cannot depend on itself.", node_id))
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    "data_cycle",
+                    f"Data cycle between nodes {names}: a value cannot depend on itself.",
+                    node_id,
+                )
+            )
         for key, (source, _) in list(graph.data_in.items()):
             if source in members and key[0] in members:
                 del graph.data_in[key]
         for source in members:
-            graph.data_out[source] = [e for e in graph.data_out.get(source, [])
-                                      if e[1] not in members]
+            graph.data_out[source] = [
+                e for e in graph.data_out.get(source, []) if e[1] not in members
+            ]
             successors[source] = [t for t in successors.get(source, []) if t not in members]
 
 
 def _report_unused(graph: Graph, diagnostics: list[Diagnostic]) -> None:
     for node in graph.nodes.values():
         definition = node.definition
-        if definition is not None and definition.expression is not None \
-                and not graph.data_out.get(node.id):
-            diagnostics.append(Diagnostic("warning", "unused_node", "This node's value is not "
-                                          "used anywhere; it generates no code.", node.id))
+        if (
+            definition is not None
+            and definition.expression is not None
+            and not graph.data_out.get(node.id)
+        ):
+            diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    "unused_node",
+                    "This node's value is not used anywhere; it generates no code.",
+                    node.id,
+                )
+            )
 
 
 def _compile(document: Any, diagnostics: list[Diagnostic]) -> CompileResult:
@@ -89,8 +112,9 @@ def _compile(document: Any, diagnostics: list[Diagnostic]) -> CompileResult:
     _report_unused(graph, diagnostics)
     placement = Placer(graph, diagnostics).run()
     generator = Generator(graph, placement, diagnostics)
-    functions = [tag(generator.gen_function(node, root), node.id)
-                 for node, root in placement.functions]
+    functions = [
+        tag(generator.gen_function(node, root), node.id) for node, root in placement.functions
+    ]
     functions += generator.gen_helpers("")
     main = generator.gen_block(placement.module)
     imports: list[ast.stmt] = [ast.Import([ast.alias(m)]) for m in sorted(generator.imports)]
@@ -99,7 +123,12 @@ def _compile(document: Any, diagnostics: list[Diagnostic]) -> CompileResult:
         code, source_map = assemble(sections)
     except (SyntaxError, ValueError) as error:
         logger.exception("Generated code does not compile")
-        diagnostics.append(Diagnostic("error", "internal", f"The generated code is not valid "
-                                      f"Python ({error}); this is a bug in Node Engine."))
+        diagnostics.append(
+            Diagnostic(
+                "error",
+                "internal",
+                f"The generated code is not valid Python ({error}); this is a bug in Node Engine.",
+            )
+        )
         return CompileResult()
     return CompileResult(code=code, source_map=source_map)

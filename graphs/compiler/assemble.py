@@ -18,15 +18,19 @@ _NESTED_FIELDS = ("body", "orelse", "finalbody")
 
 
 def _children(statement: ast.AST) -> list[list[ast.stmt]]:
-    lists = [getattr(statement, f) for f in _NESTED_FIELDS
-             if isinstance(getattr(statement, f, None), list)]
+    lists = [
+        getattr(statement, f)
+        for f in _NESTED_FIELDS
+        if isinstance(getattr(statement, f, None), list)
+    ]
     lists += [[*handler.body] for handler in getattr(statement, "handlers", [])]
     lists += [[*case.body] for case in getattr(statement, "cases", [])]
     return lists
 
 
-def _map_lines(generated: ast.stmt, parsed: ast.stmt, offset: int,
-               source_map: dict[int, str]) -> None:
+def _map_lines(
+    generated: ast.stmt, parsed: ast.stmt, offset: int, source_map: dict[int, str]
+) -> None:
     stack: list[tuple[ast.AST, ast.AST, str | None]] = [(generated, parsed, None)]
     while stack:
         mine, theirs, inherited = stack.pop()
@@ -117,8 +121,11 @@ def assemble(sections: list[list[ast.stmt]]) -> tuple[str, dict[int, str]]:
         for statement_index, statement in enumerate(section):
             is_def = isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
             if chunks:
-                blank = 2 if (is_def or previous_was_def) else (
-                    1 if statement_index == 0 and section_index > 0 else 0)
+                blank = (
+                    2
+                    if (is_def or previous_was_def)
+                    else (1 if statement_index == 0 and section_index > 0 else 0)
+                )
                 chunks.append("\n" * blank)
                 line += blank
             text = _unparse(statement, line, source_map)

@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 # Deeper expressions are split (readability, and the recursion limits of unparse and compile).
 HOIST_DEPTH = 20
-HOIST_SHARED_SIZE = 8     # an expression read twice by one statement and bigger than this is shared
-NODE_KEY = "_ne_node"     # attribute on generated statements naming their node, for the source map
+HOIST_SHARED_SIZE = 8  # an expression read twice by one statement and bigger than this is shared
+NODE_KEY = "_ne_node"  # attribute on generated statements naming their node, for the source map
 # Pure nodes whose value is a stored object, not one built for the reader (a change to it stays).
 _STORED_VALUES = ("get_variable", "get_item")
 
@@ -42,7 +42,7 @@ def tag(statement: ast.stmt, node_id: str) -> ast.stmt:
 class FunctionInfo:
     node_id: str
     identifier: str
-    parameters: list[str]       # raw names, as drawn
+    parameters: list[str]  # raw names, as drawn
 
 
 class Evaluation:
@@ -57,8 +57,9 @@ class Evaluation:
 class Context:
     """The `NodeContext` a node generator works with (see graphs/catalogue/model.py)."""
 
-    def __init__(self, generator: Generator, node: Node, reader: Placed,
-                 evaluation: Evaluation) -> None:
+    def __init__(
+        self, generator: Generator, node: Node, reader: Placed, evaluation: Evaluation
+    ) -> None:
         self.gen = generator
         self.node = node
         self.node_id = node.id
@@ -108,8 +109,12 @@ class Context:
     def function(self, raw_name: Any) -> tuple[str, list[str]] | None:
         info = self.gen.functions.get(str(raw_name).strip())
         if info is None:
-            self.warn("unknown_function", f"There is no function named {str(raw_name)[:60]!r}.",
-                      port="function", severity="error")
+            self.warn(
+                "unknown_function",
+                f"There is no function named {str(raw_name)[:60]!r}.",
+                port="function",
+                severity="error",
+            )
             return None
         return info.identifier, info.parameters
 
@@ -121,18 +126,27 @@ class Context:
                 warnings.simplefilter("ignore")
                 compile(ast.parse(ast.unparse(module)), "<python code node>", "exec")
         except SyntaxError as error:
-            self.warn("python_syntax_error", f"The Python code cannot run here: {error.msg}.",
-                      port="code", severity="error")
+            self.warn(
+                "python_syntax_error",
+                f"The Python code cannot run here: {error.msg}.",
+                port="code",
+                severity="error",
+            )
             return False
         except Exception as error:  # unparse/compile limits on very odd code
-            self.warn("python_syntax_error", f"The Python code cannot be compiled: {error}.",
-                      port="code", severity="error")
+            self.warn(
+                "python_syntax_error",
+                f"The Python code cannot be compiled: {error}.",
+                port="code",
+                severity="error",
+            )
             return False
         self.gen.top_level.append(tag(definition, self.node.id))
         return True
 
-    def warn(self, code: str, message: str, port: str | None = None,
-             severity: str = "warning") -> None:
+    def warn(
+        self, code: str, message: str, port: str | None = None, severity: str = "warning"
+    ) -> None:
         self.gen.report(severity, code, message, self.node.id, port)
 
 
@@ -153,12 +167,14 @@ class Generator:
         self.functions: dict[str, FunctionInfo] = {}
         self.function_nodes: dict[str, FunctionInfo] = {}
         self.pure_inputs: dict[str, list[tuple[str, str]]] = {}
-        self.used_outputs = {(source, port) for source, outs in graph.data_out.items()
-                             for port, _, _ in outs}
+        self.used_outputs = {
+            (source, port) for source, outs in graph.data_out.items() for port, _, _ in outs
+        }
         self._name_drawn_things()
 
-    def report(self, severity: str, code: str, message: str, node_id: str | None,
-               port: str | None = None) -> None:
+    def report(
+        self, severity: str, code: str, message: str, node_id: str | None, port: str | None = None
+    ) -> None:
         self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
 
     # -- names of things the user drew come first, so they get the clean identifiers
@@ -174,8 +190,13 @@ class Generator:
             parameters = node.names("parameters")
             self.function_nodes[node.id] = FunctionInfo(node.id, identifier, parameters)
             if raw in self.functions:
-                self.report("error", "duplicate_function", f"Another function is already named "
-                            f"{raw[:60]!r}; calls go to the first one.", node.id, "name")
+                self.report(
+                    "error",
+                    "duplicate_function",
+                    f"Another function is already named {raw[:60]!r}; calls go to the first one.",
+                    node.id,
+                    "name",
+                )
             else:
                 self.functions[raw] = FunctionInfo(node.id, identifier, parameters)
             for parameter in parameters:
@@ -215,10 +236,13 @@ class Generator:
             return const(None)
         if definition.pure:
             if port_id in node.definition.mutates and source_node.type not in _STORED_VALUES:
-                ctx.warn("mutates_copy", f"This changes a new {source_node.definition.title} "
-                         "value built just for this node, so the change is lost; store the "
-                         "value with Set variable and change the variable's value instead.",
-                         port=port_id)
+                ctx.warn(
+                    "mutates_copy",
+                    f"This changes a new {source_node.definition.title} "
+                    "value built just for this node, so the change is lost; store the "
+                    "value with Set variable and change the variable's value instead.",
+                    port=port_id,
+                )
             evaluation = ctx.evaluation
             if not evaluation.ready:
                 self._evaluate(ctx.reader, evaluation)
@@ -238,11 +262,18 @@ class Generator:
         if default is None and port is not None:
             label = port.label or port.id
             if port.required:
-                ctx.warn("missing_input", f"Input {label!r} needs a value: wire one to it.",
-                         port=port_id, severity="error")
+                ctx.warn(
+                    "missing_input",
+                    f"Input {label!r} needs a value: wire one to it.",
+                    port=port_id,
+                    severity="error",
+                )
             else:
-                ctx.warn("unset_input", f"Input {label!r} has no wire and no value; it reads "
-                         "None.", port=port_id)
+                ctx.warn(
+                    "unset_input",
+                    f"Input {label!r} has no wire and no value; it reads None.",
+                    port=port_id,
+                )
         return const(default)
 
     def read_output(self, ctx: Context, source: Node, port: str) -> ast.expr:
@@ -250,14 +281,19 @@ class Generator:
         assert source.definition is not None
         if source.definition.defines_function:
             if reader.block.scope != source.id:
-                ctx.warn("out_of_scope", "A function parameter is only available inside that "
-                         "function's body; None is used.", severity="error")
+                ctx.warn(
+                    "out_of_scope",
+                    "A function parameter is only available inside that "
+                    "function's body; None is used.",
+                    severity="error",
+                )
                 return const(None)
             return name(self.temps[(source.id, port)])
         placed = self.placement.placed.get(source.id)
         if placed is None or not placed.valid:
-            ctx.warn("value_never_computed", f"Node {source.id!r} never runs, so its value is "
-                     "None here.")
+            ctx.warn(
+                "value_never_computed", f"Node {source.id!r} never runs, so its value is None here."
+            )
             return const(None)
         identifier = self.temp_name(source, port)
         body_port = source.definition.block_outputs.get(port)
@@ -272,10 +308,13 @@ class Generator:
             setters.setdefault(block, copy.seq)
         if defining.scope != reader.block.scope:
             if defining.scope == "":
-                self._needs_preinit("", identifier)   # a function reading a module value
+                self._needs_preinit("", identifier)  # a function reading a module value
                 return name(identifier)
-            ctx.warn("out_of_scope", f"The value of node {source.id!r} belongs to another "
-                     "function; None is used.", severity="error")
+            ctx.warn(
+                "out_of_scope",
+                f"The value of node {source.id!r} belongs to another function; None is used.",
+                severity="error",
+            )
             return const(None)
 
         def set_before(block: Block, seq: int) -> bool:
@@ -283,8 +322,11 @@ class Generator:
 
         if body_not_placed or not holds_before(reader.block, reader.seq, set_before):
             self._needs_preinit(defining.scope, identifier)
-            ctx.warn("value_maybe_unset", f"The value of node {source.id!r} may not be set yet "
-                     "when this node runs; it is None until then.")
+            ctx.warn(
+                "value_maybe_unset",
+                f"The value of node {source.id!r} may not be set yet "
+                "when this node runs; it is None until then.",
+            )
         return name(identifier)
 
     def variable(self, ctx: Context, raw: Any, store: bool) -> str:
@@ -303,11 +345,18 @@ class Generator:
         if not holds_before(reader.block, reader.seq, lambda b, seq: sets.get(b, seq) < seq):
             self._needs_preinit("", identifier)
             if not sets:
-                ctx.warn("variable_never_set", f"Variable {key[:60]!r} is never set; it reads "
-                         "None.", port="name")
+                ctx.warn(
+                    "variable_never_set",
+                    f"Variable {key[:60]!r} is never set; it reads None.",
+                    port="name",
+                )
             elif not scope:
-                ctx.warn("variable_maybe_unset", f"Variable {key[:60]!r} may be read before it "
-                         "is set; it is None until then.", port="name", severity="info")
+                ctx.warn(
+                    "variable_maybe_unset",
+                    f"Variable {key[:60]!r} may be read before it is set; it is None until then.",
+                    port="name",
+                    severity="info",
+                )
         return identifier
 
     def _pure_sources(self, node: Node) -> list[tuple[str, str]]:
@@ -377,17 +426,23 @@ class Generator:
                 value = definition.expression(Context(self, node, reader, evaluation), port)
             except Exception:
                 logger.exception("Generator of node type %s failed", node.type)
-                self.report("error", "internal", "The compiler could not generate this node.",
-                            node_id)
+                self.report(
+                    "error", "internal", "The compiler could not generate this node.", node_id
+                )
                 value = const(None)
             node_depth, node_size = 1, 1
             for source in inputs_of[node_id]:
                 node_depth = max(node_depth, depth[source] + 1)
                 node_size += size[source]
-            volatile = definition.volatile_if is not None and \
-                node.params.get(definition.volatile_if[0]) == definition.volatile_if[1]
-            if node_id in always and (volatile or node_depth > HOIST_DEPTH or (
-                    uses[node_id] > 1 and node_size > HOIST_SHARED_SIZE)):
+            volatile = (
+                definition.volatile_if is not None
+                and node.params.get(definition.volatile_if[0]) == definition.volatile_if[1]
+            )
+            if node_id in always and (
+                volatile
+                or node_depth > HOIST_DEPTH
+                or (uses[node_id] > 1 and node_size > HOIST_SHARED_SIZE)
+            ):
                 identifier = self.names.allocate(definition.output_hints.get(port) or port)
                 evaluation.prelude.append(tag(assign(identifier, value), node_id))
                 value = name(identifier)
@@ -446,8 +501,9 @@ class Generator:
             for identifier in enclosing:
                 self._needs_preinit(scope, identifier)
         args = ast.arguments([], [], None, [], [], None, [])
-        return ast.FunctionDef(self.helper_names[helper.target], args,
-                               [*header, *body] or [ast.Pass()], [], None, None)
+        return ast.FunctionDef(
+            self.helper_names[helper.target], args, [*header, *body] or [ast.Pass()], [], None, None
+        )
 
     def preinit_statements(self, scope: str) -> list[ast.stmt]:
         return [assign(identifier, const(None)) for identifier in self.preinit.get(scope, {})]
@@ -461,8 +517,15 @@ class Generator:
         if declared:
             header.append(ast.Global(declared))
         header += self.preinit_statements(node.id)
-        args = ast.arguments([], [ast.arg(self.temps[(node.id, "arg:" + p)]) for p in parameters],
-                             None, [], [], None, [])
+        args = ast.arguments(
+            [],
+            [ast.arg(self.temps[(node.id, "arg:" + p)]) for p in parameters],
+            None,
+            [],
+            [],
+            None,
+            [],
+        )
         statements = [*header, *body] or [ast.Pass()]
         return ast.FunctionDef(identifier, args, statements, [], None, None)
 
@@ -473,8 +536,17 @@ def _stored_names(statements: list[ast.stmt]) -> list[str]:
     pending: list[ast.AST] = list(reversed(statements))
     while pending:
         current = pending.pop()
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
-                      | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        if isinstance(
+            current,
+            ast.FunctionDef
+            | ast.AsyncFunctionDef
+            | ast.ClassDef
+            | ast.Lambda
+            | ast.ListComp
+            | ast.SetComp
+            | ast.DictComp
+            | ast.GeneratorExp,
+        ):
             continue
         if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Store):
             names[current.id] = None

@@ -29,8 +29,12 @@ class _Reads:
 
     def _direct(self, node_id: str) -> list[str]:
         node = self.graph.nodes[node_id]
-        return [source for port in node.ports.values() if port.direction == "input"
-                and (source := self.graph.data_in.get((node_id, port.id), (None,))[0]) is not None]
+        return [
+            source
+            for port in node.ports.values()
+            if port.direction == "input"
+            and (source := self.graph.data_in.get((node_id, port.id), (None,))[0]) is not None
+        ]
 
     def of(self, statement_id: str) -> tuple[frozenset[str], frozenset[str]]:
         statements: set[str] = set()
@@ -51,8 +55,10 @@ class _Reads:
             node = nodes[node_id]
             definition = node.definition
             if definition is None or not definition.pure:
-                self.memo[node_id] = (frozenset({node_id}) if _is_statement(node) else frozenset(),
-                                      frozenset())
+                self.memo[node_id] = (
+                    frozenset({node_id}) if _is_statement(node) else frozenset(),
+                    frozenset(),
+                )
                 continue
             sources = self._direct(node_id)
             if not expanded:
@@ -79,8 +85,8 @@ def statement_order(graph: Graph, diagnostics: list[Diagnostic]) -> list[Node]:
     nodes = graph.nodes
     statements = sorted((n for n in nodes.values() if _is_statement(n)), key=lambda n: n.canvas_key)
     reads = _Reads(graph)
-    hard: dict[str, set[str]] = {}      # data dependencies, never broken
-    soft: dict[str, set[str]] = {}      # variable order, given up only to break a cycle
+    hard: dict[str, set[str]] = {}  # data dependencies, never broken
+    soft: dict[str, set[str]] = {}  # variable order, given up only to break a cycle
     readers: dict[str, list[Node]] = {}
     writers: dict[str, list[Node]] = {}
     for node in statements:
@@ -102,15 +108,22 @@ def statement_order(graph: Graph, diagnostics: list[Diagnostic]) -> list[Node]:
                     soft[writer.id].add(reader.id)
             elif below:
                 soft[reader.id].update(w.id for w in below)
-                diagnostics.append(Diagnostic(
-                    "warning", "variable_order", f"Variable {variable[:60]!r} is read here, above "
-                    "every node that sets it; with no execution wires the Set variable runs "
-                    "first. Wire the order with execution edges to read it earlier.", reader.id))
+                diagnostics.append(
+                    Diagnostic(
+                        "warning",
+                        "variable_order",
+                        f"Variable {variable[:60]!r} is read here, above "
+                        "every node that sets it; with no execution wires the Set variable runs "
+                        "first. Wire the order with execution edges to read it earlier.",
+                        reader.id,
+                    )
+                )
     return _kahn(statements, hard, soft)
 
 
-def _kahn(statements: list[Node], hard: dict[str, set[str]],
-          soft: dict[str, set[str]]) -> list[Node]:
+def _kahn(
+    statements: list[Node], hard: dict[str, set[str]], soft: dict[str, set[str]]
+) -> list[Node]:
     """Topological order of both kinds of dependency, ties by canvas position; a stall (a cycle
     that variable order made) releases the topmost statement whose data is ready."""
     by_id = {node.id: node for node in statements}

@@ -31,7 +31,7 @@ class Node:
     definition: NodeType | None
     params: dict[str, Any] = field(default_factory=dict)
     ports: dict[str, Port] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)   # values typed on unwired data pins
+    inputs: dict[str, Any] = field(default_factory=dict)  # values typed on unwired data pins
 
     @property
     def canvas_key(self) -> tuple[float, float, int]:
@@ -78,20 +78,26 @@ def _node_id(value: Any) -> str | None:
     return None
 
 
-
 class GraphReader:
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         self.graph = Graph()
 
-    def report(self, severity: str, code: str, message: str, node_id: str | None = None,
-               port: str | None = None) -> None:
+    def report(
+        self,
+        severity: str,
+        code: str,
+        message: str,
+        node_id: str | None = None,
+        port: str | None = None,
+    ) -> None:
         self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
 
     def read(self, document: Any) -> Graph:
         if not isinstance(document, dict):
-            self.report("error", "invalid_graph",
-                        "The graph must be an object with nodes and edges.")
+            self.report(
+                "error", "invalid_graph", "The graph must be an object with nodes and edges."
+            )
             return self.graph
         nodes, edges = document.get("nodes", []), document.get("edges", [])
         if not isinstance(nodes, list):
@@ -101,8 +107,11 @@ class GraphReader:
             self.report("error", "invalid_graph", "`edges` must be a list.")
             edges = []
         if len(nodes) > MAX_NODES or len(edges) > MAX_EDGES:
-            self.report("error", "graph_too_large",
-                        f"The graph is too large (at most {MAX_NODES} nodes, {MAX_EDGES} edges).")
+            self.report(
+                "error",
+                "graph_too_large",
+                f"The graph is too large (at most {MAX_NODES} nodes, {MAX_EDGES} edges).",
+            )
             return self.graph
         for index, raw in enumerate(nodes):
             self._read_node(index, raw)
@@ -119,20 +128,34 @@ class GraphReader:
             self.report("error", "invalid_node", f"Node #{index + 1} has no valid id; skipped.")
             return
         if node_id in self.graph.nodes:
-            self.report("error", "duplicate_node_id",
-                        f"Two nodes share the id {node_id!r}; the second is skipped.", node_id)
+            self.report(
+                "error",
+                "duplicate_node_id",
+                f"Two nodes share the id {node_id!r}; the second is skipped.",
+                node_id,
+            )
             return
         type_name = raw.get("type")
         definition = NODE_TYPES.get(type_name) if isinstance(type_name, str) else None
         position = raw.get("position")
         position = position if isinstance(position, dict) else {}
-        node = Node(node_id, type_name if isinstance(type_name, str) else "", index,
-                    _finite(position.get("x")), _finite(position.get("y")), definition)
+        node = Node(
+            node_id,
+            type_name if isinstance(type_name, str) else "",
+            index,
+            _finite(position.get("x")),
+            _finite(position.get("y")),
+            definition,
+        )
         self.graph.nodes[node_id] = node
         if definition is None:
             shown = repr(type_name)[:60]
-            self.report("error", "unknown_node_type",
-                        f"Unknown node type {shown}; the node is ignored.", node_id)
+            self.report(
+                "error",
+                "unknown_node_type",
+                f"Unknown node type {shown}; the node is ignored.",
+                node_id,
+            )
             return
         data = raw.get("data")
         params = data.get("params") if isinstance(data, dict) else None
@@ -140,9 +163,13 @@ class GraphReader:
         for param in definition.params:
             value, ok = param.coerce(params.get(param.id))
             if not ok:
-                self.report("warning", "invalid_param",
-                            f"Setting {param.label!r} has an invalid value; using "
-                            f"{param.default!r}.", node_id, param.id)
+                self.report(
+                    "warning",
+                    "invalid_param",
+                    f"Setting {param.label!r} has an invalid value; using {param.default!r}.",
+                    node_id,
+                    param.id,
+                )
             node.params[param.id] = value
         node.ports = definition.ports_for(node.params)
         inputs = data.get("inputs") if isinstance(data, dict) else None
@@ -160,9 +187,15 @@ class GraphReader:
             if fits_type(value, port.type):
                 node.inputs[port_id] = value
             else:
-                self.report("warning", "invalid_input_value", f"The value typed on "
-                            f"{port.label or port.id!r} is not a {port.type} value; using "
-                            f"{port.default!r}.", node.id, port_id)
+                self.report(
+                    "warning",
+                    "invalid_input_value",
+                    f"The value typed on "
+                    f"{port.label or port.id!r} is not a {port.type} value; using "
+                    f"{port.default!r}.",
+                    node.id,
+                    port_id,
+                )
 
     def _read_edge(self, raw: Any) -> None:
         if not isinstance(raw, dict):
@@ -173,24 +206,43 @@ class GraphReader:
         source_node = self.graph.nodes.get(source) if source else None
         target_node = self.graph.nodes.get(target) if target else None
         if source_node is None or target_node is None:
-            self.report("warning", "dangling_edge",
-                        "An edge joins a node that does not exist; ignored.", source or target)
+            self.report(
+                "warning",
+                "dangling_edge",
+                "An edge joins a node that does not exist; ignored.",
+                source or target,
+            )
             return
         if source_node.definition is None or target_node.definition is None:
             return  # the unknown node was reported already
         out_port = source_node.ports.get(source_port) if isinstance(source_port, str) else None
         in_port = target_node.ports.get(target_port) if isinstance(target_port, str) else None
         if out_port is None or out_port.direction != "output":
-            self.report("warning", "dangling_edge", f"Node {source!r} has no output port "
-                        f"{str(source_port)[:60]!r}; the edge is ignored.", source)
+            self.report(
+                "warning",
+                "dangling_edge",
+                f"Node {source!r} has no output port "
+                f"{str(source_port)[:60]!r}; the edge is ignored.",
+                source,
+            )
             return
         if in_port is None or in_port.direction != "input":
-            self.report("warning", "dangling_edge", f"Node {target!r} has no input port "
-                        f"{str(target_port)[:60]!r}; the edge is ignored.", target)
+            self.report(
+                "warning",
+                "dangling_edge",
+                f"Node {target!r} has no input port "
+                f"{str(target_port)[:60]!r}; the edge is ignored.",
+                target,
+            )
             return
         if out_port.kind != in_port.kind:
-            self.report("error", "kind_mismatch", "An execution port is wired to a data port; "
-                        "the edge is ignored.", target, in_port.id)
+            self.report(
+                "error",
+                "kind_mismatch",
+                "An execution port is wired to a data port; the edge is ignored.",
+                target,
+                in_port.id,
+            )
             return
         if out_port.kind == "exec":
             self._add_exec_edge(source_node.id, out_port.id, target_node.id)
@@ -204,8 +256,13 @@ class GraphReader:
             return
         graph.exec_edge_count += 1
         if existing is not None:
-            self.report("warning", "exec_output_wired_twice", "An execution output can drive "
-                        "only one chain; the extra edge is ignored.", source, port)
+            self.report(
+                "warning",
+                "exec_output_wired_twice",
+                "An execution output can drive only one chain; the extra edge is ignored.",
+                source,
+                port,
+            )
             return
         graph.exec_next[(source, port)] = target
 
@@ -215,11 +272,21 @@ class GraphReader:
         if existing == (source, out_port.id):
             return
         if existing is not None:
-            self.report("error", "input_wired_twice", "This input is wired twice; only the first "
-                        "edge is used.", target, in_port.id)
+            self.report(
+                "error",
+                "input_wired_twice",
+                "This input is wired twice; only the first edge is used.",
+                target,
+                in_port.id,
+            )
             return
         if not types_compatible(out_port.type, in_port.type):
-            self.report("warning", "type_mismatch", f"A {out_port.type} value is wired to a "
-                        f"{in_port.type} input.", target, in_port.id)
+            self.report(
+                "warning",
+                "type_mismatch",
+                f"A {out_port.type} value is wired to a {in_port.type} input.",
+                target,
+                in_port.id,
+            )
         graph.data_in[(target, in_port.id)] = (source, out_port.id)
         graph.data_out.setdefault(source, []).append((out_port.id, target, in_port.id))

@@ -13,9 +13,22 @@ import unicodedata
 MAX_IDENTIFIER = 40
 IMPORTABLE_MODULES = ("math", "random", "time")
 RESERVED = frozenset(
-    keyword.kwlist + keyword.softkwlist + dir(builtins) + list(IMPORTABLE_MODULES)
-    + ["_", "__builtins__", "__name__", "__file__", "__doc__", "__spec__", "__loader__",
-       "__package__", "__annotations__", "self"]
+    keyword.kwlist
+    + keyword.softkwlist
+    + dir(builtins)
+    + list(IMPORTABLE_MODULES)
+    + [
+        "_",
+        "__builtins__",
+        "__name__",
+        "__file__",
+        "__doc__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__annotations__",
+        "self",
+    ]
 )
 
 

@@ -22,20 +22,20 @@ from graphs.compiler.dataflow import statement_order
 from graphs.compiler.graph import Graph, Node
 from graphs.compiler.result import Diagnostic
 
-MAX_NESTING = 40          # blocks inside blocks (Python's parser allows 100 indent levels)
+MAX_NESTING = 40  # blocks inside blocks (Python's parser allows 100 indent levels)
 # Loops/try inside each other: CPython refuses more than 20 ("too many statically nested blocks").
 MAX_LOOP_NESTING = 15
-MAX_HELPER_HOPS = 16      # calls through helpers followed when proving a value is set
+MAX_HELPER_HOPS = 16  # calls through helpers followed when proving a value is set
 
 
 @dataclass(eq=False)
 class Block:
-    scope: str                      # "" for the module, else the function_def node id
+    scope: str  # "" for the module, else the function_def node id
     parent: Block | None = None
     depth: int = 0
     loop_depth: int = 0
     items: list[Placed | Jump] = field(default_factory=list)
-    helper: Helper | None = None    # set on the root block of a helper's chain
+    helper: Helper | None = None  # set on the root block of a helper's chain
 
     def encloses(self, other: Block) -> bool:
         """Whether `other` is this block or nested inside it."""
@@ -86,7 +86,7 @@ class Exits:
 class Placement:
     module: Block
     functions: list[tuple[Node, Block]]
-    placed: dict[str, Placed]       # the first placement of each node
+    placed: dict[str, Placed]  # the first placement of each node
     dataflow: bool
     helpers: list[Helper] = field(default_factory=list)
     copies: dict[str, list[Placed]] = field(default_factory=dict)  # every placement
@@ -97,8 +97,9 @@ def is_statement(node: Node) -> bool:
     return definition is not None and definition.statements is not None
 
 
-def holds_before(block: Block, seq: int, check: Callable[[Block, int], bool],
-                 hops: int = 0) -> bool:
+def holds_before(
+    block: Block, seq: int, check: Callable[[Block, int], bool], hops: int = 0
+) -> bool:
     """Whether `check(b, seq)` holds for `block` or a block around it; inside a helper, whether
     it holds at every call of the helper (a helper runs only where it is called)."""
     current: Block | None = block
@@ -126,13 +127,14 @@ class Placer:
         self.joined: set[str] = set()
         self.copies: dict[str, list[Placed]] = {}
         self.copy_mode: dict[str, bool] = {}
-        self.on_path: list[str] = []        # the chain being walked, outermost first
+        self.on_path: list[str] = []  # the chain being walked, outermost first
         self.on_path_set: set[str] = set()
         # Copies of shared chains may multiply; past this many placements the graph is refused.
         self.max_seq = 20 * len(graph.nodes) + 1_000
 
-    def report(self, severity: str, code: str, message: str, node_id: str | None,
-               port: str | None = None) -> None:
+    def report(
+        self, severity: str, code: str, message: str, node_id: str | None, port: str | None = None
+    ) -> None:
         self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
 
     def run(self) -> Placement:
@@ -156,9 +158,14 @@ class Placer:
         helpers = self._place_helpers()
         for node in nodes:
             if is_statement(node) and node.id not in self.placed:
-                self.report("warning", "disconnected", "This node is not connected to an "
-                            "execution chain (On Start or a function body); it generates "
-                            "no code.", node.id)
+                self.report(
+                    "warning",
+                    "disconnected",
+                    "This node is not connected to an "
+                    "execution chain (On Start or a function body); it generates "
+                    "no code.",
+                    node.id,
+                )
         return Placement(module, functions, self.placed, dataflow, helpers, self.copies)
 
     # -- the shape of the execution wiring
@@ -166,9 +173,13 @@ class Placer:
         node = self.graph.nodes[node_id]
         if node.definition is None:
             return []
-        return [(port.id, target) for port in node.ports.values()
-                if port.kind == "exec" and port.direction == "output"
-                and (target := self.graph.exec_next.get((node_id, port.id))) is not None]
+        return [
+            (port.id, target)
+            for port in node.ports.values()
+            if port.kind == "exec"
+            and port.direction == "output"
+            and (target := self.graph.exec_next.get((node_id, port.id))) is not None
+        ]
 
     def _reachable(self, starts: list[str], stop: str | None = None) -> set[str]:
         seen: set[str] = set()
@@ -184,8 +195,12 @@ class Placer:
     def _count_fan_in(self, nodes: list[Node]) -> None:
         """How many wires from running code reach each node; a loop's own body wired back to
         it is not one of them (it is where the body ends anyway)."""
-        roots = [n.id for n in nodes if n.definition is not None
-                 and (n.definition.starts_chain or n.definition.defines_function)]
+        roots = [
+            n.id
+            for n in nodes
+            if n.definition is not None
+            and (n.definition.starts_chain or n.definition.defines_function)
+        ]
         live = self._reachable(roots)
         for source in live:
             for _, target in self._exec_targets(source):
@@ -194,8 +209,7 @@ class Placer:
             definition = self.graph.nodes[node_id].definition
             if count < 2 or definition is None or not definition.loop:
                 continue
-            bodies = [t for port, t in self._exec_targets(node_id)
-                      if port in definition.body_ports]
+            bodies = [t for port, t in self._exec_targets(node_id) if port in definition.body_ports]
             inside = self._reachable(bodies, stop=node_id)
             for source in inside & live:
                 for port, target in self._exec_targets(source):
@@ -214,12 +228,20 @@ class Placer:
         needs = node.definition.needs
         if needs == "loop" and not loops:
             placed.valid = False
-            self.report("error", "outside_loop", f"{node.definition.title} is only allowed inside "
-                        "a loop body.", node.id)
+            self.report(
+                "error",
+                "outside_loop",
+                f"{node.definition.title} is only allowed inside a loop body.",
+                node.id,
+            )
         elif needs == "function" and function is None:
             placed.valid = False
-            self.report("error", "outside_function", "Return is only allowed inside a function "
-                        "body.", node.id)
+            self.report(
+                "error",
+                "outside_function",
+                "Return is only allowed inside a function body.",
+                node.id,
+            )
         return placed
 
     def _copied(self, node_id: str) -> bool:
@@ -229,14 +251,21 @@ class Placer:
             reach = self._reachable([node_id])
             self.copy_mode[node_id] = any(
                 (definition := self.graph.nodes[n].definition) is not None
-                and definition.needs is not None for n in reach)
+                and definition.needs is not None
+                for n in reach
+            )
         return self.copy_mode[node_id]
 
     def _report_cycle(self, cycle: list[str]) -> None:
         names = ", ".join(repr(n) for n in cycle)
         for member in cycle:
-            self.report("error", "exec_cycle", f"Execution cycle not through a loop node: "
-                        f"{names}. Use a While or For loop instead.", member)
+            self.report(
+                "error",
+                "exec_cycle",
+                f"Execution cycle not through a loop node: "
+                f"{names}. Use a While or For loop instead.",
+                member,
+            )
 
     def _jump(self, target: str, block: Block) -> Jump:
         jump = Jump(target, block, self.seq)
@@ -245,8 +274,14 @@ class Placer:
         self.jumps.setdefault(target, []).append(jump)
         return jump
 
-    def _walk(self, start: str | None, block: Block, loops: list[str],
-              function: str | None, copying: bool = False) -> Exits:
+    def _walk(
+        self,
+        start: str | None,
+        block: Block,
+        loops: list[str],
+        function: str | None,
+        copying: bool = False,
+    ) -> Exits:
         """Places the chain from `start`; a helper's walk starts at its own shared node. While
         `copying` (inside a copied shared chain), nodes placed before are placed again."""
         path_mark = len(self.on_path)
@@ -256,8 +291,9 @@ class Placer:
             self.on_path_set.difference_update(self.on_path[path_mark:])
             del self.on_path[path_mark:]
 
-    def _walk_chain(self, start: str | None, block: Block, loops: list[str],
-                    function: str | None, copying: bool) -> Exits:
+    def _walk_chain(
+        self, start: str | None, block: Block, loops: list[str], function: str | None, copying: bool
+    ) -> Exits:
         node_id = start
         entered = False
         previous: str | None = None
@@ -266,12 +302,11 @@ class Placer:
             node = self.graph.nodes[node_id]
             if not is_statement(node):
                 return exits
-            if (previous, "next") in self.back_edges or (
-                    node_id in loops and node_id != loops[-1]):
+            if (previous, "next") in self.back_edges or (node_id in loops and node_id != loops[-1]):
                 self._loop_back(node_id, previous, loops)
                 return Exits(falls=False)
             if node_id in self.on_path_set:
-                self._report_cycle(self.on_path[self.on_path.index(node_id):])
+                self._report_cycle(self.on_path[self.on_path.index(node_id) :])
                 return Exits(falls=False)
             is_helper_entry = not entered and block.helper is not None
             entered = True
@@ -281,13 +316,22 @@ class Placer:
                     return Exits([self._jump(node_id, block)], falls=False)
                 copying = True  # this chain, and all it leads to, is placed once per path
             if node_id in self.placed and not copying:  # wiring the fan-in count did not see
-                self.report("warning", "exec_merge", "This node already runs elsewhere; a "
-                            "second execution edge into it is ignored.", node_id)
+                self.report(
+                    "warning",
+                    "exec_merge",
+                    "This node already runs elsewhere; a second execution edge into it is ignored.",
+                    node_id,
+                )
                 return exits
             if self.seq > self.max_seq:
-                self.report("error", "graph_too_large", "Shared chains that end in Break, "
-                            "Continue or Return are copied into every path that reaches them; "
-                            "here that makes the program too large.", node_id)
+                self.report(
+                    "error",
+                    "graph_too_large",
+                    "Shared chains that end in Break, "
+                    "Continue or Return are copied into every path that reaches them; "
+                    "here that makes the program too large.",
+                    node_id,
+                )
                 return Exits(falls=False)
             placed = self._place(node, block, loops, function)
             self.on_path.append(node_id)
@@ -295,13 +339,17 @@ class Placer:
             definition = node.definition
             assert definition is not None
             if definition.needs is not None:
-                return Exits(falls=False)   # break, continue, return: the chain leaves here
+                return Exits(falls=False)  # break, continue, return: the chain leaves here
             exits = Exits()
             bodies: list[Exits] = []
             for port in definition.body_ports:
                 is_loop_body = definition.loop
-                child = Block(block.scope, block, block.depth + 1,
-                              block.loop_depth + (1 if is_loop_body or node.type == "try" else 0))
+                child = Block(
+                    block.scope,
+                    block,
+                    block.depth + 1,
+                    block.loop_depth + (1 if is_loop_body or node.type == "try" else 0),
+                )
                 placed.bodies[port] = child
                 target = self.graph.exec_next.get((node_id, port))
                 if target is None:
@@ -312,8 +360,13 @@ class Placer:
                     bodies.append(Exits(falls=False))
                     continue
                 if child.depth > MAX_NESTING or child.loop_depth > MAX_LOOP_NESTING:
-                    self.report("error", "nesting_too_deep", "Blocks are nested too deeply here; "
-                                "the nested part is left out.", node_id, port)
+                    self.report(
+                        "error",
+                        "nesting_too_deep",
+                        "Blocks are nested too deeply here; the nested part is left out.",
+                        node_id,
+                        port,
+                    )
                     continue
                 inner_loops = [*loops, node_id] if is_loop_body else loops
                 bodies.append(self._walk(target, child, inner_loops, function, copying))
@@ -325,8 +378,14 @@ class Placer:
                 exits = Exits()
         return exits
 
-    def _join(self, bodies: list[Exits], block: Block, loops: list[str],
-              function: str | None, copying: bool) -> Exits:
+    def _join(
+        self,
+        bodies: list[Exits],
+        block: Block,
+        loops: list[str],
+        function: str | None,
+        copying: bool,
+    ) -> Exits:
         """The exits of an If; when all its branches end at one shared node that nothing else
         reaches, that node's chain is placed here, after the If, once."""
         jumps = [jump for exits in bodies for jump in exits.jumps]
@@ -345,12 +404,20 @@ class Placer:
 
     def _loop_back(self, node_id: str, previous: str | None, loops: list[str]) -> None:
         if loops and node_id == loops[-1]:
-            self.report("info", "loop_back_edge", "A loop body returns to its loop by itself; "
-                        "this execution edge is not needed.", previous or node_id)
+            self.report(
+                "info",
+                "loop_back_edge",
+                "A loop body returns to its loop by itself; this execution edge is not needed.",
+                previous or node_id,
+            )
         else:
-            self.report("error", "exec_cycle", "This execution wire goes back to an outer loop "
-                        "from inside an inner one; use Break or Continue instead.",
-                        previous or node_id)
+            self.report(
+                "error",
+                "exec_cycle",
+                "This execution wire goes back to an outer loop "
+                "from inside an inner one; use Break or Continue instead.",
+                previous or node_id,
+            )
 
     # -- shared chains that are not a join
     def _place_helpers(self) -> list[Helper]:
@@ -366,9 +433,14 @@ class Placer:
                 scopes = {call.block.scope for call in calls}
                 scope = calls[0].block.scope
                 if len(scopes) > 1:
-                    self.report("error", "shared_across_functions", "This node is wired from "
-                                "more than one function (or from a function and On Start); a "
-                                "chain can belong to one of them only.", target)
+                    self.report(
+                        "error",
+                        "shared_across_functions",
+                        "This node is wired from "
+                        "more than one function (or from a function and On Start); a "
+                        "chain can belong to one of them only.",
+                        target,
+                    )
                 root = Block(scope)
                 helper = Helper(target, root, calls)
                 root.helper = helper

@@ -17,8 +17,13 @@ class Diagnostic:
     port: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"severity": self.severity, "code": self.code, "message": self.message,
-                "node_id": self.node_id, "port": self.port}
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "node_id": self.node_id,
+            "port": self.port,
+        }
 
 
 @dataclass

@@ -123,9 +123,7 @@ class App:
     def viewport(self) -> tuple[float, float, float]:
         """The canvas transform: x, y and zoom."""
         style = self.page.locator(".react-flow__viewport").get_attribute("style") or ""
-        match = re.search(
-            r"translate\((-?[\d.]+)px,\s*(-?[\d.]+)px\)\s*scale\((-?[\d.]+)\)", style
-        )
+        match = re.search(r"translate\((-?[\d.]+)px,\s*(-?[\d.]+)px\)\s*scale\((-?[\d.]+)\)", style)
         assert match, f"no transform in {style!r}"
         return float(match.group(1)), float(match.group(2)), float(match.group(3))
 
