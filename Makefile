@@ -1,4 +1,5 @@
-# Node Engine: `make run` starts the platform, `make test` runs the whole suite.
+# Node Engine: `make run` starts the platform, `make test` runs the whole suite (style checks first),
+# `make test-fast` the tests that need no Docker and no browser (the edit-test loop, under a minute).
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -9,7 +10,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv migrate demo-user check-services test-tools docker-engine sandbox-image frontend frontend-test
+.PHONY: run test test-fast lint lint-python lint-frontend venv migrate demo-user check-services test-tools docker-engine \
+	sandbox-image frontend frontend-test
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -38,9 +40,17 @@ run: venv migrate demo-user sandbox-image frontend
 check-services:
 	@scripts/check_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 
-test: venv check-services sandbox-image frontend frontend-test test-tools
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
-	SECRET_KEY=test-secret-key-not-for-production $(VENV)/bin/pytest $(PYTEST_ARGS)
+TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
+	SECRET_KEY=test-secret-key-not-for-production
+
+# Style first (CI calls `make test`), then everything.
+test: lint venv check-services sandbox-image frontend frontend-test test-tools
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The edit-test loop: Vitest and every pytest test not marked docker or browser, with the same
+# Postgres and Redis as `make test`; it builds no image, starts no Docker engine, needs no Chromium.
+test-fast: venv check-services frontend-test
+	$(TEST_ENV) $(VENV)/bin/pytest -m "not docker and not browser" $(PYTEST_ARGS)
 
 # Chromium and compose for the tests (Playwright never downloads its own browser here).
 test-tools:
@@ -53,8 +63,17 @@ docker-engine:
 sandbox-image: docker-engine
 	@scripts/build_sandbox_image.sh
 
-lint: venv
+# Style: ruff (lint and format) for Python; Biome (lint and format), tsc for the editor.
+# `$(VENV)/bin/ruff format .` and `cd frontend && npm run format` fix what they report.
+lint: lint-python lint-frontend
+
+lint-python: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+lint-frontend: frontend/node_modules/.package-lock.json
+	cd frontend && npm run lint
+	cd frontend && npm run typecheck
 
 # The editor (issue 5): npm ci when the lock file changed, vite build when a source is newer than
 # the build; both are skipped otherwise, so `make run` stays fast.

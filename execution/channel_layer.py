@@ -28,7 +28,7 @@ def send_lua(key: str, first_arg: int) -> str:
 
     `key` is the channel key (e.g. "KEYS[1]"); ARGV[first_arg .. first_arg + 4] hold
     `send_args()`: expired-before score, capacity, score, message, expiry seconds. Shared with
-    admission.py, whose admit script dispatches a run in the same round trip.
+    web/admission.py, whose admit script dispatches a run in the same round trip.
     """
     a = [f"ARGV[{first_arg + i}]" for i in range(5)]
     return f"""

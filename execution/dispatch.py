@@ -14,7 +14,7 @@ Design
   in-flight run) and `run.exit`.
 * Cost per message: with REDIS_URL the layer is execution.channel_layer.FastRedisChannelLayer
   (channels-redis, one Redis round trip per send and per receive of a waiting message). A run
-  request that gets a slot at once is sent by the admission script itself (admission.py), in
+  request that gets a slot at once is sent by the admission script itself (web/admission.py), in
   the same round trip as the admission.
 * Claims: before starting a request the worker atomically claims the run id (Redis `SET NX`,
   value = its control channel). The consumer uses the same claim to cancel a run nobody has

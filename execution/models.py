@@ -1,8 +1,8 @@
 """Execution records: one row per run admitted over the WebSocket.
 
 The row is the record of a run, written in the background off the run's path
-(execution/client_run.py); the per-user limits and queue positions are decided by
-execution/admission.py (atomic in Redis across web processes, in memory in embedded mode).
+(execution/web/client_run.py); the per-user limits and queue positions are decided by
+execution/web/admission.py (atomic in Redis across web processes, in memory in embedded mode).
 
 Life of a row: `queued` (admitted; `dispatched_at` set once a pool worker may take it) ->
 `running` (a worker said `started`) -> `finished` (exit_code / reason / timings filled in).
@@ -83,7 +83,7 @@ class Execution(models.Model):
             seconds=dispatch.DISPATCH_DEADLINE_SECONDS + settings.RUN_WALL_SECONDS + 120
         )
 
-    # --- Updates written in the background by the web side (execution/client_run.py) ---
+    # --- Updates written in the background by the web side (execution/web/client_run.py) ---
 
     def mark_started(self, worker: str, started_at: Any) -> None:
         self.status = Execution.Status.RUNNING

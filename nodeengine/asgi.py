@@ -15,9 +15,9 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from execution.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
-from execution.origin import SameOriginValidator  # noqa: E402
-from execution.routing import websocket_urlpatterns  # noqa: E402
+from execution.web.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from execution.web.origin import SameOriginValidator  # noqa: E402
+from execution.web.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -24,7 +24,7 @@ from werkzeug.test import Client as WerkzeugClient
 from tests.graph_samples import make_graph
 
 TOKEN = "fuzz0000fuzz0000fuzz0000fuzz0000fuzz0000"
-EXAMPLES_PER_OPERATION = 30
+EXAMPLES_PER_OPERATION = 20
 
 
 @pytest.fixture

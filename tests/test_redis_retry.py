@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from execution.admission import RedisAdmission
 from execution.dispatch import RedisClaims
 from execution.fleet import RedisHeartbeatStore
+from execution.web.admission import RedisAdmission
 from tests.ops_support import PrivateRedis
 
 

@@ -1,4 +1,4 @@
-"""Per-user run limits and queue positions (execution/admission.py), in memory and in Redis.
+"""Per-user run limits and queue positions (execution/web/admission.py), in memory and in Redis.
 
 The Redis store is checked from several independent clients at once, as several daphne
 processes would use it: the limits must hold exactly.
@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from execution import admission as admission_module
-from execution.admission import MemoryAdmission, RedisAdmission, Refused
+from execution.web import admission as admission_module
+from execution.web.admission import MemoryAdmission, RedisAdmission, Refused
 from tests.engine_harness import redis_url
 
 
@@ -118,8 +118,8 @@ def test_admit_sends_the_request_with_the_admission(limits):
     caller (Admitted.sent False) and put nothing on the channel."""
     from channels_redis.core import RedisChannelLayer
 
-    from execution.admission import Dispatch
     from execution.channel_layer import FastRedisChannelLayer
+    from execution.web.admission import Dispatch
 
     async def scenario():
         store = redis_store()

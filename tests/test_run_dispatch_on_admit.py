@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from execution import dispatch
-from execution.admission import RedisAdmission
 from execution.channel_layer import FastRedisChannelLayer
-from execution.client_run import ClientRun
-from execution.messages import RunRequest
 from execution.models import Execution
+from execution.web.admission import RedisAdmission
+from execution.web.client_run import ClientRun
+from execution.web.messages import RunRequest
 from tests.engine_harness import redis_url
 
 

@@ -12,7 +12,7 @@ import pytest
 from channels.layers import InMemoryChannelLayer
 
 from execution import dispatch
-from execution.worker import PoolWorker
+from execution.worker.pool_worker import PoolWorker
 from tests.docker_support import labelled_containers
 
 pytestmark = pytest.mark.docker

@@ -7,7 +7,7 @@ import asyncio
 from channels.exceptions import ChannelFull
 
 from execution import dispatch
-from execution.worker import CHUNK_BYTES, OutputStreamer
+from execution.worker.pool_worker import CHUNK_BYTES, OutputStreamer
 
 
 class RecordingLayer:

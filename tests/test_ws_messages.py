@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from execution.messages import ProtocolError, RunControl, RunRequest, parse_frame
+from execution.web.messages import ProtocolError, RunControl, RunRequest, parse_frame
 
 
 def parse(obj) -> RunRequest | RunControl:

@@ -1,6 +1,6 @@
 """The same-origin rule for WebSocket handshakes (pure logic; live refusal: test_ws_run)."""
 
-from execution.origin import origin_allowed
+from execution.web.origin import origin_allowed
 
 
 def test_the_sockets_own_origin_is_allowed():

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from execution import dispatch
-from execution.client_run import ClientRun
-from execution.messages import ProtocolError, RunRequest
+from execution.web.client_run import ClientRun
+from execution.web.messages import ProtocolError, RunRequest
 
 
 class SlowLayer:

@@ -33,8 +33,7 @@ function SessionWatcher() {
     void refresh();
     setUnauthorizedHandler(() => {
       useSession.getState().setMe(null);
-      if (!["/login", "/signup"].includes(window.location.pathname))
-        navigate(`/login?next=${encodeURIComponent(window.location.pathname)}`, { replace: true });
+      if (!["/login", "/signup"].includes(window.location.pathname)) navigate(`/login?next=${encodeURIComponent(window.location.pathname)}`, { replace: true });
     });
   }, [navigate, refresh]);
   return null;
@@ -47,9 +46,23 @@ export default function App() {
       <Routes>
         <Route path="/login" element={<AuthPage mode="login" />} />
         <Route path="/signup" element={<AuthPage mode="signup" />} />
-        <Route path="/" element={<RequireAuth><GraphListPage /></RequireAuth>} />
+        <Route
+          path="/"
+          element={
+            <RequireAuth>
+              <GraphListPage />
+            </RequireAuth>
+          }
+        />
         <Route path="/graphs" element={<Navigate to="/" replace />} />
-        <Route path="/graphs/:id" element={<RequireAuth><LazyEditorPage /></RequireAuth>} />
+        <Route
+          path="/graphs/:id"
+          element={
+            <RequireAuth>
+              <LazyEditorPage />
+            </RequireAuth>
+          }
+        />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </BrowserRouter>

@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
     async def _serve(self, size: int, name: str, grace: float) -> None:
         from execution.sandbox import RunLimits, SandboxPool
-        from execution.worker import PoolWorker, private_layer
+        from execution.worker.pool_worker import PoolWorker, private_layer
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -85,6 +85,6 @@ class Command(BaseCommand):
 
 
 async def _fleet_loops(pool: Any, worker: Any, name: str) -> None:
-    from execution.embedded import _fleet_loops as loops
+    from execution.worker.embedded import _fleet_loops as loops
 
     await loops(pool, worker, name)

@@ -3,23 +3,23 @@
 import {
   Background,
   BackgroundVariant,
-  Controls,
-  getBezierPath,
-  MiniMap,
-  ReactFlow,
-  useReactFlow,
   type Connection,
   type ConnectionLineComponentProps,
+  Controls,
   type FinalConnectionState,
+  getBezierPath,
   type IsValidConnection,
+  MiniMap,
   type NodeTypes,
   type OnConnectEnd,
+  ReactFlow,
+  useReactFlow,
 } from "@xyflow/react";
 import { useCallback, useMemo, useState } from "react";
 
 import { checkConnection } from "@/lib/graph";
 import type { GraphEdge, GraphNode } from "@/lib/types";
-import { editorStore, useEditor, type FlowEdge, type FlowNode } from "@/store/editor";
+import { editorStore, type FlowEdge, type FlowNode, useEditor } from "@/store/editor";
 
 import { categoryColor, NodeView } from "./NodeView";
 import { DRAG_MIME } from "./Palette";
@@ -54,8 +54,7 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
   }, [catalogue]);
 
   const isValidConnection = useCallback<IsValidConnection<FlowEdge>>(
-    (conn) =>
-      checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue, s().typeCompatibility).ok,
+    (conn) => checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue, s().typeCompatibility).ok,
     [],
   );
 
@@ -69,13 +68,7 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
           from.type === "source"
             ? { source: state.fromNode.id, sourceHandle: from.id ?? null, target: state.toNode.id, targetHandle: state.toHandle.id ?? null }
             : { source: state.toNode.id, sourceHandle: state.toHandle.id ?? null, target: state.fromNode.id, targetHandle: from.id ?? null };
-        const verdict = checkConnection(
-          conn,
-          s().nodes as unknown as GraphNode[],
-          s().edges as unknown as GraphEdge[],
-          s().catalogue,
-          s().typeCompatibility,
-        );
+        const verdict = checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue, s().typeCompatibility);
         if (!verdict.ok) s().setNotice(verdict.reason);
         return;
       }
@@ -119,6 +112,7 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
   const minimapColor = useCallback((n: FlowNode) => categoryColor(n.type ? s().catalogue[n.type]?.category : undefined), []);
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: double-clicking the empty canvas opens the quick-add search, a pointer shortcut.
     <div className="relative h-full w-full" onDoubleClick={onDoubleClick} data-testid="canvas">
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}

@@ -4,7 +4,7 @@
 
 import { python } from "@codemirror/lang-python";
 import { Compartment, EditorState, RangeSetBuilder, StateEffect, StateField } from "@codemirror/state";
-import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
+import { Decoration, type DecorationSet, EditorView } from "@codemirror/view";
 import { basicSetup } from "codemirror";
 import { Code2, Pencil, Play, RotateCcw } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
@@ -58,7 +58,12 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
   const editingRef = useRef(false);
   const code = useEditor((s) => s.compile?.code ?? "");
   const compileError = useEditor((s) => s.compileError);
-  const selectedKey = useEditor((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(","));
+  const selectedKey = useEditor((s) =>
+    s.nodes
+      .filter((n) => n.selected)
+      .map((n) => n.id)
+      .join(","),
+  );
   const linesByNode = useEditor((s) => s.linesByNode);
   const diagnosticsByNode = useEditor((s) => s.diagnosticsByNode);
   const onFocusRef = useRef(onFocusNode);
@@ -100,6 +105,7 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
     if (v.state.doc.toString() !== code) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: code } });
   }, [code, editing]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new code moves the lines: highlight and scroll again.
   useEffect(() => {
     const v = view.current;
     if (!v) return;

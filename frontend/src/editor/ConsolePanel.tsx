@@ -27,7 +27,12 @@ function StatusLine() {
   const exit = useConsole((s) => s.exit);
   const errorMessage = useConsole((s) => s.errorMessage);
   let content: React.ReactNode = <span className="text-slate-500">Ready. Ctrl+Enter runs the graph.</span>;
-  if (phase === "sending") content = <span className="flex items-center gap-1"><Loader2 className="h-3 w-3 animate-spin" /> Sending…</span>;
+  if (phase === "sending")
+    content = (
+      <span className="flex items-center gap-1">
+        <Loader2 className="h-3 w-3 animate-spin" /> Sending…
+      </span>
+    );
   else if (phase === "queued") content = <span className="text-amber-300">Queued{position !== null ? ` (position ${position})` : ""}…</span>;
   else if (phase === "running")
     content = (
@@ -44,7 +49,11 @@ function StatusLine() {
     );
   else if (phase === "lost") content = <span className="text-amber-300">Connection lost during the run; its outcome is unknown.</span>;
   else if (phase === "refused") content = <span className="text-red-300">Not run: {errorMessage}</span>;
-  return <div className="truncate text-xs" data-testid="run-status" data-phase={phase}>{content}</div>;
+  return (
+    <div className="truncate text-xs" data-testid="run-status" data-phase={phase}>
+      {content}
+    </div>
+  );
 }
 
 function Lines() {
@@ -56,6 +65,7 @@ function Lines() {
   const lines = consoleStore.getState().lines;
   const total = lines.length;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `seq` changes when lines arrive: keep the newest in view.
   useLayoutEffect(() => {
     const el = box.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
@@ -93,6 +103,7 @@ function Lines() {
       <div style={{ height: total * LINE_HEIGHT, position: "relative" }}>
         <div style={{ position: "absolute", top: first * LINE_HEIGHT, left: 0, right: 0 }}>
           {visible.map((line, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the line's number in the run's output, which never changes.
             <div key={first + i} className={cn("ne-line", `ne-${line.stream}`)} data-stream={line.stream}>
               {line.text || "\u200b"}
               {line.input !== undefined && <span className="ne-typed">{line.input}</span>}
@@ -122,7 +133,9 @@ function InputLine() {
         setText("");
       }}
     >
-      <span className="max-w-[40%] truncate text-sky-300" title={prompt}>{prompt || "›"}</span>
+      <span className="max-w-[40%] truncate text-sky-300" title={prompt}>
+        {prompt || "›"}
+      </span>
       <input
         ref={input}
         className="min-w-0 flex-1 bg-transparent text-slate-100 outline-none placeholder:text-slate-600"
@@ -153,7 +166,9 @@ export function ConsolePanel({ height }: { height: number }) {
       <div className="flex h-9 shrink-0 items-center gap-2 border-b border-slate-800 px-2">
         <Terminal className="h-4 w-4 text-slate-400" />
         <span className="text-xs font-medium text-slate-300">Console</span>
-        <div className="min-w-0 flex-1"><StatusLine /></div>
+        <div className="min-w-0 flex-1">
+          <StatusLine />
+        </div>
         <span
           className={cn("flex items-center gap-1 text-[11px]", connection === "open" ? "text-slate-500" : "text-amber-300")}
           title={note ?? undefined}

@@ -1,15 +1,15 @@
 // One node on the canvas. Memoized and subscribed only to its own slice of the store, so a
 // change to one node (or a drag) re-renders that node alone, not all 500.
 
-import { Handle, Position, useStore as useFlowStore, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { Handle, type NodeProps, Position, useStore as useFlowStore, useUpdateNodeInternals } from "@xyflow/react";
 import { AlertTriangle, XCircle } from "lucide-react";
-import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 
 import { typeColor } from "@/lib/colors";
 import { portsOf } from "@/lib/graph";
 import type { Diagnostic, ParamDef, PortDef } from "@/lib/types";
 import { cn } from "@/lib/utils";
-import { editorStore, useEditor, wiredInputsOf, type FlowNode } from "@/store/editor";
+import { editorStore, type FlowNode, useEditor, wiredInputsOf } from "@/store/editor";
 
 import { hasPinField, PinField } from "./PinField";
 
@@ -76,7 +76,11 @@ function PortRow({ port, compact, field, problem }: { port: PortDef; compact: bo
       {!compact && (
         <span className={cn("min-w-0 truncate text-[11px] text-slate-300", problemText(problem))}>
           {port.label}
-          {!exec && <span className="ml-1 text-[10px] opacity-60" style={{ color }}>{port.type}</span>}
+          {!exec && (
+            <span className="ml-1 text-[10px] opacity-60" style={{ color }}>
+              {port.type}
+            </span>
+          )}
         </span>
       )}
       {!compact && field}
@@ -94,7 +98,13 @@ function ParamField({ nodeId, param, value }: { nodeId: string; param: ParamDef;
   switch (param.kind) {
     case "bool":
       return (
-        <input type="checkbox" className="nodrag h-3.5 w-3.5 accent-sky-500" checked={Boolean(value)} onChange={(e) => set(e.target.checked)} aria-label={param.label} />
+        <input
+          type="checkbox"
+          className="nodrag h-3.5 w-3.5 accent-sky-500"
+          checked={Boolean(value)}
+          onChange={(e) => set(e.target.checked)}
+          aria-label={param.label}
+        />
       );
     case "select":
       return (
@@ -174,9 +184,7 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const wiredPorts = new Set(wired.split("\n"));
   const problems = problemsByPort(diagnostics);
   const pinField = (p: PortDef) =>
-    hasPinField(p) && !wiredPorts.has(p.id) ? (
-      <PinField nodeId={id} port={p} value={data.inputs?.[p.id]} problem={problems.get(p.id)?.severity} />
-    ) : undefined;
+    hasPinField(p) && !wiredPorts.has(p.id) ? <PinField nodeId={id} port={p} value={data.inputs?.[p.id]} problem={problems.get(p.id)?.severity} /> : undefined;
 
   return (
     <div
@@ -190,7 +198,11 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
       data-node-id={id}
       data-selected={selected ? "true" : "false"}
     >
-      <div className="flex items-center gap-2 rounded-t-lg px-3 py-1.5 text-[12px] font-semibold text-white" style={{ background: categoryColor(def.category) }} title={def.description}>
+      <div
+        className="flex items-center gap-2 rounded-t-lg px-3 py-1.5 text-[12px] font-semibold text-white"
+        style={{ background: categoryColor(def.category) }}
+        title={def.description}
+      >
         <span className="truncate">{data.label || def.title}</span>
         {raised && <span className="ml-auto rounded bg-red-600 px-1 text-[10px]">raised</span>}
         {(errors.length > 0 || warnings.length > 0) && (

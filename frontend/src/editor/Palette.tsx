@@ -43,6 +43,7 @@ function PaletteImpl({ onAdd }: { onAdd: (type: string) => void }) {
           <section key={group.id} className="mb-3">
             <h3 className="px-1 pb-1 text-[10px] font-semibold uppercase tracking-wider text-slate-500">{group.title}</h3>
             {group.defs.map((d) => (
+              // biome-ignore lint/a11y/noStaticElementInteractions: a drag source for the canvas; double-click is a shortcut for the drop.
               <div
                 key={d.type}
                 draggable

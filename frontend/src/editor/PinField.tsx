@@ -59,7 +59,17 @@ export function PinField({ nodeId, port, value, problem }: { nodeId: string; por
     );
   }
   const codec = CODECS[type] ?? CODECS.any!;
-  return <TextPin codec={codec} stored={stored} label={label} portId={port.id} placeholder={defaultHint(port.default, type === "any")} className={border} onValue={set} />;
+  return (
+    <TextPin
+      codec={codec}
+      stored={stored}
+      label={label}
+      portId={port.id}
+      placeholder={defaultHint(port.default, type === "any")}
+      className={border}
+      onValue={set}
+    />
+  );
 }
 
 function TextPin({

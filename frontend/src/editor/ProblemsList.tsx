@@ -1,8 +1,7 @@
 import { AlertTriangle, Info, XCircle } from "lucide-react";
-
-import type { Diagnostic } from "@/lib/types";
 import { useShallow } from "zustand/react/shallow";
 
+import type { Diagnostic } from "@/lib/types";
 import { useEditor } from "@/store/editor";
 
 const NONE: Diagnostic[] = [];
@@ -27,7 +26,9 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
     <div className="flex h-40 shrink-0 flex-col border-t border-slate-800" data-testid="problems">
       <div className="flex h-8 shrink-0 items-center gap-2 px-2 text-xs text-slate-400">
         <span className="font-medium text-slate-300">Problems</span>
-        <span className={errors ? "text-red-400" : "text-slate-500"}>{errors} error{errors === 1 ? "" : "s"}</span>
+        <span className={errors ? "text-red-400" : "text-slate-500"}>
+          {errors} error{errors === 1 ? "" : "s"}
+        </span>
         <span className="text-slate-500">{diagnostics.length - errors} other</span>
       </div>
       <ul className="flex-1 overflow-y-auto text-xs">
@@ -35,8 +36,10 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
         {diagnostics.map((d, i) => {
           const title = titles[i];
           return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: diagnostics have no id; the list is replaced as a whole on each compile.
             <li key={i}>
               <button
+                type="button"
                 className="flex w-full items-start gap-2 px-3 py-1 text-left hover:bg-slate-800 disabled:cursor-default"
                 disabled={!d.node_id}
                 onClick={() => d.node_id && onFocusNode(d.node_id)}

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 
 import { portsOf, typesCompatible } from "@/lib/graph";
 import type { NodeTypeDef } from "@/lib/types";
-import { editorStore, useEditor, type PendingWire } from "@/store/editor";
+import { editorStore, type PendingWire, useEditor } from "@/store/editor";
 
 import { categoryColor } from "./NodeView";
 import { searchNodeTypes } from "./search";
@@ -29,9 +29,7 @@ function fitsWire(def: NodeTypeDef, wire: PendingWire | null): boolean {
       p.direction === want &&
       p.kind === from.kind &&
       (p.kind === "exec" ||
-        (want === "input"
-          ? typesCompatible(from.type, p.type, s.typeCompatibility)
-          : typesCompatible(p.type, from.type, s.typeCompatibility))),
+        (want === "input" ? typesCompatible(from.type, p.type, s.typeCompatibility) : typesCompatible(p.type, from.type, s.typeCompatibility))),
   );
 }
 
@@ -41,14 +39,20 @@ export function QuickAdd({ request, onPick, onClose }: { request: QuickAddReques
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   const matches = useMemo(
-    () => searchNodeTypes(Object.values(catalogue), query).filter((d) => fitsWire(d, request.wire)).slice(0, 12),
+    () =>
+      searchNodeTypes(Object.values(catalogue), query)
+        .filter((d) => fitsWire(d, request.wire))
+        .slice(0, 12),
     [catalogue, query, request.wire],
   );
   useEffect(() => input.current?.focus(), []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new query moves the highlight back to the first match.
   useEffect(() => setActive(0), [query]);
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the popup closes it (Escape in its input does too).
     <div className="fixed inset-0 z-40" onMouseDown={onClose}>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: keeps a click inside the popup from reaching the backdrop. */}
       <div
         className="absolute w-64 overflow-hidden rounded-lg border border-slate-700 bg-slate-900 shadow-2xl"
         style={{ left: Math.min(request.screen.x, window.innerWidth - 270), top: Math.min(request.screen.y, window.innerHeight - 360) }}
@@ -73,6 +77,7 @@ export function QuickAdd({ request, onPick, onClose }: { request: QuickAddReques
           {matches.map((d, i) => (
             <li key={d.type}>
               <button
+                type="button"
                 className={`flex w-full items-center gap-2 px-3 py-1.5 text-left text-xs ${i === active ? "bg-sky-900/60 text-white" : "text-slate-200 hover:bg-slate-800"}`}
                 onMouseEnter={() => setActive(i)}
                 onClick={() => onPick(d.type)}

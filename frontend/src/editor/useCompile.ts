@@ -12,6 +12,7 @@ export const COMPILE_DEBOUNCE_MS = 300;
 export function useLiveCompile(enabled: boolean): void {
   const seq = useEditor((s) => s.contentSeq);
   const ready = useEditor((s) => Object.keys(s.catalogue).length > 0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `seq` counts edits of the graph: each one compiles it again.
   useEffect(() => {
     if (!enabled || !ready) return;
     const controller = new AbortController();

@@ -33,10 +33,7 @@ export async function ensureCsrf(): Promise<void> {
   if (!cookie("csrftoken")) await fetch("/api/auth/csrf/", { credentials: "same-origin" });
 }
 
-export async function api<T = unknown>(
-  path: string,
-  options: { method?: string; body?: unknown; signal?: AbortSignal; quiet401?: boolean } = {},
-): Promise<T> {
+export async function api<T = unknown>(path: string, options: { method?: string; body?: unknown; signal?: AbortSignal; quiet401?: boolean } = {}): Promise<T> {
   const method = options.method ?? "GET";
   const headers: Record<string, string> = { Accept: "application/json" };
   if (method !== "GET" && method !== "HEAD") {

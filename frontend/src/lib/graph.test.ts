@@ -73,9 +73,16 @@ describe("connection validation", () => {
   ];
 
   it("accepts exec to exec and data to a compatible data input", () => {
-    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, [], catalogue, typeCompatibility)).toEqual({ ok: true, replaces: [] });
-    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, [], catalogue, typeCompatibility).ok).toBe(true);
-    expect(checkConnection({ source: "loop", sourceHandle: "index", target: "fmt", targetHandle: "field:x" }, nodes, [], catalogue, typeCompatibility).ok).toBe(true);
+    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, [], catalogue, typeCompatibility)).toEqual({
+      ok: true,
+      replaces: [],
+    });
+    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, [], catalogue, typeCompatibility).ok).toBe(
+      true,
+    );
+    expect(checkConnection({ source: "loop", sourceHandle: "index", target: "fmt", targetHandle: "field:x" }, nodes, [], catalogue, typeCompatibility).ok).toBe(
+      true,
+    );
   });
 
   it("refuses exec to data, data to exec, input to input and self loops", () => {
@@ -100,7 +107,9 @@ describe("connection validation", () => {
     expect(fits("image", "text")).toBe(false);
     expect(fits("text", "image")).toBe(false);
     // compare.result is bool, for_range.stop is int: allowed (bool is an int); text is not.
-    expect(checkConnection({ source: "fmt", sourceHandle: "text", target: "loop", targetHandle: "stop" }, nodes, [], catalogue, typeCompatibility)).toMatchObject({
+    expect(
+      checkConnection({ source: "fmt", sourceHandle: "text", target: "loop", targetHandle: "stop" }, nodes, [], catalogue, typeCompatibility),
+    ).toMatchObject({
       ok: false,
       reason: expect.stringContaining("Type mismatch"),
     });
@@ -108,11 +117,22 @@ describe("connection validation", () => {
 
   it("keeps one wire per data input and per exec output by replacing the old one", () => {
     const edges = [edge("e1", "lit", "value", "p", "value"), edge("e2", "s", "next", "p", "exec")];
-    expect(checkConnection({ source: "lit2", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, edges, catalogue, typeCompatibility)).toEqual({ ok: true, replaces: ["e1"] });
-    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p2", targetHandle: "exec" }, nodes, edges, catalogue, typeCompatibility)).toEqual({ ok: true, replaces: ["e2"] });
+    expect(checkConnection({ source: "lit2", sourceHandle: "value", target: "p", targetHandle: "value" }, nodes, edges, catalogue, typeCompatibility)).toEqual({
+      ok: true,
+      replaces: ["e1"],
+    });
+    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p2", targetHandle: "exec" }, nodes, edges, catalogue, typeCompatibility)).toEqual({
+      ok: true,
+      replaces: ["e2"],
+    });
     // A data output fans out, an exec input takes several wires.
-    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p2", targetHandle: "value" }, nodes, edges, catalogue, typeCompatibility)).toEqual({ ok: true, replaces: [] });
-    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, edges, catalogue, typeCompatibility)).toMatchObject({ ok: false });
+    expect(checkConnection({ source: "lit", sourceHandle: "value", target: "p2", targetHandle: "value" }, nodes, edges, catalogue, typeCompatibility)).toEqual({
+      ok: true,
+      replaces: [],
+    });
+    expect(checkConnection({ source: "s", sourceHandle: "next", target: "p", targetHandle: "exec" }, nodes, edges, catalogue, typeCompatibility)).toMatchObject(
+      { ok: false },
+    );
   });
 
   it("drops wires whose dynamic port disappeared", () => {
@@ -167,7 +187,12 @@ describe("copy and paste", () => {
 describe("auto-arrange", () => {
   it("puts each node one column right of what feeds it and survives cycles", () => {
     const nodes = [node("c", "print", {}, 5, 5), node("a", "on_start", {}, 50, 50), node("b", "print", {}, 9, 9), node("d", "literal", {}, 100, 300)];
-    const edges = [edge("1", "a", "next", "b", "exec"), edge("2", "b", "next", "c", "exec"), edge("3", "c", "next", "b", "exec"), edge("4", "d", "value", "c", "value")];
+    const edges = [
+      edge("1", "a", "next", "b", "exec"),
+      edge("2", "b", "next", "c", "exec"),
+      edge("3", "c", "next", "b", "exec"),
+      edge("4", "d", "value", "c", "value"),
+    ];
     const pos = autoArrange(nodes, edges, { x: 100, y: 50 });
     expect(pos.get("a")!.x).toBe(0);
     expect(pos.get("b")!.x).toBe(100);

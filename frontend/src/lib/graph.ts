@@ -1,16 +1,7 @@
 // Pure graph logic: ports of a node, connection rules, ids, copy/paste and auto-arrange.
 // Kept free of React so that the unit tests exercise exactly what the editor runs.
 
-import type {
-  DynamicPortRule,
-  GraphEdge,
-  GraphNode,
-  GraphNodeData,
-  NodeTypeDef,
-  Params,
-  PortDef,
-  TypeCompatibility,
-} from "./types";
+import type { DynamicPortRule, GraphEdge, GraphNode, GraphNodeData, NodeTypeDef, Params, PortDef, TypeCompatibility } from "./types";
 
 export type Catalogue = Record<string, NodeTypeDef>;
 
@@ -130,8 +121,7 @@ export function checkConnection(
   const from = findPort(nodes, catalogue, conn.source, conn.sourceHandle);
   const to = findPort(nodes, catalogue, conn.target, conn.targetHandle);
   if (!from || !to) return { ok: false, reason: "Unknown port." };
-  if (from.direction !== "output" || to.direction !== "input")
-    return { ok: false, reason: "Wires go from an output to an input." };
+  if (from.direction !== "output" || to.direction !== "input") return { ok: false, reason: "Wires go from an output to an input." };
   if (from.kind !== to.kind)
     return {
       ok: false,
@@ -140,11 +130,7 @@ export function checkConnection(
   if (from.kind === "data" && !typesCompatible(from.type, to.type, compatibility))
     return { ok: false, reason: `Type mismatch: ${from.type ?? "any"} does not fit ${to.type ?? "any"}.` };
   const duplicate = edges.some(
-    (e) =>
-      e.source === conn.source &&
-      e.sourceHandle === conn.sourceHandle &&
-      e.target === conn.target &&
-      e.targetHandle === conn.targetHandle,
+    (e) => e.source === conn.source && e.sourceHandle === conn.sourceHandle && e.target === conn.target && e.targetHandle === conn.targetHandle,
   );
   if (duplicate) return { ok: false, reason: "These ports are already connected." };
   const replaces =
@@ -155,15 +141,9 @@ export function checkConnection(
 }
 
 /** Drop wires whose ports no longer exist (e.g. after a dynamic port was removed). */
-export function pruneDanglingEdges(
-  nodes: readonly GraphNode[],
-  edges: readonly GraphEdge[],
-  catalogue: Catalogue,
-): GraphEdge[] {
+export function pruneDanglingEdges(nodes: readonly GraphNode[], edges: readonly GraphEdge[], catalogue: Catalogue): GraphEdge[] {
   return edges.filter(
-    (e) =>
-      findPort(nodes, catalogue, e.source, e.sourceHandle) !== undefined &&
-      findPort(nodes, catalogue, e.target, e.targetHandle) !== undefined,
+    (e) => findPort(nodes, catalogue, e.source, e.sourceHandle) !== undefined && findPort(nodes, catalogue, e.target, e.targetHandle) !== undefined,
   );
 }
 
@@ -176,11 +156,7 @@ export interface ClipboardPayload {
   edges: GraphEdge[];
 }
 
-export function copySelection(
-  nodes: readonly GraphNode[],
-  edges: readonly GraphEdge[],
-  selected: ReadonlySet<string>,
-): ClipboardPayload {
+export function copySelection(nodes: readonly GraphNode[], edges: readonly GraphEdge[], selected: ReadonlySet<string>): ClipboardPayload {
   const picked = nodes.filter((n) => selected.has(n.id)).map(cleanNode);
   const ids = new Set(picked.map((n) => n.id));
   const inner = edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map(cleanEdge);
@@ -199,10 +175,7 @@ export function parseClipboard(text: string | null): ClipboardPayload | null {
 }
 
 /** New ids for pasted nodes and their inner wires, shifted so the copy does not hide the original. */
-export function pasteNodes(
-  payload: ClipboardPayload,
-  offset: { x: number; y: number },
-): { nodes: GraphNode[]; edges: GraphEdge[] } {
+export function pasteNodes(payload: ClipboardPayload, offset: { x: number; y: number }): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const map = new Map<string, string>();
   const nodes = payload.nodes.map((n) => {
     const id = newId("n");
@@ -255,11 +228,7 @@ export function cleanEdge(e: GraphEdge): GraphEdge {
  * A layered layout: each node's column is the length of the longest wire path reaching it
  * (back edges of cycles ignored), rows keep the previous vertical order within a column.
  */
-export function autoArrange(
-  nodes: readonly GraphNode[],
-  edges: readonly GraphEdge[],
-  spacing = { x: 280, y: 150 },
-): Map<string, { x: number; y: number }> {
+export function autoArrange(nodes: readonly GraphNode[], edges: readonly GraphEdge[], spacing = { x: 280, y: 150 }): Map<string, { x: number; y: number }> {
   const ids = new Set(nodes.map((n) => n.id));
   const out = new Map<string, string[]>();
   for (const n of nodes) out.set(n.id, []);
@@ -273,9 +242,7 @@ export function autoArrange(
   // Start from nodes nothing feeds (the heads of chains), so a loop is entered where it is entered.
   const fed = new Set<string>();
   for (const targets of out.values()) for (const t of targets) fed.add(t);
-  const ordered = [...nodes].sort(
-    (a, b) => Number(fed.has(a.id)) - Number(fed.has(b.id)) || a.position.x - b.position.x || a.position.y - b.position.y,
-  );
+  const ordered = [...nodes].sort((a, b) => Number(fed.has(a.id)) - Number(fed.has(b.id)) || a.position.x - b.position.x || a.position.y - b.position.y);
   for (const start of ordered) {
     if (state.get(start.id)) continue;
     const stack: Array<[string, number]> = [[start.id, 0]];
@@ -315,7 +282,9 @@ export function autoArrange(
   const result = new Map<string, { x: number; y: number }>();
   for (const [l, column] of columns) {
     column.sort((a, b) => a.position.y - b.position.y);
-    column.forEach((n, row) => result.set(n.id, { x: l * spacing.x, y: row * spacing.y }));
+    column.forEach((n, row) => {
+      result.set(n.id, { x: l * spacing.x, y: row * spacing.y });
+    });
   }
   return result;
 }

@@ -28,6 +28,7 @@ export function lazyModule<T>(load: () => Promise<T>): LazyModule<T> {
     return pending;
   }
 
+  // biome-ignore lint/correctness/noComponentHookFactories: made once per module, at import time (see the callers), so the hook is stable.
   function useModule() {
     const [module, setModule] = useState<T | null>(loaded);
     const [error, setError] = useState<string | null>(null);

@@ -10,9 +10,7 @@ import { typesCompatible } from "./graph";
 
 type Row = [from: string, to: string, allowed: boolean];
 
-const shared = JSON.parse(
-  readFileSync(new URL("../../../tests/fixtures/type_compatibility.json", import.meta.url), "utf8"),
-) as { rows: Row[] };
+const shared = JSON.parse(readFileSync(new URL("../../../tests/fixtures/type_compatibility.json", import.meta.url), "utf8")) as { rows: Row[] };
 
 describe("type compatibility shared with the compiler", () => {
   it("covers every pair of the nine data types", () => {

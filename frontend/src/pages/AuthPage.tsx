@@ -5,7 +5,7 @@ import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { Button } from "@/components/ui/button";
 import { Input, Label } from "@/components/ui/input";
 import { api, ensureCsrf, errorText } from "@/lib/api";
-import { useSession, type Me } from "@/store/session";
+import { type Me, useSession } from "@/store/session";
 
 export function AuthPage({ mode }: { mode: "login" | "signup" }) {
   const [username, setUsername] = useState("");
@@ -17,7 +17,7 @@ export function AuthPage({ mode }: { mode: "login" | "signup" }) {
   const [search] = useSearchParams();
   const setMe = useSession((s) => s.setMe);
   const next = search.get("next");
-  const target = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const target = next?.startsWith("/") && !next.startsWith("//") ? next : "/";
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -49,9 +49,7 @@ export function AuthPage({ mode }: { mode: "login" | "signup" }) {
         </div>
         <div>
           <h1 className="text-lg font-semibold text-slate-100">{isSignup ? "Create your account" : "Sign in"}</h1>
-          <p className="text-sm text-slate-400">
-            {isSignup ? "Build logic as a graph, see its Python, run it." : "Welcome back."}
-          </p>
+          <p className="text-sm text-slate-400">{isSignup ? "Build logic as a graph, see its Python, run it." : "Welcome back."}</p>
         </div>
         <div className="space-y-1.5">
           <Label htmlFor="username">Username</Label>
@@ -85,9 +83,19 @@ export function AuthPage({ mode }: { mode: "login" | "signup" }) {
         </Button>
         <p className="text-center text-sm text-slate-400">
           {isSignup ? (
-            <>Already have an account? <Link className="text-sky-400 hover:underline" to="/login">Sign in</Link></>
+            <>
+              Already have an account?{" "}
+              <Link className="text-sky-400 hover:underline" to="/login">
+                Sign in
+              </Link>
+            </>
           ) : (
-            <>New here? <Link className="text-sky-400 hover:underline" to="/signup">Create an account</Link></>
+            <>
+              New here?{" "}
+              <Link className="text-sky-400 hover:underline" to="/signup">
+                Create an account
+              </Link>
+            </>
           )}
         </p>
       </form>

@@ -3,21 +3,7 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import {
-  Copy,
-  Download,
-  History,
-  LayoutGrid,
-  Maximize,
-  MoreHorizontal,
-  Pencil,
-  Play,
-  Redo2,
-  Save,
-  Square,
-  Trash2,
-  Undo2,
-} from "lucide-react";
+import { Copy, Download, History, LayoutGrid, Maximize, MoreHorizontal, Pencil, Play, Redo2, Save, Square, Trash2, Undo2 } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 
@@ -29,14 +15,14 @@ import { Canvas } from "@/editor/Canvas";
 import { ConsolePanel } from "@/editor/ConsolePanel";
 import { Palette } from "@/editor/Palette";
 import { ProblemsList } from "@/editor/ProblemsList";
-import { useLiveCompile } from "@/editor/useCompile";
-import { ApiError, api, download, errorText, results, type Page } from "@/lib/api";
-import { lazyModule } from "@/lib/lazyModule";
 import { takeEditorData } from "@/editor/prefetch";
+import { useLiveCompile } from "@/editor/useCompile";
+import { ApiError, api, download, errorText, type Page, results } from "@/lib/api";
+import { lazyModule } from "@/lib/lazyModule";
 import { runClient } from "@/lib/runClient";
 import type { GraphRecord, RevisionSummary } from "@/lib/types";
 import { consoleStore, useConsole } from "@/store/console";
-import { editorStore, useEditor, type FlowEdge, type FlowNode } from "@/store/editor";
+import { editorStore, type FlowEdge, type FlowNode, useEditor } from "@/store/editor";
 
 const s = () => editorStore.getState();
 
@@ -317,7 +303,9 @@ function Editor({ graphId }: { graphId: number }) {
         <AppHeader />
         <div className="m-auto max-w-md rounded-lg border border-red-900 bg-red-950/40 p-6 text-center" role="alert" data-testid="load-error">
           <p className="text-red-300">{loadError}</p>
-          <Button className="mt-4" variant="outline" onClick={() => navigate("/")}>Back to your graphs</Button>
+          <Button className="mt-4" variant="outline" onClick={() => navigate("/")}>
+            Back to your graphs
+          </Button>
         </div>
       </div>
     );
@@ -327,21 +315,52 @@ function Editor({ graphId }: { graphId: number }) {
   return (
     <div className="flex h-full flex-col">
       <AppHeader>
-        <button className="max-w-xs truncate rounded px-1.5 py-0.5 text-sm font-medium text-slate-100 hover:bg-slate-800" onClick={() => setRenameOpen(true)} title="Rename" data-testid="graph-name">
+        <button
+          type="button"
+          className="max-w-xs truncate rounded px-1.5 py-0.5 text-sm font-medium text-slate-100 hover:bg-slate-800"
+          onClick={() => setRenameOpen(true)}
+          title="Rename"
+          data-testid="graph-name"
+        >
           {graph?.name ?? "Loading…"}
         </button>
         <span className={`text-xs ${dirty ? "text-amber-300" : "text-slate-500"}`} data-testid="save-state" data-dirty={dirty ? "true" : "false"}>
           {saving ? "Saving…" : dirty ? "● Unsaved changes" : graph ? `Saved · v${graph.version}` : ""}
         </span>
         <div className="ml-3 flex items-center gap-1">
-          <Button size="icon" variant="ghost" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => s().undo()} data-testid="undo"><Undo2 /></Button>
-          <Button size="icon" variant="ghost" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => s().redo()} data-testid="redo"><Redo2 /></Button>
-          <Button size="icon" variant="ghost" title="Auto-arrange" onClick={() => { s().arrange(); setTimeout(() => void flow.fitView({ padding: 0.2, duration: 300 }), 30); }} data-testid="arrange"><LayoutGrid /></Button>
-          <Button size="icon" variant="ghost" title="Fit view" onClick={() => void flow.fitView({ padding: 0.2, duration: 300 })} data-testid="fit-view"><Maximize /></Button>
+          <Button size="icon" variant="ghost" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => s().undo()} data-testid="undo">
+            <Undo2 />
+          </Button>
+          <Button size="icon" variant="ghost" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => s().redo()} data-testid="redo">
+            <Redo2 />
+          </Button>
+          <Button
+            size="icon"
+            variant="ghost"
+            title="Auto-arrange"
+            onClick={() => {
+              s().arrange();
+              setTimeout(() => void flow.fitView({ padding: 0.2, duration: 300 }), 30);
+            }}
+            data-testid="arrange"
+          >
+            <LayoutGrid />
+          </Button>
+          <Button size="icon" variant="ghost" title="Fit view" onClick={() => void flow.fitView({ padding: 0.2, duration: 300 })} data-testid="fit-view">
+            <Maximize />
+          </Button>
         </div>
         <div className="ml-auto flex items-center gap-1.5">
-          {notice && <span className="mr-2 max-w-sm truncate text-xs text-sky-300" data-testid="notice" title={notice}>{notice}</span>}
-          {saveError && <span className="mr-2 max-w-sm truncate text-xs text-red-300" role="alert" title={saveError}>{saveError}</span>}
+          {notice && (
+            <span className="mr-2 max-w-sm truncate text-xs text-sky-300" data-testid="notice" title={notice}>
+              {notice}
+            </span>
+          )}
+          {saveError && (
+            <span className="mr-2 max-w-sm truncate text-xs text-red-300" role="alert" title={saveError}>
+              {saveError}
+            </span>
+          )}
           <Button size="sm" variant="outline" onClick={() => void save()} disabled={saving || !graph} title="Save (Ctrl+S)" data-testid="save">
             <Save /> Save
           </Button>
@@ -356,16 +375,28 @@ function Editor({ graphId }: { graphId: number }) {
           )}
           <DropdownMenu.Root>
             <DropdownMenu.Trigger asChild>
-              <Button size="icon" variant="ghost" title="More" data-testid="more"><MoreHorizontal /></Button>
+              <Button size="icon" variant="ghost" title="More" data-testid="more">
+                <MoreHorizontal />
+              </Button>
             </DropdownMenu.Trigger>
             <DropdownMenu.Portal>
               <DropdownMenu.Content align="end" sideOffset={6} className="z-50 min-w-48 rounded-md border border-slate-700 bg-slate-900 p-1 shadow-xl">
-                <DropdownMenu.Item className={menuItem} onSelect={() => setRenameOpen(true)}><Pencil className="h-4 w-4" /> Rename</DropdownMenu.Item>
-                <DropdownMenu.Item className={menuItem} onSelect={() => setHistoryOpen(true)} data-testid="menu-history"><History className="h-4 w-4" /> Revision history</DropdownMenu.Item>
-                <DropdownMenu.Item className={menuItem} onSelect={() => void duplicate()}><Copy className="h-4 w-4" /> Duplicate</DropdownMenu.Item>
-                <DropdownMenu.Item className={menuItem} onSelect={() => void exportJson()}><Download className="h-4 w-4" /> Export JSON</DropdownMenu.Item>
+                <DropdownMenu.Item className={menuItem} onSelect={() => setRenameOpen(true)}>
+                  <Pencil className="h-4 w-4" /> Rename
+                </DropdownMenu.Item>
+                <DropdownMenu.Item className={menuItem} onSelect={() => setHistoryOpen(true)} data-testid="menu-history">
+                  <History className="h-4 w-4" /> Revision history
+                </DropdownMenu.Item>
+                <DropdownMenu.Item className={menuItem} onSelect={() => void duplicate()}>
+                  <Copy className="h-4 w-4" /> Duplicate
+                </DropdownMenu.Item>
+                <DropdownMenu.Item className={menuItem} onSelect={() => void exportJson()}>
+                  <Download className="h-4 w-4" /> Export JSON
+                </DropdownMenu.Item>
                 <DropdownMenu.Separator className="my-1 h-px bg-slate-800" />
-                <DropdownMenu.Item className={`${menuItem} text-red-300`} onSelect={() => void remove()}><Trash2 className="h-4 w-4" /> Delete graph</DropdownMenu.Item>
+                <DropdownMenu.Item className={`${menuItem} text-red-300`} onSelect={() => void remove()}>
+                  <Trash2 className="h-4 w-4" /> Delete graph
+                </DropdownMenu.Item>
               </DropdownMenu.Content>
             </DropdownMenu.Portal>
           </DropdownMenu.Root>
@@ -393,13 +424,22 @@ function Editor({ graphId }: { graphId: number }) {
             </DialogDescription>
           </DialogHeader>
           <DialogFooter>
-            <Button variant="outline" onClick={() => void resolveConflict("theirs")}>Use theirs (discard mine)</Button>
+            <Button variant="outline" onClick={() => void resolveConflict("theirs")}>
+              Use theirs (discard mine)
+            </Button>
             <Button onClick={() => void resolveConflict("mine")}>Keep mine (save over theirs)</Button>
           </DialogFooter>
         </DialogContent>
       </Dialog>
 
-      {graph && <RenameDialog open={renameOpen} onClose={() => setRenameOpen(false)} graph={graph} onRenamed={(g) => setGraph({ ...graph, name: g.name, version: g.version })} />}
+      {graph && (
+        <RenameDialog
+          open={renameOpen}
+          onClose={() => setRenameOpen(false)}
+          graph={graph}
+          onRenamed={(g) => setGraph({ ...graph, name: g.name, version: g.version })}
+        />
+      )}
       {graph && (
         <HistoryDialog
           open={historyOpen}
@@ -446,8 +486,12 @@ function RenameDialog({ open, onClose, graph, onRenamed }: { open: boolean; onCl
           <Input value={name} onChange={(e) => setName(e.target.value)} autoFocus maxLength={200} aria-label="Graph name" />
           {error && <p className="text-sm text-red-300">{error}</p>}
           <DialogFooter>
-            <Button type="button" variant="ghost" onClick={onClose}>Cancel</Button>
-            <Button type="submit" disabled={!name.trim()}>Rename</Button>
+            <Button type="button" variant="ghost" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={!name.trim()}>
+              Rename
+            </Button>
           </DialogFooter>
         </form>
       </DialogContent>
@@ -482,13 +526,18 @@ function HistoryDialog({ open, onClose, graph, onRestored }: { open: boolean; on
           {revisions?.map((r) => (
             <li key={r.version} className="flex items-center gap-3 rounded-md border border-slate-800 px-3 py-2 text-sm">
               <span className="font-mono text-slate-300">v{r.version}</span>
-              <span className="flex-1 truncate text-slate-400">{r.name} · {new Date(r.created_at).toLocaleString()}</span>
+              <span className="flex-1 truncate text-slate-400">
+                {r.name} · {new Date(r.created_at).toLocaleString()}
+              </span>
               <Button
                 size="xs"
                 variant="outline"
                 onClick={async () => {
                   try {
-                    const restored = await api<GraphRecord>(`graphs/${graph.id}/revisions/${r.version}/restore/`, { method: "POST", body: { version: graph.version } });
+                    const restored = await api<GraphRecord>(`graphs/${graph.id}/revisions/${r.version}/restore/`, {
+                      method: "POST",
+                      body: { version: graph.version },
+                    });
                     const record = restored && Array.isArray(restored.nodes) ? restored : await api<GraphRecord>(`graphs/${graph.id}/`);
                     onRestored(record);
                     onClose();
@@ -510,8 +559,7 @@ function HistoryDialog({ open, onClose, graph, onRestored }: { open: boolean; on
 export function EditorPage() {
   const { id } = useParams();
   const graphId = Number(id);
-  if (!Number.isInteger(graphId) || graphId <= 0)
-    return <div className="p-8 text-red-300">Not a graph address.</div>;
+  if (!Number.isInteger(graphId) || graphId <= 0) return <div className="p-8 text-red-300">Not a graph address.</div>;
   return (
     <ReactFlowProvider>
       <Editor key={graphId} graphId={graphId} />

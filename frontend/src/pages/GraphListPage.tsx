@@ -5,7 +5,7 @@ import { Link, useNavigate } from "react-router-dom";
 import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { api, errorText, results, type Page } from "@/lib/api";
+import { api, errorText, type Page, results } from "@/lib/api";
 import { preloadEditor } from "@/pages/lazyEditor";
 
 interface GraphRow {
@@ -33,9 +33,7 @@ export function GraphListPage() {
 
   const load = useCallback(async (query: string) => {
     try {
-      const page = await api<Page<GraphRow> | GraphRow[]>(
-        `graphs/?limit=200&ordering=-updated_at${query ? `&search=${encodeURIComponent(query)}` : ""}`,
-      );
+      const page = await api<Page<GraphRow> | GraphRow[]>(`graphs/?limit=200&ordering=-updated_at${query ? `&search=${encodeURIComponent(query)}` : ""}`);
       setRows(results(page));
       setError(null);
       // The next click most likely opens a graph: fetch the editor's code meanwhile.
@@ -117,7 +115,11 @@ export function GraphListPage() {
             <Plus /> New graph
           </Button>
         </div>
-        {error && <p role="alert" className="mb-4 rounded-md border border-red-900 bg-red-950/60 px-3 py-2 text-sm text-red-300">{error}</p>}
+        {error && (
+          <p role="alert" className="mb-4 rounded-md border border-red-900 bg-red-950/60 px-3 py-2 text-sm text-red-300">
+            {error}
+          </p>
+        )}
         {rows === null ? (
           <p className="text-slate-400">Loading…</p>
         ) : rows.length === 0 ? (

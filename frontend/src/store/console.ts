@@ -1,8 +1,8 @@
 // The console: output lines of the current run and its status. Lines live in one mutable array
 // (appending 100,000 lines must not copy it each time); `seq` tells React that it changed.
 
-import { createStore } from "zustand/vanilla";
 import { useStore } from "zustand";
+import { createStore } from "zustand/vanilla";
 
 export type Stream = "stdout" | "stderr" | "stdin" | "info";
 

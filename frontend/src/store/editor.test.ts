@@ -127,7 +127,12 @@ describe("editor store", () => {
     other.getState().setCatalogue(catalogueResponse.nodes);
     other.getState().load({ nodes: [], edges: [] });
     other.getState().paste(JSON.parse(JSON.stringify(payload)));
-    expect(other.getState().nodes.map((n) => n.type).sort()).toEqual(["on_start", "print"]);
+    expect(
+      other
+        .getState()
+        .nodes.map((n) => n.type)
+        .sort(),
+    ).toEqual(["on_start", "print"]);
   });
 
   it("auto-arranges in one undoable step", () => {
@@ -148,7 +153,11 @@ describe("editor store", () => {
     expect(data().inputs).toEqual({ stop: 12 });
     expect(data().params).toEqual({}); // beside params, not in them
     expect(st().contentSeq).toBeGreaterThan(seq); // drives compile and the dirty flag
-    expect(st().document().nodes.find((n) => n.id === loop)!.data.inputs).toEqual({ stop: 12 });
+    expect(
+      st()
+        .document()
+        .nodes.find((n) => n.id === loop)!.data.inputs,
+    ).toEqual({ stop: 12 });
 
     st().undo();
     expect(data().inputs).toBeUndefined();

@@ -3,12 +3,15 @@
 // without React.
 
 import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from "@xyflow/react";
-import { createStore, type StoreApi } from "zustand/vanilla";
 import { useStore } from "zustand";
+import { createStore, type StoreApi } from "zustand/vanilla";
 
 import { EXEC_COLOR, typeColor } from "../lib/colors";
 import {
   autoArrange,
+  type Catalogue,
+  type ClipboardPayload,
+  type ConnectionLike,
   checkConnection,
   cleanEdge,
   cleanNode,
@@ -21,9 +24,6 @@ import {
   pasteNodes,
   portsOf,
   pruneDanglingEdges,
-  type Catalogue,
-  type ClipboardPayload,
-  type ConnectionLike,
 } from "../lib/graph";
 import type {
   Category,
@@ -136,7 +136,9 @@ function indexDiagnostics(result: CompileResult | null): Pick<EditorState, "diag
   const diagnosticsByNode: Record<string, Diagnostic[]> = {};
   const linesByNode: Record<string, number[]> = {};
   if (result) {
+    // biome-ignore lint/suspicious/noAssignInExpressions: `(map[key] ??= []).push(value)` groups by key.
     for (const d of result.diagnostics) if (d.node_id) (diagnosticsByNode[d.node_id] ??= []).push(d);
+    // biome-ignore lint/suspicious/noAssignInExpressions: as above.
     for (const [line, nodeId] of Object.entries(result.source_map)) (linesByNode[nodeId] ??= []).push(Number(line));
   }
   return { diagnosticsByNode, linesByNode };
@@ -146,7 +148,12 @@ export function createEditorStore(): StoreApi<EditorStore> {
   return createStore<EditorStore>()((set, get) => {
     const snapshot = (): Snapshot => ({ nodes: get().nodes, edges: get().edges });
     const changed = (extra: Partial<EditorState>): void => set((s) => ({ ...extra, contentSeq: s.contentSeq + 1 }));
-    const validSelection = (): Set<string> => new Set(get().nodes.filter((n) => n.selected).map((n) => n.id));
+    const validSelection = (): Set<string> =>
+      new Set(
+        get()
+          .nodes.filter((n) => n.selected)
+          .map((n) => n.id),
+      );
 
     return {
       catalogue: {},
@@ -269,13 +276,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
               from.handleType === "source"
                 ? { source: from.nodeId, sourceHandle: from.handleId, target: id, targetHandle: p.id }
                 : { source: id, sourceHandle: p.id, target: from.nodeId, targetHandle: from.handleId };
-            const verdict = checkConnection(
-              conn,
-              asGraphNodes(get().nodes),
-              get().edges as unknown as GraphEdge[],
-              catalogue,
-              get().typeCompatibility,
-            );
+            const verdict = checkConnection(conn, asGraphNodes(get().nodes), get().edges as unknown as GraphEdge[], catalogue, get().typeCompatibility);
             if (verdict.ok) {
               const drop = new Set(verdict.replaces);
               const edge = decorateEdge({ id: newId("e"), ...conn }, asGraphNodes(get().nodes), catalogue);
@@ -290,9 +291,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
       setParam(nodeId, paramId, value) {
         get().checkpoint(`param:${nodeId}:${paramId}`);
         const { catalogue } = get();
-        const nodes = get().nodes.map((n) =>
-          n.id === nodeId ? { ...n, data: { ...n.data, params: { ...n.data.params, [paramId]: value } } } : n,
-        );
+        const nodes = get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, params: { ...n.data.params, [paramId]: value } } } : n));
         const node = nodes.find((n) => n.id === nodeId);
         let edges = get().edges;
         if (node?.type && catalogue[node.type]?.dynamic_ports?.length) {
@@ -393,7 +392,10 @@ export function createEditorStore(): StoreApi<EditorStore> {
         const step = get().pasteCount + 1;
         const pasted = pasteNodes(known, { x: 40 * step, y: 40 * step });
         get().checkpoint();
-        const all = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes.map((n) => ({ ...toFlowNode(n), selected: true }))];
+        const all = [
+          ...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+          ...pasted.nodes.map((n) => ({ ...toFlowNode(n), selected: true })),
+        ];
         changed({
           nodes: all,
           edges: [...get().edges, ...pasted.edges.map((e) => decorateEdge(e, asGraphNodes(all), catalogue))],

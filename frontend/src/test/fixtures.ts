@@ -1,8 +1,7 @@
-// A snapshot of part of GET /api/nodes/ (graphs/catalogue.py) for the unit tests.
-import raw from "./catalogue.fixture.json";
-
 import type { Catalogue } from "../lib/graph";
 import type { CatalogueResponse, GraphNode } from "../lib/types";
+// A snapshot of part of GET /api/nodes/ (graphs/catalogue.py) for the unit tests.
+import raw from "./catalogue.fixture.json";
 
 export const catalogueResponse = raw as unknown as CatalogueResponse;
 export const catalogue: Catalogue = Object.fromEntries(catalogueResponse.nodes.map((n) => [n.type, n]));

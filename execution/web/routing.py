@@ -1,5 +1,5 @@
 from django.urls import path
 
-from execution.consumers import RunConsumer
+from execution.web.consumers import RunConsumer
 
 websocket_urlpatterns = [path("ws/run/", RunConsumer.as_asgi())]

@@ -19,8 +19,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from execution import dispatch
-from execution.client_run import ClientRun
-from execution.messages import ProtocolError, RunControl, parse_frame
+from execution.web.client_run import ClientRun
+from execution.web.messages import ProtocolError, RunControl, parse_frame
 
 logger = logging.getLogger("execution.consumers")
 
@@ -45,7 +45,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         if settings.EMBEDDED:
-            from execution import embedded
+            from execution.worker import embedded
 
             await embedded.ensure_pool()
 

@@ -33,11 +33,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from execution import dispatch
-from execution.admission import Dispatch, Refused, admission
-from execution.messages import ProtocolError, RunRequest
 from execution.models import Execution
 from execution.protocol import exit_event, exit_event_from_worker
-from execution.run_record import RunRecord, db
+from execution.web.admission import Dispatch, Refused, admission
+from execution.web.messages import ProtocolError, RunRequest
+from execution.web.run_record import RunRecord, db
 
 logger = logging.getLogger("execution.runs")
 

@@ -38,7 +38,7 @@ async def _run_pool() -> None:
     from channels.layers import get_channel_layer
 
     from execution.sandbox import RunLimits, SandboxPool
-    from execution.worker import PoolWorker
+    from execution.worker.pool_worker import PoolWorker
 
     name = worker_name()
     try:
