@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from execution.sandbox.protocol import StderrFrameSplitter
+from execution.sandbox.protocol import StderrFrameSplitter, coalesce
 
 POLICY = Path(__file__).resolve().parent.parent / "sandbox_image" / "script_output.py"
 NEVER = 3600.0  # a flush interval the test would never see expire
@@ -207,19 +207,7 @@ def test_stdout_and_stderr_leave_in_one_pipe_in_the_order_they_were_written():
         expected += [("stdout", f"out {i}\n"), ("stderr", f"err {i}\n")]
         if i % 7 == 0:
             expected.append(("stderr", "x" * 9000 + "\n"))
-    merged: list[tuple[str, str]] = []
-    for stream, text in [(s, d.decode()) for s, d in child.pieces]:
-        if merged and merged[-1][0] == stream:
-            merged[-1] = (stream, merged[-1][1] + text)
-        else:
-            merged.append((stream, text))
-    joined: list[tuple[str, str]] = []
-    for stream, text in expected:
-        if joined and joined[-1][0] == stream:
-            joined[-1] = (stream, joined[-1][1] + text)
-        else:
-            joined.append((stream, text))
-    assert merged == joined
+    assert coalesce([(s, d.decode()) for s, d in child.pieces]) == coalesce(expected)
 
 
 def test_stderr_follows_descriptor_2_once_the_script_moves_it():

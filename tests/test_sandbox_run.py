@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from execution.sandbox import SandboxError
+from execution.sandbox.protocol import coalesce
 from tests.docker_support import Transcript, run_code
 
 pytestmark = pytest.mark.docker
@@ -136,16 +137,6 @@ async def test_stderr_is_kept_apart_from_stdout(make_pool):
     assert result.reason == "ok"
 
 
-def merged(events: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for stream, text in events:
-        if out and out[-1][0] == stream:
-            out[-1] = (stream, out[-1][1] + text)
-        else:
-            out.append((stream, text))
-    return out
-
-
 async def test_stdout_and_stderr_arrive_in_the_order_they_were_written(make_pool):
     """One ordered stream out of the container: the line printed before a traceback comes
     before it, every time (two Docker pipes swapped them in about 3 runs of 10)."""
@@ -153,7 +144,7 @@ async def test_stdout_and_stderr_arrive_in_the_order_they_were_written(make_pool
     code = "print('About to divide by zero...')\n1 / 0\n"
     for _ in range(10):
         _, out = await run_code(pool, code)
-        streams = [stream for stream, _ in merged(out.events)]
+        streams = [stream for stream, _ in coalesce(out.events)]
         assert streams == ["stdout", "stderr"], out.events
         assert out.stderr.endswith("ZeroDivisionError: division by zero\n")
     interleaved = (
@@ -166,7 +157,7 @@ async def test_stdout_and_stderr_arrive_in_the_order_they_were_written(make_pool
     expected = [
         pair for i in range(200) for pair in (("stdout", f"out {i}\n"), ("stderr", f"err {i}\n"))
     ]
-    assert merged(out.events) == merged(expected)
+    assert coalesce(out.events) == coalesce(expected)
 
 
 @pytest.mark.parametrize(

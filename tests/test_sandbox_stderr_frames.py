@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execution.sandbox.protocol import STDERR, STDERR_FRAME_MAGIC, STDOUT, StderrFrameSplitter
+from execution.sandbox.protocol import (
+    STDERR,
+    STDERR_FRAME_MAGIC,
+    STDOUT,
+    StderrFrameSplitter,
+    coalesce,
+)
 
 POLICY = Path(__file__).resolve().parent.parent / "sandbox_image" / "script_output.py"
 _spec = importlib.util.spec_from_file_location("script_output_under_test", POLICY)
@@ -35,16 +41,7 @@ def split(wire: bytes, cuts: list[int]) -> list[tuple[str, bytes]]:
     for cut in [*sorted(cuts), len(wire)]:
         pieces += splitter.feed(wire[previous:cut])
         previous = cut
-    pieces += splitter.finish()
-    merged: list[tuple[str, bytes]] = []
-    for stream, data in pieces:
-        if not data:
-            continue
-        if merged and merged[-1][0] == stream:
-            merged[-1] = (stream, merged[-1][1] + data)
-        else:
-            merged.append((stream, data))
-    return merged
+    return coalesce([*pieces, *splitter.finish()])
 
 
 def test_both_sides_agree_on_the_magic() -> None:
@@ -63,13 +60,7 @@ def test_any_interleaving_cut_anywhere_comes_out_in_order(written, cuts) -> None
     # can relabel its own output, which is all it can do. Left out of the property.
     written = [(s, d) for s, d in written if not (s == STDOUT and b"\x1e" in d)]
     wire = b"".join(data if stream == STDOUT else frame(data) for stream, data in written)
-    expected: list[tuple[str, bytes]] = []
-    for stream, data in written:
-        if expected and expected[-1][0] == stream:
-            expected[-1] = (stream, expected[-1][1] + data)
-        else:
-            expected.append((stream, data))
-    assert split(wire, [c for c in cuts if c <= len(wire)]) == expected
+    assert split(wire, [c for c in cuts if c <= len(wire)]) == coalesce(written)
 
 
 @pytest.mark.parametrize("tail", [b"\x1e", b"\x1eN", b"\x1eNE", b"\x1eNE2", b"\x1eNE2\x00"])

@@ -10,15 +10,14 @@ import asyncio
 import contextlib
 import shutil
 import signal
-import subprocess
 import time
-from typing import Any
 
 import pytest
 from django.conf import settings
 
 from execution.models import Execution
-from tests.engine_harness import Servers, WsClient, free_port, make_token, redis_url, run_async
+from tests.engine_harness import Servers, WsClient, make_token, redis_url, run_async
+from tests.ops_support import PrivateRedis
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -131,45 +130,17 @@ def test_sigterm_lets_a_short_run_finish(servers, django_user_model):
 
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
-def start_private_redis(port: int, directory: Any) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(directory),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while (
-        subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip()
-        != b"PONG"
-    ):
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
-    return process
-
-
 def test_redis_restarting_mid_run_gives_exactly_one_exit_and_the_worker_serves_on(
-    servers, django_user_model, tmp_path
+    servers, django_user_model
 ):
     """The channel layer fails while a run is under way: the client gets `error` and one `exit`
     (not a bare close), the run is killed and its container removed, and once Redis answers
     again the same worker takes new runs."""
     import docker
 
-    port = free_port()
-    redis = start_private_redis(port, tmp_path)
-    fleet = servers(f"redis://127.0.0.1:{port}/0", RUN_WALL_SECONDS="60")
+    redis = PrivateRedis()
+    redis.start()
+    fleet = servers(redis.url, RUN_WALL_SECONDS="60")
     (token,) = users_tokens(django_user_model, 1)
     engine = docker.from_env()
     try:
@@ -179,7 +150,6 @@ def test_redis_restarting_mid_run_gives_exactly_one_exit_and_the_worker_serves_o
         running_script: list[str] = []
 
         async def through_the_restart() -> list[dict]:
-            nonlocal redis
             client = await WsClient.connect(fleet, token)
             try:
                 run_id = await client.start(code=SLEEPER)
@@ -187,10 +157,9 @@ def test_redis_restarting_mid_run_gives_exactly_one_exit_and_the_worker_serves_o
                 # The worker's oldest container is the one running the script (size 1).
                 mine = engine.containers.list(filters={"label": f"nodeengine.worker={name}"})
                 running_script.append(min(mine, key=lambda c: c.attrs["Created"]).id)
-                redis.terminate()
-                redis.wait(10)
+                redis.stop()
                 await asyncio.sleep(1)
-                redis = start_private_redis(port, tmp_path)
+                redis.start()
                 await client.wait_for(run_id, "exit", timeout=40)
                 with contextlib.suppress(Exception):  # anything else that still comes
                     while True:
@@ -232,45 +201,13 @@ def test_redis_restarting_mid_run_gives_exactly_one_exit_and_the_worker_serves_o
     finally:
         engine.close()
         fleet.stop()
-        redis.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            redis.wait(10)
+        redis.stop()
 
 
-def test_restarting_redis_is_survived(servers, django_user_model, tmp_path):
-    port = free_port()
-
-    def start_redis() -> subprocess.Popen:
-        process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(tmp_path),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while (
-            subprocess.run(
-                ["redis-cli", "-p", str(port), "ping"], capture_output=True
-            ).stdout.strip()
-            != b"PONG"
-        ):
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-        return process
-
-    redis = start_redis()
-    fleet = servers(f"redis://127.0.0.1:{port}/0")
+def test_restarting_redis_is_survived(servers, django_user_model):
+    redis = PrivateRedis()
+    redis.start()
+    fleet = servers(redis.url)
     (token,) = users_tokens(django_user_model, 1)
 
     async def hello() -> str:
@@ -294,16 +231,13 @@ def test_restarting_redis_is_survived(servers, django_user_model, tmp_path):
         fleet.start_daphne()
         fleet.start_worker(size=1)
         assert run_async(hello()) == "hello\n"
-        redis.terminate()
-        redis.wait(10)
+        redis.stop()
         time.sleep(1)
-        redis = start_redis()
+        redis.start()
         assert run_async(hello_eventually(40), timeout=60) == "hello\n"
     finally:
         fleet.stop()
-        redis.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            redis.wait(10)
+        redis.stop()
 
 
 def test_embedded_mode_serves_a_run(servers, django_user_model):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import AnyStr
 
 HEADER_MAGIC = b"NE1"
 # The runner's first stdout bytes: its interpreter now waits for a script.
@@ -120,6 +121,17 @@ def _partial_magic_at_end(data: bytes, start: int) -> int:
         if STDERR_FRAME_MAGIC.startswith(data[-size:]):
             return size
     return 0
+
+
+def coalesce(pieces: Iterable[tuple[str, AnyStr]]) -> list[tuple[str, AnyStr]]:
+    """Merge consecutive pieces of the same stream: fewer, larger deliveries (bytes or text)."""
+    merged: list[tuple[str, AnyStr]] = []
+    for stream, payload in pieces:
+        if merged and merged[-1][0] == stream:
+            merged[-1] = (stream, merged[-1][1] + payload)
+        elif payload:
+            merged.append((stream, payload))
+    return merged
 
 
 _TRACEBACK_START = "Traceback (most recent call last):"

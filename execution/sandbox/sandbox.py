@@ -23,6 +23,7 @@ from .protocol import (
     STDOUT,
     FrameDecoder,
     StderrFrameSplitter,
+    coalesce,
     encode_script,
     error_line_from_stderr,
     last_exception_name,
@@ -233,7 +234,7 @@ class Sandbox:
             data = await self._protocol.read()
             if not data:
                 break
-            for stream, payload in _coalesce(self._split(frames.feed(data))):
+            for stream, payload in coalesce(self._split(frames.feed(data))):
                 if capped:
                     continue  # past the cap: drain the socket until the kill lands
                 over = self._output_bytes + len(payload) > budget
@@ -333,17 +334,6 @@ class Sandbox:
 
     def __repr__(self) -> str:
         return f"<Sandbox {self.name} {self._state}>"
-
-
-def _coalesce(pieces) -> list[tuple[str, bytes]]:
-    """Merge consecutive pieces of the same stream: fewer, larger deliveries."""
-    merged: list[tuple[str, bytes]] = []
-    for stream, payload in pieces:
-        if merged and merged[-1][0] == stream:
-            merged[-1] = (stream, merged[-1][1] + payload)
-        else:
-            merged.append((stream, payload))
-    return merged
 
 
 _NAME_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]+")
