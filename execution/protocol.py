@@ -7,10 +7,6 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-Reason = Literal[
-    "ok", "error", "timeout", "cpu_limit", "killed", "memory", "output_limit", "worker_lost"
-]
-
 
 class RunExit(TypedDict):
     """Worker -> web (channel layer, type `run.exit`)."""
