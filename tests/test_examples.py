@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -12,6 +9,7 @@ from graphs.compiler import compile_graph
 from graphs.examples import example_documents
 from graphs.models import Graph
 from tests.fast_passwords import fast_password_hashing  # noqa: F401
+from tests.test_compiler_golden import run
 
 EXAMPLES = example_documents()
 
@@ -68,15 +66,7 @@ def test_example_has_no_warnings_and_prints_what_it_shows(doc):
     assert result.diagnostics == []
     if doc["name"] in GOLDEN_RUNS:
         stdin, expected = GOLDEN_RUNS[doc["name"]]
-        completed = subprocess.run(
-            [sys.executable, "-I", "-c", result.code],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        )
-        assert completed.stdout == expected
+        assert run(doc, stdin) == expected
 
 
 def test_examples_type_their_constants_on_pins():
