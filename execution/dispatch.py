@@ -10,7 +10,7 @@ Design
 * A request names its reply channel (the consumer's `channel_name`). The worker answers there
   with `run.started` (naming a per-run *control* channel it listens on for stdin / kill),
   `run.output` (coalesced chunks, in order; the first at once, then at most one per
-  worker.FLUSH_INTERVAL_SECONDS while output streams), `run.heartbeat` (every second per
+  output_streamer.FLUSH_INTERVAL_SECONDS while output streams), `run.heartbeat` (every second per
   in-flight run) and `run.exit`.
 * Cost per message: with REDIS_URL the layer is execution.channel_layer.FastRedisChannelLayer
   (channels-redis, one Redis round trip per send and per receive of a waiting message). A run
@@ -54,6 +54,8 @@ EXIT = "run.exit"
 STDIN = "run.stdin"
 STDIN_EOF = "run.stdin_eof"
 KILL = "run.kill"
+RESUME = "run.resume"  # a paused debug run goes on (`mode`: continue | step)
+BREAKPOINTS = "run.breakpoints"  # a debug run's breakpoints from now on (`nodes`: indices)
 
 CANCELLED = "cancelled"  # claim value the consumer writes to stop a run before it starts
 
@@ -130,6 +132,11 @@ def exit_message(reason: str, exit_code: int | None) -> str:
             f"Stopped: the run printed more than {settings.RUN_OUTPUT_BYTES} bytes of output."
         ),
         "worker_lost": "The pool worker running this was lost; the run did not finish.",
+        "pause_limit": (
+            f"Stopped: the debug run was paused for more than {settings.RUN_PAUSE_SECONDS:g} s"
+            " in all."
+        ),
+        "debug_channel": "Stopped: the debugger's channel carried something it never sends.",
     }
     return messages.get(reason, f"Finished ({reason}).")
 

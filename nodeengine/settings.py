@@ -204,6 +204,8 @@ RUN_WALL_SECONDS = config.float("RUN_WALL_SECONDS", default=30.0, minimum=0.1)
 # A warm container no script reaches in this long ends itself (a worker that died leaves none
 # running); a live worker renews its warm containers before that. 0 = never.
 SANDBOX_IDLE_SECONDS = config.float("SANDBOX_IDLE_SECONDS", default=3600.0, minimum=0)
+# A debug run may sit paused at breakpoints this long in all; its wall clock stops meanwhile.
+RUN_PAUSE_SECONDS = config.float("RUN_PAUSE_SECONDS", default=600.0, minimum=1)
 RUN_CPU_SECONDS = config.int("RUN_CPU_SECONDS", default=10, minimum=1)
 RUN_MEMORY_MB = config.int("RUN_MEMORY_MB", default=128, minimum=16)
 RUN_PIDS = config.int("RUN_PIDS", default=64, minimum=4)

@@ -7,7 +7,7 @@ import asyncio
 from channels.exceptions import ChannelFull
 
 from execution import dispatch
-from execution.worker.pool_worker import CHUNK_BYTES, OutputStreamer
+from execution.worker.output_streamer import CHUNK_BYTES, OutputStreamer
 
 
 class RecordingLayer:
@@ -68,6 +68,33 @@ def test_messages_are_bounded_and_full_channels_are_retried():
     sizes = [sum(len(text) for _, text in m["chunks"]) for m in layer.sent]
     assert sum(sizes) == CHUNK_BYTES * 3 + 5
     assert max(sizes) <= CHUNK_BYTES
+
+
+def test_trace_events_not_yet_sent_merge_into_the_newest_after_the_output_before_it():
+    async def scenario():
+        layer = RecordingLayer(delay=0.02)
+        streamer = OutputStreamer(layer, "reply", "run-1")
+        await streamer.on_output("stdout", "first\n")  # goes out at once, the send is slow
+        for i in range(1, 4):
+            await streamer.on_debug(
+                {"type": "trace", "counts": {"a": i}, "values": {f"e{i}": "v"}, "current": "a"}
+            )
+            await streamer.on_output("stdout", f"line {i}\n")
+        paused = {"type": "paused", "node_id": "a", "reason": "step", "variables": []}
+        await streamer.on_debug(paused)
+        await streamer.close()
+        return layer
+
+    layer = asyncio.run(scenario())
+    flat = chunks(layer)
+    traces = [event for kind, event in flat if kind == "trace"]
+    assert len(traces) == 1  # three unsent traces became one
+    assert traces[0]["counts"] == {"a": 3}
+    assert set(traces[0]["values"]) == {"e1", "e2", "e3"}
+    kinds = [kind if kind != "stdout" else text for kind, text in flat]
+    # Merged into the newest: never ahead of output written before any of them.
+    assert kinds.index("trace") > kinds.index("line 2\n")
+    assert kinds[-1] == "paused"
 
 
 def test_memory_claims_are_first_come():

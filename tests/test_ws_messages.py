@@ -108,3 +108,42 @@ def test_valid_surrogate_pairs_are_fine():
     # json.dumps sends an emoji as an escaped surrogate pair, which decodes to one character.
     assert parse({"type": "run", "code": "print('😀')"}).code == "print('😀')"
     assert parse({"type": "stdin", "run_id": "r", "data": "😀"}).data == "😀"
+
+
+def test_a_debug_run_carries_its_breakpoints():
+    graph = {"nodes": [], "edges": []}
+    request = parse({"type": "run", "graph": graph, "debug": {"breakpoints": ["a", "b", "a"]}})
+    assert request.breakpoints == ("a", "b")
+    assert parse({"type": "run", "graph_id": 3, "debug": {}}).breakpoints == ()
+    assert parse({"type": "run", "graph": graph}).breakpoints is None  # a plain run
+
+
+def test_resume_and_breakpoints_controls():
+    assert parse({"type": "resume", "run_id": "r", "mode": "step"}) == RunControl(
+        type="resume", run_id="r", data="step"
+    )
+    assert parse({"type": "breakpoints", "run_id": "r", "nodes": ["n1"]}) == RunControl(
+        type="breakpoints", run_id="r", nodes=("n1",)
+    )
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "run", "code": "print(1)", "debug": {}},  # only graphs are debugged
+        {"type": "run", "graph_id": 1, "debug": []},
+        {"type": "run", "graph_id": 1, "debug": {"breakpoints": "n1"}},
+        {"type": "run", "graph_id": 1, "debug": {"breakpoints": [1]}},
+        {"type": "run", "graph_id": 1, "debug": {"breakpoints": ["x" * 201]}},
+        {"type": "run", "graph_id": 1, "debug": {"breakpoints": ["n"] * 1001}},
+        {"type": "resume", "run_id": "r"},
+        {"type": "resume", "run_id": "r", "mode": "fast"},
+        {"type": "resume", "mode": "step"},
+        {"type": "breakpoints", "run_id": "r"},
+        {"type": "breakpoints", "run_id": "r", "nodes": [None]},
+    ],
+)
+def test_bad_debug_messages(frame):
+    error = error_of(json.dumps(frame))
+    assert error.code == "bad_message"
+    assert error.message

@@ -54,6 +54,8 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
             *RUNNER_COMMAND,
             f"--wall-seconds={limits.wall_seconds:g}",
             f"--idle-seconds={limits.idle_seconds:g}",
+            # A debug run's clock stops while paused; the runner allows this much more.
+            f"--pause-seconds={limits.pause_seconds:g}",
         ],
         "name": f"ne-{worker_name}-{slot}",
         "user": SANDBOX_USER,

@@ -20,6 +20,8 @@ class RunLimits:
     # A warm container that no script reaches in this long ends itself (its worker died): the
     # pool renews its own warm containers well before that.
     idle_seconds: float = 3600.0
+    # A debug run's time paused at breakpoints, added up (the wall clock stops meanwhile).
+    pause_seconds: float = 600.0
 
     @classmethod
     def from_settings(cls) -> RunLimits:
@@ -34,4 +36,5 @@ class RunLimits:
             stdin_total_bytes=int(settings.RUN_STDIN_TOTAL_BYTES),
             script_bytes=int(getattr(settings, "RUN_SCRIPT_BYTES", cls.script_bytes)),
             idle_seconds=float(getattr(settings, "SANDBOX_IDLE_SECONDS", cls.idle_seconds)),
+            pause_seconds=float(getattr(settings, "RUN_PAUSE_SECONDS", cls.pause_seconds)),
         )

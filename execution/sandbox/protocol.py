@@ -21,15 +21,20 @@ EXIT_IDLE = 125
 
 STDOUT = "stdout"
 STDERR = "stderr"
+# A debug run's event (`trace`, `paused`) placed among the output pieces, in order.
+DEBUG = "debug"
 # Docker's stream ids in the 8-byte frame header; 3 carries the engine's own errors.
 _STREAM_NAMES = {1: STDOUT, 2: STDERR, 3: STDERR}
 _FRAME_HEADER = struct.Struct(">BxxxL")
 
 
-def encode_script(source: str) -> bytes:
-    """The bytes the runner waits for: a header line with the length, then the source."""
+def encode_script(source: str, debug_table: bytes | None = None) -> bytes:
+    """The bytes the runner waits for: a header line with the length, then the source; for a
+    debug run the header also gives the length of the table that follows the source."""
     body = source.encode("utf-8", "surrogatepass")
-    return HEADER_MAGIC + b" %d\n" % len(body) + body
+    if debug_table is None:
+        return HEADER_MAGIC + b" %d\n" % len(body) + body
+    return HEADER_MAGIC + b" %d %d\n" % (len(body), len(debug_table)) + body + debug_table
 
 
 class FrameDecoder:
@@ -127,7 +132,7 @@ def coalesce(pieces: Iterable[tuple[str, AnyStr]]) -> list[tuple[str, AnyStr]]:
     """Merge consecutive pieces of the same stream: fewer, larger deliveries (bytes or text)."""
     merged: list[tuple[str, AnyStr]] = []
     for stream, payload in pieces:
-        if merged and merged[-1][0] == stream:
+        if merged and merged[-1][0] == stream and stream != DEBUG:
             merged[-1] = (stream, merged[-1][1] + payload)
         elif payload:
             merged.append((stream, payload))

@@ -13,9 +13,20 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from execution.debug_table import DebugTable
+
 from . import container as docker_ops
+from .debug_channel import (
+    STDIN_DATA,
+    STDIN_EOF,
+    DebugChannel,
+    DebugChannelError,
+    control_frame,
+    stdin_frame,
+)
 from .limits import RunLimits
 from .protocol import (
+    DEBUG,
     EXIT_CPU_LIMIT,
     EXIT_WALL_LIMIT,
     READY_MARKER,
@@ -28,6 +39,7 @@ from .protocol import (
     error_line_from_stderr,
     last_exception_name,
 )
+from .run_clock import RunClock
 from .stream import AttachProtocol
 
 
@@ -47,9 +59,20 @@ class SandboxHost(Protocol):
 logger = logging.getLogger(__name__)
 
 Reason = Literal[
-    "ok", "error", "timeout", "cpu_limit", "killed", "memory", "output_limit", "worker_lost"
+    "ok",
+    "error",
+    "timeout",
+    "cpu_limit",
+    "killed",
+    "memory",
+    "output_limit",
+    "worker_lost",
+    "pause_limit",
+    "debug_channel",
 ]
 OnOutput = Callable[[str, str], Awaitable[None]]
+# A debug run's `trace` / `paused` event, in order with the output.
+OnDebug = Callable[[dict[str, Any]], Awaitable[None]]
 
 # After a kill, how long the output already written may still take to arrive.
 KILL_GRACE_SECONDS = 2.0
@@ -73,6 +96,7 @@ class RunResult:
     duration: float  # seconds from sending the script to the end of its output
     output_bytes: int  # stdout + stderr bytes delivered (at most RunLimits.output_bytes)
     error_line: int | None  # main.py line of an uncaught exception's innermost frame
+    message: str | None = None  # why the pool ended it, when a generic sentence would not say
 
 
 def classify(
@@ -114,6 +138,9 @@ class Sandbox:
         self._limits = limits
         self._state: Literal["warm", "running", "done"] = "warm"
         self._forced: Reason | None = None
+        self._forced_message: str | None = None
+        self._debug: DebugChannel | None = None
+        self._clock: RunClock | None = None
         self._kill_task: asyncio.Task[None] | None = None
         self._pending_stdin: list[bytes] = []
         self._stdin_bytes = 0
@@ -149,10 +176,20 @@ class Sandbox:
         return self._state == "running"
 
     # --- the run ---
-    async def run(self, code: str, on_output: OnOutput, *, run_id: str | None = None) -> RunResult:
+    async def run(
+        self,
+        code: str,
+        on_output: OnOutput,
+        *,
+        run_id: str | None = None,
+        debug: DebugTable | None = None,
+        on_debug: OnDebug | None = None,
+    ) -> RunResult:
         """Run `code` as main.py; await on_output(stream, text) for each piece of output.
 
         on_output is awaited before more output is read: a slow consumer slows the script.
+        With `debug` (an instrumented script's table), on_debug(event) gets its `trace` and
+        `paused` events in order with the output (docs/debugging.md).
         """
         if self._state != "warm":
             raise SandboxError("This sandbox has already been used; acquire a new one.")
@@ -160,8 +197,13 @@ class Sandbox:
             self._state = "done"
             self._pool.retire(self)
             raise SandboxError("The sandbox died before the run started; acquire a new one.")
-        script = encode_script(code)
-        if len(script) > self._limits.script_bytes + 32:
+        if debug is not None:
+            self._debug = DebugChannel(debug)
+            script = encode_script(code, debug.runner_table())
+            self._pending_stdin = [stdin_frame(STDIN_DATA, data) for data in self._pending_stdin]
+        else:
+            script = encode_script(code)
+        if len(script) > self._limits.script_bytes * (2 if debug else 1) + 32:
             self._state = "done"
             self._pool.retire(self)
             raise SandboxError(
@@ -176,15 +218,20 @@ class Sandbox:
             self._protocol.write(data)
         self._pending_stdin.clear()
         if self._stdin_closed:
-            self._protocol.write_eof()
+            self._end_stdin()
         if run_id:
             self._pool.label_run(self, run_id)  # later, and only if the run lasts
-        pump = asyncio.create_task(self._pump(on_output), name=f"sandbox-pump-{self.name}")
+        pump = asyncio.create_task(
+            self._pump(on_output, on_debug), name=f"sandbox-pump-{self.name}"
+        )
+        self._clock = RunClock(self._limits.wall_seconds, self._limits.pause_seconds)
         try:
-            done, _ = await asyncio.wait({pump}, timeout=self._limits.wall_seconds)
-            if not done:
-                self._force("timeout")
+            limit = await self._clock.wait(pump)
+            if limit is not None:
+                self._force(limit)
                 done, _ = await asyncio.wait({pump}, timeout=KILL_GRACE_SECONDS)
+            else:
+                done = {pump}
             if done:
                 pump.result()  # an exception from on_output propagates to the caller
             ended = self._ended_at or time.monotonic()
@@ -211,18 +258,32 @@ class Sandbox:
             duration=max(0.0, ended - started),
             output_bytes=self._output_bytes,
             error_line=error_line,
+            message=self._forced_message,
         )
 
-    def _split(self, pieces: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
-        """Docker's stdout, split into the script's stdout and its framed stderr."""
+    def _split(self, pieces: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Any]]:
+        """Docker's stdout, split into the script's stdout and its framed stderr; in a debug run
+        the side channel (Docker's stderr) becomes events placed among them."""
         splitter = self._stderr_frames
+        debug = self._debug
         for stream, payload in pieces:
-            if stream == STDOUT:
-                yield from splitter.feed(payload)
+            if debug is None:
+                if stream == STDOUT:
+                    yield from splitter.feed(payload)
+                else:
+                    yield stream, payload
+            elif stream == STDOUT:
+                for part in debug.split_stdout(payload):
+                    if isinstance(part, bytes):
+                        yield from splitter.feed(part)
+                    else:
+                        yield DEBUG, part
             else:
-                yield stream, payload
+                debug.feed(payload)
+                for event in debug.due():
+                    yield DEBUG, event
 
-    async def _pump(self, on_output: OnOutput) -> None:
+    async def _pump(self, on_output: OnOutput, on_debug: OnDebug | None = None) -> None:
         frames = self._frames
         decoders = {
             STDOUT: codecs.getincrementaldecoder("utf-8")("replace"),
@@ -234,7 +295,17 @@ class Sandbox:
             data = await self._protocol.read()
             if not data:
                 break
-            for stream, payload in coalesce(self._split(frames.feed(data))):
+            try:
+                pieces = coalesce(self._split(frames.feed(data)))
+            except DebugChannelError as exc:
+                self._force("debug_channel", f"Stopped: {exc} (the script wrote to it?)")
+                self._debug = None  # the rest is drained as plain output
+                continue
+            for stream, payload in pieces:
+                if stream == DEBUG:
+                    if not capped and on_debug is not None:
+                        await self._on_debug_event(payload, on_debug)
+                    continue
                 if capped:
                     continue  # past the cap: drain the socket until the kill lands
                 over = self._output_bytes + len(payload) > budget
@@ -261,6 +332,15 @@ class Sandbox:
                 tail = decoder.decode(b"", final=True)
                 if tail:
                     await on_output(stream, tail)
+            if self._debug is not None and on_debug is not None:
+                with contextlib.suppress(DebugChannelError):
+                    for event in self._debug.finish():
+                        await self._on_debug_event(event, on_debug)
+
+    async def _on_debug_event(self, event: dict[str, Any], on_debug: OnDebug) -> None:
+        if event["type"] == "paused" and self._clock is not None:
+            self._clock.pause()
+        await on_debug(event)
 
     async def _exit_state(self) -> tuple[int | None, bool]:
         if self._kill_task is not None:
@@ -286,6 +366,8 @@ class Sandbox:
                 "of stdin."
             )
         self._stdin_bytes += len(raw)
+        if self._debug is not None:
+            raw = stdin_frame(STDIN_DATA, raw)
         # No drain(): input is capped, and a script that never reads must not block the caller.
         if self._state == "warm":
             self._pending_stdin.append(raw)
@@ -298,7 +380,29 @@ class Sandbox:
             return
         self._stdin_closed = True
         if self._state == "running":
+            self._end_stdin()
+
+    def _end_stdin(self) -> None:
+        # A debug run's stdin also carries resume controls: it ends with a frame, not EOF.
+        if self._debug is not None:
+            self._protocol.write(stdin_frame(STDIN_EOF))
+        else:
             self._protocol.write_eof()
+
+    async def resume(self, mode: str) -> None:
+        """A paused debug run goes on: to the next breakpoint, or (`step`) the next node."""
+        debug = self._debug
+        if self._state != "running" or debug is None or not debug.paused:
+            return
+        debug.paused = False
+        if self._clock is not None:
+            self._clock.resume()
+        self._protocol.write(control_frame({"resume": mode}))
+
+    async def set_breakpoints(self, nodes: list[int]) -> None:
+        """A debug run's breakpoints, by node index, from now on (also while paused)."""
+        if self._state == "running" and self._debug is not None:
+            self._protocol.write(control_frame({"breakpoints": nodes}))
 
     async def kill(self) -> None:
         """Stop the run now; it ends with reason "killed"."""
@@ -309,10 +413,11 @@ class Sandbox:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._kill_task)
 
-    def _force(self, reason: Reason) -> None:
+    def _force(self, reason: Reason, message: str | None = None) -> None:
         """End the run for `reason` (the first one given wins) by killing the container."""
         if self._forced is None:
             self._forced = reason
+            self._forced_message = message
         if self._kill_task is None:
             self._kill_task = asyncio.ensure_future(self._kill_container())
 

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from execution import dispatch
+from execution.debug_table import DEBUG_EVENTS, DebugTable
 from execution.models import Execution
 from execution.protocol import exit_event, exit_event_from_worker
 from execution.web.admission import Dispatch, Refused, admission
@@ -62,10 +63,10 @@ class RunHost(Protocol):
     def forget(self, run: ClientRun) -> None: ...  # finished
 
 
-def _compile(graph: dict[str, Any]) -> Any:
+def _compile(graph: dict[str, Any], debug: bool) -> Any:
     from graphs.compiler import compile_graph  # the compiler is another part; import lazily
 
-    return compile_graph(graph)
+    return compile_graph(graph, debug=True) if debug else compile_graph(graph)
 
 
 def _mark_dispatched(execution: Execution, at: Any) -> None:
@@ -89,6 +90,7 @@ class ClientRun:
         self.record = RunRecord()  # the Execution row, written in the background
         self.graph_id: int | None = request.graph_id
         self.source_map: dict[str, str] = {}
+        self.debug: DebugTable | None = None  # a debug run's table (docs/debugging.md)
         self.control: str | None = None
         self.admitting = False
         self.dispatched = False
@@ -161,7 +163,8 @@ class ClientRun:
                 await self.emit_error("not_found", f"Graph {request.graph_id} was not found.")
                 return None
         assert graph is not None
-        result = await sync_to_async(_compile, thread_sensitive=False)(graph)
+        debugging = request.breakpoints is not None
+        result = await sync_to_async(_compile, thread_sensitive=False)(graph, debugging)
         if result.has_errors:
             diagnostics = result.to_dict()["diagnostics"]
             errors = [d for d in diagnostics if d.get("severity") == "error"]
@@ -176,6 +179,8 @@ class ClientRun:
             )
             return None
         self.source_map = {str(line): node for line, node in result.source_map.items()}
+        if debugging:
+            self.debug = DebugTable.from_compile(result.debug, request.breakpoints or ())
         return result.code
 
     async def _admit(self, code: str) -> bool:
@@ -238,7 +243,7 @@ class ClientRun:
         return True
 
     def _request(self, run_id: str) -> dict[str, Any]:
-        return {
+        request = {
             "type": dispatch.REQUEST,
             "run_id": run_id,
             "user_id": self.consumer.user.pk,
@@ -246,6 +251,9 @@ class ClientRun:
             "reply_to": self.consumer.channel_name,
             "deadline": time.time() + dispatch.DISPATCH_DEADLINE_SECONDS,
         }
+        if self.debug is not None:
+            request["debug"] = self.debug.to_message()
+        return request
 
     async def _dispatch(self) -> None:
         self.dispatched = True
@@ -336,6 +344,10 @@ class ClientRun:
             return
         self.last_heard = time.monotonic()
         for stream, text in message.get("chunks", ()):
+            if stream in DEBUG_EVENTS:
+                # Checked and put in order by the worker (sandbox/debug_channel.py).
+                await self.emit({**text, "type": stream, "run_id": self.run_id})
+                continue
             if self.first_output_ms is None:
                 self.first_output_ms = int((time.monotonic() - self.requested_at) * 1000)
             self.output_bytes += len(text)
@@ -390,6 +402,22 @@ class ClientRun:
         if not self.stdin_eof:
             self.stdin_eof = True
             self._control_queue.put_nowait({"type": dispatch.STDIN_EOF})
+
+    async def resume(self, mode: str) -> None:
+        """A paused debug run goes on (`continue` or `step`); ignored when it is not paused."""
+        self._require_debug()
+        self._control_queue.put_nowait({"type": dispatch.RESUME, "mode": mode})
+
+    async def set_breakpoints(self, node_ids: tuple[str, ...]) -> None:
+        """A debug run's breakpoints from now on; nodes that cannot pause are left out."""
+        debug = self._require_debug()
+        nodes = debug.node_indices(list(node_ids))
+        self._control_queue.put_nowait({"type": dispatch.BREAKPOINTS, "nodes": nodes})
+
+    def _require_debug(self) -> DebugTable:
+        if self.debug is None:
+            raise ProtocolError("bad_message", "This run is not a debug run.", run_id=self.run_id)
+        return self.debug
 
     async def kill(self, message: str = "Stopped on request.") -> None:
         """The user's kill: stop the run wherever it is; a worker-run one reports its own exit."""

@@ -166,6 +166,10 @@ class RunConsumer(AsyncWebsocketConsumer):
             await run.stdin(message.data)
         elif message.type == "stdin_eof":
             await run.close_stdin()
+        elif message.type == "resume":
+            await run.resume(message.data)
+        elif message.type == "breakpoints":
+            await run.set_breakpoints(message.nodes)
         else:
             await run.kill()
 

@@ -14,6 +14,9 @@ from typing import Any
 from django.conf import settings
 
 REF_MAX_CHARS = 200
+NODE_ID_MAX_CHARS = 200
+BREAKPOINTS_MAX = 1000
+RESUME_MODES = ("continue", "step")
 # Lone surrogates can only arrive as JSON escapes; valid pairs match too and pass the full check.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -42,13 +45,16 @@ class RunRequest:
     code: str | None = None
     graph: dict[str, Any] | None = None
     graph_id: int | None = None
+    # Present for a debug run (docs/debugging.md): the node ids to pause before.
+    breakpoints: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class RunControl:
-    type: str  # "stdin" | "stdin_eof" | "kill"
+    type: str  # "stdin" | "stdin_eof" | "kill" | "resume" | "breakpoints"
     run_id: str
-    data: str = ""
+    data: str = ""  # stdin's text; resume's mode
+    nodes: tuple[str, ...] = ()  # breakpoints' node ids
 
 
 def parse_frame(text: str | None, bytes_data: bytes | None) -> RunRequest | RunControl:
@@ -72,11 +78,12 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> RunRequest | RunC
     kind = content.get("type")
     if kind == "run":
         return _parse_run(content)
-    if kind in ("stdin", "stdin_eof", "kill"):
+    if kind in ("stdin", "stdin_eof", "kill", "resume", "breakpoints"):
         return _parse_control(kind, content)
     raise ProtocolError(
         "bad_message",
-        f"Unknown message type {str(kind)[:40]!r}: expected run, stdin, stdin_eof or kill.",
+        f"Unknown message type {str(kind)[:40]!r}: expected run, stdin, stdin_eof, kill,"
+        " resume or breakpoints.",
     )
 
 
@@ -109,6 +116,7 @@ def _parse_run(content: dict[str, Any]) -> RunRequest:
         )
     key = given[0]
     value = content[key]
+    breakpoints = _parse_debug(content.get("debug"), key, ref)
     if key == "code":
         if not isinstance(value, str):
             raise ProtocolError("bad_message", '"code" must be a string.', ref=ref)
@@ -128,16 +136,56 @@ def _parse_run(content: dict[str, Any]) -> RunRequest:
             raise ProtocolError(
                 "bad_message", '"graph" must be an object with "nodes" and "edges" lists.', ref=ref
             )
-        return RunRequest(ref=ref, graph=value)
+        return RunRequest(ref=ref, graph=value, breakpoints=breakpoints)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise ProtocolError("bad_message", '"graph_id" must be a positive integer.', ref=ref)
-    return RunRequest(ref=ref, graph_id=value)
+    return RunRequest(ref=ref, graph_id=value, breakpoints=breakpoints)
+
+
+def _parse_debug(debug: Any, key: str, ref: str | None) -> tuple[str, ...] | None:
+    """A run's `debug` object: None for a plain run, else its breakpoints (node ids)."""
+    if debug is None:
+        return None
+    if key == "code":
+        raise ProtocolError(
+            "bad_message", 'Only a graph can be debugged: send "graph" or "graph_id".', ref=ref
+        )
+    if not isinstance(debug, dict):
+        raise ProtocolError("bad_message", '"debug" must be an object.', ref=ref)
+    return _node_ids(debug.get("breakpoints", []), '"debug.breakpoints"', ref=ref)
+
+
+def _node_ids(
+    value: Any, what: str, ref: str | None = None, run_id: str | None = None
+) -> tuple[str, ...]:
+    if (
+        not isinstance(value, list)
+        or len(value) > BREAKPOINTS_MAX
+        or not all(isinstance(n, str) and 0 < len(n) <= NODE_ID_MAX_CHARS for n in value)
+    ):
+        raise ProtocolError(
+            "bad_message",
+            f"{what} must be a list of at most {BREAKPOINTS_MAX} node ids.",
+            ref=ref,
+            run_id=run_id,
+        )
+    return tuple(dict.fromkeys(value))
 
 
 def _parse_control(kind: str, content: dict[str, Any]) -> RunControl:
     run_id = content.get("run_id")
     if not isinstance(run_id, str) or not run_id or len(run_id) > 64:
         raise ProtocolError("bad_message", f'"{kind}" needs the "run_id" of one of your runs.')
+    if kind == "resume":
+        mode = content.get("mode")
+        if mode not in RESUME_MODES:
+            raise ProtocolError(
+                "bad_message", '"resume" needs "mode": "continue" or "step".', run_id=run_id
+            )
+        return RunControl(type=kind, run_id=run_id, data=mode)
+    if kind == "breakpoints":
+        nodes = _node_ids(content.get("nodes"), '"nodes"', run_id=run_id)
+        return RunControl(type=kind, run_id=run_id, nodes=nodes)
     if kind != "stdin":
         return RunControl(type=kind, run_id=run_id)
     data = content.get("data")

@@ -21,22 +21,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from execution import dispatch
+from execution.debug_table import RESUME_MODES, DebugTable
 from execution.protocol import RunExit, run_exit
 from execution.sandbox import PoolClosed
 from nodeengine.logging import log_event
 
+from .output_streamer import OutputStreamer
+
 logger = logging.getLogger("execution.worker")
 
-CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
-HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
-# A steady stream goes out at most this often, so it travels in few, large messages (each
-# message costs Redis round trips, a WebSocket frame and a handler call); output after a
-# quiet spell still goes out at once.
-FLUSH_INTERVAL_SECONDS = 0.005
 REFILL_HOLDOFF_SECONDS = 0.05  # at most this long a new run delays taking the next sandbox
 # A request taken with a sandbox that died meanwhile waits this long for another one.
 REPLACE_SANDBOX_SECONDS = 10.0
@@ -54,103 +50,17 @@ def private_layer() -> Any:
     return channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
 
 
-class OutputStreamer:
-    """Coalesces (stream, text) pieces into ordered run.output messages, with backpressure."""
+def debug_table(request: dict[str, Any]) -> DebugTable | None:
+    """The debug table of a debug run's request (None for a plain run)."""
+    if request.get("debug") is None:
+        return None
+    return DebugTable.from_message(request["debug"])
 
-    def __init__(
-        self,
-        layer: Any,
-        reply_to: str,
-        run_id: str,
-        after: asyncio.Future[Any] | None = None,
-        sent: asyncio.Event | None = None,
-        on_lost: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        self._after = after  # output must follow this send (`run.started`) on the reply channel
-        self.sent = sent or asyncio.Event()  # set once the first output message has gone
-        self.layer = layer
-        self.reply_to = reply_to
-        self.run_id = run_id
-        self._pending: list[list[str]] = []
-        self._pending_chars = 0
-        self._wake = asyncio.Event()
-        self._drained = asyncio.Event()
-        self._drained.set()
-        self._closing = False
-        self._broken = False
-        self._on_lost = on_lost  # the channel layer failed: nobody will see this run's output
-        self._task = asyncio.create_task(self._flush_loop())
 
-    async def on_output(self, stream: str, text: str) -> None:
-        if not text or self._broken:
-            return
-        if self._pending and self._pending[-1][0] == stream:
-            self._pending[-1][1] += text
-        else:
-            self._pending.append([stream, text])
-        self._pending_chars += len(text)
-        self._wake.set()
-        if self._pending_chars >= HIGH_WATER_BYTES:
-            self._drained.clear()
-            await self._drained.wait()
-
-    def _take_batch(self) -> list[list[str]]:
-        batch: list[list[str]] = []
-        size = 0
-        while self._pending and size < CHUNK_BYTES:
-            stream, text = self._pending[0]
-            room = CHUNK_BYTES - size
-            if len(text) <= room:
-                self._pending.pop(0)
-                batch.append([stream, text])
-                size += len(text)
-            else:
-                batch.append([stream, text[:room]])
-                self._pending[0][1] = text[room:]
-                size += room
-        self._pending_chars -= size
-        return batch
-
-    async def _flush_loop(self) -> None:
-        if self._after is not None:
-            await self._after
-        last_send = -FLUSH_INTERVAL_SECONDS
-        while True:
-            if not self._pending:
-                if self._closing:
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            pause = last_send + FLUSH_INTERVAL_SECONDS - time.monotonic()
-            if pause > 0 and self._pending_chars < CHUNK_BYTES and not self._closing:
-                await asyncio.sleep(pause)
-            last_send = time.monotonic()
-            batch = self._take_batch()
-            message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
-            try:
-                delivered = await dispatch.send(self.layer, self.reply_to, message)
-            except Exception as exc:
-                if not dispatch.is_connection_error(exc):
-                    raise
-                logger.warning("run %s: output lost with the channel layer: %s", self.run_id, exc)
-                delivered = False
-                if self._on_lost is not None:
-                    await self._on_lost()
-            self.sent.set()
-            if not delivered:
-                # Nobody has read the reply channel for a long time: stop producing traffic.
-                self._broken = True
-                self._pending.clear()
-                self._pending_chars = 0
-            if self._pending_chars < HIGH_WATER_BYTES:
-                self._drained.set()
-
-    async def close(self) -> None:
-        """Send everything still pending."""
-        self._closing = True
-        self._wake.set()
-        await self._task
+def _node_indices(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
+    )
 
 
 class PoolWorker:
@@ -339,7 +249,13 @@ class PoolWorker:
         exit_event: RunExit
         try:
             try:
-                result = await sandbox.run(request["code"], streamer.on_output, run_id=run_id)
+                result = await sandbox.run(
+                    request["code"],
+                    streamer.on_output,
+                    run_id=run_id,
+                    debug=debug_table(request),
+                    on_debug=streamer.on_debug,
+                )
                 reason = state["stop_reason"] or result.reason
                 exit_event = run_exit(
                     run_id,
@@ -349,6 +265,7 @@ class PoolWorker:
                     output_bytes=result.output_bytes,
                     error_line=result.error_line,
                     message=state.get("stop_message")
+                    or result.message
                     or dispatch.exit_message(reason, result.exit_code),
                 )
             except Exception as exc:
@@ -423,6 +340,10 @@ class PoolWorker:
                     await sandbox.close_stdin()
                 elif kind == dispatch.KILL:
                     await sandbox.kill()
+                elif kind == dispatch.RESUME and message.get("mode") in RESUME_MODES:
+                    await sandbox.resume(message["mode"])
+                elif kind == dispatch.BREAKPOINTS and _node_indices(message.get("nodes")):
+                    await sandbox.set_breakpoints(message["nodes"])
             except asyncio.CancelledError:
                 raise
             except Exception:  # the run may just have ended; the sandbox reports the outcome

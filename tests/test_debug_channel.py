@@ -1,0 +1,172 @@
+"""The pool's reading of a debug run's side channel: hostile frames end the run, honest ones are
+translated to ids and put in order with the script's stdout (pure logic, no sandbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from execution.debug_table import DebugTable
+from execution.sandbox.debug_channel import (
+    FRAME_MAGIC,
+    MAX_HELD_FRAMES,
+    MAX_PAYLOAD_BYTES,
+    DebugChannel,
+    DebugChannelError,
+)
+from execution.sandbox.run_clock import RunClock
+
+TABLE = DebugTable(
+    nodes=("print-1", "loop-2", "set-3"),
+    edges=("edge-a", "edge-b"),
+    lines=((3, 0), (4, 1)),
+    stoppable=frozenset({0, 1, 2}),
+    breakpoints=frozenset({1}),
+)
+
+
+def frame(body: dict[str, Any] | bytes) -> bytes:
+    payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return FRAME_MAGIC + len(payload).to_bytes(4, "big") + payload
+
+
+def trace(out: int, **fields: Any) -> dict[str, Any]:
+    return {"t": "trace", "out": out, "counts": {}, "values": {}, "current": None, **fields}
+
+
+def test_a_trace_frame_becomes_the_sockets_event_with_ids() -> None:
+    channel = DebugChannel(TABLE)
+    channel.feed(frame(trace(0, counts={"0": 3, "2": 1}, values={"1": "42"}, current=2)))
+    assert list(channel.due()) == [
+        {
+            "type": "trace",
+            "counts": {"print-1": 3, "set-3": 1},
+            "values": {"edge-b": "42"},
+            "current": "set-3",
+        }
+    ]
+
+
+def test_a_frame_waits_for_the_stdout_bytes_written_before_it() -> None:
+    channel = DebugChannel(TABLE)
+    channel.feed(frame(trace(6, counts={"0": 1})))
+    assert list(channel.due()) == []  # the 6 bytes have not arrived yet
+    pieces = list(channel.split_stdout(b"hello\nworld\n"))
+    assert pieces[0] == b"hello\n"
+    assert isinstance(pieces[1], dict) and pieces[1]["counts"] == {"print-1": 1}
+    assert pieces[2] == b"world\n"
+
+
+def test_a_frame_cut_in_two_is_read_once_whole() -> None:
+    channel = DebugChannel(TABLE)
+    data = frame(trace(0, counts={"1": 7}))
+    channel.feed(data[:5])
+    assert list(channel.due()) == []
+    channel.feed(data[5:])
+    assert [e["counts"] for e in channel.due()] == [{"loop-2": 7}]
+
+
+def test_paused_carries_node_reason_and_variables() -> None:
+    channel = DebugChannel(TABLE)
+    variables = [{"name": "total", "type": "int", "repr": "10", "scope": "global"}]
+    channel.feed(
+        frame({"t": "paused", "out": 0, "node": 1, "reason": "breakpoint", "variables": variables})
+    )
+    (event,) = channel.due()
+    assert event == {
+        "type": "paused",
+        "node_id": "loop-2",
+        "reason": "breakpoint",
+        "variables": variables,
+    }
+    assert channel.paused
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        b"Traceback (most recent call last):\n",  # not a frame at all
+        frame(b"{not json"),
+        frame({"t": "trace"}),  # no position
+        frame({"t": "hello", "out": 0}),
+        frame(trace(0, counts={"3": 1})),  # node index out of range
+        frame(trace(0, counts={"-1": 1})),
+        frame(trace(0, values={"9": "x"})),  # edge out of range
+        frame(trace(0, values={"0": "x" * 5000})),
+        frame(trace(0, counts={"0": "many"})),
+        frame(trace(0, current=99)),
+        frame({"t": "paused", "out": 0, "node": 0, "reason": "bored", "variables": []}),
+        frame({"t": "paused", "out": 0, "node": 0, "reason": "step", "variables": [{"x": 1}]}),
+        frame(
+            {
+                "t": "paused",
+                "out": 0,
+                "node": 0,
+                "reason": "step",
+                "variables": [{"name": "x", "type": "int", "repr": "1", "scope": "global"}] * 201,
+            }
+        ),
+        FRAME_MAGIC + (MAX_PAYLOAD_BYTES + 1).to_bytes(4, "big"),
+    ],
+)
+def test_anything_else_on_the_channel_is_refused(junk: bytes) -> None:
+    channel = DebugChannel(TABLE)
+    with pytest.raises(DebugChannelError):
+        channel.feed(junk)
+        list(channel.due())
+
+
+def test_a_second_pause_without_a_resume_is_refused() -> None:
+    channel = DebugChannel(TABLE)
+    paused = {"t": "paused", "out": 0, "node": 0, "reason": "step", "variables": []}
+    channel.feed(frame(paused) + frame(paused))
+    with pytest.raises(DebugChannelError):
+        list(channel.due())
+
+
+def test_frames_far_ahead_of_the_output_are_refused() -> None:
+    channel = DebugChannel(TABLE)
+    with pytest.raises(DebugChannelError):
+        channel.feed(frame(trace(10**9)) * (MAX_HELD_FRAMES + 1))
+
+
+def test_frames_held_at_the_end_are_released() -> None:
+    channel = DebugChannel(TABLE)
+    channel.feed(frame(trace(500, counts={"0": 1})))
+    assert [e["counts"] for e in channel.finish()] == [{"print-1": 1}]
+
+
+def test_breakpoints_by_id_keep_only_nodes_that_can_pause() -> None:
+    table = DebugTable.from_message({**TABLE.to_message(), "stoppable": [0, 2]})
+    assert table.node_indices(["set-3", "loop-2", "nobody", "print-1"]) == [0, 2]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,
+        {"nodes": "abc", "edges": [], "lines": [], "stoppable": []},
+        {"nodes": ["a"], "edges": [], "lines": [[1, 5]], "stoppable": []},
+        {"nodes": ["a"], "edges": [], "lines": [], "stoppable": [3]},
+    ],
+)
+def test_a_bad_table_in_a_request_is_refused(message: Any) -> None:
+    with pytest.raises(ValueError):
+        DebugTable.from_message(message)
+
+
+def test_the_run_clock_stops_while_paused_and_pause_time_has_its_own_budget() -> None:
+    async def scenario() -> tuple[str | None, str | None]:
+        never = asyncio.get_running_loop().create_future()
+        clock = RunClock(wall_seconds=0.2, pause_seconds=0.3)
+        clock.pause()
+        # Paused: the 0.2 s wall limit does not ring, the 0.3 s pause budget does.
+        paused_limit = await clock.wait(never)
+        clock.resume()
+        running_limit = await clock.wait(never)
+        return paused_limit, running_limit
+
+    assert asyncio.run(scenario()) == ("pause_limit", "timeout")
