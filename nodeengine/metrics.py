@@ -62,6 +62,8 @@ RUN_REASONS: tuple[str, ...] = (
     "memory",
     "output_limit",
     "worker_lost",
+    "pause_limit",
+    "debug_channel",
 )
 
 RUNS = Counter(
