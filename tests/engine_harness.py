@@ -86,6 +86,7 @@ class Servers:
             "POOL_WORKER_NAME": f"enginetest-{tag}",
             "POOL_SIZE": "4",
             "RUN_WALL_SECONDS": "5",
+            "RUN_PAUSE_SECONDS": "6",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         }
