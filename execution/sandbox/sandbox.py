@@ -4,12 +4,11 @@ limits the pool enforces from outside (wall time, output size)."""
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -20,21 +19,16 @@ from .debug_channel import (
     STDIN_DATA,
     STDIN_EOF,
     DebugChannel,
-    DebugChannelError,
     control_frame,
     stdin_frame,
 )
 from .limits import RunLimits
+from .output_pump import OnDebug, OnOutput, OutputPump
 from .protocol import (
-    DEBUG,
     EXIT_CPU_LIMIT,
     EXIT_WALL_LIMIT,
     READY_MARKER,
-    STDERR,
-    STDOUT,
     FrameDecoder,
-    StderrFrameSplitter,
-    coalesce,
     encode_script,
     error_line_from_stderr,
     last_exception_name,
@@ -70,15 +64,11 @@ Reason = Literal[
     "pause_limit",
     "debug_channel",
 ]
-OnOutput = Callable[[str, str], Awaitable[None]]
-# A debug run's `trace` / `paused` event, in order with the output.
-OnDebug = Callable[[dict[str, Any]], Awaitable[None]]
 
 # After a kill, how long the output already written may still take to arrive.
 KILL_GRACE_SECONDS = 2.0
 # How long Docker may take to report the exit state of a container that has stopped.
 EXIT_STATE_TIMEOUT_SECONDS = 10.0
-STDERR_TAIL_CHARS = 16 * 1024
 
 
 class SandboxError(Exception):
@@ -141,16 +131,13 @@ class Sandbox:
         self._forced_message: str | None = None
         self._debug: DebugChannel | None = None
         self._clock: RunClock | None = None
+        self._output: OutputPump | None = None
         self._kill_task: asyncio.Task[None] | None = None
         self._pending_stdin: list[bytes] = []
         self._stdin_bytes = 0
         self._stdin_closed = False
-        self._output_bytes = 0
-        self._stderr_tail = ""
-        self._ended_at: float | None = None
         self.warm_since = time.monotonic()
         self._frames = FrameDecoder()
-        self._stderr_frames = StderrFrameSplitter()
         # Set by pool.recycle() on a sandbox acquired but not yet running: its holder should
         # discard() it and acquire a fresh one (it still runs if asked to).
         self.stale = False
@@ -221,12 +208,20 @@ class Sandbox:
             self._end_stdin()
         if run_id:
             self._pool.label_run(self, run_id)  # later, and only if the run lasts
-        pump = asyncio.create_task(
-            self._pump(on_output, on_debug), name=f"sandbox-pump-{self.name}"
+        self._clock = clock = RunClock(self._limits.wall_seconds, self._limits.pause_seconds)
+        self._output = output = OutputPump(
+            self._protocol,
+            self._frames,
+            self._limits.output_bytes,
+            self._debug,
+            on_output,
+            on_debug,
+            force=self._force,
+            paused=clock.pause,
         )
-        self._clock = RunClock(self._limits.wall_seconds, self._limits.pause_seconds)
+        pump = asyncio.create_task(output.run(), name=f"sandbox-pump-{self.name}")
         try:
-            limit = await self._clock.wait(pump)
+            limit = await clock.wait(pump)
             if limit is not None:
                 self._force(limit)
                 done, _ = await asyncio.wait({pump}, timeout=KILL_GRACE_SECONDS)
@@ -234,7 +229,7 @@ class Sandbox:
                 done = {pump}
             if done:
                 pump.result()  # an exception from on_output propagates to the caller
-            ended = self._ended_at or time.monotonic()
+            ended = output.ended_at or time.monotonic()
             exit_code, oom_killed = await self._exit_state()
         except BaseException:
             self._force("killed")
@@ -246,9 +241,9 @@ class Sandbox:
                 with contextlib.suppress(BaseException):
                     await pump
             self._pool.retire(self)
-        reason = classify(self._forced, exit_code, oom_killed, self._stderr_tail)
+        reason = classify(self._forced, exit_code, oom_killed, output.stderr_tail)
         error_line = (
-            error_line_from_stderr(self._stderr_tail)
+            error_line_from_stderr(output.stderr_tail)
             if exit_code == 1 and reason in ("error", "memory")
             else None
         )
@@ -256,91 +251,10 @@ class Sandbox:
             exit_code=exit_code,
             reason=reason,
             duration=max(0.0, ended - started),
-            output_bytes=self._output_bytes,
+            output_bytes=output.output_bytes,
             error_line=error_line,
             message=self._forced_message,
         )
-
-    def _split(self, pieces: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Any]]:
-        """Docker's stdout, split into the script's stdout and its framed stderr; in a debug run
-        the side channel (Docker's stderr) becomes events placed among them."""
-        splitter = self._stderr_frames
-        debug = self._debug
-        for stream, payload in pieces:
-            if debug is None:
-                if stream == STDOUT:
-                    yield from splitter.feed(payload)
-                else:
-                    yield stream, payload
-            elif stream == STDOUT:
-                for part in debug.split_stdout(payload):
-                    if isinstance(part, bytes):
-                        yield from splitter.feed(part)
-                    else:
-                        yield DEBUG, part
-            else:
-                debug.feed(payload)
-                for event in debug.due():
-                    yield DEBUG, event
-
-    async def _pump(self, on_output: OnOutput, on_debug: OnDebug | None = None) -> None:
-        frames = self._frames
-        decoders = {
-            STDOUT: codecs.getincrementaldecoder("utf-8")("replace"),
-            STDERR: codecs.getincrementaldecoder("utf-8")("replace"),
-        }
-        budget = self._limits.output_bytes
-        capped = False
-        while True:
-            data = await self._protocol.read()
-            if not data:
-                break
-            try:
-                pieces = coalesce(self._split(frames.feed(data)))
-            except DebugChannelError as exc:
-                self._force("debug_channel", f"Stopped: {exc} (the script wrote to it?)")
-                self._debug = None  # the rest is drained as plain output
-                continue
-            for stream, payload in pieces:
-                if stream == DEBUG:
-                    if not capped and on_debug is not None:
-                        await self._on_debug_event(payload, on_debug)
-                    continue
-                if capped:
-                    continue  # past the cap: drain the socket until the kill lands
-                over = self._output_bytes + len(payload) > budget
-                if over:
-                    payload = payload[: budget - self._output_bytes]
-                self._output_bytes += len(payload)
-                text = decoders[stream].decode(payload)
-                if stream == STDERR:
-                    self._stderr_tail = (self._stderr_tail + text)[-STDERR_TAIL_CHARS:]
-                if text:
-                    await on_output(stream, text)
-                if over:
-                    capped = True
-                    self._force("output_limit")
-        self._ended_at = time.monotonic()
-        if not capped:
-            for stream, payload in self._stderr_frames.finish():
-                if self._output_bytes + len(payload) <= budget:
-                    self._output_bytes += len(payload)
-                    text = decoders[stream].decode(payload)
-                    if text:
-                        await on_output(stream, text)
-            for stream, decoder in decoders.items():
-                tail = decoder.decode(b"", final=True)
-                if tail:
-                    await on_output(stream, tail)
-            if self._debug is not None and on_debug is not None:
-                with contextlib.suppress(DebugChannelError):
-                    for event in self._debug.finish():
-                        await self._on_debug_event(event, on_debug)
-
-    async def _on_debug_event(self, event: dict[str, Any], on_debug: OnDebug) -> None:
-        if event["type"] == "paused" and self._clock is not None:
-            self._clock.pause()
-        await on_debug(event)
 
     async def _exit_state(self) -> tuple[int | None, bool]:
         if self._kill_task is not None:

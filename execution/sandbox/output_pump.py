@@ -1,0 +1,129 @@
+"""One run's output, read from the container's attach stream to its end.
+
+Docker's frames become the script's stdout and its framed stderr (in the order the script wrote
+them), decoded as UTF-8 and held to the run's output cap; in a debug run the side channel's
+events are placed among them (debug_channel.py). The stderr tail is kept for the exit reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from typing import Any
+
+from .debug_channel import DebugChannel, DebugChannelError
+from .protocol import DEBUG, STDERR, STDOUT, FrameDecoder, StderrFrameSplitter, coalesce
+from .stream import AttachProtocol
+
+OnOutput = Callable[[str, str], Awaitable[None]]
+# A debug run's `trace` / `paused` event, in order with the output.
+OnDebug = Callable[[dict[str, Any]], Awaitable[None]]
+STDERR_TAIL_CHARS = 16 * 1024
+
+
+class OutputPump:
+    def __init__(
+        self,
+        protocol: AttachProtocol,
+        frames: FrameDecoder,
+        budget: int,
+        debug: DebugChannel | None,
+        on_output: OnOutput,
+        on_debug: OnDebug | None,
+        *,
+        force: Callable[..., None],
+        paused: Callable[[], None],
+    ) -> None:
+        self._protocol = protocol
+        self._frames = frames
+        self._stderr_frames = StderrFrameSplitter()
+        self._budget = budget
+        self._debug = debug
+        self._on_output = on_output
+        self._on_debug = on_debug
+        self._force = force  # ends the run: force(reason, message=None)
+        self._paused = paused  # a `paused` event went out: the run's clock stops
+        self._decoders = {
+            STDOUT: codecs.getincrementaldecoder("utf-8")("replace"),
+            STDERR: codecs.getincrementaldecoder("utf-8")("replace"),
+        }
+        self._capped = False
+        self.output_bytes = 0  # stdout + stderr bytes delivered (at most the budget)
+        self.stderr_tail = ""
+        self.ended_at: float | None = None
+
+    async def run(self) -> None:
+        while True:
+            data = await self._protocol.read()
+            if not data:
+                break
+            try:
+                pieces = coalesce(self._split(self._frames.feed(data)))
+            except DebugChannelError as exc:
+                self._force("debug_channel", f"Stopped: {exc} (did the script write to it?)")
+                self._debug = None  # the rest is drained as plain output
+                continue
+            for stream, payload in pieces:
+                if stream == DEBUG:
+                    await self._event(payload)
+                elif not self._capped:  # past the cap: drain the socket until the kill lands
+                    await self._deliver(stream, payload)
+        self.ended_at = time.monotonic()
+        if self._capped:
+            return
+        for stream, payload in self._stderr_frames.finish():
+            if self.output_bytes + len(payload) <= self._budget:
+                await self._deliver(stream, payload)
+        for stream, decoder in self._decoders.items():
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                await self._on_output(stream, tail)
+        if self._debug is not None:
+            with contextlib.suppress(DebugChannelError):
+                for event in self._debug.finish():
+                    await self._event(event)
+
+    def _split(self, pieces: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Any]]:
+        """Docker's stdout, split into the script's stdout and its framed stderr; in a debug run
+        the side channel (Docker's stderr) becomes events placed among them."""
+        splitter = self._stderr_frames
+        debug = self._debug
+        for stream, payload in pieces:
+            if debug is None:
+                if stream == STDOUT:
+                    yield from splitter.feed(payload)
+                else:
+                    yield stream, payload
+            elif stream == STDOUT:
+                for part in debug.split_stdout(payload):
+                    if isinstance(part, bytes):
+                        yield from splitter.feed(part)
+                    else:
+                        yield DEBUG, part
+            else:
+                debug.feed(payload)
+                for event in debug.due():
+                    yield DEBUG, event
+
+    async def _deliver(self, stream: str, payload: bytes) -> None:
+        over = self.output_bytes + len(payload) > self._budget
+        if over:
+            payload = payload[: self._budget - self.output_bytes]
+        self.output_bytes += len(payload)
+        text = self._decoders[stream].decode(payload)
+        if stream == STDERR:
+            self.stderr_tail = (self.stderr_tail + text)[-STDERR_TAIL_CHARS:]
+        if text:
+            await self._on_output(stream, text)
+        if over:
+            self._capped = True
+            self._force("output_limit")
+
+    async def _event(self, event: dict[str, Any]) -> None:
+        if self._capped or self._on_debug is None:
+            return
+        if event["type"] == "paused":
+            self._paused()
+        await self._on_debug(event)
