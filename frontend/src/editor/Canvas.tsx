@@ -6,6 +6,7 @@ import {
   type Connection,
   type ConnectionLineComponentProps,
   Controls,
+  type EdgeTypes,
   type FinalConnectionState,
   getBezierPath,
   type IsValidConnection,
@@ -15,15 +16,70 @@ import {
   ReactFlow,
   useReactFlow,
 } from "@xyflow/react";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { checkConnection } from "@/lib/graph";
 import type { GraphEdge, GraphNode } from "@/lib/types";
-import { editorStore, type FlowEdge, type FlowNode, useEditor } from "@/store/editor";
+import { editorStore, type FlowEdge, type FlowNode, isStatementNode, useEditor } from "@/store/editor";
 
 import { categoryColor, NodeView } from "./NodeView";
 import { DRAG_MIME } from "./Palette";
 import { QuickAdd, type QuickAddRequest } from "./QuickAdd";
+import { WireEdge } from "./WireEdge";
+
+const edgeTypes: EdgeTypes = { default: WireEdge };
+
+/** The menu of a right-clicked node: its breakpoint. */
+interface NodeMenu {
+  nodeId: string;
+  x: number;
+  y: number;
+}
+
+function NodeContextMenu({ menu, onClose }: { menu: NodeMenu; onClose: () => void }) {
+  const has = useEditor((st) => st.breakpoints[menu.nodeId] === true);
+  const statement = useEditor((st) => {
+    const n = st.nodes.find((m) => m.id === menu.nodeId);
+    return Boolean(n?.type && isStatementNode(n as unknown as GraphNode, st.catalogue));
+  });
+  useEffect(() => {
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent && e.key !== "Escape") return;
+      onClose();
+    };
+    window.addEventListener("pointerdown", close);
+    window.addEventListener("keydown", close);
+    return () => {
+      window.removeEventListener("pointerdown", close);
+      window.removeEventListener("keydown", close);
+    };
+  }, [onClose]);
+  return (
+    <div
+      role="menu"
+      className="fixed z-50 min-w-44 rounded-md border border-slate-700 bg-slate-900 p-1 text-sm shadow-xl"
+      style={{ left: menu.x, top: menu.y }}
+      data-testid="node-menu"
+      onPointerDown={(e) => e.stopPropagation()}
+    >
+      <button
+        type="button"
+        role="menuitem"
+        disabled={!statement}
+        className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-left text-slate-200 hover:bg-slate-800 disabled:opacity-50"
+        onClick={() => {
+          s().toggleBreakpoint(menu.nodeId);
+          onClose();
+        }}
+        title={statement ? "F9" : "Only nodes with an execution input run as statements and take breakpoints"}
+        data-testid="menu-breakpoint"
+      >
+        <span className={`h-2.5 w-2.5 rounded-full ${has ? "border border-red-300" : "bg-red-500"}`} />
+        {has ? "Remove breakpoint" : "Add breakpoint"}
+      </button>
+    </div>
+  );
+}
 
 /** The wire being drawn: green over a port that accepts it, red over one that does not. */
 function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition, connectionStatus }: ConnectionLineComponentProps) {
@@ -39,12 +95,18 @@ function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition, conn
 
 const s = () => editorStore.getState();
 
-export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: number; zoom: number } }) {
+export function Canvas() {
   const nodes = useEditor((st) => st.nodes);
   const edges = useEditor((st) => st.edges);
   const catalogue = useEditor((st) => st.catalogue);
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const [quickAdd, setQuickAdd] = useState<QuickAddRequest | null>(null);
+  const [menu, setMenu] = useState<NodeMenu | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const onNodeContextMenu = useCallback((event: React.MouseEvent, node: FlowNode) => {
+    event.preventDefault();
+    setMenu({ nodeId: node.id, x: event.clientX, y: event.clientY });
+  }, []);
 
   // Every catalogue type draws with the same component, so the stored `type` stays the catalogue's.
   const nodeTypes = useMemo<NodeTypes>(() => {
@@ -118,6 +180,8 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodeContextMenu={onNodeContextMenu}
         onNodesChange={s().onNodesChange}
         onEdgesChange={s().onEdgesChange}
         onConnect={onConnect}
@@ -137,7 +201,7 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
         zoomOnDoubleClick={false}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
         selectionKeyCode="Shift"
-        defaultViewport={initialViewport ?? { x: 40, y: 40, zoom: 1 }}
+        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
         minZoom={0.1}
         maxZoom={2.5}
         onlyRenderVisibleElements={nodes.length > 150}
@@ -148,6 +212,7 @@ export function Canvas({ initialViewport }: { initialViewport?: { x: number; y: 
         <MiniMap pannable zoomable nodeColor={minimapColor} maskColor="rgba(2,6,23,0.7)" />
         <Controls showInteractive={false} />
       </ReactFlow>
+      {menu && <NodeContextMenu menu={menu} onClose={closeMenu} />}
       {quickAdd && (
         <QuickAdd
           request={quickAdd}

@@ -13,9 +13,18 @@ import { Button } from "@/components/ui/button";
 import { runClient } from "@/lib/runClient";
 import { editorStore, useEditor } from "@/store/editor";
 
-const setHighlights = StateEffect.define<{ selected: number[]; errors: number[] }>();
+interface Highlights {
+  selected: number[];
+  errors: number[];
+  /** The lines of the node a debug run is paused at, and whether it stopped on an exception. */
+  paused: number[];
+  exception: boolean;
+}
+const setHighlights = StateEffect.define<Highlights>();
 const selectedLine = Decoration.line({ class: "cm-ne-selected-line" });
 const errorLine = Decoration.line({ class: "cm-ne-error-line" });
+const pausedLine = Decoration.line({ class: "cm-ne-paused-line", attributes: { "data-paused-line": "true" } });
+const exceptionLine = Decoration.line({ class: "cm-ne-exception-line", attributes: { "data-paused-line": "exception" } });
 
 const highlightField = StateField.define<DecorationSet>({
   create: () => Decoration.none,
@@ -27,6 +36,7 @@ const highlightField = StateField.define<DecorationSet>({
       const lines = new Map<number, Decoration>();
       for (const l of effect.value.errors) lines.set(l, errorLine);
       for (const l of effect.value.selected) lines.set(l, selectedLine);
+      for (const l of effect.value.paused) lines.set(l, effect.value.exception ? exceptionLine : pausedLine);
       const builder = new RangeSetBuilder<Decoration>();
       for (const l of [...lines.keys()].sort((a, b) => a - b)) {
         if (l >= 1 && l <= doc.lines) builder.add(doc.line(l).from, doc.line(l).from, lines.get(l)!);
@@ -66,6 +76,8 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
   );
   const linesByNode = useEditor((s) => s.linesByNode);
   const diagnosticsByNode = useEditor((s) => s.diagnosticsByNode);
+  const pausedNode = useEditor((s) => s.paused?.nodeId ?? null);
+  const pausedOnException = useEditor((s) => s.paused?.reason === "exception");
   const onFocusRef = useRef(onFocusNode);
   onFocusRef.current = onFocusNode;
 
@@ -113,12 +125,18 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
     const errors = Object.entries(diagnosticsByNode)
       .filter(([, ds]) => ds.some((d) => d.severity === "error"))
       .flatMap(([id]) => linesByNode[id] ?? []);
-    v.dispatch({ effects: setHighlights.of(editing ? { selected: [], errors: [] } : { selected, errors }) });
-    if (selected.length && !editing) {
-      const first = Math.min(...selected);
+    const paused = pausedNode ? (linesByNode[pausedNode] ?? []) : [];
+    v.dispatch({
+      effects: setHighlights.of(
+        editing ? { selected: [], errors: [], paused: [], exception: false } : { selected, errors, paused, exception: pausedOnException },
+      ),
+    });
+    const shown = paused.length ? paused : selected;
+    if (shown.length && !editing) {
+      const first = Math.min(...shown);
       if (first <= v.state.doc.lines) v.dispatch({ effects: EditorView.scrollIntoView(v.state.doc.line(first).from, { y: "nearest" }) });
     }
-  }, [selectedKey, linesByNode, diagnosticsByNode, code, editing]);
+  }, [selectedKey, linesByNode, diagnosticsByNode, code, editing, pausedNode, pausedOnException]);
 
   function toggleEditing(on: boolean) {
     const v = view.current;

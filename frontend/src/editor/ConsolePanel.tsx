@@ -1,13 +1,25 @@
 // The run console: a virtualized list of output lines (only the visible ones are in the DOM, so
 // 100,000 lines stay smooth), the run status, Kill and Clear, and the input line for input().
 
-import { Eraser, Loader2, Square, Terminal, Wifi, WifiOff } from "lucide-react";
+import { Eraser, Loader2, Pause, Square, Terminal, Wifi, WifiOff } from "lucide-react";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { describeReason, runClient } from "@/lib/runClient";
 import { cn } from "@/lib/utils";
 import { consoleStore, pendingPrompt, useConsole } from "@/store/console";
+import { editorStore, useEditor } from "@/store/editor";
+
+import { VariablesPanel } from "./VariablesPanel";
+
+const PAUSE_REASONS: Record<string, string> = { breakpoint: "at a breakpoint", step: "after a step", exception: "on an exception" };
+
+/** The title of a node as the canvas shows it. */
+function nodeTitle(id: string): string {
+  const { nodes, catalogue } = editorStore.getState();
+  const node = nodes.find((n) => n.id === id);
+  return node?.data.label || (node?.type ? catalogue[node.type]?.title : undefined) || id;
+}
 
 const LINE_HEIGHT = 18;
 
@@ -26,6 +38,8 @@ function StatusLine() {
   const startedAt = useConsole((s) => s.startedAt);
   const exit = useConsole((s) => s.exit);
   const errorMessage = useConsole((s) => s.errorMessage);
+  const paused = useEditor((s) => s.paused);
+  const debugging = useEditor((s) => s.debugging);
   let content: React.ReactNode = <span className="text-slate-500">Ready. Ctrl+Enter runs the graph.</span>;
   if (phase === "sending")
     content = (
@@ -34,10 +48,17 @@ function StatusLine() {
       </span>
     );
   else if (phase === "queued") content = <span className="text-amber-300">Queued{position !== null ? ` (position ${position})` : ""}…</span>;
+  else if (phase === "running" && paused)
+    content = (
+      <span className={cn("flex items-center gap-1", paused.reason === "exception" ? "text-red-300" : "text-amber-300")} data-testid="paused-status">
+        <Pause className="h-3 w-3 shrink-0" /> Paused {PAUSE_REASONS[paused.reason] ?? `(${paused.reason})`}, {paused.reason === "exception" ? "in" : "before"}{" "}
+        “{nodeTitle(paused.nodeId)}” · F5 continue · F10 step
+      </span>
+    );
   else if (phase === "running")
     content = (
       <span className="flex items-center gap-1 text-sky-300">
-        <Loader2 className="h-3 w-3 animate-spin" /> Running {startedAt && <Elapsed since={startedAt} />}
+        <Loader2 className="h-3 w-3 animate-spin" /> {debugging ? "Debugging" : "Running"} {startedAt && <Elapsed since={startedAt} />}
       </span>
     );
   else if (phase === "finished" && exit)
@@ -185,8 +206,13 @@ export function ConsolePanel({ height }: { height: number }) {
           <Eraser /> Clear
         </Button>
       </div>
-      <Lines />
-      <InputLine />
+      <div className="flex min-h-0 flex-1">
+        <div className="flex min-w-0 flex-1 flex-col">
+          <Lines />
+          <InputLine />
+        </div>
+        <VariablesPanel />
+      </div>
     </section>
   );
 }

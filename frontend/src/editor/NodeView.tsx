@@ -148,10 +148,35 @@ function ParamField({ nodeId, param, value }: { nodeId: string; param: ParamDef;
   }
 }
 
+/** The breakpoint toggle in a statement node's header: a red dot when set, a faint ring on hover. */
+function BreakpointDot({ id, on }: { id: string; on: boolean }) {
+  return (
+    <button
+      type="button"
+      className={cn("ne-bp nodrag -ml-1 h-3 w-3 shrink-0 rounded-full border", on ? "ne-bp-on border-red-300 bg-red-500" : "border-white/40 bg-transparent")}
+      title={on ? "Remove the breakpoint (F9)" : "Add a breakpoint: a debug run stops before this node (F9)"}
+      aria-label={on ? "Remove breakpoint" : "Add breakpoint"}
+      aria-pressed={on}
+      data-testid="breakpoint"
+      data-on={on ? "true" : "false"}
+      onClick={(e) => {
+        e.stopPropagation();
+        editorStore.getState().toggleBreakpoint(id);
+      }}
+    />
+  );
+}
+
 function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const def = useEditor((s) => s.catalogue[type]);
   const diagnostics = useEditor((s) => s.diagnosticsByNode[id]);
   const raised = useEditor((s) => s.raisedNodeId === id);
+  // The debug run, one primitive per selector: a trace event re-renders only the nodes it changed.
+  const breakpoint = useEditor((s) => s.breakpoints[id] === true);
+  const runCount = useEditor((s) => s.runCounts[id] ?? 0);
+  const running = useEditor((s) => s.currentNodeId === id && s.paused === null);
+  const pausedReason = useEditor((s) => (s.paused?.nodeId === id ? s.paused.reason : null));
+  const dimmed = useEditor((s) => s.dimmed[id] === true);
   // A string, so that this node re-renders when its own wiring changes, not on every edge edit.
   const wired = useEditor((s) => wiredInputsOf(s.edges, id));
   // Zoomed far out, param forms and port labels are unreadable: skip them (a big graph opens,
@@ -177,6 +202,7 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
     );
   }
   const inputs = ports.filter((p) => p.direction === "input");
+  const statement = inputs.some((p) => p.kind === "exec");
   const outputs = ports.filter((p) => p.direction === "output");
   const errors = diagnostics?.filter((d) => d.severity === "error") ?? [];
   const warnings = diagnostics?.filter((d) => d.severity !== "error") ?? [];
@@ -193,17 +219,33 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
         errors.length > 0 && "ne-has-error",
         errors.length === 0 && warnings.length > 0 && "ne-has-warning",
         raised && "ne-raised",
+        running && "ne-running",
+        pausedReason && (pausedReason === "exception" ? "ne-paused ne-paused-exception" : "ne-paused"),
+        dimmed && "ne-dimmed",
       )}
       data-testid={`node-${type}`}
       data-node-id={id}
       data-selected={selected ? "true" : "false"}
+      data-running={running ? "true" : undefined}
+      data-paused={pausedReason ?? undefined}
+      data-dimmed={dimmed ? "true" : undefined}
     >
       <div
         className="flex items-center gap-2 rounded-t-lg px-3 py-1.5 text-[12px] font-semibold text-white"
         style={{ background: categoryColor(def.category) }}
         title={def.description}
       >
+        {statement && <BreakpointDot id={id} on={breakpoint} />}
         <span className="truncate">{data.label || def.title}</span>
+        {runCount > 0 && (
+          <span
+            className="ne-run-count ml-auto rounded bg-slate-950/70 px-1 font-mono text-[10px] font-normal"
+            title={`Ran ${runCount} times`}
+            data-testid="run-count"
+          >
+            ×{runCount}
+          </span>
+        )}
         {raised && <span className="ml-auto rounded bg-red-600 px-1 text-[10px]">raised</span>}
         {(errors.length > 0 || warnings.length > 0) && (
           <span

@@ -7,7 +7,7 @@ import { api, errorText } from "@/lib/api";
 import type { CompileResult } from "@/lib/types";
 import { editorStore, useEditor } from "@/store/editor";
 
-export const COMPILE_DEBOUNCE_MS = 300;
+const COMPILE_DEBOUNCE_MS = 300;
 
 export function useLiveCompile(enabled: boolean): void {
   const seq = useEditor((s) => s.contentSeq);

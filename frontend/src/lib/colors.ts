@@ -1,5 +1,5 @@
 // One color per data type, used by ports, wires and the palette legend.
-export const TYPE_COLORS: Record<string, string> = {
+const TYPE_COLORS: Record<string, string> = {
   any: "#94a3b8",
   number: "#2dd4bf",
   int: "#38bdf8",

@@ -51,7 +51,7 @@ export function dynamicPortNames(source: string, value: unknown, fallback: unkno
   return [];
 }
 
-export function dynamicPorts(rule: DynamicPortRule, params: Params, def?: NodeTypeDef): PortDef[] {
+function dynamicPorts(rule: DynamicPortRule, params: Params, def?: NodeTypeDef): PortDef[] {
   const fallback = def?.params.find((p) => p.id === rule.param)?.default;
   return dynamicPortNames(rule.source, params[rule.param], fallback).map((name) => ({
     id: rule.prefix + name,

@@ -3,7 +3,7 @@
 // "running".
 
 import { consoleStore, type ExitInfo } from "../store/console";
-import { editorStore } from "../store/editor";
+import { type DebugVariable, editorStore, type TraceDelta } from "../store/editor";
 import type { Diagnostic, GraphDocument } from "./types";
 
 type ServerEvent =
@@ -11,7 +11,11 @@ type ServerEvent =
   | { type: "started"; run_id: string }
   | { type: "stdout" | "stderr"; run_id: string; data: string }
   | ({ type: "exit"; run_id: string } & ExitInfo)
-  | { type: "error"; run_id?: string; ref?: string; code: string; message: string; diagnostics?: Diagnostic[] };
+  | { type: "error"; run_id?: string; ref?: string; code: string; message: string; diagnostics?: Diagnostic[] }
+  | { type: "trace"; run_id: string; counts?: unknown; values?: unknown; current?: unknown }
+  | { type: "paused"; run_id: string; node_id: unknown; reason: unknown; variables?: unknown };
+
+type ResumeMode = "continue" | "step";
 
 const REASONS: Record<string, string> = {
   ok: "finished",
@@ -22,7 +26,44 @@ const REASONS: Record<string, string> = {
   memory: "stopped: memory limit reached",
   output_limit: "stopped: output limit reached",
   worker_lost: "lost: the worker running it went away",
+  pause_limit: "stopped: paused for too long",
+  debug_channel: "stopped: the debugger received a bad frame from the script",
 };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A `trace` event as the store takes it; anything of the wrong shape is left out. */
+export function readTrace(event: { counts?: unknown; values?: unknown; current?: unknown }): TraceDelta {
+  const delta: TraceDelta = {};
+  if (isRecord(event.counts)) {
+    const counts: Record<string, number> = {};
+    for (const [id, n] of Object.entries(event.counts)) if (typeof n === "number" && Number.isFinite(n)) counts[id] = n;
+    delta.counts = counts;
+  }
+  if (isRecord(event.values)) {
+    const values: Record<string, string> = {};
+    for (const [id, v] of Object.entries(event.values)) if (typeof v === "string") values[id] = v;
+    delta.values = values;
+  }
+  if (event.current === null || typeof event.current === "string") delta.current = event.current;
+  return delta;
+}
+
+/** The variables of a `paused` event; entries of the wrong shape are left out. */
+export function readVariables(raw: unknown): DebugVariable[] {
+  if (!Array.isArray(raw)) return [];
+  const out: DebugVariable[] = [];
+  for (const v of raw) {
+    if (!isRecord(v) || typeof v.name !== "string") continue;
+    out.push({
+      name: v.name,
+      type: typeof v.type === "string" ? v.type : "",
+      repr: typeof v.repr === "string" ? v.repr : "",
+      scope: v.scope === "local" ? "local" : "global",
+    });
+  }
+  return out;
+}
 
 export function describeReason(reason: string): string {
   return REASONS[reason] ?? reason;
@@ -35,6 +76,10 @@ class RunClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private wanted = false;
   private everOpened = false;
+  /** The nodes of the debug run in flight: breakpoints are sent for these only. */
+  private runNodes: Set<string> | null = null;
+  /** Breakpoints changed before the server named the run: sent once it does. */
+  private breakpointsPending = false;
 
   start(): void {
     this.wanted = true;
@@ -75,6 +120,7 @@ class RunClient {
       if (c.phase === "queued" || c.phase === "running" || c.phase === "sending") {
         c.info("Connection lost: this run's outcome is unknown (the server stops runs whose socket closes).");
         c.patch({ phase: "lost", startedAt: null });
+        editorStore.getState().endRun(false);
       }
       if (!this.wanted) {
         c.patch({ connection: "closed" });
@@ -96,20 +142,48 @@ class RunClient {
     }
   }
 
-  run(payload: { graph: GraphDocument } | { code: string }): void {
+  /** Runs a graph or edited code; `debug` (a graph only) makes it an instrumented debug run. */
+  run(payload: { graph: GraphDocument } | { code: string }, debug?: { breakpoints: string[] }): void {
     const c = consoleStore.getState();
     if (c.phase === "running" || c.phase === "queued") this.kill();
     const ref = `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const traced = Boolean(debug) && "graph" in payload;
     editorStore.getState().setRaisedNode(null);
+    editorStore.getState().startRun(traced);
+    this.runNodes = traced && "graph" in payload ? new Set(payload.graph.nodes.map((n) => n.id)) : null;
+    this.breakpointsPending = false;
     if (c.lines.length) c.info("");
-    c.info("code" in payload ? "▶ Running the edited code…" : "▶ Running the graph…");
+    c.info("code" in payload ? "▶ Running the edited code…" : traced ? "▶ Debugging the graph…" : "▶ Running the graph…");
     c.patch({ phase: "sending", ref, runId: null, position: null, exit: null, errorMessage: null, startedAt: null });
-    this.send({ type: "run", ref, ...payload });
+    this.send({ type: "run", ref, ...payload, ...(traced && debug ? { debug: { breakpoints: debug.breakpoints } } : {}) });
   }
 
   kill(): void {
     const { runId } = consoleStore.getState();
     if (runId) this.send({ type: "kill", run_id: runId });
+  }
+
+  /** Continues a paused debug run, to the next breakpoint or (step) to the next node. */
+  resume(mode: ResumeMode): void {
+    const { runId } = consoleStore.getState();
+    const e = editorStore.getState();
+    if (!runId || !e.paused) return;
+    this.send({ type: "resume", run_id: runId, mode });
+    e.resumed();
+  }
+
+  /** Tells the debug run in flight the breakpoints now set (they may change while it runs). */
+  syncBreakpoints(): void {
+    const e = editorStore.getState();
+    if (!e.debugging || !this.runNodes) return;
+    const { runId } = consoleStore.getState();
+    if (!runId) {
+      this.breakpointsPending = true;
+      return;
+    }
+    this.breakpointsPending = false;
+    const nodes = this.runNodes;
+    this.send({ type: "breakpoints", run_id: runId, nodes: e.activeBreakpoints().filter((id) => nodes.has(id)) });
   }
 
   sendInput(text: string): void {
@@ -136,6 +210,7 @@ class RunClient {
       case "queued":
         if (!this.isMine(event.run_id, event.ref)) return;
         c.patch({ runId: event.run_id, phase: c.phase === "running" ? "running" : "queued", position: event.position });
+        if (this.breakpointsPending) this.syncBreakpoints();
         return;
       case "started":
         if (!this.isMine(event.run_id, undefined)) return;
@@ -157,7 +232,21 @@ class RunClient {
           message: event.message,
         };
         c.patch({ phase: "finished", exit, startedAt: null, position: null });
+        this.runNodes = null;
+        editorStore.getState().endRun(true);
         if (event.node_id) editorStore.getState().setRaisedNode(event.node_id);
+        return;
+      }
+      case "trace":
+        if (!this.isMine(event.run_id, undefined)) return;
+        editorStore.getState().applyTrace(readTrace(event));
+        return;
+      case "paused": {
+        if (!this.isMine(event.run_id, undefined) || typeof event.node_id !== "string") return;
+        // What the script printed before it stopped shows before the pause does.
+        flushOutput();
+        const reason = typeof event.reason === "string" ? event.reason : "breakpoint";
+        editorStore.getState().setPaused({ nodeId: event.node_id, reason }, readVariables(event.variables));
         return;
       }
       case "error": {
@@ -169,6 +258,8 @@ class RunClient {
           .join("\n");
         c.info(`✖ ${event.message}${details ? `\n${details}` : ""}`);
         c.patch({ phase: "refused", errorMessage: event.message, startedAt: null, position: null });
+        this.runNodes = null;
+        editorStore.getState().endRun(false);
         return;
       }
     }
@@ -197,3 +288,8 @@ function bufferOutput(stream: "stdout" | "stderr", data: string): void {
 }
 
 export const runClient = new RunClient();
+
+// Breakpoints toggled during a debug run reach it at once.
+editorStore.subscribe((state, previous) => {
+  if (state.breakpoints !== previous.breakpoints) runClient.syncBreakpoints();
+});

@@ -1,8 +1,8 @@
 // Shapes shared with the backend; see docs/interfaces.md and docs/catalogue.md.
 
-export type DataType = "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
-export type PortKind = "exec" | "data";
-export type PortDirection = "input" | "output";
+type DataType = "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
+type PortKind = "exec" | "data";
+type PortDirection = "input" | "output";
 
 export interface PortDef {
   id: string;
@@ -10,11 +10,10 @@ export interface PortDef {
   kind: PortKind;
   type?: DataType | string;
   label: string;
-  required?: boolean;
   default?: unknown;
 }
 
-export type ParamKind = "text" | "number" | "int" | "bool" | "select" | "code" | "multiline";
+type ParamKind = "text" | "number" | "int" | "bool" | "select" | "code" | "multiline";
 
 export interface ParamDef {
   id: string;
@@ -22,8 +21,6 @@ export interface ParamDef {
   kind: ParamKind | string;
   default: unknown;
   choices?: Array<{ value: string; label?: string }>;
-  min?: number;
-  max?: number;
 }
 
 /** A rule that adds ports from a param value (docs/catalogue.md, "Dynamic ports"). */
@@ -45,7 +42,6 @@ export interface Category {
 export type TypeCompatibility = Record<string, readonly string[]>;
 
 export interface CatalogueResponse {
-  version: number;
   categories: Category[];
   nodes: NodeTypeDef[];
   type_compatibility: TypeCompatibility;
@@ -56,7 +52,6 @@ export interface NodeTypeDef {
   category: string;
   title: string;
   description: string;
-  pure?: boolean;
   ports: PortDef[];
   params: ParamDef[];
   dynamic_ports?: DynamicPortRule[];
@@ -67,7 +62,7 @@ export type Params = Record<string, unknown>;
 
 /** A value typed on an unwired data input (a pin default): JSON scalars only. */
 export type PinValue = number | string | boolean;
-export type PinValues = Record<string, PinValue>;
+type PinValues = Record<string, PinValue>;
 
 export interface GraphNodeData {
   params: Params;
@@ -97,7 +92,7 @@ export interface GraphDocument {
   edges: GraphEdge[];
 }
 
-export type Severity = "error" | "warning" | "info";
+type Severity = "error" | "warning" | "info";
 
 export interface Diagnostic {
   severity: Severity;
@@ -121,12 +116,9 @@ export interface GraphRecord {
   edges: GraphEdge[];
   viewport: { x?: number; y?: number; zoom?: number };
   version: number;
-  created_at: string;
-  updated_at: string;
 }
 
 export interface RevisionSummary {
-  id?: number;
   version: number;
   name: string;
   created_at: string;

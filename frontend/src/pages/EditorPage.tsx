@@ -3,7 +3,24 @@
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { Copy, Download, History, LayoutGrid, Maximize, MoreHorizontal, Pencil, Play, Redo2, Save, Square, Trash2, Undo2 } from "lucide-react";
+import {
+  Bug,
+  Copy,
+  Download,
+  FastForward,
+  History,
+  LayoutGrid,
+  Maximize,
+  MoreHorizontal,
+  Pencil,
+  Play,
+  Redo2,
+  Save,
+  Square,
+  StepForward,
+  Trash2,
+  Undo2,
+} from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 
@@ -82,6 +99,7 @@ function Editor({ graphId }: { graphId: number }) {
   const canRedo = useEditor((st) => st.future.length > 0);
   const phase = useConsole((st) => st.phase);
   const running = phase === "running" || phase === "queued" || phase === "sending";
+  const paused = useEditor((st) => st.paused !== null);
 
   useLiveCompile(graph !== null);
 
@@ -107,6 +125,7 @@ function Editor({ graphId }: { graphId: number }) {
 
   useEffect(() => {
     let cancelled = false;
+    s().setGraphKey(String(graphId));
     s().load({ nodes: [], edges: [] });
     s().setCompile(null);
     consoleStore.getState().clear();
@@ -153,7 +172,7 @@ function Editor({ graphId }: { graphId: number }) {
           method: "PUT",
           body: { name: current.name, description: current.description, ...doc, viewport: flow.getViewport(), version: opts.baseVersion ?? current.version },
         });
-        setGraph({ ...current, version: saved.version, updated_at: saved.updated_at, name: saved.name });
+        setGraph({ ...current, version: saved.version, name: saved.name });
         // Edits made while the request was in flight stay unsaved.
         if (s().contentSeq === seqAtSave) s().markSaved();
         s().setNotice(`Saved (version ${saved.version}).`);
@@ -171,6 +190,10 @@ function Editor({ graphId }: { graphId: number }) {
 
   const run = useCallback(() => {
     runClient.run({ graph: s().document() });
+  }, []);
+
+  const debug = useCallback(() => {
+    runClient.run({ graph: s().document() }, { breakpoints: s().activeBreakpoints() });
   }, []);
 
   const focusNode = useCallback(
@@ -206,7 +229,26 @@ function Editor({ graphId }: { graphId: number }) {
         run();
         return;
       }
+      // Debugging: F5 starts a debug run (or continues a paused one), F10 steps, F9 toggles the
+      // breakpoints of the selected nodes. F5 never reloads the editor.
+      if (e.key === "F5" && !mod) {
+        e.preventDefault();
+        const phase = consoleStore.getState().phase;
+        if (s().paused) runClient.resume("continue");
+        else if (phase !== "running" && phase !== "queued" && phase !== "sending" && graphRef.current) debug();
+        return;
+      }
+      if (e.key === "F10" && !mod) {
+        e.preventDefault();
+        runClient.resume("step");
+        return;
+      }
       if (isTyping(e.target)) return;
+      if (e.key === "F9" && !mod) {
+        e.preventDefault();
+        for (const n of s().nodes) if (n.selected) s().toggleBreakpoint(n.id);
+        return;
+      }
       if (mod && key === "z" && !e.shiftKey) {
         e.preventDefault();
         s().undo();
@@ -228,7 +270,7 @@ function Editor({ graphId }: { graphId: number }) {
     };
     window.addEventListener("keydown", handler);
     return () => window.removeEventListener("keydown", handler);
-  }, [save, run]);
+  }, [save, run, debug]);
 
   // Notices fade after a few seconds.
   useEffect(() => {
@@ -364,14 +406,42 @@ function Editor({ graphId }: { graphId: number }) {
           <Button size="sm" variant="outline" onClick={() => void save()} disabled={saving || !graph} title="Save (Ctrl+S)" data-testid="save">
             <Save /> Save
           </Button>
+          {paused && (
+            <>
+              <Button
+                size="sm"
+                variant="success"
+                onClick={() => runClient.resume("continue")}
+                title="Continue to the next breakpoint (F5)"
+                data-testid="continue"
+              >
+                <FastForward /> Continue
+              </Button>
+              <Button size="sm" variant="secondary" onClick={() => runClient.resume("step")} title="Step to the next node (F10)" data-testid="step">
+                <StepForward /> Step
+              </Button>
+            </>
+          )}
           {running ? (
             <Button size="sm" variant="destructive" onClick={() => runClient.kill()} title="Stop the running script" data-testid="kill">
               <Square /> Stop
             </Button>
           ) : (
-            <Button size="sm" variant="success" onClick={run} disabled={!graph} title="Run (Ctrl+Enter)" data-testid="run">
-              <Play /> Run
-            </Button>
+            <>
+              <Button size="sm" variant="success" onClick={run} disabled={!graph} title="Run (Ctrl+Enter)" data-testid="run">
+                <Play /> Run
+              </Button>
+              <Button
+                size="sm"
+                variant="outline"
+                onClick={debug}
+                disabled={!graph}
+                title="Debug (F5): run showing each node as it runs and the values on the wires; stops at breakpoints (F9)"
+                data-testid="debug"
+              >
+                <Bug /> Debug
+              </Button>
+            </>
           )}
           <DropdownMenu.Root>
             <DropdownMenu.Trigger asChild>

@@ -4,16 +4,16 @@
 import { useStore } from "zustand";
 import { createStore } from "zustand/vanilla";
 
-export type Stream = "stdout" | "stderr" | "stdin" | "info";
+type Stream = "stdout" | "stderr" | "stdin" | "info";
 
-export interface ConsoleLine {
+interface ConsoleLine {
   stream: Stream;
   text: string;
   /** Text the user typed in answer to the prompt at the end of this line. */
   input?: string;
 }
 
-export type RunPhase = "idle" | "sending" | "queued" | "running" | "finished" | "lost" | "refused";
+type RunPhase = "idle" | "sending" | "queued" | "running" | "finished" | "lost" | "refused";
 
 export interface ExitInfo {
   exit_code: number | null;
@@ -42,7 +42,7 @@ export interface ConsoleState {
   connectionNote: string | null;
 }
 
-export interface ConsoleActions {
+interface ConsoleActions {
   append(stream: Stream, text: string): void;
   info(text: string): void;
   echoInput(text: string): void;
