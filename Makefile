@@ -50,7 +50,7 @@ test: lint venv check-services sandbox-image frontend frontend-test test-tools
 # The edit-test loop: Vitest and every pytest test not marked docker or browser, with the same
 # Postgres and Redis as `make test`; it builds no image, starts no Docker engine, needs no Chromium.
 test-fast: venv check-services frontend-test
-	$(TEST_ENV) $(VENV)/bin/pytest -m "not docker and not browser" $(PYTEST_ARGS)
+	TEST_EXAMPLES_SCALE=0.2 $(TEST_ENV) $(VENV)/bin/pytest -m "not docker and not browser" $(PYTEST_ARGS)
 
 # Chromium and compose for the tests (Playwright never downloads its own browser here).
 test-tools:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphs.compiler import compile_graph
+from tests.budget import examples
 
 KINDS = ("print", "print", "print", "if", "if", "for_range", "break", "continue")
 EXEC_OUTPUTS = {
@@ -108,7 +109,7 @@ def exec_graphs(draw: st.DrawFn) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(exec_graphs(), min_size=10, max_size=10))
 def test_compiled_scripts_print_what_the_reference_says(batch: list[dict]) -> None:
     cases = []

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from graphs.catalogue import NODE_TYPES
 from graphs.compiler import compile_graph
+from tests.budget import examples
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -81,7 +82,7 @@ def graphs(draw: st.DrawFn, types: list[str], max_nodes: int = 8) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_junk_never_raises(junk: object) -> None:
     result = compile_graph(junk)
@@ -90,7 +91,7 @@ def test_junk_never_raises(junk: object) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graphs(ALL_TYPES, 12))
 def test_random_graphs_compile_when_no_errors(graph: dict) -> None:
     result = compile_graph(graph)
@@ -101,7 +102,7 @@ def test_random_graphs_compile_when_no_errors(graph: dict) -> None:
         assert all(1 <= line <= lines for line in result.source_map)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(graphs(LOOP_FREE, 8), min_size=5, max_size=5))
 def test_loop_free_graphs_run_without_name_or_syntax_errors(batch: list[dict]) -> None:
     """Five graphs per interpreter start: each runs in its own namespace, and any runtime error

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from graphs.models import Graph
+from tests.budget import examples
 from tests.fast_passwords import fast_password_hashing  # noqa: F401
 from tests.graph_samples import graph_url, make_graph
 
 EXAMPLES = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
