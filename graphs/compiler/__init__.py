@@ -4,6 +4,9 @@ Stages: read and check the document (graph.py), find data cycles (cycles.py), pl
 along the execution wiring (placement.py), generate AST (codegen.py), then unparse it with a
 line -> node source map (assemble.py). Every problem is a diagnostic; a bug becomes an "internal"
 error diagnostic instead of an exception.
+
+`compile_graph(graph, debug=True)` gives the same program with debug instrumentation (debug.py,
+docs/debugging.md) and its tables in `CompileResult.debug`.
 """
 
 from __future__ import annotations
@@ -16,24 +19,26 @@ from typing import Any
 from graphs.compiler.assemble import assemble
 from graphs.compiler.codegen import Generator, tag
 from graphs.compiler.cycles import strongly_connected
+from graphs.compiler.debug import debug_info, instrument
 from graphs.compiler.graph import Graph, GraphReader
 from graphs.compiler.placement import Placer
-from graphs.compiler.result import CompileResult, Diagnostic
+from graphs.compiler.result import CompileResult, DebugInfo, Diagnostic
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CompileResult", "Diagnostic", "compile_graph"]
+__all__ = ["CompileResult", "DebugInfo", "Diagnostic", "compile_graph"]
 
 
-def compile_graph(graph: Any) -> CompileResult:
-    """Compiles a graph document (`{nodes, edges}`, React Flow shape) to a Python script."""
+def compile_graph(graph: Any, debug: bool = False) -> CompileResult:
+    """Compiles a graph document (`{nodes, edges}`, React Flow shape) to a Python script; with
+    `debug`, to the instrumented script of a debug run, its tables in `result.debug`."""
     diagnostics: list[Diagnostic] = []
     # The compiler allocates many small objects and frees none until it returns: the cyclic
     # garbage collector's passes in between find nothing and cost a fifth of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _compile(graph, diagnostics)
+        result = _compile(graph, diagnostics, debug)
     except RecursionError:
         diagnostics.append(
             Diagnostic("error", "internal", "The graph is nested too deeply to compile.")
@@ -54,6 +59,8 @@ def compile_graph(graph: Any) -> CompileResult:
         if collecting:
             gc.enable()
     result.diagnostics = _unique(diagnostics)
+    if debug and result.debug is None:
+        result.debug = DebugInfo()  # nothing compiled: nothing to instrument
     return result
 
 
@@ -106,12 +113,12 @@ def _report_unused(graph: Graph, diagnostics: list[Diagnostic]) -> None:
             )
 
 
-def _compile(document: Any, diagnostics: list[Diagnostic]) -> CompileResult:
+def _compile(document: Any, diagnostics: list[Diagnostic], debug: bool = False) -> CompileResult:
     graph = GraphReader(diagnostics).read(document)
     _break_data_cycles(graph, diagnostics)
     _report_unused(graph, diagnostics)
     placement = Placer(graph, diagnostics).run()
-    generator = Generator(graph, placement, diagnostics)
+    generator = Generator(graph, placement, diagnostics, debug)
     functions = [
         tag(generator.gen_function(node, root), node.id) for node, root in placement.functions
     ]
@@ -119,6 +126,7 @@ def _compile(document: Any, diagnostics: list[Diagnostic]) -> CompileResult:
     main = generator.gen_block(placement.module)
     imports: list[ast.stmt] = [ast.Import([ast.alias(m)]) for m in sorted(generator.imports)]
     sections = [imports, generator.top_level, functions, generator.preinit_statements(""), main]
+    instrumenter = instrument(sections) if debug else None
     try:
         code, source_map = assemble(sections)
     except (SyntaxError, ValueError) as error:
@@ -131,4 +139,7 @@ def _compile(document: Any, diagnostics: list[Diagnostic]) -> CompileResult:
             )
         )
         return CompileResult()
-    return CompileResult(code=code, source_map=source_map)
+    if instrumenter is None:
+        return CompileResult(code=code, source_map=source_map)
+    info = debug_info(instrumenter, source_map)
+    return CompileResult(code=code, source_map=source_map, debug=info)

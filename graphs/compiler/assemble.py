@@ -12,7 +12,7 @@ import ast
 import warnings
 from collections.abc import Callable
 
-from graphs.compiler.codegen import NODE_KEY
+from graphs.compiler.codegen import NODE_KEY, TAPPED_KEY
 
 _NESTED_FIELDS = ("body", "orelse", "finalbody")
 
@@ -75,6 +75,20 @@ class _LineUnparser(ast._Unparser):  # type: ignore[name-defined,misc]
 
     def get_type_comment(self, node: ast.AST) -> None:
         return None  # generated code has none (the base class would read `node.lineno`)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        """A debug tap `(_ne_v3 := a + 1)` without the base class's extra parentheses around
+        its value (`:=` takes any expression); other assignment expressions as the base does."""
+        if getattr(node, TAPPED_KEY, None) is None:
+            return super().visit_NamedExpr(node)
+        precedence = ast._Precedence  # type: ignore[attr-defined]
+        with self.require_parens(precedence.NAMED_EXPR, node):
+            self.set_precedence(precedence.ATOM, node.target)
+            self.set_precedence(precedence.TEST, node.value)
+            self.traverse(node.target)
+            self.write(" := ")
+            self.traverse(node.value)
+        return None
 
 
 def _noting_lines(visit: Callable[[_LineUnparser, ast.stmt], None]) -> Callable[..., None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import logging
 import warnings
+from copy import copy as shallow_copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,10 @@ logger = logging.getLogger(__name__)
 HOIST_DEPTH = 20
 HOIST_SHARED_SIZE = 8  # an expression read twice by one statement and bigger than this is shared
 NODE_KEY = "_ne_node"  # attribute on generated statements naming their node, for the source map
+# Debug compiles only (graphs/compiler/debug.py turns these marks into instrumentation):
+PROBE_KEY = "_ne_probe"  # on a placeholder statement: node k's count-and-pause probe goes here
+TAPS_KEY = "_ne_taps"  # on an input's expression: the data edges (ids) whose value it is
+TAPPED_KEY = "_ne_tapped"  # on a tap debug.py made: the expression it taps
 # Pure nodes whose value is a stored object, not one built for the reader (a change to it stays).
 _STORED_VALUES = ("get_variable", "get_item")
 
@@ -151,8 +156,17 @@ class Context:
 
 
 class Generator:
-    def __init__(self, graph: Graph, placement: Placement, diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        placement: Placement,
+        diagnostics: list[Diagnostic],
+        debug: bool = False,
+    ) -> None:
         self.graph = graph
+        self.debug = debug
+        if debug:  # an instance attribute: plain compiles call the method itself, at no cost
+            self.input_expr = self._tapped_input_expr  # type: ignore[method-assign]
         self.placement = placement
         self.diagnostics = diagnostics
         self.names = NameAllocator()
@@ -249,6 +263,22 @@ class Generator:
             value = evaluation.memo.get(source_node.id)
             return const(None) if value is None else value
         return self.read_output(ctx, source_node, source[1])
+
+    def _tapped_input_expr(self, ctx: Context, port_id: str) -> ast.expr:
+        """`input_expr`, marked with the data edge it reads (a debug compile taps it there).
+
+        The mark goes on a shallow copy: a pure node's expression is one object shared by all
+        its readers, and each wire into a reader is a tap of its own. Node generators see the
+        same expression types as in a plain compile, so they build the same code around them.
+        """
+        value = Generator.input_expr(self, ctx, port_id)
+        key = (ctx.node.id, port_id)
+        edge_id = self.graph.data_edge_ids.get(key)
+        if edge_id is None or key not in self.graph.data_in:
+            return value
+        marked = shallow_copy(value)
+        setattr(marked, TAPS_KEY, (edge_id, *getattr(value, TAPS_KEY, ())))
+        return marked
 
     def _unwired(self, ctx: Context, port_id: str) -> ast.expr:
         """The value typed on the pin, else the port's default; reading None is reported."""
@@ -465,6 +495,11 @@ class Generator:
             logger.exception("Generator of node type %s failed", node.type)
             self.report("error", "internal", "The compiler could not generate this node.", node.id)
             return []
+        if self.debug and statements:
+            # Before everything the node runs, its temporaries included (debug.py fills it in).
+            probe = tag(ast.Pass(), node.id)
+            setattr(probe, PROBE_KEY, node.id)
+            return [probe, *evaluation.prelude, *(tag(s, node.id) for s in statements)]
         return [*evaluation.prelude, *(tag(s, node.id) for s in statements)]
 
     def gen_block(self, block: Block) -> list[ast.stmt]:

@@ -58,6 +58,8 @@ class Graph:
     # (source node, exec output port) -> target node
     exec_next: dict[tuple[str, str], str] = field(default_factory=dict)
     exec_edge_count: int = 0
+    # (target node, input port) -> the id of the data edge into it (debug runs show its value)
+    data_edge_ids: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _finite(value: Any) -> float:
@@ -247,7 +249,7 @@ class GraphReader:
         if out_port.kind == "exec":
             self._add_exec_edge(source_node.id, out_port.id, target_node.id)
         else:
-            self._add_data_edge(source_node.id, out_port, target_node.id, in_port)
+            self._add_data_edge(source_node.id, out_port, target_node.id, in_port, raw.get("id"))
 
     def _add_exec_edge(self, source: str, port: str, target: str) -> None:
         graph = self.graph
@@ -266,7 +268,9 @@ class GraphReader:
             return
         graph.exec_next[(source, port)] = target
 
-    def _add_data_edge(self, source: str, out_port: Port, target: str, in_port: Port) -> None:
+    def _add_data_edge(
+        self, source: str, out_port: Port, target: str, in_port: Port, edge_id: Any = None
+    ) -> None:
         graph = self.graph
         existing = graph.data_in.get((target, in_port.id))
         if existing == (source, out_port.id):
@@ -290,3 +294,6 @@ class GraphReader:
             )
         graph.data_in[(target, in_port.id)] = (source, out_port.id)
         graph.data_out.setdefault(source, []).append((out_port.id, target, in_port.id))
+        edge_id = _node_id(edge_id)
+        if edge_id is not None:
+            graph.data_edge_ids[(target, in_port.id)] = edge_id

@@ -1,7 +1,9 @@
 """Turning names drawn in a graph into valid, distinct Python identifiers.
 
 A sanitised name is never a keyword, a soft keyword, a builtin or a name the generated script
-itself uses (modules it imports), so user text can never shadow or inject anything.
+itself uses (modules it imports), so user text can never shadow or inject anything. Names that
+begin with `_ne_` belong to debug runs (docs/debugging.md: the runner's `_ne_hit`, `_ne_stop`,
+`_ne_pause`, `_ne_tap` and the tapped values `_ne_v<e>`): no name handed out here starts so.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import keyword
 import unicodedata
 
 MAX_IDENTIFIER = 40
+RESERVED_PREFIX = "_ne_"  # debug instrumentation's names (graphs/compiler/debug.py)
 IMPORTABLE_MODULES = ("math", "random", "time")
 RESERVED = frozenset(
     keyword.kwlist
@@ -49,6 +52,11 @@ def sanitise(raw: str, fallback: str = "value") -> str:
     return identifier
 
 
+def is_reserved(identifier: str) -> bool:
+    """Whether a name belongs to debug instrumentation."""
+    return identifier.startswith(RESERVED_PREFIX)
+
+
 class NameAllocator:
     """Hands out distinct identifiers, in call order (so the same graph gives the same names)."""
 
@@ -60,6 +68,8 @@ class NameAllocator:
         base = sanitise(raw, fallback)
         if base in RESERVED:
             base = base + "_"
+        if is_reserved(base):  # user text never gets here (no leading "_"); a fallback might
+            base = "ne" + base
         candidate, number = base, self._next_suffix.get(base, 2)
         while candidate in self._taken:
             candidate = f"{base}_{number}"
