@@ -499,7 +499,7 @@ def test_every_node_type_runs_the_same_in_debug_mode(
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graphs(ALL_TYPES, 12))
 def test_random_graphs_compile_in_debug_mode(graph: dict) -> None:
     plain = compile_graph(graph)
@@ -520,6 +520,7 @@ def test_random_graphs_compile_in_debug_mode(graph: dict) -> None:
 
 DRIVER = r"""
 import contextlib, io, random, signal, sys
+from tests.budget import examples
 cases = eval(sys.stdin.read())
 class Slow(BaseException):
     pass
@@ -577,14 +578,14 @@ def assert_same_output(batch: list[dict]) -> None:
     assert completed.returncode == 0, completed.stderr[-4000:]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(exec_graphs(), min_size=10, max_size=10))
 def test_random_execution_wiring_prints_the_same_in_debug_mode(batch: list[dict]) -> None:
     assert_same_output(batch)
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(graphs(LOOP_FREE, 8), min_size=8, max_size=8))
 def test_random_dataflow_graphs_print_the_same_in_debug_mode(batch: list[dict]) -> None:
     assert_same_output(batch)
@@ -666,7 +667,7 @@ def wired_exec_graphs(draw: st.DrawFn) -> dict:
     return graph
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(wired_exec_graphs(), min_size=10, max_size=10))
 def test_random_wired_graphs_print_the_same_in_debug_mode(batch: list[dict]) -> None:
     assert_same_output(batch)

@@ -66,7 +66,7 @@ class RunHost(Protocol):
 def _compile(graph: dict[str, Any], debug: bool) -> Any:
     from graphs.compiler import compile_graph  # the compiler is another part; import lazily
 
-    return compile_graph(graph, debug=True) if debug else compile_graph(graph)
+    return compile_graph(graph, debug=debug)
 
 
 def _mark_dispatched(execution: Execution, at: Any) -> None:
