@@ -23,6 +23,7 @@ from graphs.compiler.assemble import assemble
 from graphs.compiler.codegen import TAPS_KEY
 from graphs.compiler.debug import instrument
 from graphs.compiler.result import DebugInfo
+from tests.budget import examples
 from tests.test_compiler_exec_semantics import exec_graphs
 from tests.test_compiler_golden import CASES, chain, edge, lit, node
 from tests.test_compiler_properties import ALL_TYPES, LOOP_FREE, graphs
