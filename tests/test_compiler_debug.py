@@ -520,7 +520,6 @@ def test_random_graphs_compile_in_debug_mode(graph: dict) -> None:
 # -- differential: random graphs print the same, plain and debug
 
 DRIVER = r"""
-import contextlib, io, random, signal, sys
 from tests.budget import examples
 cases = eval(sys.stdin.read())
 class Slow(BaseException):
