@@ -520,7 +520,7 @@ def test_random_graphs_compile_in_debug_mode(graph: dict) -> None:
 # -- differential: random graphs print the same, plain and debug
 
 DRIVER = r"""
-from tests.budget import examples
+import contextlib, io, random, signal, sys
 cases = eval(sys.stdin.read())
 class Slow(BaseException):
     pass
