@@ -2,7 +2,9 @@
 
 Staff only (every view goes through `admin.site.admin_view`: anonymous users and non-staff are
 sent to the admin login). The page refreshes its status block by itself every 2 s from
-`fragment/`; `status.json` serves the same figures to scripts. Actions are CSRF-protected POSTs
+`fragment/`; `status.json` serves the same figures to scripts; `charts.json` serves the last
+hour minute by minute (runs, p50 / p95 time to first output) to the page's two charts, drawn
+with uPlot (vendored in execution/static/admin/pool/uplot/). Actions are CSRF-protected POSTs
 that send a control message to the worker (see execution/fleet.py); their effect shows in the
 worker's next heartbeat, within a couple of seconds.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import admin, messages
@@ -29,6 +32,9 @@ logger = logging.getLogger(__name__)
 app_name = "pool_admin"
 RUNNING_SHOWN = 50
 REFRESH_MILLISECONDS = 2000
+CHART_MINUTES = 60
+CHART_REFRESH_MILLISECONDS = 15000
+clock = time.time  # the charts' "now" (tests set it)
 
 
 def pool_status() -> dict[str, Any]:
@@ -61,11 +67,47 @@ def pool_status() -> dict[str, Any]:
     status["totals"] = {
         "workers_alive": len(alive),
         "workers_known": len(status["workers"]),
+        "size": sum(w["size"] for w in alive),
         "warm": sum(w["warm"] for w in alive),
+        "held": sum(w["held"] for w in alive),
         "busy": sum(w["busy"] for w in alive),
         "starting": sum(w["starting"] for w in alive),
     }
     return status
+
+
+def minute_series(now: float | None = None, minutes: int = CHART_MINUTES) -> dict[str, Any]:
+    """The last `minutes` minutes, one entry per minute (the current one last, still filling):
+    finished runs, and the p50 / p95 of their time to first output (None: no run had output).
+
+    One query over the finished runs of the window (as run_stats' 1 h window: at most an hour of
+    rows); minutes and nearest-rank percentiles are computed here, the same on SQLite
+    (embedded mode) and Postgres.
+    """
+    now = time.time() if now is None else now
+    current = int(now // 60) * 60
+    first = current - (minutes - 1) * 60
+    starts = list(range(first, current + 60, 60))
+    rows = Execution.objects.filter(
+        status=Execution.Status.FINISHED,
+        finished_at__gte=datetime.fromtimestamp(first, UTC),
+        finished_at__lt=datetime.fromtimestamp(current + 60, UTC),
+    ).values_list("finished_at", "time_to_first_output")
+    runs = [0] * len(starts)
+    firsts: list[list[int]] = [[] for _ in starts]
+    for finished_at, ttfo in rows.iterator():
+        index = (int(finished_at.timestamp()) - first) // 60
+        if 0 <= index < len(starts):
+            runs[index] += 1
+            if ttfo is not None:
+                firsts[index].append(ttfo)
+    return {
+        "generated_at": now,
+        "minutes": starts,
+        "runs": runs,
+        "ttfo_p50_ms": [run_stats.percentile(values, 0.50) for values in firsts],
+        "ttfo_p95_ms": [run_stats.percentile(values, 0.95) for values in firsts],
+    }
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
@@ -76,6 +118,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "max_pool_size": fleet.max_pool_size(),
         "dead_after": fleet.DEAD_AFTER_SECONDS,
         "refresh_ms": REFRESH_MILLISECONDS,
+        "chart_refresh_ms": CHART_REFRESH_MILLISECONDS,
     }
 
 
@@ -92,6 +135,15 @@ def fragment(request: HttpRequest) -> HttpResponse:
 @require_GET
 def status_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(pool_status())
+
+
+@require_GET
+def charts_json(request: HttpRequest) -> JsonResponse:
+    try:
+        return JsonResponse(minute_series(clock()))
+    except Exception as exc:  # database down: the charts say so, the page keeps working
+        logger.warning("pool charts: %s", exc)
+        return JsonResponse({"error": f"Database unreachable: {exc}"}, status=503)
 
 
 def _back(request: HttpRequest) -> HttpResponseRedirect:
@@ -180,6 +232,7 @@ urlpatterns = [
     path("", admin.site.admin_view(dashboard), name="dashboard"),
     path("fragment/", admin.site.admin_view(fragment), name="fragment"),
     path("status.json", admin.site.admin_view(status_json), name="status"),
+    path("charts.json", admin.site.admin_view(charts_json), name="charts"),
     path("action/", admin.site.admin_view(action), name="action"),
 ]
 

@@ -67,6 +67,7 @@ class WorkerStatus:
     warm: int = 0
     starting: int = 0
     busy: int = 0
+    held: int = 0  # of `warm`: taken by the serving loop, waiting for a request (not busy)
     served: int = 0
     failures: int = 0
     last_error: str = ""
@@ -350,6 +351,7 @@ class FleetMember:
             "warm": int(stats.get("warm", 0)),
             "starting": int(stats.get("starting", 0)),
             "busy": int(stats.get("busy", 0)),
+            "held": int(stats.get("held", 0)),
             "served": int(stats.get("served", 0)),
             "failures": int(stats.get("failures", 0)),
             "last_error": str(stats.get("last_error") or "")[:500],

@@ -108,7 +108,8 @@ class RunStateCollector(Collector):
 WORKER_GAUGES = (
     ("up", "1 when the worker heartbeated within the last 10 s.", None),
     ("pool_size", "Target number of warm containers.", "size"),
-    ("pool_warm_containers", "Warm containers waiting for a run.", "warm"),
+    ("pool_warm_containers", "Warm containers ready for a run (held ones included).", "warm"),
+    ("pool_held_containers", "Warm containers taken by the worker for its next run.", "held"),
     ("pool_starting_containers", "Containers being started.", "starting"),
     ("pool_busy_containers", "Containers running a script.", "busy"),
     ("draining", "1 when the worker takes no new runs.", "draining"),

@@ -102,6 +102,7 @@ async def test_alive_containers_are_warm_plus_in_flight(make_pool, docker_ready)
     pool = await make_pool(size=2)
     sandbox = await pool.acquire()
     run = asyncio.create_task(sandbox.run("import time; time.sleep(30)", Transcript()))
+    await asyncio.sleep(0)  # the run has begun: busy, no longer held
     await settle(pool)
     assert pool.stats()["busy"] == 1
     assert len(running_ids(docker_ready, pool.worker_name)) == 3

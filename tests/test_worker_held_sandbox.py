@@ -64,10 +64,11 @@ async def worker_on(in_memory_dispatch):
         worker = PoolWorker(pool, layer, f"held-{uuid.uuid4().hex[:6]}")
         workers.append(worker)
         await worker.start()
-        # It holds one while it waits, and the pool has started the next one.
+        # It holds one while it waits (held, counted as warm: it is ready for a run).
         await wait_until(
             lambda: (
-                pool.stats()["busy"] == 1
+                pool.stats()["held"] == 1
+                and pool.stats()["busy"] == 0
                 and pool.stats()["warm"] == 1
                 and pool.stats()["starting"] == 0
             )

@@ -5,6 +5,12 @@ Containers are single-use: after its run a container is destroyed in the backgro
 one takes its place. The pool survives Docker errors and engine restarts by retrying with a
 capped exponential backoff, and never leaks: alive containers = warm + starting + busy (+ those
 being removed, briefly).
+
+`size` is the number of containers ready for a run: those queued in the pool and those *held*,
+acquired but not yet running (the pool worker's serving loop holds one while it waits for a
+request, so a run starts at once). A held sandbox counts towards `size` and as `warm` in
+stats(), never as busy; `busy` is the containers running a script. So an idle worker has exactly
+`size` containers, and its replacement starts once the held one takes a run.
 """
 
 from __future__ import annotations
@@ -109,9 +115,10 @@ class SandboxPool:
         self._fill_task = asyncio.create_task(self._fill_loop(), name=f"pool-{self.worker_name}")
 
     async def wait_ready(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        """Wait until `size` containers are warm (for start-up logs, tests and benchmarks)."""
+        """Wait until `size` containers are ready, held ones included (for start-up logs, tests
+        and benchmarks)."""
         async with asyncio.timeout(timeout):
-            while len(self._warm) < self._size:
+            while self._ready() < self._size:
                 self._check_open()
                 await self._wait_changed()
 
@@ -179,12 +186,18 @@ class SandboxPool:
 
     # --- operations ---
     def resize(self, size: int) -> None:
-        """Keep `size` containers warm from now on (extra warm ones are destroyed)."""
+        """Keep `size` containers ready from now on (extra warm ones are destroyed, extra held ones
+        marked `stale` for their holders to give back)."""
         if size < 0:
             raise ValueError("size must be >= 0")
         self._size = size
-        while len(self._warm) > size:
+        while self._warm and self._ready() > size:
             self.retire(self._warm.pop())
+        excess = self._ready() - size
+        for sandbox in self._busy:  # held beyond the new size: their holders give them back
+            if excess > 0 and not sandbox.running and not sandbox.stale:
+                sandbox.stale = True
+                excess -= 1
         self._wake()
 
     def recycle(self) -> None:
@@ -197,11 +210,21 @@ class SandboxPool:
                 sandbox.stale = True
         self._wake()
 
+    def _held(self) -> int:
+        """Sandboxes acquired and not running yet: ready for a run, in their holder's hands."""
+        return sum(1 for sandbox in self._busy if not sandbox.running)
+
+    def _ready(self) -> int:
+        return len(self._warm) + self._held()
+
     def stats(self) -> dict[str, Any]:
+        held = self._held()
         return {
-            "warm": len(self._warm),
+            # Ready for a run (the held ones included): with `starting`, what `size` counts.
+            "warm": len(self._warm) + held,
+            "held": held,
             "starting": self._starting,
-            "busy": len(self._busy),
+            "busy": len(self._busy) - held,  # running a script
             "served": self._served,
             "failures": self._failures,
             "last_error": self._last_error,
@@ -242,7 +265,9 @@ class SandboxPool:
                 return
         if time.monotonic() >= self._next_sweep:
             await self._sweep_unknown()
-        deficit = self._size - len(self._warm) - self._starting
+        # A held sandbox is ready too: its replacement starts once it runs (the holder's next
+        # acquire wakes this loop), so an idle worker keeps exactly `size` containers.
+        deficit = self._size - self._ready() - self._starting
         for _ in range(max(0, min(deficit, MAX_PARALLEL_STARTS - self._starting))):
             task = asyncio.create_task(self._start_one())
             self._start_tasks.add(task)
@@ -274,7 +299,7 @@ class SandboxPool:
             except BaseException:
                 self.retire(sandbox)
                 raise
-            if self._state != "running" or len(self._warm) >= self._size:
+            if self._state != "running" or self._ready() >= self._size:
                 self.retire(sandbox)  # resized or stopped while it started
             else:
                 self._warm.append(sandbox)
