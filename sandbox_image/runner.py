@@ -7,6 +7,9 @@ the script's own stdin (for ``input()``). The script's stdout/stderr are buffere
 milliseconds (script_output.py: the policy, installed before the ready marker so that it costs
 the run nothing).
 
+A debug run's header is ``NE1 <source length> <table length>\\n``: the source, then the debug
+table, then framed stdin; debugger.py (imported only then) runs it (docs/debugging.md).
+
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
 (a fork bomb's zombies) and turns the script's fate into the container's exit code, because the
 kernel ignores default-action signals like SIGXCPU sent to a namespace's init. The child waits for
@@ -14,12 +17,13 @@ the script and runs it as ``__main__`` from a file called ``main.py``.
 
 Exit codes: the script's own (``SystemExit`` honoured), 1 for an uncaught exception (its
 traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit ended it,
-128 + N for another signal N, 2 when the header was malformed, 124 when the supervisor's own
-wall clock ended it, 125 when no script came in time.
+128 + N for another signal N, 2 when the header (or a debug table) was malformed, 124 when the
+supervisor's own wall clock ended it, 125 when no script came in time.
 
-The supervisor keeps time itself (``--wall-seconds``, ``--idle-seconds``): the pool ends a run
-at its wall limit, but a pool worker that died (or lost its Docker connection) cannot; then the
-script still ends a moment after its limit, and a warm container nobody will use ends too.
+The supervisor keeps time itself (``--wall-seconds``, ``--idle-seconds``, and for a debug run
+``--pause-seconds`` more): the pool ends a run at its wall limit, but a pool worker that died (or
+lost its Docker connection) cannot; then the script still ends a moment after its limit, and a
+warm container nobody will use ends too.
 """
 
 import builtins
@@ -33,13 +37,22 @@ import sys
 import traceback
 import types
 
-# -I leaves the runner's own directory off sys.path: import the sibling module from it.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import script_output
+RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 
-del sys.path[0]
-# Not importable by that name from the script: a module of its own may carry it.
-del sys.modules["script_output"]
+
+def import_sibling(name: str) -> types.ModuleType:
+    """A module next to this file (-I leaves this directory off sys.path), not importable by
+    that name from the script afterwards: a module of its own may carry it."""
+    sys.path.insert(0, RUNNER_DIR)
+    try:
+        module = __import__(name)
+    finally:
+        del sys.path[0]
+    del sys.modules[name]
+    return module
+
+
+script_output = import_sibling("script_output")
 
 # Imported before the script arrives, so their import time is spent while the container waits.
 PRELOADED_MODULES = (
@@ -67,6 +80,8 @@ EXIT_WALL_LIMIT = 124
 EXIT_IDLE = 125
 # Past the pool's own limit: while a pool worker is alive, it ends the run first and says why.
 WALL_GRACE_SECONDS = 2.0
+# A debug run's time paused at breakpoints, on top of its wall limit (the pool's RUN_PAUSE_SECONDS).
+DEFAULT_PAUSE_SECONDS = 600.0
 PR_SET_DUMPABLE = 4
 
 
@@ -96,13 +111,14 @@ def option(name: str, default: float) -> float:
     return default
 
 
-def keep_time(wall_seconds: float, idle_seconds: float) -> None:
+def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) -> None:
     """The supervisor's clock: `idle_seconds` for a script to come, then (from the child's
-    SIGUSR1 when the script starts) the wall limit and a grace. When it rings, PID 1 exits, and
-    the kernel kills every process of the container with it.
+    SIGUSR1 when the script starts) the wall limit and a grace; from SIGUSR2 instead (a debug
+    run, whose pauses stop the pool's clock) `pause_seconds` more. When it rings, PID 1 exits,
+    and the kernel kills every process of the container with it.
 
-    Only the first SIGUSR1 counts, so a script cannot wind the clock back. (A script that
-    sends SIGALRM ends itself early: nothing more.)
+    Only the first SIGUSR1 or SIGUSR2 counts, so a script cannot wind the clock back nor
+    lengthen it. (A script that sends SIGALRM ends itself early: nothing more.)
     """
     started = False
 
@@ -111,12 +127,15 @@ def keep_time(wall_seconds: float, idle_seconds: float) -> None:
         if not started:
             started = True
             seconds = wall_seconds + WALL_GRACE_SECONDS if wall_seconds else 0.0
+            if seconds and signum == signal.SIGUSR2:
+                seconds += pause_seconds
             signal.setitimer(signal.ITIMER_REAL, seconds)
 
     def time_is_up(signum: int, frame: object) -> None:
         os._exit(EXIT_WALL_LIMIT if started else EXIT_IDLE)
 
     signal.signal(signal.SIGUSR1, script_started)
+    signal.signal(signal.SIGUSR2, script_started)
     signal.signal(signal.SIGALRM, time_is_up)
     if idle_seconds:
         signal.setitimer(signal.ITIMER_REAL, idle_seconds)
@@ -146,16 +165,25 @@ def supervise(child_pid: int) -> int:
         return 128 + sig
 
 
-def read_script() -> bytes | None:
+def read_script() -> tuple[bytes, bytes | None] | None:
+    """(source, the debug table or None for a plain run), or None for a malformed header."""
     os.write(1, READY_MARKER)
     stdin = sys.stdin.buffer
     header = stdin.readline(HEADER_MAX_BYTES)
     parts = header.split()
-    if len(parts) != 2 or parts[0] != HEADER_MAGIC or not parts[1].isdigit():
+    if (
+        len(parts) not in (2, 3)
+        or parts[0] != HEADER_MAGIC
+        or not all(part.isdigit() for part in parts[1:])
+    ):
         return None
-    length = int(parts[1])
-    source = stdin.read(length) if length else b""
-    return source if len(source) == length else None
+    pieces = []
+    for length in map(int, parts[1:]):
+        piece = stdin.read(length) if length else b""
+        if len(piece) != length:
+            return None
+        pieces.append(piece)
+    return pieces[0], (pieces[1] if len(pieces) == 2 else None)
 
 
 def print_user_traceback(exc: BaseException) -> None:
@@ -176,12 +204,21 @@ def run_script() -> int:
     # Before the ready marker: the policy's set-up is paid while the container waits. It is
     # flushed at exit (atexit), after the script's own exit hooks and threads.
     OUTPUT.append(script_output.install())
-    source = read_script()
-    if source is None:
+    script = read_script()
+    session = None
+    if script is not None and script[1] is not None:
+        debugger = import_sibling("debugger")  # only now: a plain run never loads it
+        table = debugger.parse_table(script[1])
+        session = None if table is None else debugger.Session(table, OUTPUT[0])
+        if session is None:
+            script = None
+    if script is None:
         os.write(2, b"runner: malformed script header\n")
         return EXIT_BAD_HEADER
+    source = script[0]
     with contextlib.suppress(OSError):
-        os.kill(os.getppid(), signal.SIGUSR1)  # the supervisor's wall clock starts now
+        # The supervisor's wall clock starts now (a debug run's with its pause allowance).
+        os.kill(os.getppid(), signal.SIGUSR1 if session is None else signal.SIGUSR2)
     text = source.decode("utf-8", "replace")
     # Tracebacks show main.py's lines although no such file exists; mtime None = never rechecked.
     linecache.cache[SCRIPT_FILENAME] = (len(text), None, text.splitlines(True), SCRIPT_FILENAME)
@@ -191,6 +228,8 @@ def run_script() -> int:
     sys.modules["__main__"] = module
     sys.argv = [SCRIPT_FILENAME]
     sys.path.insert(0, os.getcwd())
+    if session is not None:
+        session.start(module.__dict__)
     try:
         code = compile(source, SCRIPT_FILENAME, "exec", dont_inherit=True)
         exec(code, module.__dict__)
@@ -198,6 +237,8 @@ def run_script() -> int:
         raise
     except BaseException as exc:
         print_user_traceback(exc)
+        if session is not None:
+            session.exception(exc)  # paused at the failing node until resumed
         return 1
     return 0
 
@@ -205,7 +246,7 @@ def run_script() -> int:
 def main() -> int:
     wall_seconds, idle_seconds = option("wall-seconds", 0.0), option("idle-seconds", 0.0)
     # Before the fork: a signal from the child must find the handler in place.
-    keep_time(wall_seconds, idle_seconds)
+    keep_time(wall_seconds, idle_seconds, option("pause-seconds", DEFAULT_PAUSE_SECONDS))
     child_pid = os.fork()
     if child_pid:
         harden_supervisor()
@@ -213,6 +254,7 @@ def main() -> int:
     # The child keeps no timer of its parent's, nor its handlers.
     signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+    signal.signal(signal.SIGUSR2, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     return run_script()
 

@@ -23,10 +23,15 @@ output would hold a prompt or a print before ``time.sleep`` back until exit. The
   written is lost to an exit that skips the interpreter's own flush.
 
 Not covered (as in any Python program): ``os.write(1, ...)`` bypasses the buffer and can overtake
-it, and a child process's own stderr (descriptor 2) keeps the second pipe, unordered;
+it, and a child process's own stderr (descriptor 2) keeps the second pipe, unordered (in a debug
+run, whose descriptor 2 is the stdout pipe, it arrives as unframed stdout);
 ``posix._exit`` and SIGKILL (memory limit, wall limit) lose at most FLUSH_INTERVAL of output.
 A script may stop the flusher thread (an async exception) or replace sys.stdout: it only delays
 its own output; the run's limits are enforced outside the container.
+
+`ScriptOutput.bytes_out()` counts the bytes the policy wrote to the stdout pipe (stdout, and
+stderr frames with their headers): a debug run's frames carry it (debugger.py). It stops
+counting a stream once the script points its descriptor elsewhere.
 """
 
 from __future__ import annotations
@@ -50,6 +55,23 @@ STDERR_FRAME_HEADER_BYTES = len(STDERR_FRAME_MAGIC) + 2
 STDERR_FRAME_PAYLOAD_BYTES = select.PIPE_BUF - STDERR_FRAME_HEADER_BYTES
 
 
+class CountedFileIO(io.FileIO):
+    """The raw layer under sys.stdout: counts what reached descriptor 1 while it is the pipe."""
+
+    written = 0
+    counting = True
+
+    # One Python call per buffer flush, not per print.
+    def write(self, data: bytes | bytearray | memoryview) -> int | None:  # type: ignore[override]
+        written = _fileio_write(self, data)
+        if written and self.counting:
+            self.written += written
+        return written
+
+
+_fileio_write = io.FileIO.write
+
+
 class FramedStderr(io.RawIOBase):
     """The raw layer under sys.stderr: frames in the stdout pipe (`out_fd`, a private copy of
     descriptor 1 taken at install, so that a script redirecting its stdout keeps its stderr);
@@ -59,6 +81,7 @@ class FramedStderr(io.RawIOBase):
         super().__init__()
         self.out_fd = out_fd
         self.direct = False
+        self.written = 0  # frame bytes written to the stdout pipe, headers included
         self.name = "<stderr>"
 
     def writable(self) -> bool:
@@ -73,7 +96,10 @@ class FramedStderr(io.RawIOBase):
         view = memoryview(data).cast("B")
         for start in range(0, len(view), STDERR_FRAME_PAYLOAD_BYTES):
             piece = view[start : start + STDERR_FRAME_PAYLOAD_BYTES]
-            os.write(self.out_fd, STDERR_FRAME_MAGIC + len(piece).to_bytes(2, "big") + piece)
+            # At most PIPE_BUF: the pipe takes all of it or raises.
+            self.written += os.write(
+                self.out_fd, STDERR_FRAME_MAGIC + len(piece).to_bytes(2, "big") + piece
+            )
         return len(view)
 
 
@@ -161,7 +187,7 @@ class PromptWriter(io.BufferedWriter):
         self, fd: int, name: str, flusher: Flusher, raw: io.RawIOBase | None = None
     ) -> None:
         if raw is None:
-            raw = io.FileIO(fd, "w", closefd=False)
+            raw = CountedFileIO(fd, "w", closefd=False)
             raw.name = name  # as the interpreter names its own: repr(sys.stdout) stays familiar
         super().__init__(raw, buffer_size=BUFFER_BYTES)
         self._flusher = flusher
@@ -219,6 +245,7 @@ class ScriptOutput:
     def __init__(self) -> None:
         self.flusher = Flusher()
         self.stdout_writer = PromptWriter(1, "<stdout>", self.flusher)
+        self.stdout_raw: CountedFileIO = self.stdout_writer.raw  # type: ignore[assignment]
         self.stderr_raw = FramedStderr(os.dup(1))  # not inherited by an exec'd child
         self.stderr_writer = PromptWriter(2, "<stderr>", self.flusher, raw=self.stderr_raw)
         self.stdout_writer.sibling = self.stderr_writer
@@ -240,6 +267,10 @@ class ScriptOutput:
         self.flusher.stop()
         self.flush_all()
 
+    def bytes_out(self) -> int:
+        """Bytes written to the stdout pipe so far (what is still buffered is not counted)."""
+        return self.stdout_raw.written + self.stderr_raw.written
+
     def install(self) -> None:
         original_in, original_out, original_err = self.originals
         stdout = io.TextIOWrapper(
@@ -258,22 +289,39 @@ class ScriptOutput:
         )
         # The same BufferedReader: the runner reads the script through it, and whatever stdin
         # it read ahead belongs to the script.
-        # newline="\n" as the interpreter's own streams on POSIX: no newline translation.
-        stdin = PromptReader(
-            original_in.buffer,
-            encoding=original_in.encoding,
-            errors=original_in.errors,
-            newline="\n",
-        )
-        stdin.flush_outputs = self.flush_all
-        sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
+        self._install_stdin(original_in.buffer)
+        sys.stdout, sys.stderr = stdout, stderr
         # The __std*__ names too: a script writing there must not overtake the buffer.
-        sys.__stdin__, sys.__stdout__, sys.__stderr__ = stdin, stdout, stderr
+        sys.__stdout__, sys.__stderr__ = stdout, stderr
         self._hook_process_exits()
         self.flusher.start()
         # Registered before the script runs, so it runs after the script's own atexit hooks
         # and after its non-daemon threads have been joined.
         atexit.register(self.finish)
+
+    def _install_stdin(self, buffer: io.BufferedIOBase) -> None:
+        original_in = self.originals[0]
+        # newline="\n" as the interpreter's own streams on POSIX: no newline translation.
+        stdin = PromptReader(
+            buffer,
+            encoding=original_in.encoding,
+            errors=original_in.errors,
+            newline="\n",
+        )
+        stdin.flush_outputs = self.flush_all
+        sys.stdin = sys.__stdin__ = stdin
+
+    def reopen_stdin(self) -> None:
+        """sys.stdin reads descriptor 0 afresh (a debug run has put a pipe there)."""
+        self._install_stdin(io.BufferedReader(io.FileIO(0, "r", closefd=False)))
+
+    def take_descriptor_2(self) -> int:
+        """Move descriptor 2 to a private close-on-exec descriptor (returned) and point 2 at the
+        stdout pipe, so that a child process's stderr cannot write where 2 went. sys.stderr
+        goes on framing: this is not the script pointing 2 elsewhere (the unwrapped dup2)."""
+        private = os.dup(2)  # non-inheritable
+        _dup2(self.stderr_raw.out_fd, 2)
+        return private
 
     def _hook_process_exits(self) -> None:
         flush_first = self._flush_first
@@ -308,13 +356,18 @@ class ScriptOutput:
         return flushing
 
     def _stderr_follows(self, func: Callable, fd_argument: int) -> Callable:
-        """`func` that, when it changes descriptor 2, makes sys.stderr write to it directly."""
+        """`func` that, when it changes descriptor 2, makes sys.stderr write to it directly
+        (uncounted: it is no longer the stdout pipe); when it changes descriptor 1, stdout's
+        bytes no longer count as reaching the pipe."""
 
         @functools.wraps(func)
         def following(*args: object, **kwargs: object) -> object:
             result = func(*args, **kwargs)
-            if len(args) > fd_argument and args[fd_argument] == 2:
-                self.stderr_raw.direct = True
+            if len(args) > fd_argument:
+                if args[fd_argument] == 2:
+                    self.stderr_raw.direct = True
+                elif args[fd_argument] == 1:
+                    self.stdout_raw.counting = False
             return result
 
         return following
@@ -332,6 +385,7 @@ class ScriptOutput:
         os.kill(os.getpid(), signal.SIGXCPU)
 
 
+_dup2 = os.dup2  # before install() wraps it
 _installed: list[ScriptOutput] = []  # kept alive whatever the script does to atexit
 
 
