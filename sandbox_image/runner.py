@@ -208,6 +208,7 @@ def run_script() -> int:
     session = None
     if script is not None and script[1] is not None:
         debugger = import_sibling("debugger")  # only now: a plain run never loads it
+        debug_source = import_sibling("debug_source")
         table = debugger.parse_table(script[1])
         session = None if table is None else debugger.Session(table, OUTPUT[0])
         if session is None:
@@ -236,6 +237,11 @@ def run_script() -> int:
     except SystemExit:
         raise
     except BaseException as exc:
+        if session is not None:
+            # Quote the lines as the user's code panel shows them, without the value taps.
+            with contextlib.suppress(Exception):
+                shown = debug_source.shown_lines(text)
+                linecache.cache[SCRIPT_FILENAME] = (len(text), None, shown, SCRIPT_FILENAME)
         print_user_traceback(exc)
         if session is not None:
             session.exception(exc)  # paused at the failing node until resumed

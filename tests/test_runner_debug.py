@@ -511,6 +511,22 @@ def test_an_uncaught_exception_pauses_at_the_failing_node_then_exits_1(runs):
     assert run.counts() == {0: 1, 1: 1}
 
 
+def test_a_traceback_quotes_the_failing_line_without_the_value_taps(runs):
+    source = """\
+    if _ne_stop[0]: _ne_pause(0)  #@0
+    _ne_hit[0] += 1  #@0
+    print((_ne_v0 := 1 / (_ne_v1 := 0)), _ne_tap(2, "a(b"))  #@0
+    """
+    source = textwrap.dedent(source)
+    run = runs(source, table_for(source, nodes=1, edges=3))
+    run.wait_paused()
+    run.resume("continue")
+    assert run.finish() == 1
+    assert b'print(1 / 0, "a(b"))' not in run.stderr
+    assert b'    print(1 / 0, "a(b")  #@0' in run.stderr
+    assert b"_ne_" not in run.stderr
+
+
 def test_an_exception_at_an_unmapped_line_pauses_at_the_nearest_mapped_frame(runs):
     source = """\
     def inner():
