@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+
+from graphs.api_fields import StrictCharField, StrictEmailField, documented
 
 User = get_user_model()
 
@@ -21,17 +24,39 @@ class UserSerializer(serializers.ModelSerializer):
 class CredentialsSerializer(serializers.Serializer):
     """Only the shape: whether the password is right is the view's (rate-limited) business."""
 
-    username = serializers.CharField(max_length=150, trim_whitespace=False)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+    username = StrictCharField(max_length=150, trim_whitespace=False)
+    password = StrictCharField(max_length=4096, trim_whitespace=False, write_only=True)
 
 
 class RegisterSerializer(serializers.Serializer):
-    username = serializers.CharField(
+    username = StrictCharField(
         max_length=150,
+        trim_whitespace=False,
+        # Also checked by validate_username (with the model's own validators); here for the schema.
+        validators=[UnicodeUsernameValidator()],
         help_text="Letters, digits and @ . + - _ only; 150 characters at most.",
     )
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = StrictCharField(
+        max_length=4096,
+        trim_whitespace=False,
+        write_only=True,
+        help_text="Checked by the password rules (length, not too common, not all digits, "
+        "not like the username).",
+    )
+    email = StrictEmailField(required=False, allow_blank=True, default="")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # The password rules JSON Schema can say (the rest is in the field's help text).
+        rules = password_validation.get_default_password_validators()
+        schema: dict[str, Any] = {}
+        for rule in rules:
+            if isinstance(rule, password_validation.MinimumLengthValidator):
+                schema["minLength"] = rule.min_length
+            if isinstance(rule, password_validation.NumericPasswordValidator):
+                schema["pattern"] = r"\D"
+        documented(fields["password"], **schema)
+        return fields
 
     def validate_username(self, value: str) -> str:
         for validator in User._meta.get_field("username").validators:

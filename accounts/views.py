@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, NotAuthenticated
@@ -29,12 +29,17 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
+from graphs.api_schema import error_response, error_responses
 
 BAD_CREDENTIALS = "Invalid username or password."
-ERROR = OpenApiResponse(description='`{"detail": "...", "errors": {...}}`')
-RATE_LIMITED = OpenApiResponse(
-    description="Too many attempts; the Retry-After header gives the seconds to wait."
+# Flat string fields, so forms describe them as well as JSON does (`curl -d` for the token).
+FORM_MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+CSRF_FAILED = error_response(
+    403,
+    "CSRF check failed: send the csrftoken cookie and the same value in X-CSRFToken "
+    "(GET /api/auth/csrf/ first).",
 )
+# 400/401/403/413/415 of the shared set come with each operation (graphs/api_schema.py).
 
 
 class BadCredentials(APIException):
@@ -71,15 +76,11 @@ class RegisterView(generics.GenericAPIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     serializer_class = RegisterSerializer
+    documented_media_types = FORM_MEDIA_TYPES
 
     @extend_schema(
         summary="Create an account and sign in (needs X-CSRFToken)",
-        responses={
-            201: UserSerializer,
-            400: ERROR,
-            403: ERROR,
-            429: RATE_LIMITED,
-        },
+        responses={201: UserSerializer, 403: CSRF_FAILED, **error_responses(429)},
     )
     def post(self, request: Request) -> Response:
         enforce_csrf(request)
@@ -96,15 +97,12 @@ class LoginView(generics.GenericAPIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     serializer_class = CredentialsSerializer
+    documented_media_types = FORM_MEDIA_TYPES
 
     @extend_schema(
         summary="Sign in with a session cookie (needs X-CSRFToken)",
-        responses={
-            200: UserSerializer,
-            400: ERROR,
-            403: ERROR,
-            429: RATE_LIMITED,
-        },
+        description="Wrong credentials answer 400.",
+        responses={200: UserSerializer, 403: CSRF_FAILED, **error_responses(429)},
     )
     def post(self, request: Request) -> Response:
         enforce_csrf(request)
@@ -137,31 +135,37 @@ class TokenView(generics.GenericAPIView):
 
     permission_classes = [AllowAny]  # POST also accepts credentials; DELETE checks itself
     serializer_class = TokenSerializer
+    documented_media_types = FORM_MEDIA_TYPES
+    request_body_optional = True  # signed in, no body is needed (graphs/api_schema.py)
 
     @extend_schema(
         summary="Get (or create) your API token",
         description="Signed in: no body needed. From a script: send {username, password} "
-        "(rate limited like login).",
+        "(rate limited like login; wrong credentials answer 400). A body, when sent, must be "
+        "well-formed credentials also when signed in (then the signed-in user's token is "
+        "returned).",
         request=CredentialsSerializer,
-        responses={
-            200: TokenSerializer,
-            400: ERROR,
-            401: ERROR,
-            429: RATE_LIMITED,
-        },
+        responses={200: TokenSerializer, **error_responses(401, 429)},
     )
     def post(self, request: Request) -> Response:
         user = request.user
-        if not user.is_authenticated:
-            if not request.data:
-                raise NotAuthenticated("Sign in, or send {username, password} to get a token.")
-            credentials = CredentialsSerializer(data=request.data)
+        data = request.data  # parsed, so a malformed body is a 400 also when signed in
+        sent_body = bool(data) or int(request.META.get("CONTENT_LENGTH") or 0) > 0
+        if not user.is_authenticated and not data:
+            raise NotAuthenticated("Sign in, or send {username, password} to get a token.")
+        if sent_body:
+            credentials = CredentialsSerializer(data=data)
             credentials.is_valid(raise_exception=True)
-            user = verified_user(request, credentials.validated_data)
+            if not user.is_authenticated:
+                user = verified_user(request, credentials.validated_data)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
-    @extend_schema(summary="Revoke your API token", request=None, responses={204: None, 401: ERROR})
+    @extend_schema(
+        summary="Revoke your API token",
+        request=None,
+        responses={204: None, **error_responses(401)},
+    )
     def delete(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise NotAuthenticated()

@@ -26,13 +26,29 @@ class OwnExecutionsMixin:
         return Execution.objects.filter(user=self.request.user)
 
 
-def _choice(choices: list[tuple[str, str]]) -> django_filters.ChoiceFilter:
+def _choice(choices: list[tuple[str, str]], what: str) -> django_filters.ChoiceFilter:
     """An exact-match filter on one of `choices`; any other value is a 400 naming them."""
-    sentence = f"Must be one of: {', '.join(value for value, _ in choices)}."
-    return django_filters.ChoiceFilter(choices=choices, error_messages={"invalid_choice": sentence})
+    values = [value for value, _ in choices]
+    sentence = f"Must be one of: {', '.join(values)}."
+    choice = django_filters.ChoiceFilter(
+        choices=choices, error_messages={"invalid_choice": sentence}
+    )
+    # The schema lists the empty value too: `?status=` is no filter (as for every filter here).
+    schema = {"type": "string", "enum": [*values, ""], "description": f"Only runs {what}."}
+    return extend_schema_field(schema)(choice)
 
 
-@extend_schema_field({"type": "integer", "description": "Only runs of this graph."})
+GRAPH_ID_MAX = 10**18 - 1
+
+
+@extend_schema_field(
+    {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": GRAPH_ID_MAX,
+        "description": "Only runs of this graph.",
+    }
+)
 class GraphIdFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
@@ -43,12 +59,12 @@ GRAPH_ID = "Must be a graph id (a positive integer)."
 class ExecutionFilter(django_filters.FilterSet):
     """`?status=&reason=&graph=`: empty values are ignored, bad ones are a 400 saying why."""
 
-    status = _choice(Execution.Status.choices)
-    reason = _choice(Execution.Reason.choices)
+    status = _choice(Execution.Status.choices, "in this status")
+    reason = _choice(Execution.Reason.choices, "that ended for this reason")
     graph = GraphIdFilter(
         field_name="graph_id",
         min_value=0,
-        max_value=10**18 - 1,
+        max_value=GRAPH_ID_MAX,
         error_messages={key: GRAPH_ID for key in ("invalid", "min_value", "max_value")},
     )
 
@@ -77,6 +93,6 @@ class ExecutionListView(OwnExecutionsMixin, generics.ListAPIView):
 
 @extend_schema_view(
     get=extend_schema(summary="One of your runs, with the last 64 KiB of its output")
-)
+)  # 401 and 404 come with the shared error answers (graphs/api_schema.py)
 class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView):
     serializer_class = ExecutionDetailSerializer

@@ -9,11 +9,33 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 
+from graphs.api_fields import (
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+    documented,
+)
+from graphs.api_schema import ErrorSerializer
 from graphs.models import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Graph, GraphRevision
-from graphs.validation import validate_graph
+from graphs.validation import MAX_ID_LENGTH, validate_graph
 from nodeengine.parsers import check_document
 
-# --- Documentation-only shapes, so the OpenAPI schema shows the React Flow document. ---
+__all__ = ["ErrorSerializer"]  # re-exported: the error shape of every answer
+
+# --- Documentation-only shapes, so the OpenAPI schema shows the React Flow document and the
+# rules graphs/validation.py enforces (those JSON Schema can say; see GRAPH_RULES for the rest).
+
+GRAPH_RULES = (
+    "Node ids are unique within `nodes`, edge ids within `edges`, and an edge's `source` and "
+    "`target` are ids of nodes of the same graph. No text anywhere may contain NUL (U+0000) or "
+    "an unpaired surrogate, and JSON nests at most GRAPH_MAX_DEPTH levels."
+)
+
+
+def _element_id(help_text: str) -> serializers.CharField:
+    return serializers.CharField(
+        min_length=1, max_length=MAX_ID_LENGTH, trim_whitespace=False, help_text=help_text
+    )
 
 
 class PositionDoc(serializers.Serializer):
@@ -21,25 +43,69 @@ class PositionDoc(serializers.Serializer):
     y = serializers.FloatField()
 
 
+PIN_VALUE = {
+    "anyOf": [
+        {"type": "string", "nullable": True},
+        {"type": "number"},
+        {"type": "boolean"},
+    ]
+}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "properties": {
+            "params": {"description": "The node's settings (an object for the catalogue's nodes)."},
+            "inputs": {
+                "type": "object",
+                "additionalProperties": PIN_VALUE,
+                "description": "Values typed on pins: port id (at most "
+                f"{MAX_ID_LENGTH} characters) -> a string, number, boolean or null.",
+            },
+        },
+        "description": "`params` holds the node's settings, `inputs` values typed on its pins.",
+    }
+)
+class NodeDataField(serializers.DictField):
+    pass
+
+
 class NodeDoc(serializers.Serializer):
-    id = serializers.CharField()
+    id = _element_id("Unique among the graph's nodes.")
     type = serializers.CharField(help_text="A node type of the catalogue (GET /api/nodes/).")
     position = PositionDoc()
-    data = serializers.DictField(required=False, help_text="`params` holds the node's settings.")
+    data = NodeDataField(required=False)
 
 
 class EdgeDoc(serializers.Serializer):
-    id = serializers.CharField()
-    source = serializers.CharField(help_text="Id of the node the edge starts at.")
-    sourceHandle = serializers.CharField(allow_null=True, required=False)
-    target = serializers.CharField(help_text="Id of the node the edge ends at.")
-    targetHandle = serializers.CharField(allow_null=True, required=False)
+    id = _element_id("Unique among the graph's edges.")
+    source = _element_id("Id of the node the edge starts at.")
+    sourceHandle = serializers.CharField(
+        allow_null=True, allow_blank=True, required=False, trim_whitespace=False
+    )
+    target = _element_id("Id of the node the edge ends at.")
+    targetHandle = serializers.CharField(
+        allow_null=True, allow_blank=True, required=False, trim_whitespace=False
+    )
 
 
-class ViewportDoc(serializers.Serializer):
-    x = serializers.FloatField()
-    y = serializers.FloatField()
-    zoom = serializers.FloatField()
+VIEWPORT = {
+    "description": "`{}` (not set yet) or `{x, y, zoom}` with a zoom above 0.",
+    "anyOf": [
+        {"type": "object", "maxProperties": 0},
+        {
+            "type": "object",
+            "required": ["x", "y", "zoom"],
+            "properties": {
+                "x": {"type": "number"},
+                "y": {"type": "number"},
+                "zoom": {"type": "number", "minimum": 0, "exclusiveMinimum": True},
+            },
+        },
+    ],
+}
 
 
 class StorableJSONField(serializers.JSONField):
@@ -56,29 +122,51 @@ class StorableJSONField(serializers.JSONField):
         return value
 
 
-@extend_schema_field(NodeDoc(many=True))
 class NodesField(StorableJSONField):
     pass
 
 
-@extend_schema_field(EdgeDoc(many=True))
 class EdgesField(StorableJSONField):
     pass
 
 
-@extend_schema_field(ViewportDoc)
+@extend_schema_field(VIEWPORT)
 class ViewportField(StorableJSONField):
     pass
+
+
+class DocumentFieldsMixin(serializers.Serializer):
+    # nodes and edges documented with their size limits, read from settings when the schema
+    # is made.
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name, doc, limit in (
+            ("nodes", NodeDoc, settings.GRAPH_MAX_NODES),
+            ("edges", EdgeDoc, settings.GRAPH_MAX_EDGES),
+        ):
+            if name in fields:
+                field = fields[name]
+                extend_schema_field(serializers.ListField(child=doc(), help_text=GRAPH_RULES))(
+                    field
+                )
+                documented(field, maxItems=limit)
+        return fields
 
 
 # --- Graphs ---
 
 
-class GraphSerializer(serializers.ModelSerializer):
+VERSION_REQUIRED = "This field is required: send the version your edit is based on."
+
+
+class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
+    """A saved graph: its React Flow document (nodes, edges, viewport) and its version."""
+
     nodes = NodesField(required=False)
     edges = EdgesField(required=False)
     viewport = ViewportField(required=False)
-    version = serializers.IntegerField(
+    version = StrictIntegerField(
         min_value=1,
         required=False,
         help_text="On update (PUT/PATCH): the version this edit is based on (required); "
@@ -102,9 +190,7 @@ class GraphSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "version" not in attrs:
-            raise serializers.ValidationError(
-                {"version": ["This field is required: send the version your edit is based on."]}
-            )
+            raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
 
         def current(field: str, empty: Any) -> Any:
             if field in attrs:
@@ -132,6 +218,20 @@ class GraphSerializer(serializers.ModelSerializer):
         return instance
 
 
+class GraphUpdateSerializer(GraphSerializer):
+    """PUT and PATCH: the same fields, and `version` is required (also for PATCH)."""
+
+    version = StrictIntegerField(
+        min_value=1,
+        error_messages={"required": VERSION_REQUIRED},
+        help_text="The version this edit is based on; a stale one answers 409.",
+    )
+    required_on_patch = ("version",)  # graphs/api_schema.py: kept required in the PATCH schema
+
+    class Meta(GraphSerializer.Meta):
+        pass
+
+
 class GraphSummarySerializer(serializers.ModelSerializer):
     """A list row: everything but the (possibly large) document."""
 
@@ -142,7 +242,7 @@ class GraphSummarySerializer(serializers.ModelSerializer):
 
 
 class DuplicateSerializer(serializers.Serializer):
-    name = serializers.CharField(
+    name = StrictCharField(
         max_length=200, required=False, help_text='Defaults to "Copy of <name>".'
     )
 
@@ -150,11 +250,6 @@ class DuplicateSerializer(serializers.Serializer):
 class VersionConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = serializers.DictField(required=False)
 
 
 # --- Revisions ---
@@ -167,7 +262,7 @@ class GraphRevisionSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GraphRevisionSerializer(serializers.ModelSerializer):
+class GraphRevisionSerializer(DocumentFieldsMixin, serializers.ModelSerializer):
     nodes = NodesField(read_only=True)
     edges = EdgesField(read_only=True)
     viewport = ViewportField(read_only=True)
@@ -179,7 +274,7 @@ class GraphRevisionSerializer(serializers.ModelSerializer):
 
 
 class RestoreSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = StrictIntegerField(
         min_value=1, help_text="The graph's current version (the restore is a save based on it)."
     )
 
@@ -195,9 +290,19 @@ class GraphContentSerializer(GraphSerializer):
         read_only_fields: list[str] = []
 
 
+@extend_schema_field({"type": "string", "enum": [EXPORT_FORMAT]})
+class ExportFormatField(StrictCharField):
+    pass
+
+
+@extend_schema_field({"type": "integer", "enum": [EXPORT_FORMAT_VERSION]})
+class ExportFormatVersionField(StrictIntegerField):
+    pass
+
+
 class GraphExportSerializer(serializers.Serializer):
-    format = serializers.CharField(help_text=f'Always "{EXPORT_FORMAT}".')
-    format_version = serializers.IntegerField(help_text=f"Currently {EXPORT_FORMAT_VERSION}.")
+    format = ExportFormatField(help_text=f'Always "{EXPORT_FORMAT}".')
+    format_version = ExportFormatVersionField(help_text=f"Currently {EXPORT_FORMAT_VERSION}.")
     exported_at = serializers.DateTimeField(required=False)
     graph = GraphContentSerializer()
 

@@ -26,22 +26,21 @@ from rest_framework.response import Response
 from graphs.models import Graph, GraphRevision, StaleVersion
 from graphs.serializers import (
     DuplicateSerializer,
-    ErrorSerializer,
     GraphExportSerializer,
     GraphRevisionSerializer,
     GraphRevisionSummarySerializer,
     GraphSerializer,
     GraphSummarySerializer,
+    GraphUpdateSerializer,
     RestoreSerializer,
     VersionConflictSerializer,
 )
 
+# 400/401/403/404/413/415 come with every operation that can answer them (graphs/api_schema.py).
 CONFLICT_RESPONSE = OpenApiResponse(
     VersionConflictSerializer,
     description="The graph was saved since `version`; nothing was written. Reload and retry.",
 )
-BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Invalid input; `detail` says why.")
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such graph among yours.")
 
 
 def version_conflict(exc: StaleVersion) -> Response:
@@ -70,9 +69,7 @@ class OwnGraphsMixin:
 @extend_schema_view(
     get=extend_schema(summary="List your graphs (newest first by default)"),
     post=extend_schema(
-        summary="Create a graph",
-        request=GraphSerializer,
-        responses={201: GraphSerializer, 400: BAD_REQUEST},
+        summary="Create a graph", request=GraphSerializer, responses=GraphSerializer
     ),
 )
 class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
@@ -95,21 +92,22 @@ class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Fetch a graph", responses={200: GraphSerializer, 404: NOT_FOUND}),
+    get=extend_schema(summary="Fetch a graph", responses=GraphSerializer),
     put=extend_schema(
         summary="Replace a graph (send the `version` it is based on)",
-        responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
+        request=GraphUpdateSerializer,
+        responses={200: GraphSerializer, 409: CONFLICT_RESPONSE},
     ),
     patch=extend_schema(
         summary="Change some fields of a graph (send the `version` it is based on)",
-        responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
+        request=GraphUpdateSerializer,
+        responses={200: GraphSerializer, 409: CONFLICT_RESPONSE},
     ),
-    delete=extend_schema(
-        summary="Delete a graph and its history", responses={204: None, 404: NOT_FOUND}
-    ),
+    delete=extend_schema(summary="Delete a graph and its history", responses={204: None}),
 )
 class GraphDetailView(OwnGraphsMixin, generics.RetrieveUpdateDestroyAPIView):
-    serializer_class = GraphSerializer
+    def get_serializer_class(self) -> type:
+        return GraphUpdateSerializer if self.request.method in ("PUT", "PATCH") else GraphSerializer
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
@@ -126,7 +124,7 @@ class GraphDuplicateView(OwnGraphsMixin, generics.GenericAPIView):
     @extend_schema(
         summary="Copy a graph into a new one (version 1, no history)",
         request=DuplicateSerializer,
-        responses={201: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        responses={201: GraphSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         graph = self.get_object()
@@ -146,7 +144,7 @@ class GraphExportView(OwnGraphsMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary="Export a graph as a self-contained JSON document",
-        responses={200: GraphExportSerializer, 404: NOT_FOUND},
+        responses=GraphExportSerializer,
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         graph = self.get_object()
@@ -161,7 +159,7 @@ class GraphImportView(generics.GenericAPIView):
     @extend_schema(
         summary="Create a graph from an export document",
         request=GraphExportSerializer,
-        responses={201: GraphSerializer, 400: BAD_REQUEST},
+        responses={201: GraphSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -198,7 +196,7 @@ REVISION_PARAMETER = OpenApiParameter(
     get=extend_schema(
         summary="Fetch one earlier version of a graph",
         parameters=[REVISION_PARAMETER],
-        responses={200: GraphRevisionSerializer, 404: NOT_FOUND},
+        responses=GraphRevisionSerializer,
     )
 )
 class GraphRevisionDetailView(RevisionsMixin, generics.RetrieveAPIView):
@@ -214,7 +212,7 @@ class GraphRevisionRestoreView(RevisionsMixin, generics.GenericAPIView):
         summary="Make an earlier version current again (a new save; the current one is kept)",
         parameters=[REVISION_PARAMETER],
         request=RestoreSerializer,
-        responses={200: GraphSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT_RESPONSE},
+        responses={200: GraphSerializer, 409: CONFLICT_RESPONSE},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         graph = self.get_graph()

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -53,8 +54,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt  # else an unsafe method to an unknown path got the CSRF check's HTML 403 page
 def api_not_found(request: Any, *args: Any, **kwargs: Any) -> Any:
-    """Unknown `/api/...` routes answer in the API's JSON error shape, not Django's HTML page."""
+    """Unknown `/api/...` routes answer in the API's JSON error shape, not Django's HTML page,
+    for every method."""
     from django.http import JsonResponse
 
     return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)

@@ -169,7 +169,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error answers every operation shares (graphs/api_schema.py).
+    "DEFAULT_SCHEMA_CLASS": "graphs.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "nodeengine.errors.exception_handler",
     "DEFAULT_METADATA_CLASS": "nodeengine.metadata.NodeEngineMetadata",
     "DEFAULT_FILTER_BACKENDS": [
