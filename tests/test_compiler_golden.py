@@ -3,6 +3,8 @@ exactly what the graph means."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import sys
 from itertools import pairwise
@@ -519,6 +521,59 @@ GOLDEN: dict[str, list[tuple[dict, str, str]]] = {
             "ok\n",
         )
     ],
+    # Outside the sandbox `show` is `print` (the script's stand-in for the sandbox's builtin).
+    "show": [
+        (
+            {
+                "nodes": [lit("v", "hello", "text"), node("sh", "show", 100)],
+                "edges": [edge("v", "value", "sh", "value")],
+            },
+            "",
+            "hello\n",
+        ),
+        (
+            {
+                "nodes": [
+                    node("sh", "show"),
+                    node("d", "make_dict", keys="name"),
+                    lit("n", "Ada", "text"),
+                    node("l", "make_list", count=1),
+                ],
+                "edges": [
+                    edge("n", "value", "d", "key:name"),
+                    edge("d", "dict", "l", "item0"),
+                    edge("l", "list", "sh", "value"),
+                ],
+            },
+            "",
+            "[{'name': 'Ada'}]\n",
+        ),
+    ],
+    # A figure printed by the stand-in: its repr. Needs matplotlib (skipped without it, below).
+    "plot": [
+        (
+            {
+                "nodes": [
+                    node("s", "on_start"),
+                    node("pl", "plot", 1, kind="bar"),
+                    node("p", "print", 2),
+                    node("l", "make_list", count=2),
+                    lit("a", "3"),
+                    lit("b", "5"),
+                    lit("done", "drawn", "text"),
+                ],
+                "edges": [
+                    *chain("s", "pl", "p"),
+                    edge("a", "value", "l", "item0"),
+                    edge("b", "value", "l", "item1"),
+                    edge("l", "list", "pl", "y"),
+                    edge("done", "value", "p", "value"),
+                ],
+            },
+            "",
+            "Figure(640x480)\ndrawn\n",
+        )
+    ],
     "comment": [
         (
             {
@@ -541,6 +596,19 @@ CASES = [
     pytest.param(graph, stdin, expected, id=f"{type_}-{i}")
     for type_, cases in GOLDEN.items()
     for i, (graph, stdin, expected) in enumerate(cases)
+]
+
+# Plot's script imports matplotlib: its cases run only where the interpreter has it, drawing with
+# the Agg backend (the sandbox's; the cases' subprocesses inherit the variable).
+os.environ.setdefault("MPLBACKEND", "Agg")
+_NEEDS_MATPLOTLIB = pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed"
+)
+CASES = [
+    pytest.param(*case.values, id=case.id, marks=_NEEDS_MATPLOTLIB)
+    if case.id.startswith("plot-")
+    else case
+    for case in CASES
 ]
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from graphs.catalogue import nodes_code, nodes_flow, nodes_ops, nodes_values
+from graphs.catalogue import nodes_code, nodes_flow, nodes_ops, nodes_output, nodes_values
 from graphs.catalogue.model import NodeType
 from graphs.catalogue.types import compatibility_json
 
 CATEGORIES = (
     ("events", "Events"),
     ("io", "Input / Output"),
+    ("output", "Charts and tables"),
     ("values", "Values"),
     ("math", "Math"),
     ("logic", "Logic"),
@@ -29,7 +30,7 @@ CATALOGUE_VERSION = 1
 
 NODE_TYPES: dict[str, NodeType] = {
     node.type: node
-    for module in (nodes_values, nodes_ops, nodes_flow, nodes_code)
+    for module in (nodes_values, nodes_ops, nodes_flow, nodes_output, nodes_code)
     for node in module.NODES
 }
 

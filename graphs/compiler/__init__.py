@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from graphs.compiler.assemble import assemble
-from graphs.compiler.codegen import Generator, tag
+from graphs.compiler.codegen import Generator, sandbox_builtin_statements, tag
 from graphs.compiler.cycles import strongly_connected
 from graphs.compiler.debug import debug_info, instrument
 from graphs.compiler.graph import Graph, GraphReader
@@ -124,8 +124,19 @@ def _compile(document: Any, diagnostics: list[Diagnostic], debug: bool = False) 
     ]
     functions += generator.gen_helpers("")
     main = generator.gen_block(placement.module)
-    imports: list[ast.stmt] = [ast.Import([ast.alias(m)]) for m in sorted(generator.imports)]
-    sections = [imports, generator.top_level, functions, generator.preinit_statements(""), main]
+    imports: list[ast.stmt] = [
+        ast.Import([ast.alias(module, alias or None)])
+        for module, alias in sorted(generator.imports)
+    ]
+    builtins = sandbox_builtin_statements(generator.sandbox_builtins)
+    sections = [
+        imports,
+        builtins,
+        generator.top_level,
+        functions,
+        generator.preinit_statements(""),
+        main,
+    ]
     instrumenter = instrument(sections) if debug else None
     try:
         code, source_map = assemble(sections)

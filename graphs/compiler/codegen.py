@@ -38,6 +38,27 @@ TAPPED_KEY = "_ne_tapped"  # on a tap debug.py made: the expression it taps
 _STORED_VALUES = ("get_variable", "get_item")
 
 
+# The sandbox's own builtins (docs/rich_output.md) and what stands in for each elsewhere.
+SANDBOX_BUILTINS = {"show": "print"}
+
+
+def sandbox_builtin_statements(builtins: set[str]) -> list[ast.stmt]:
+    """`try: show / except NameError: show = print`: the builtin where there is one."""
+    return [
+        ast.Try(
+            [expr_stmt(name(builtin))],
+            [
+                ast.ExceptHandler(
+                    name("NameError"), None, [assign(builtin, name(SANDBOX_BUILTINS[builtin]))]
+                )
+            ],
+            [],
+            [],
+        )
+        for builtin in sorted(builtins)
+    ]
+
+
 def tag(statement: ast.stmt, node_id: str) -> ast.stmt:
     setattr(statement, NODE_KEY, node_id)
     return statement
@@ -105,8 +126,15 @@ class Context:
     def fresh_name(self, hint: str) -> str:
         return self.gen.names.allocate(hint)
 
-    def use_import(self, module: str) -> None:
-        self.gen.imports.add(module)
+    def use_import(self, module: str, alias: str | None = None) -> None:
+        """`import module` (or `import module as alias`) at the top of the script, once. A name
+        it binds must be reserved in graphs/compiler/names.py, so nothing drawn takes it."""
+        self.gen.imports.add((module, alias or ""))
+
+    def use_sandbox_builtin(self, builtin: str) -> None:
+        """A builtin only the sandbox has (`show`): named once at the top, with its stand-in
+        where there is no such builtin, so the script still runs elsewhere."""
+        self.gen.sandbox_builtins.add(builtin)
 
     def variable(self, raw_name: Any, store: bool = False) -> str:
         return self.gen.variable(self, raw_name, store)
@@ -170,7 +198,8 @@ class Generator:
         self.placement = placement
         self.diagnostics = diagnostics
         self.names = NameAllocator()
-        self.imports: set[str] = set()
+        self.imports: set[tuple[str, str]] = set()  # (module, alias or "")
+        self.sandbox_builtins: set[str] = set()
         self.top_level: list[ast.stmt] = []
         self.temps: dict[tuple[str, str], str] = {}
         self.preinit: dict[str, dict[str, None]] = {}

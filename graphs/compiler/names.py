@@ -15,11 +15,15 @@ import unicodedata
 MAX_IDENTIFIER = 40
 RESERVED_PREFIX = "_ne_"  # debug instrumentation's names (graphs/compiler/debug.py)
 IMPORTABLE_MODULES = ("math", "random", "time")
+# Other names the script may use: matplotlib.pyplot's alias (Plot) and the sandbox's `show`
+# builtin (docs/rich_output.md; not in this interpreter's builtins, so not in dir(builtins)).
+SCRIPT_NAMES = ("plt", "show")
 RESERVED = frozenset(
     keyword.kwlist
     + keyword.softkwlist
     + dir(builtins)
     + list(IMPORTABLE_MODULES)
+    + list(SCRIPT_NAMES)
     + [
         "_",
         "__builtins__",
