@@ -1,5 +1,5 @@
-import { useEffect } from "react";
-import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
+import { useEffect, useState } from "react";
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, useNavigate } from "react-router-dom";
 
 import { prefetchEditorData } from "./editor/prefetch";
 import { setUnauthorizedHandler } from "./lib/api";
@@ -26,45 +26,73 @@ function RequireAuth({ children }: { children: React.ReactNode }) {
   return <>{children}</>;
 }
 
+/** Pages a signed-out visitor sees: no /api/auth/me/ there (it would only log a 401). */
+const SIGNED_OUT_PAGES = ["/login", "/signup"];
+
 function SessionWatcher() {
   const navigate = useNavigate();
   const refresh = useSession((s) => s.refresh);
   useEffect(() => {
-    void refresh();
+    if (SIGNED_OUT_PAGES.includes(window.location.pathname)) useSession.getState().setMe(null);
+    else void refresh();
     setUnauthorizedHandler(() => {
       useSession.getState().setMe(null);
-      if (!["/login", "/signup"].includes(window.location.pathname)) navigate(`/login?next=${encodeURIComponent(window.location.pathname)}`, { replace: true });
+      if (!SIGNED_OUT_PAGES.includes(window.location.pathname)) navigate(`/login?next=${encodeURIComponent(window.location.pathname)}`, { replace: true });
     });
   }, [navigate, refresh]);
   return null;
 }
 
-export default function App() {
+/** Asks who is signed in when a page that needs it is reached from a signed-out one. */
+function RequireAuthRefresh({ children }: { children: React.ReactNode }) {
+  const me = useSession((s) => s.me);
+  const refresh = useSession((s) => s.refresh);
+  const [checked, setChecked] = useState(me !== null);
+  useEffect(() => {
+    if (me === null && !checked) void refresh().finally(() => setChecked(true));
+  }, [me, checked, refresh]);
+  if (me === null && !checked) return <div className="p-8 text-slate-400">Loading…</div>;
+  return <RequireAuth>{children}</RequireAuth>;
+}
+
+function Root() {
   return (
-    <BrowserRouter>
+    <>
       <SessionWatcher />
-      <Routes>
-        <Route path="/login" element={<AuthPage mode="login" />} />
-        <Route path="/signup" element={<AuthPage mode="signup" />} />
-        <Route
-          path="/"
-          element={
-            <RequireAuth>
-              <GraphListPage />
-            </RequireAuth>
-          }
-        />
-        <Route path="/graphs" element={<Navigate to="/" replace />} />
-        <Route
-          path="/graphs/:id"
-          element={
-            <RequireAuth>
-              <LazyEditorPage />
-            </RequireAuth>
-          }
-        />
-        <Route path="*" element={<Navigate to="/" replace />} />
-      </Routes>
-    </BrowserRouter>
+      <Outlet />
+    </>
   );
+}
+
+// A data router: the editor's leave guard (useBlocker) needs one.
+const router = createBrowserRouter([
+  {
+    element: <Root />,
+    children: [
+      { path: "/login", element: <AuthPage mode="login" /> },
+      { path: "/signup", element: <AuthPage mode="signup" /> },
+      {
+        path: "/",
+        element: (
+          <RequireAuthRefresh>
+            <GraphListPage />
+          </RequireAuthRefresh>
+        ),
+      },
+      { path: "/graphs", element: <Navigate to="/" replace /> },
+      {
+        path: "/graphs/:id",
+        element: (
+          <RequireAuthRefresh>
+            <LazyEditorPage />
+          </RequireAuthRefresh>
+        ),
+      },
+      { path: "*", element: <Navigate to="/" replace /> },
+    ],
+  },
+]);
+
+export default function App() {
+  return <RouterProvider router={router} />;
 }

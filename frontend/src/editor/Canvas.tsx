@@ -5,6 +5,7 @@ import {
   BackgroundVariant,
   type Connection,
   type ConnectionLineComponentProps,
+  ControlButton,
   Controls,
   type EdgeTypes,
   type FinalConnectionState,
@@ -12,22 +13,61 @@ import {
   type IsValidConnection,
   MiniMap,
   type NodeTypes,
+  type OnBeforeDelete,
   type OnConnectEnd,
   ReactFlow,
   useReactFlow,
 } from "@xyflow/react";
+import { Maximize, MousePointerClick } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { Link } from "react-router-dom";
 
+import { catalogueType, flowNodeType } from "@/lib/flowTypes";
 import { checkConnection } from "@/lib/graph";
-import type { GraphEdge, GraphNode } from "@/lib/types";
+import { useTheme } from "@/lib/theme";
 import { editorStore, type FlowEdge, type FlowNode, isStatementNode, useEditor } from "@/store/editor";
 
 import { categoryColor, NodeView } from "./NodeView";
 import { DRAG_MIME } from "./Palette";
 import { QuickAdd, type QuickAddRequest } from "./QuickAdd";
+import { useFitGraph } from "./useFitGraph";
 import { WireEdge } from "./WireEdge";
 
 const edgeTypes: EdgeTypes = { default: WireEdge };
+
+// The store's nodes carry catalogue types; React Flow gets each under its flow type (lib/flowTypes.ts).
+// A node whose type needs no renaming is passed as it is; a renamed one is copied once per version.
+const drawn = new WeakMap<FlowNode, FlowNode>();
+function asDrawn(node: FlowNode): FlowNode {
+  const type = flowNodeType(node.type ?? "");
+  if (type === node.type) return node;
+  let copy = drawn.get(node);
+  if (!copy) {
+    copy = { ...node, type };
+    drawn.set(node, copy);
+  }
+  return copy;
+}
+
+/** What a new, empty graph says until its first node is placed. */
+function EmptyHint() {
+  return (
+    <div className="ne-empty-hint absolute inset-0 flex items-center justify-center" data-testid="empty-hint">
+      <div className="max-w-sm rounded-lg border border-dashed border-slate-600 bg-slate-950/90 px-6 py-5 text-center text-sm text-slate-300 shadow-lg">
+        <MousePointerClick className="mx-auto mb-2 h-6 w-6 text-sky-400" />
+        <p className="font-medium text-slate-100">An empty graph</p>
+        <p className="mt-1">Drag a node from the palette, or double-click the canvas to search for one.</p>
+        <p className="mt-1 text-slate-400">
+          New to this? Open one of the example graphs from{" "}
+          <Link className="text-sky-400 underline" to="/">
+            your graphs
+          </Link>
+          , such as “Hello, world”.
+        </p>
+      </div>
+    </div>
+  );
+}
 
 /** The menu of a right-clicked node: its breakpoint. */
 interface NodeMenu {
@@ -40,7 +80,7 @@ function NodeContextMenu({ menu, onClose }: { menu: NodeMenu; onClose: () => voi
   const has = useEditor((st) => st.breakpoints[menu.nodeId] === true);
   const statement = useEditor((st) => {
     const n = st.nodes.find((m) => m.id === menu.nodeId);
-    return Boolean(n?.type && isStatementNode(n as unknown as GraphNode, st.catalogue));
+    return Boolean(n && isStatementNode(n, st.catalogue));
   });
   useEffect(() => {
     const close = (e: Event) => {
@@ -95,8 +135,11 @@ function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition, conn
 
 const s = () => editorStore.getState();
 
-export function Canvas() {
-  const nodes = useEditor((st) => st.nodes);
+export function Canvas({ loaded }: { loaded: boolean }) {
+  const storeNodes = useEditor((st) => st.nodes);
+  const nodes = useMemo(() => storeNodes.map(asDrawn), [storeNodes]);
+  const theme = useTheme((st) => st.theme);
+  const fitGraph = useFitGraph();
   const edges = useEditor((st) => st.edges);
   const catalogue = useEditor((st) => st.catalogue);
   const flow = useReactFlow<FlowNode, FlowEdge>();
@@ -108,15 +151,25 @@ export function Canvas() {
     setMenu({ nodeId: node.id, x: event.clientX, y: event.clientY });
   }, []);
 
-  // Every catalogue type draws with the same component, so the stored `type` stays the catalogue's.
+  // Every catalogue type draws with the same component, under a type that is no React Flow built-in.
   const nodeTypes = useMemo<NodeTypes>(() => {
     const types: NodeTypes = {};
-    for (const t of Object.keys(catalogue)) types[t] = NodeView;
+    for (const t of Object.keys(catalogue)) types[flowNodeType(t)] = NodeView;
     return types;
   }, [catalogue]);
 
+  // React Flow's own delete (Delete / Backspace, not while typing): the store removes the nodes
+  // and wires in one undo step, so React Flow itself removes nothing.
+  const onBeforeDelete = useCallback<OnBeforeDelete<FlowNode, FlowEdge>>(async ({ nodes: doomed, edges: doomedEdges }) => {
+    s().removeElements(
+      doomed.map((n) => n.id),
+      doomedEdges.map((e) => e.id),
+    );
+    return false;
+  }, []);
+
   const isValidConnection = useCallback<IsValidConnection<FlowEdge>>(
-    (conn) => checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue, s().typeCompatibility).ok,
+    (conn) => checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility).ok,
     [],
   );
 
@@ -130,7 +183,7 @@ export function Canvas() {
           from.type === "source"
             ? { source: state.fromNode.id, sourceHandle: from.id ?? null, target: state.toNode.id, targetHandle: state.toHandle.id ?? null }
             : { source: state.toNode.id, sourceHandle: state.toHandle.id ?? null, target: state.fromNode.id, targetHandle: from.id ?? null };
-        const verdict = checkConnection(conn, s().nodes as unknown as GraphNode[], s().edges as unknown as GraphEdge[], s().catalogue, s().typeCompatibility);
+        const verdict = checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility);
         if (!verdict.ok) s().setNotice(verdict.reason);
         return;
       }
@@ -171,7 +224,7 @@ export function Canvas() {
 
   const onConnect = useCallback((conn: Connection) => void s().connect(conn), []);
 
-  const minimapColor = useCallback((n: FlowNode) => categoryColor(n.type ? s().catalogue[n.type]?.category : undefined), []);
+  const minimapColor = useCallback((n: FlowNode) => categoryColor(s().catalogue[catalogueType(n.type)]?.category), []);
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: double-clicking the empty canvas opens the quick-add search, a pointer shortcut.
@@ -197,7 +250,8 @@ export function Canvas() {
           e.dataTransfer.dropEffect = "move";
         }}
         onDrop={onDrop}
-        deleteKeyCode={null}
+        deleteKeyCode={["Delete", "Backspace"]}
+        onBeforeDelete={onBeforeDelete}
         zoomOnDoubleClick={false}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
         selectionKeyCode="Shift"
@@ -206,12 +260,23 @@ export function Canvas() {
         maxZoom={2.5}
         onlyRenderVisibleElements={nodes.length > 150}
         proOptions={{ hideAttribution: true }}
-        colorMode="dark"
+        colorMode={theme}
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#1e293b" />
-        <MiniMap pannable zoomable nodeColor={minimapColor} maskColor="rgba(2,6,23,0.7)" />
-        <Controls showInteractive={false} />
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="var(--ne-dots)" />
+        <MiniMap
+          pannable
+          zoomable
+          nodeColor={minimapColor}
+          maskColor={theme === "dark" ? "rgba(2,6,23,0.7)" : "rgba(241,245,249,0.7)"}
+          style={{ width: 160, height: 110 }}
+        />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton className="react-flow__controls-fitview" onClick={() => fitGraph(300)} title="Fit view (Shift+1)" aria-label="Fit view">
+            <Maximize />
+          </ControlButton>
+        </Controls>
       </ReactFlow>
+      {loaded && storeNodes.length === 0 && <EmptyHint />}
       {menu && <NodeContextMenu menu={menu} onClose={closeMenu} />}
       {quickAdd && (
         <QuickAdd

@@ -3,19 +3,24 @@
 // user change the code and run the edited version.
 
 import { python } from "@codemirror/lang-python";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { Compartment, EditorState, RangeSetBuilder, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, type DecorationSet, EditorView } from "@codemirror/view";
+import { tags as t } from "@lezer/highlight";
 import { basicSetup } from "codemirror";
 import { Code2, Pencil, Play, RotateCcw } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { runClient } from "@/lib/runClient";
+import { useTheme } from "@/lib/theme";
 import { editorStore, useEditor } from "@/store/editor";
 
 interface Highlights {
   selected: number[];
   errors: number[];
+  /** The lines of the node whose code raised in the last run: red even while it is selected. */
+  raised: number[];
   /** The lines of the node a debug run is paused at, and whether it stopped on an exception. */
   paused: number[];
   exception: boolean;
@@ -23,6 +28,7 @@ interface Highlights {
 const setHighlights = StateEffect.define<Highlights>();
 const selectedLine = Decoration.line({ class: "cm-ne-selected-line" });
 const errorLine = Decoration.line({ class: "cm-ne-error-line" });
+const raisedLine = Decoration.line({ class: "cm-ne-raised-line", attributes: { "data-raised-line": "true" } });
 const pausedLine = Decoration.line({ class: "cm-ne-paused-line", attributes: { "data-paused-line": "true" } });
 const exceptionLine = Decoration.line({ class: "cm-ne-exception-line", attributes: { "data-paused-line": "exception" } });
 
@@ -36,6 +42,7 @@ const highlightField = StateField.define<DecorationSet>({
       const lines = new Map<number, Decoration>();
       for (const l of effect.value.errors) lines.set(l, errorLine);
       for (const l of effect.value.selected) lines.set(l, selectedLine);
+      for (const l of effect.value.raised) lines.set(l, raisedLine);
       for (const l of effect.value.paused) lines.set(l, effect.value.exception ? exceptionLine : pausedLine);
       const builder = new RangeSetBuilder<Decoration>();
       for (const l of [...lines.keys()].sort((a, b) => a - b)) {
@@ -48,22 +55,42 @@ const highlightField = StateField.define<DecorationSet>({
   provide: (f) => EditorView.decorations.from(f),
 });
 
-const theme = EditorView.theme(
-  {
-    "&": { backgroundColor: "#0b1120", color: "#e2e8f0" },
-    ".cm-gutters": { backgroundColor: "#0b1120", color: "#475569", border: "none" },
-    ".cm-activeLine": { backgroundColor: "transparent" },
-    ".cm-activeLineGutter": { backgroundColor: "transparent" },
-    "&.cm-focused .cm-cursor": { borderLeftColor: "#38bdf8" },
-    ".cm-selectionBackground, &.cm-focused .cm-selectionBackground": { backgroundColor: "#1e3a5f !important" },
-  },
-  { dark: true },
-);
+// Colors from the page's theme variables (index.css), so the panel follows the light/dark switch.
+const theme = EditorView.theme({
+  "&": { backgroundColor: "var(--ne-code-bg)", color: "var(--ne-code-text)" },
+  ".cm-gutters": { backgroundColor: "var(--ne-code-bg)", color: "var(--ne-code-gutter)", border: "none" },
+  ".cm-activeLine": { backgroundColor: "transparent" },
+  ".cm-activeLineGutter": { backgroundColor: "transparent" },
+  "&.cm-focused .cm-cursor": { borderLeftColor: "#38bdf8" },
+  ".cm-selectionBackground, &.cm-focused .cm-selectionBackground": { backgroundColor: "var(--ne-code-selection) !important" },
+});
+
+// Syntax colors with AA contrast on each theme's background.
+const darkHighlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.definitionKeyword, t.moduleKeyword, t.operatorKeyword], color: "#c4a7ff" },
+  { tag: [t.string, t.special(t.string)], color: "#86efac" },
+  { tag: [t.number, t.bool, t.null], color: "#fdba74" },
+  { tag: [t.comment, t.lineComment], color: "#94a3b8", fontStyle: "italic" },
+  { tag: [t.function(t.variableName), t.function(t.propertyName), t.definition(t.function(t.variableName))], color: "#7dd3fc" },
+  { tag: [t.className, t.definition(t.className)], color: "#fcd34d" },
+]);
+const lightHighlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.definitionKeyword, t.moduleKeyword, t.operatorKeyword], color: "#6d28d9" },
+  { tag: [t.string, t.special(t.string)], color: "#166534" },
+  { tag: [t.number, t.bool, t.null], color: "#9a3412" },
+  { tag: [t.comment, t.lineComment], color: "#475569", fontStyle: "italic" },
+  { tag: [t.function(t.variableName), t.function(t.propertyName), t.definition(t.function(t.variableName))], color: "#075985" },
+  { tag: [t.className, t.definition(t.className)], color: "#854d0e" },
+]);
+const highlightFor = (mode: "light" | "dark") => syntaxHighlighting(mode === "dark" ? darkHighlight : lightHighlight);
 
 export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const readOnly = useRef(new Compartment());
+  const colors = useRef(new Compartment());
+  const mode = useTheme((st) => st.theme);
+  const raisedNode = useEditor((s) => s.raisedNodeId);
   const [editing, setEditing] = useState(false);
   const editingRef = useRef(false);
   const code = useEditor((s) => s.compile?.code ?? "");
@@ -90,6 +117,7 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
           basicSetup,
           python(),
           theme,
+          colors.current.of(highlightFor(useTheme.getState().theme)),
           highlightField,
           readOnly.current.of([EditorState.readOnly.of(true), EditorView.editable.of(false)]),
           EditorView.domEventHandlers({
@@ -110,6 +138,10 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
     return () => v.destroy();
   }, []);
 
+  useEffect(() => {
+    view.current?.dispatch({ effects: colors.current.reconfigure(highlightFor(mode)) });
+  }, [mode]);
+
   // Follow the compiled code unless the user is editing their own version.
   useEffect(() => {
     const v = view.current;
@@ -126,9 +158,10 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
       .filter(([, ds]) => ds.some((d) => d.severity === "error"))
       .flatMap(([id]) => linesByNode[id] ?? []);
     const paused = pausedNode ? (linesByNode[pausedNode] ?? []) : [];
+    const raised = raisedNode ? (linesByNode[raisedNode] ?? []) : [];
     v.dispatch({
       effects: setHighlights.of(
-        editing ? { selected: [], errors: [], paused: [], exception: false } : { selected, errors, paused, exception: pausedOnException },
+        editing ? { selected: [], errors: [], raised: [], paused: [], exception: false } : { selected, errors, raised, paused, exception: pausedOnException },
       ),
     });
     const shown = paused.length ? paused : selected;
@@ -136,7 +169,7 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
       const first = Math.min(...shown);
       if (first <= v.state.doc.lines) v.dispatch({ effects: EditorView.scrollIntoView(v.state.doc.line(first).from, { y: "nearest" }) });
     }
-  }, [selectedKey, linesByNode, diagnosticsByNode, code, editing, pausedNode, pausedOnException]);
+  }, [selectedKey, linesByNode, diagnosticsByNode, code, editing, pausedNode, pausedOnException, raisedNode]);
 
   function toggleEditing(on: boolean) {
     const v = view.current;
@@ -150,7 +183,7 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
 
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="code-panel">
-      <div className="flex h-9 shrink-0 items-center gap-1 border-b border-slate-800 px-2 text-xs text-slate-400">
+      <div className="flex h-9 shrink-0 items-center gap-1 border-b border-slate-800 pl-2 pr-9 text-xs text-slate-400">
         <Code2 className="h-4 w-4" />
         <span className="mr-auto font-medium text-slate-300">{editing ? "Python (edited, not saved to the graph)" : "Python (live)"}</span>
         {editing ? (

@@ -1,7 +1,7 @@
 // The run console: a virtualized list of output lines (only the visible ones are in the DOM, so
 // 100,000 lines stay smooth), the run status, Kill and Clear, and the input line for input().
 
-import { Eraser, Loader2, Pause, Square, Terminal, Wifi, WifiOff } from "lucide-react";
+import { ChevronDown, ChevronUp, Eraser, Loader2, Pause, Square, Terminal, Wifi, WifiOff } from "lucide-react";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 
 import { Button } from "@/components/ui/button";
@@ -177,13 +177,19 @@ function InputLine() {
   );
 }
 
-export function ConsolePanel({ height }: { height: number }) {
+/** The console; collapsed, only its header (the run's status) shows. */
+export function ConsolePanel({ height, open, onToggle }: { height: number; open: boolean; onToggle: () => void }) {
   const phase = useConsole((s) => s.phase);
   const connection = useConsole((s) => s.connection);
   const note = useConsole((s) => s.connectionNote);
   const active = phase === "running" || phase === "queued" || phase === "sending";
   return (
-    <section className="flex shrink-0 flex-col border-t border-slate-800 bg-slate-950" style={{ height }} data-testid="console">
+    <section
+      className="flex shrink-0 flex-col border-t border-slate-800 bg-slate-950"
+      style={{ height: open ? height : undefined }}
+      data-testid="console"
+      data-open={open ? "true" : "false"}
+    >
       <div className="flex h-9 shrink-0 items-center gap-2 border-b border-slate-800 px-2">
         <Terminal className="h-4 w-4 text-slate-400" />
         <span className="text-xs font-medium text-slate-300">Console</span>
@@ -191,7 +197,7 @@ export function ConsolePanel({ height }: { height: number }) {
           <StatusLine />
         </div>
         <span
-          className={cn("flex items-center gap-1 text-[11px]", connection === "open" ? "text-slate-500" : "text-amber-300")}
+          className={cn("flex items-center gap-1 text-xs", connection === "open" ? "text-slate-500" : "text-amber-300")}
           title={note ?? undefined}
           data-testid="connection-state"
           data-state={connection}
@@ -205,14 +211,27 @@ export function ConsolePanel({ height }: { height: number }) {
         <Button size="xs" variant="ghost" onClick={() => consoleStore.getState().clear()} title="Clear the console">
           <Eraser /> Clear
         </Button>
+        <Button
+          size="icon"
+          variant="ghost"
+          className="h-7 w-7"
+          onClick={onToggle}
+          title={open ? "Hide the console (Ctrl+`)" : "Show the console (Ctrl+`)"}
+          aria-label={open ? "Hide the console" : "Show the console"}
+          data-testid="console-toggle"
+        >
+          {open ? <ChevronDown /> : <ChevronUp />}
+        </Button>
       </div>
-      <div className="flex min-h-0 flex-1">
-        <div className="flex min-w-0 flex-1 flex-col">
-          <Lines />
-          <InputLine />
+      {open && (
+        <div className="flex min-h-0 flex-1">
+          <div className="flex min-w-0 flex-1 flex-col">
+            <Lines />
+            <InputLine />
+          </div>
+          <VariablesPanel />
         </div>
-        <VariablesPanel />
-      </div>
+      )}
     </section>
   );
 }

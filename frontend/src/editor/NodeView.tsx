@@ -6,6 +6,7 @@ import { AlertTriangle, XCircle } from "lucide-react";
 import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 
 import { typeColor } from "@/lib/colors";
+import { catalogueType } from "@/lib/flowTypes";
 import { portsOf } from "@/lib/graph";
 import type { Diagnostic, ParamDef, PortDef } from "@/lib/types";
 import { cn } from "@/lib/utils";
@@ -13,15 +14,16 @@ import { editorStore, type FlowNode, useEditor, wiredInputsOf } from "@/store/ed
 
 import { hasPinField, PinField } from "./PinField";
 
+// Node headers: white 12 px text on these passes WCAG AA (4.5:1) in both themes.
 const CATEGORY_COLORS: Record<string, string> = {
   events: "#dc2626",
-  io: "#0284c7",
+  io: "#0369a1",
   values: "#475569",
-  math: "#059669",
+  math: "#047857",
   logic: "#7c3aed",
-  text: "#db2777",
-  collections: "#d97706",
-  variables: "#0d9488",
+  text: "#be185d",
+  collections: "#b45309",
+  variables: "#0f766e",
   control: "#9333ea",
   functions: "#2563eb",
   advanced: "#52525b",
@@ -58,7 +60,7 @@ function PortRow({ port, compact, field, problem }: { port: PortDef; compact: bo
   const color = exec ? undefined : typeColor(port.type);
   return (
     <div
-      className={cn("relative flex h-6 items-center px-3", isInput ? "justify-start" : "justify-end")}
+      className={cn("relative flex h-7 items-center px-3", isInput ? "justify-start" : "justify-end")}
       data-port-row={port.id}
       data-problem={problem?.severity}
       title={problem?.text}
@@ -74,13 +76,9 @@ function PortRow({ port, compact, field, problem }: { port: PortDef; compact: bo
         data-kind={port.kind}
       />
       {!compact && (
-        <span className={cn("min-w-0 truncate text-[11px] text-slate-300", problemText(problem))}>
+        <span className={cn("min-w-0 truncate text-xs text-slate-300", problemText(problem))}>
           {port.label}
-          {!exec && (
-            <span className="ml-1 text-[10px] opacity-60" style={{ color }}>
-              {port.type}
-            </span>
-          )}
+          {!exec && <span className="ml-1 text-xs text-slate-400">{port.type}</span>}
         </span>
       )}
       {!compact && field}
@@ -90,7 +88,8 @@ function PortRow({ port, compact, field, problem }: { port: PortDef; compact: bo
 
 function ParamField({ nodeId, param, value }: { nodeId: string; param: ParamDef; value: unknown }) {
   const set = (v: unknown) => editorStore.getState().setParam(nodeId, param.id, v);
-  const common = "nodrag w-full rounded border border-slate-700 bg-slate-950 px-1.5 py-0.5 text-[11px] text-slate-100 focus:border-sky-500 focus:outline-none";
+  const common =
+    "nodrag w-full min-w-0 rounded border border-slate-700 bg-slate-950 px-1.5 py-0.5 text-xs text-slate-100 focus:border-sky-500 focus:outline-none";
   // Numbers are edited as text locally so that "-" or "1." can be typed; valid values are stored.
   const [draft, setDraft] = useState(value === undefined || value === null ? "" : String(value));
   useEffect(() => setDraft(value === undefined || value === null ? "" : String(value)), [value]);
@@ -122,6 +121,7 @@ function ParamField({ nodeId, param, value }: { nodeId: string; param: ParamDef;
         <input
           className={common}
           inputMode="decimal"
+          size={8}
           value={draft}
           aria-label={param.label}
           onChange={(e) => {
@@ -144,7 +144,16 @@ function ParamField({ nodeId, param, value }: { nodeId: string; param: ParamDef;
         />
       );
     default:
-      return <input className={common} value={String(value ?? "")} aria-label={param.label} onChange={(e) => set(e.target.value)} />;
+      return (
+        <input
+          className={common}
+          // Sized to its text (the node grows to show a prompt whole, not to a browser default).
+          size={Math.min(36, Math.max(8, String(value ?? "").length + 2))}
+          value={String(value ?? "")}
+          aria-label={param.label}
+          onChange={(e) => set(e.target.value)}
+        />
+      );
   }
 }
 
@@ -167,7 +176,8 @@ function BreakpointDot({ id, on }: { id: string; on: boolean }) {
   );
 }
 
-function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
+function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>) {
+  const type = catalogueType(drawnAs);
   const def = useEditor((s) => s.catalogue[type]);
   const diagnostics = useEditor((s) => s.diagnosticsByNode[id]);
   const raised = useEditor((s) => s.raisedNodeId === id);
@@ -215,7 +225,7 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   return (
     <div
       className={cn(
-        "ne-node min-w-[180px] max-w-[280px] rounded-lg border border-slate-700 bg-slate-900/95 shadow-lg",
+        "ne-node min-w-[220px] max-w-[360px] rounded-lg border border-slate-700 bg-slate-900/95 shadow-lg",
         errors.length > 0 && "ne-has-error",
         errors.length === 0 && warnings.length > 0 && "ne-has-warning",
         raised && "ne-raised",
@@ -238,18 +248,18 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
         {statement && <BreakpointDot id={id} on={breakpoint} />}
         <span className="truncate">{data.label || def.title}</span>
         {runCount > 0 && (
-          <span
-            className="ne-run-count ml-auto rounded bg-slate-950/70 px-1 font-mono text-[10px] font-normal"
-            title={`Ran ${runCount} times`}
-            data-testid="run-count"
-          >
+          <span className="ne-run-count ml-auto rounded bg-black/60 px-1 font-mono text-xs font-normal" title={`Ran ${runCount} times`} data-testid="run-count">
             ×{runCount}
           </span>
         )}
-        {raised && <span className="ml-auto rounded bg-red-600 px-1 text-[10px]">raised</span>}
+        {raised && (
+          <span className="ml-auto rounded bg-red-700 px-1 text-xs" data-testid="node-raised">
+            raised
+          </span>
+        )}
         {(errors.length > 0 || warnings.length > 0) && (
           <span
-            className={cn("ml-auto flex items-center gap-0.5 rounded px-1 text-[10px]", errors.length ? "bg-red-600" : "bg-amber-500 text-slate-950")}
+            className={cn("ml-auto flex items-center gap-0.5 rounded px-1 text-xs", errors.length ? "bg-red-700" : "bg-amber-500 text-[#020617]")}
             title={(diagnostics ?? []).map((d) => `${d.severity}: ${d.message}`).join("\n")}
             data-testid="node-diagnostic"
           >
@@ -280,7 +290,7 @@ function NodeViewImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
           {def.params.map((param) => (
             <label
               key={param.id}
-              className={cn("flex gap-2 text-[11px] text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}
+              className={cn("flex gap-2 text-xs text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}
               title={problems.get(param.id)?.text}
             >
               <span className={cn("shrink-0", problemText(problems.get(param.id)))}>{param.label}</span>

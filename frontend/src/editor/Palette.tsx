@@ -1,9 +1,10 @@
 // The node palette: categories from the catalogue, a search box, drag a node onto the canvas
 // (or click it to add it at the center of the view).
 
-import { Search } from "lucide-react";
+import { PanelLeftClose, Search } from "lucide-react";
 import { memo, useMemo, useState } from "react";
 
+import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import type { NodeTypeDef } from "@/lib/types";
 import { useEditor } from "@/store/editor";
@@ -13,7 +14,7 @@ import { searchNodeTypes } from "./search";
 
 export const DRAG_MIME = "application/x-nodeengine-type";
 
-function PaletteImpl({ onAdd }: { onAdd: (type: string) => void }) {
+function PaletteImpl({ onAdd, width, onCollapse }: { onAdd: (type: string) => void; width: number; onCollapse: () => void }) {
   const catalogue = useEditor((s) => s.catalogue);
   const categories = useEditor((s) => s.categories);
   const [query, setQuery] = useState("");
@@ -32,16 +33,27 @@ function PaletteImpl({ onAdd }: { onAdd: (type: string) => void }) {
   }, [matches, categories]);
 
   return (
-    <aside className="flex w-56 shrink-0 flex-col border-r border-slate-800 bg-slate-950" data-testid="palette">
-      <div className="relative p-2">
+    <aside className="flex shrink-0 flex-col border-r border-slate-800 bg-slate-950" style={{ width }} data-testid="palette">
+      <div className="relative flex items-center gap-1 p-2">
         <Search className="pointer-events-none absolute left-4 top-4.5 h-4 w-4 text-slate-500" />
         <Input className="h-8 pl-8 text-xs" placeholder="Search nodes" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search nodes" />
+        <Button
+          size="icon"
+          variant="ghost"
+          className="h-8 w-8 shrink-0"
+          onClick={onCollapse}
+          title="Hide the palette (Ctrl+B)"
+          aria-label="Hide the palette"
+          data-testid="palette-collapse"
+        >
+          <PanelLeftClose />
+        </Button>
       </div>
       <div className="flex-1 overflow-y-auto px-2 pb-4">
         {defs.length === 0 && <p className="p-2 text-xs text-slate-500">Loading nodes…</p>}
         {groups.map((group) => (
           <section key={group.id} className="mb-3">
-            <h3 className="px-1 pb-1 text-[10px] font-semibold uppercase tracking-wider text-slate-500">{group.title}</h3>
+            <h3 className="px-1 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500">{group.title}</h3>
             {group.defs.map((d) => (
               // biome-ignore lint/a11y/noStaticElementInteractions: a drag source for the canvas; double-click is a shortcut for the drop.
               <div

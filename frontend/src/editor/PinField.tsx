@@ -33,7 +33,7 @@ export function hasPinField(port: PortDef): boolean {
 }
 
 const fieldClass =
-  "nodrag nowheel h-5 w-14 shrink-0 rounded border border-slate-700 bg-slate-950 px-1 text-[11px] text-slate-100 placeholder:text-slate-500 focus:border-sky-500 focus:outline-none";
+  "nodrag nowheel h-6 shrink-0 rounded border border-slate-700 bg-slate-950 px-1 text-xs text-slate-100 placeholder:text-slate-500 focus:border-sky-500 focus:outline-none";
 
 export function PinField({ nodeId, port, value, problem }: { nodeId: string; port: PortDef; value: unknown; problem?: "error" | "warning" }) {
   const stored = asPinValue(value);
@@ -96,7 +96,9 @@ function TextPin({
   useEffect(() => setDraft((text) => (codec.parse(text) === stored ? text : codec.format(stored))), [codec, stored]);
   return (
     <input
-      className={cn(fieldClass, "ml-1.5", className)}
+      className={cn(fieldClass, "ml-1.5", codec.numeric && "w-20", className)}
+      // Text grows with what is typed (up to the node's width), so a value is read whole.
+      style={codec.numeric ? undefined : { width: `${Math.min(30, Math.max(8, draft.length + 2))}ch` }}
       inputMode={codec.numeric ? "decimal" : undefined}
       spellCheck={false}
       value={draft}

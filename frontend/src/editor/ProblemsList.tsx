@@ -9,6 +9,13 @@ const NO_TITLES: (string | null)[] = [];
 
 export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => void }) {
   const diagnostics = useEditor((s) => s.compile?.diagnostics ?? NONE);
+  // The exception of the last run, above the compiler's diagnostics, with a link to its node.
+  const raisedId = useEditor((s) => s.raisedNodeId);
+  const runtimeError = useEditor((s) => s.runtimeError);
+  const raisedTitle = useEditor((s) => {
+    const type = s.nodes.find((n) => n.id === raisedId)?.type;
+    return type ? (s.catalogue[type]?.title ?? type) : null;
+  });
   // The title of each diagnostic's node, not the nodes themselves: dragging a node changes the
   // node list on every frame and must not re-render this list.
   const titles = useEditor(
@@ -21,7 +28,7 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
       });
     }),
   );
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const errors = diagnostics.filter((d) => d.severity === "error").length + (raisedId ? 1 : 0);
   return (
     <div className="flex h-40 shrink-0 flex-col border-t border-slate-800" data-testid="problems">
       <div className="flex h-8 shrink-0 items-center gap-2 px-2 text-xs text-slate-400">
@@ -29,10 +36,22 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
         <span className={errors ? "text-red-400" : "text-slate-500"}>
           {errors} error{errors === 1 ? "" : "s"}
         </span>
-        <span className="text-slate-500">{diagnostics.length - errors} other</span>
+        <span className="text-slate-500">{diagnostics.length + (raisedId ? 1 : 0) - errors} other</span>
       </div>
       <ul className="flex-1 overflow-y-auto text-xs">
-        {diagnostics.length === 0 && <li className="px-3 py-1 text-slate-500">No problems.</li>}
+        {raisedId && (
+          <li data-testid="runtime-problem">
+            <button type="button" className="flex w-full items-start gap-2 px-3 py-1 text-left hover:bg-slate-800" onClick={() => onFocusNode(raisedId)}>
+              <XCircle className="mt-0.5 h-3.5 w-3.5 shrink-0 text-red-400" />
+              <span className="text-slate-200">
+                <span className="mr-1 text-red-300">Run failed{raisedTitle ? ` in ${raisedTitle}` : ""}:</span>
+                {runtimeError ?? "the script raised an exception"}
+                <span className="ml-1 text-sky-400 underline">show node</span>
+              </span>
+            </button>
+          </li>
+        )}
+        {diagnostics.length === 0 && !raisedId && <li className="px-3 py-1 text-slate-500">No problems.</li>}
         {diagnostics.map((d, i) => {
           const title = titles[i];
           return (

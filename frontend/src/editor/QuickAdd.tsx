@@ -84,7 +84,7 @@ export function QuickAdd({ request, onPick, onClose }: { request: QuickAddReques
               >
                 <span className="h-2.5 w-2.5 rounded-sm" style={{ background: categoryColor(d.category) }} />
                 <span className="flex-1 truncate">{d.title}</span>
-                <span className="text-[10px] text-slate-500">{d.category}</span>
+                <span className="text-xs text-slate-500">{d.category}</span>
               </button>
             </li>
           ))}

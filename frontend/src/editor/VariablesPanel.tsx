@@ -13,7 +13,7 @@ function VariableRows({ title, rows }: { title: string; rows: DebugVariable[] })
   if (rows.length === 0) return null;
   return (
     <div data-testid={`variables-${title.toLowerCase()}`}>
-      <div className="sticky top-0 bg-slate-900 px-2 py-0.5 text-[10px] font-semibold uppercase tracking-wide text-slate-400">{title}</div>
+      <div className="sticky top-0 bg-slate-900 px-2 py-0.5 text-xs font-semibold uppercase tracking-wide text-slate-400">{title}</div>
       <table className="w-full table-fixed">
         <tbody>
           {rows.map((v) => (
@@ -52,7 +52,7 @@ export function VariablesPanel() {
       <div className={cn("flex h-7 shrink-0 items-center gap-1.5 border-b border-slate-800 px-2 text-xs", exception ? "text-red-300" : "text-slate-300")}>
         <Braces className="h-3.5 w-3.5" />
         <span className="font-medium">Variables</span>
-        <span className="ml-auto text-[11px] text-slate-500">
+        <span className="ml-auto text-xs text-slate-500">
           {paused ? (exception ? "at the exception" : "paused") : debugging ? "running…" : "at the last pause"}
         </span>
       </div>

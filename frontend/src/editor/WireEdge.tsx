@@ -36,7 +36,7 @@ function WireEdgeImpl({
       {value !== undefined && (
         <EdgeLabelRenderer>
           <div
-            className="ne-wire-value nodrag nopan absolute max-w-[220px] whitespace-pre rounded border border-slate-600 bg-slate-900/95 px-1 text-[10px] leading-4 text-amber-200 shadow"
+            className="ne-wire-value nodrag nopan absolute max-w-[220px] whitespace-pre rounded border border-slate-600 bg-slate-900/95 px-1 text-xs leading-4 text-amber-200 shadow"
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, pointerEvents: "all" }}
             title={value}
             data-testid="wire-value"

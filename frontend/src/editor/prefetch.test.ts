@@ -3,7 +3,11 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { catalogueResponse } from "../test/fixtures";
 
 const api = vi.fn();
-vi.mock("@/lib/api", () => ({ api: (...args: unknown[]) => api(...args) }));
+vi.mock("@/lib/api", async (original) => ({
+  ...(await original<typeof import("@/lib/api")>()),
+  api: (...args: unknown[]) => api(...args),
+  apiAs: async (schema: { parse(v: unknown): unknown }, ...args: unknown[]) => schema.parse(await api(...args)),
+}));
 
 const { prefetchEditorData, takeEditorData } = await import("./prefetch");
 

@@ -2,8 +2,9 @@
 // `/graphs/12` directly starts both requests at page start, in parallel with the download of the
 // editor's code and the session check, instead of after them (see App.tsx).
 
-import { api } from "@/lib/api";
+import { ApiError, api } from "@/lib/api";
 import { loadCatalogue } from "@/lib/catalogue";
+import { graphRecordSchema } from "@/lib/schemas";
 import type { CatalogueResponse, GraphRecord } from "@/lib/types";
 
 export type EditorData = [CatalogueResponse, GraphRecord];
@@ -11,7 +12,12 @@ export type EditorData = [CatalogueResponse, GraphRecord];
 const started = new Map<number, Promise<EditorData>>();
 
 function fetchEditorData(graphId: number, quiet401 = false): Promise<EditorData> {
-  return Promise.all([loadCatalogue(), api<GraphRecord>(`graphs/${graphId}/`, { quiet401 })]);
+  const graph = api<unknown>(`graphs/${graphId}/`, { quiet401 }).then((body): GraphRecord => {
+    const parsed = graphRecordSchema.safeParse(body);
+    if (!parsed.success) throw new ApiError(0, "The server's answer for this graph has an unexpected shape.", null);
+    return parsed.data;
+  });
+  return Promise.all([loadCatalogue(), graph]);
 }
 
 export function prefetchEditorData(graphId: number): void {

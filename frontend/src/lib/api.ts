@@ -1,5 +1,7 @@
 // The REST client: same origin, session cookie, CSRF header on unsafe methods, errors as ApiError.
 
+import type { ZodType } from "zod";
+
 export class ApiError extends Error {
   constructor(
     public status: number,
@@ -72,12 +74,26 @@ export async function api<T = unknown>(path: string, options: { method?: string;
   return body as T;
 }
 
+/**
+ * The message of an error for the user, each sentence once: the API's `detail` repeats the first
+ * field error (nodeengine/errors.py), so it is left out when a field message already says it.
+ */
 export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
-    const fields = err.fieldMessages;
-    return fields.length ? `${err.message} ${fields.join(" ")}` : err.message;
+    const fields = [...new Set(err.fieldMessages)];
+    const said = (text: string) => fields.some((f) => f === text || f.includes(text) || text.includes(f));
+    const lines = fields.length === 0 || !said(err.message) ? [err.message, ...fields] : fields;
+    return lines.join(" ");
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A request whose answer is checked against a schema: a body of another shape is an error. */
+export async function apiAs<T>(schema: ZodType<T>, path: string, options: Parameters<typeof api>[1] = {}): Promise<T> {
+  const body = await api<unknown>(path, options);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(0, `The server's answer to ${path.split("?")[0]} has an unexpected shape.`, null);
+  return parsed.data;
 }
 
 export interface Page<T> {

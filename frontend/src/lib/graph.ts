@@ -1,9 +1,30 @@
 // Pure graph logic: ports of a node, connection rules, ids, copy/paste and auto-arrange.
 // Kept free of React so that the unit tests exercise exactly what the editor runs.
 
+import { clipboardSchema } from "./schemas";
 import type { DynamicPortRule, GraphEdge, GraphNode, GraphNodeData, NodeTypeDef, Params, PortDef, TypeCompatibility } from "./types";
 
 export type Catalogue = Record<string, NodeTypeDef>;
+
+/**
+ * What the graph logic needs of a node: the contract's GraphNode and React Flow's Node<GraphNodeData>
+ * (the editor store's nodes, with `selected`, `measured`, ...) both fit, so neither is cast.
+ */
+export interface NodeLike {
+  id: string;
+  type?: string;
+  position: { x: number; y: number };
+  data: GraphNodeData;
+}
+
+/** What the graph logic needs of a wire: GraphEdge and React Flow's Edge (optional handles) both fit. */
+export interface EdgeLike {
+  id: string;
+  source: string;
+  target: string;
+  sourceHandle?: string | null;
+  targetHandle?: string | null;
+}
 
 export function newId(prefix = "n"): string {
   const random = Math.random().toString(36).slice(2, 8);
@@ -72,7 +93,7 @@ export function portsOf(def: NodeTypeDef | undefined, params: Params): PortDef[]
 }
 
 export function findPort(
-  nodes: readonly GraphNode[],
+  nodes: readonly NodeLike[],
   catalogue: Catalogue,
   nodeId: string | null | undefined,
   portId: string | null | undefined,
@@ -80,7 +101,7 @@ export function findPort(
   if (!nodeId || !portId) return undefined;
   const node = nodes.find((n) => n.id === nodeId);
   if (!node) return undefined;
-  return portsOf(catalogue[node.type], node.data.params).find((p) => p.id === portId);
+  return portsOf(catalogue[node.type ?? ""], node.data.params).find((p) => p.id === portId);
 }
 
 /**
@@ -111,8 +132,8 @@ export type ConnectionVerdict = { ok: true; replaces: string[] } | { ok: false; 
  */
 export function checkConnection(
   conn: ConnectionLike,
-  nodes: readonly GraphNode[],
-  edges: readonly GraphEdge[],
+  nodes: readonly NodeLike[],
+  edges: readonly EdgeLike[],
   catalogue: Catalogue,
   compatibility: TypeCompatibility,
 ): ConnectionVerdict {
@@ -141,7 +162,7 @@ export function checkConnection(
 }
 
 /** Drop wires whose ports no longer exist (e.g. after a dynamic port was removed). */
-export function pruneDanglingEdges(nodes: readonly GraphNode[], edges: readonly GraphEdge[], catalogue: Catalogue): GraphEdge[] {
+export function pruneDanglingEdges<E extends EdgeLike>(nodes: readonly NodeLike[], edges: readonly E[], catalogue: Catalogue): E[] {
   return edges.filter(
     (e) => findPort(nodes, catalogue, e.source, e.sourceHandle) !== undefined && findPort(nodes, catalogue, e.target, e.targetHandle) !== undefined,
   );
@@ -156,7 +177,7 @@ export interface ClipboardPayload {
   edges: GraphEdge[];
 }
 
-export function copySelection(nodes: readonly GraphNode[], edges: readonly GraphEdge[], selected: ReadonlySet<string>): ClipboardPayload {
+export function copySelection(nodes: readonly NodeLike[], edges: readonly EdgeLike[], selected: ReadonlySet<string>): ClipboardPayload {
   const picked = nodes.filter((n) => selected.has(n.id)).map(cleanNode);
   const ids = new Set(picked.map((n) => n.id));
   const inner = edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map(cleanEdge);
@@ -166,9 +187,8 @@ export function copySelection(nodes: readonly GraphNode[], edges: readonly Graph
 export function parseClipboard(text: string | null): ClipboardPayload | null {
   if (!text) return null;
   try {
-    const value = JSON.parse(text) as Partial<ClipboardPayload>;
-    if (value.kind !== "nodeengine/clipboard" || !Array.isArray(value.nodes) || !Array.isArray(value.edges)) return null;
-    return value as ClipboardPayload;
+    const parsed = clipboardSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
@@ -209,17 +229,17 @@ export function copyNodeData(data: GraphNodeData | undefined): GraphNodeData {
 }
 
 /** A node as the contract knows it: no React Flow runtime fields (selected, measured, ...). */
-export function cleanNode(n: GraphNode): GraphNode {
+export function cleanNode(n: NodeLike): GraphNode {
   return {
     id: n.id,
-    type: n.type,
+    type: n.type ?? "",
     position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
     data: copyNodeData(n.data),
   };
 }
 
-export function cleanEdge(e: GraphEdge): GraphEdge {
-  return { id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle };
+export function cleanEdge(e: EdgeLike): GraphEdge {
+  return { id: e.id, source: e.source, sourceHandle: e.sourceHandle ?? "", target: e.target, targetHandle: e.targetHandle ?? "" };
 }
 
 // ---------------------------------------------------------------- auto-arrange
@@ -228,7 +248,7 @@ export function cleanEdge(e: GraphEdge): GraphEdge {
  * A layered layout: each node's column is the length of the longest wire path reaching it
  * (back edges of cycles ignored), rows keep the previous vertical order within a column.
  */
-export function autoArrange(nodes: readonly GraphNode[], edges: readonly GraphEdge[], spacing = { x: 280, y: 150 }): Map<string, { x: number; y: number }> {
+export function autoArrange(nodes: readonly NodeLike[], edges: readonly EdgeLike[], spacing = { x: 340, y: 190 }): Map<string, { x: number; y: number }> {
   const ids = new Set(nodes.map((n) => n.id));
   const out = new Map<string, string[]>();
   for (const n of nodes) out.set(n.id, []);
@@ -273,7 +293,7 @@ export function autoArrange(nodes: readonly GraphNode[], edges: readonly GraphEd
   for (const id of order) layer.set(id, layer.get(id) ?? 0);
   for (const id of order) for (const t of forward.get(id)!) layer.set(t, Math.max(layer.get(t) ?? 0, layer.get(id)! + 1));
 
-  const columns = new Map<number, GraphNode[]>();
+  const columns = new Map<number, NodeLike[]>();
   for (const n of nodes) {
     const l = layer.get(n.id) ?? 0;
     if (!columns.has(l)) columns.set(l, []);

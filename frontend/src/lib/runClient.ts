@@ -4,16 +4,8 @@
 
 import { consoleStore, type ExitInfo } from "../store/console";
 import { type DebugVariable, editorStore, type TraceDelta } from "../store/editor";
-import type { Diagnostic, GraphDocument } from "./types";
-
-type ServerEvent =
-  | { type: "queued"; run_id: string; ref?: string; position: number }
-  | { type: "started"; run_id: string }
-  | { type: "stdout" | "stderr"; run_id: string; data: string }
-  | ({ type: "exit"; run_id: string } & ExitInfo)
-  | { type: "error"; run_id?: string; ref?: string; code: string; message: string; diagnostics?: Diagnostic[] }
-  | { type: "trace"; run_id: string; counts?: unknown; values?: unknown; current?: unknown }
-  | { type: "paused"; run_id: string; node_id: unknown; reason: unknown; variables?: unknown };
+import { parseServerEvent, type ServerEvent } from "./schemas";
+import type { GraphDocument } from "./types";
 
 type ResumeMode = "continue" | "step";
 
@@ -65,6 +57,17 @@ export function readVariables(raw: unknown): DebugVariable[] {
   return out;
 }
 
+/** The last line the run wrote to stderr (a traceback ends with the exception), if any. */
+function lastErrorLine(): string | null {
+  const lines = consoleStore.getState().lines;
+  for (let i = lines.length - 1; i >= 0 && i >= lines.length - 500; i--) {
+    const line = lines[i];
+    if (!line || line.stream === "info") break; // the run's first line: nothing before it is this run's
+    if (line.stream === "stderr" && line.text.trim()) return line.text.trim();
+  }
+  return null;
+}
+
 export function describeReason(reason: string): string {
   return REASONS[reason] ?? reason;
 }
@@ -80,6 +83,8 @@ class RunClient {
   private runNodes: Set<string> | null = null;
   /** Breakpoints changed before the server named the run: sent once it does. */
   private breakpointsPending = false;
+  /** Refs of runs replaced by a new one before the server named them: killed once it does. */
+  private abandoned = new Set<string>();
 
   start(): void {
     this.wanted = true;
@@ -107,11 +112,9 @@ class RunClient {
       for (const message of this.outbox.splice(0)) socket.send(message);
     };
     socket.onmessage = (event) => {
-      try {
-        this.handle(JSON.parse(String(event.data)) as ServerEvent);
-      } catch {
-        // A frame we cannot read is ignored rather than breaking the console.
-      }
+      // A frame that is not a known event (schemas.ts) is ignored rather than breaking the console.
+      const parsed = parseServerEvent(String(event.data));
+      if (parsed) this.handle(parsed);
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
@@ -145,7 +148,9 @@ class RunClient {
   /** Runs a graph or edited code; `debug` (a graph only) makes it an instrumented debug run. */
   run(payload: { graph: GraphDocument } | { code: string }, debug?: { breakpoints: string[] }): void {
     const c = consoleStore.getState();
+    // The run in flight is replaced, quietly: its end (a kill) is not this run's to report.
     if (c.phase === "running" || c.phase === "queued") this.kill();
+    else if (c.phase === "sending" && c.ref) this.abandoned.add(c.ref);
     const ref = `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const traced = Boolean(debug) && "graph" in payload;
     editorStore.getState().setRaisedNode(null);
@@ -208,7 +213,11 @@ class RunClient {
     const c = consoleStore.getState();
     switch (event.type) {
       case "queued":
-        if (!this.isMine(event.run_id, event.ref)) return;
+        if (event.ref && this.abandoned.delete(event.ref)) {
+          this.send({ type: "kill", run_id: event.run_id });
+          return;
+        }
+        if (!this.isMine(event.run_id, event.ref ?? undefined)) return;
         c.patch({ runId: event.run_id, phase: c.phase === "running" ? "running" : "queued", position: event.position });
         if (this.breakpointsPending) this.syncBreakpoints();
         return;
@@ -234,7 +243,7 @@ class RunClient {
         c.patch({ phase: "finished", exit, startedAt: null, position: null });
         this.runNodes = null;
         editorStore.getState().endRun(true);
-        if (event.node_id) editorStore.getState().setRaisedNode(event.node_id);
+        if (event.node_id) editorStore.getState().setRaisedNode(event.node_id, lastErrorLine() ?? (event.message || describeReason(event.reason)));
         return;
       }
       case "trace":
@@ -250,10 +259,11 @@ class RunClient {
         return;
       }
       case "error": {
-        if (event.run_id || event.ref ? !this.isMine(event.run_id, event.ref) : c.phase !== "sending") return;
+        if (event.run_id || event.ref ? !this.isMine(event.run_id ?? undefined, event.ref ?? undefined) : c.phase !== "sending") return;
         flushOutput();
+        // The message often quotes the first diagnostic: each sentence is printed once.
         const details = (event.diagnostics ?? [])
-          .filter((d) => d.severity === "error")
+          .filter((d) => d.severity === "error" && !event.message.includes(d.message))
           .map((d) => `  • ${d.message}`)
           .join("\n");
         c.info(`✖ ${event.message}${details ? `\n${details}` : ""}`);

@@ -19,7 +19,7 @@ export interface ParamDef {
   id: string;
   label: string;
   kind: ParamKind | string;
-  default: unknown;
+  default?: unknown;
   choices?: Array<{ value: string; label?: string }>;
 }
 
@@ -116,6 +116,7 @@ export interface GraphRecord {
   edges: GraphEdge[];
   viewport: { x?: number; y?: number; zoom?: number };
   version: number;
+  updated_at?: string;
 }
 
 export interface RevisionSummary {

@@ -20,11 +20,11 @@ beforeEach(() => {
 
 describe("editor store", () => {
   it("loads a document clean and becomes dirty on an edit", () => {
-    expect(st().contentSeq).toBe(st().savedSeq);
+    expect(st().dirty).toBe(false);
     expect(st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" })).toBe(true);
-    expect(st().contentSeq).not.toBe(st().savedSeq);
+    expect(st().dirty).toBe(true);
     st().markSaved();
-    expect(st().contentSeq).toBe(st().savedSeq);
+    expect(st().dirty).toBe(false);
   });
 
   it("refuses an invalid wire with a reason and leaves the graph alone", () => {

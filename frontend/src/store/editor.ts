@@ -7,6 +7,7 @@ import { useStore } from "zustand";
 import { createStore, type StoreApi } from "zustand/vanilla";
 
 import { EXEC_COLOR, typeColor } from "../lib/colors";
+import { documentKey } from "../lib/document";
 import {
   autoArrange,
   type Catalogue,
@@ -18,25 +19,16 @@ import {
   copyNodeData,
   copySelection,
   defaultParams,
+  type EdgeLike,
   findPort,
+  type NodeLike,
   newId,
   parseClipboard,
   pasteNodes,
   portsOf,
   pruneDanglingEdges,
 } from "../lib/graph";
-import type {
-  Category,
-  CompileResult,
-  Diagnostic,
-  GraphDocument,
-  GraphEdge,
-  GraphNode,
-  GraphNodeData,
-  NodeTypeDef,
-  PinValue,
-  TypeCompatibility,
-} from "../lib/types";
+import type { Category, CompileResult, Diagnostic, GraphDocument, GraphNode, GraphNodeData, NodeTypeDef, PinValue, TypeCompatibility } from "../lib/types";
 
 export type FlowNode = Node<GraphNodeData>;
 export type FlowEdge = Edge;
@@ -80,9 +72,12 @@ interface EditorState {
   edges: FlowEdge[];
   past: Snapshot[];
   future: Snapshot[];
-  /** Grows on every content change (not on selection), drives compile and the dirty flag. */
+  /** Grows on every content change (not on selection), drives compile and drafts. */
   contentSeq: number;
-  savedSeq: number;
+  /** documentKey() of the saved (or loaded) document. */
+  savedKey: string;
+  /** What is on screen differs from the saved document (undo back to it is clean again). */
+  dirty: boolean;
   lastCoalesceKey: string | null;
   lastCoalesceAt: number;
   compile: CompileResult | null;
@@ -91,6 +86,8 @@ interface EditorState {
   linesByNode: Record<string, number[]>;
   /** The node whose Python raised in the last run (exit.node_id). */
   raisedNodeId: string | null;
+  /** The exception of the last run, as the Problems list shows it (with a link to the node). */
+  runtimeError: string | null;
   notice: string | null;
   pasteCount: number;
   // ---- debug runs (docs/debugging.md) ----
@@ -115,8 +112,10 @@ interface EditorState {
 
 interface EditorActions {
   setCatalogue(nodes: NodeTypeDef[], categories?: Category[], typeCompatibility?: TypeCompatibility): void;
-  load(doc: GraphDocument): void;
-  markSaved(): void;
+  /** Shows a document; `saved` (default: the same one) is what it is compared with for `dirty`. */
+  load(doc: GraphDocument, saved?: GraphDocument): void;
+  /** The document `doc` (default: the one on screen) is now the saved one. */
+  markSaved(doc?: GraphDocument): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
   checkpoint(coalesceKey?: string): void;
@@ -128,6 +127,8 @@ interface EditorActions {
   setInputValue(nodeId: string, portId: string, value: PinValue | undefined): void;
   setLabel(nodeId: string, label: string): void;
   deleteSelected(): void;
+  /** Removes nodes (with their wires) and wires, as one undo step. */
+  removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
   deleteEdge(id: string): void;
   selectOnly(ids: string[]): void;
   selectAll(): void;
@@ -137,7 +138,7 @@ interface EditorActions {
   paste(payload?: ClipboardPayload | null): void;
   arrange(): void;
   setCompile(result: CompileResult | null, error?: string | null): void;
-  setRaisedNode(id: string | null): void;
+  setRaisedNode(id: string | null, message?: string | null): void;
   setNotice(text: string | null): void;
   document(): GraphDocument;
   /** Chooses the graph whose breakpoints are shown (restored from this browser's storage). */
@@ -165,7 +166,7 @@ export interface PendingWire {
 
 export type EditorStore = EditorState & EditorActions;
 
-function decorateEdge(edge: GraphEdge | FlowEdge, nodes: readonly GraphNode[], catalogue: Catalogue): FlowEdge {
+function decorateEdge(edge: EdgeLike, nodes: readonly NodeLike[], catalogue: Catalogue): FlowEdge {
   const port = findPort(nodes, catalogue, edge.source, edge.sourceHandle);
   const exec = port?.kind === "exec";
   return {
@@ -183,18 +184,16 @@ function toFlowNode(n: GraphNode): FlowNode {
   return { id: n.id, type: n.type, position: { ...n.position }, data: copyNodeData(n.data) };
 }
 
-const asGraphNodes = (nodes: FlowNode[]): GraphNode[] => nodes as unknown as GraphNode[];
-
 /** A statement node: it has an execution input, so a debug run counts it and can stop before it. */
-export function isStatementNode(node: Pick<GraphNode, "type" | "data">, catalogue: Catalogue): boolean {
-  const def = catalogue[node.type];
+export function isStatementNode(node: Pick<NodeLike, "type" | "data">, catalogue: Catalogue): boolean {
+  const def = catalogue[node.type ?? ""];
   return Boolean(def && portsOf(def, node.data.params).some((p) => p.kind === "exec" && p.direction === "input"));
 }
 
 /** The dimming rule: statement nodes that never ran. */
 export function unreachedNodes(nodes: readonly FlowNode[], catalogue: Catalogue, counts: Record<string, number>): Record<string, true> {
   const out: Record<string, true> = {};
-  for (const n of nodes) if (!counts[n.id] && n.type && isStatementNode(n as GraphNode, catalogue)) out[n.id] = true;
+  for (const n of nodes) if (!counts[n.id] && isStatementNode(n, catalogue)) out[n.id] = true;
   return out;
 }
 
@@ -237,8 +236,29 @@ function indexDiagnostics(result: CompileResult | null): Pick<EditorState, "diag
 export function createEditorStore(): StoreApi<EditorStore> {
   return createStore<EditorStore>()((set, get) => {
     const snapshot = (): Snapshot => ({ nodes: get().nodes, edges: get().edges });
+    const dirtyFor = (nodes: readonly FlowNode[], edges: readonly FlowEdge[], savedKey = get().savedKey) => documentKey({ nodes, edges }) !== savedKey;
     // An edit of the graph makes the last debug run's counts and values stale: they go.
-    const changed = (extra: Partial<EditorState>): void => set((s) => ({ ...NO_TRACE, ...extra, contentSeq: s.contentSeq + 1 }));
+    const changed = (extra: Partial<EditorState>): void =>
+      set((s) => {
+        const next = { ...NO_TRACE, ...extra, contentSeq: s.contentSeq + 1 };
+        return { ...next, dirty: dirtyFor(next.nodes ?? s.nodes, next.edges ?? s.edges, s.savedKey) };
+      });
+    /**
+     * The one way a wire is added (a drop on a port, or a node added at the end of a dragged
+     * wire): checked by the connection rules, replacing the wire it displaces. Null when refused.
+     */
+    const withWire = (conn: ConnectionLike, nodes: readonly FlowNode[], edges: readonly FlowEdge[]): { edges: FlowEdge[] } | { reason: string } => {
+      const { catalogue, typeCompatibility } = get();
+      const verdict = checkConnection(conn, nodes, edges, catalogue, typeCompatibility);
+      if (!verdict.ok) return { reason: verdict.reason };
+      const edge = decorateEdge(
+        { id: newId("e"), source: conn.source ?? "", sourceHandle: conn.sourceHandle ?? "", target: conn.target ?? "", targetHandle: conn.targetHandle ?? "" },
+        nodes,
+        catalogue,
+      );
+      const drop = new Set(verdict.replaces);
+      return { edges: [...edges.filter((e) => !drop.has(e.id)), edge] };
+    };
     const validSelection = (): Set<string> =>
       new Set(
         get()
@@ -255,7 +275,8 @@ export function createEditorStore(): StoreApi<EditorStore> {
       past: [],
       future: [],
       contentSeq: 0,
-      savedSeq: 0,
+      savedKey: documentKey({ nodes: [], edges: [] }),
+      dirty: false,
       lastCoalesceKey: null,
       lastCoalesceAt: 0,
       compile: null,
@@ -263,6 +284,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
       diagnosticsByNode: {},
       linesByNode: {},
       raisedNodeId: null,
+      runtimeError: null,
       notice: null,
       pasteCount: 0,
       graphKey: null,
@@ -278,28 +300,32 @@ export function createEditorStore(): StoreApi<EditorStore> {
         const derived = categories ?? [...new Set(defs.map((d) => d.category))].map((id) => ({ id, title: id }));
         set({ catalogue, categories: derived, typeCompatibility });
         const { nodes, edges } = get();
-        if (edges.length) set({ edges: edges.map((e) => decorateEdge(e, asGraphNodes(nodes), catalogue)) });
+        if (edges.length) set({ edges: edges.map((e) => decorateEdge(e, nodes, catalogue)) });
       },
 
-      load(doc) {
+      load(doc, saved) {
         const nodes = (doc.nodes ?? []).map(toFlowNode);
         const { catalogue } = get();
-        const edges = (doc.edges ?? []).map((e) => decorateEdge(e, asGraphNodes(nodes), catalogue));
+        const edges = (doc.edges ?? []).map((e) => decorateEdge(e, nodes, catalogue));
+        const savedKey = documentKey(saved ?? { nodes, edges });
         set((s) => ({
           nodes,
           edges,
           past: [],
           future: [],
           contentSeq: s.contentSeq + 1,
-          savedSeq: s.contentSeq + 1,
+          savedKey,
+          dirty: dirtyFor(nodes, edges, savedKey),
           lastCoalesceKey: null,
           raisedNodeId: null,
+          runtimeError: null,
           ...NO_TRACE,
         }));
       },
 
-      markSaved() {
-        set((s) => ({ savedSeq: s.contentSeq }));
+      markSaved(doc) {
+        const savedKey = documentKey(doc ?? { nodes: get().nodes, edges: get().edges });
+        set((s) => ({ savedKey, dirty: dirtyFor(s.nodes, s.edges, savedKey) }));
       },
 
       checkpoint(coalesceKey) {
@@ -315,7 +341,8 @@ export function createEditorStore(): StoreApi<EditorStore> {
       },
 
       onNodesChange(changes) {
-        // Removal goes through deleteSelected (one undo step); here only moves, sizes, selection.
+        // Removal goes through removeElements (React Flow's onBeforeDelete, one undo step); here
+        // only moves, sizes, selection.
         const relevant = changes.filter((c) => c.type !== "remove" && c.type !== "add" && c.type !== "replace");
         if (relevant.length === 0) return;
         set((s) => ({ nodes: applyNodeChanges(relevant, s.nodes) }));
@@ -330,30 +357,18 @@ export function createEditorStore(): StoreApi<EditorStore> {
       commitMove() {
         // Positions changed during a drag that began with a checkpoint: count it as content (but
         // a move keeps the run's counts and values: the graph means the same).
-        set((s) => ({ lastCoalesceKey: null, contentSeq: s.contentSeq + 1 }));
+        set((s) => ({ lastCoalesceKey: null, contentSeq: s.contentSeq + 1, dirty: dirtyFor(s.nodes, s.edges, s.savedKey) }));
       },
 
       connect(conn) {
-        const { nodes, edges, catalogue, typeCompatibility } = get();
-        const verdict = checkConnection(conn, asGraphNodes(nodes), edges as unknown as GraphEdge[], catalogue, typeCompatibility);
-        if (!verdict.ok) {
-          set({ notice: verdict.reason });
+        const { nodes, edges } = get();
+        const result = withWire(conn, nodes, edges);
+        if ("reason" in result) {
+          set({ notice: result.reason });
           return false;
         }
         get().checkpoint();
-        const edge = decorateEdge(
-          {
-            id: newId("e"),
-            source: conn.source!,
-            sourceHandle: conn.sourceHandle ?? "",
-            target: conn.target!,
-            targetHandle: conn.targetHandle ?? "",
-          },
-          asGraphNodes(nodes),
-          catalogue,
-        );
-        const drop = new Set(verdict.replaces);
-        changed({ edges: [...edges.filter((e) => !drop.has(e.id)), edge], notice: null });
+        changed({ edges: result.edges, notice: null });
         return true;
       },
 
@@ -365,25 +380,23 @@ export function createEditorStore(): StoreApi<EditorStore> {
         const id = newId("n");
         const node: FlowNode = { id, type, position, data: { params: defaultParams(def) }, selected: true };
         const nodes = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
-        changed({ nodes });
+        let edges = get().edges;
         if (from) {
-          // Join the dragged wire to the first compatible port of the new node.
-          const ports = portsOf(def, node.data.params);
+          // Join the dragged wire to the first port of the new node that takes it.
           const wantDirection = from.handleType === "source" ? "input" : "output";
-          for (const p of ports.filter((q) => q.direction === wantDirection)) {
+          for (const p of portsOf(def, node.data.params).filter((q) => q.direction === wantDirection)) {
             const conn =
               from.handleType === "source"
                 ? { source: from.nodeId, sourceHandle: from.handleId, target: id, targetHandle: p.id }
                 : { source: id, sourceHandle: p.id, target: from.nodeId, targetHandle: from.handleId };
-            const verdict = checkConnection(conn, asGraphNodes(get().nodes), get().edges as unknown as GraphEdge[], catalogue, get().typeCompatibility);
-            if (verdict.ok) {
-              const drop = new Set(verdict.replaces);
-              const edge = decorateEdge({ id: newId("e"), ...conn }, asGraphNodes(get().nodes), catalogue);
-              changed({ edges: [...get().edges.filter((e) => !drop.has(e.id)), edge] });
+            const result = withWire(conn, nodes, edges);
+            if ("edges" in result) {
+              edges = result.edges;
               break;
             }
           }
         }
+        changed({ nodes, edges });
         return id;
       },
 
@@ -394,7 +407,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
         const node = nodes.find((n) => n.id === nodeId);
         let edges = get().edges;
         if (node?.type && catalogue[node.type]?.dynamic_ports?.length) {
-          const kept = new Set(pruneDanglingEdges(asGraphNodes(nodes), edges as unknown as GraphEdge[], catalogue).map((e) => e.id));
+          const kept = new Set(pruneDanglingEdges(nodes, edges, catalogue).map((e) => e.id));
           if (kept.size !== edges.length) edges = edges.filter((e) => kept.has(e.id));
         }
         changed({ nodes, edges });
@@ -419,15 +432,23 @@ export function createEditorStore(): StoreApi<EditorStore> {
       },
 
       deleteSelected() {
+        get().removeElements(
+          [...validSelection()],
+          get()
+            .edges.filter((e) => e.selected)
+            .map((e) => e.id),
+        );
+      },
+
+      removeElements(nodeIds, edgeIds) {
         const { nodes, edges } = get();
-        const doomed = validSelection();
-        const doomedEdges = new Set(edges.filter((e) => e.selected).map((e) => e.id));
-        if (doomed.size === 0 && doomedEdges.size === 0) return;
+        const doomed = new Set(nodeIds);
+        const doomedEdges = new Set(edgeIds);
+        const keptNodes = nodes.filter((n) => !doomed.has(n.id));
+        const keptEdges = edges.filter((e) => !doomedEdges.has(e.id) && !doomed.has(e.source) && !doomed.has(e.target));
+        if (keptNodes.length === nodes.length && keptEdges.length === edges.length) return;
         get().checkpoint();
-        changed({
-          nodes: nodes.filter((n) => !doomed.has(n.id)),
-          edges: edges.filter((e) => !doomedEdges.has(e.id) && !doomed.has(e.source) && !doomed.has(e.target)),
-        });
+        changed({ nodes: keptNodes, edges: keptEdges });
       },
 
       deleteEdge(id) {
@@ -464,7 +485,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
       copy() {
         const selected = validSelection();
         if (selected.size === 0) return null;
-        const payload = copySelection(asGraphNodes(get().nodes), get().edges as unknown as GraphEdge[], selected);
+        const payload = copySelection(get().nodes, get().edges, selected);
         try {
           localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(payload));
         } catch {
@@ -497,7 +518,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
         ];
         changed({
           nodes: all,
-          edges: [...get().edges, ...pasted.edges.map((e) => decorateEdge(e, asGraphNodes(all), catalogue))],
+          edges: [...get().edges, ...pasted.edges.map((e) => decorateEdge(e, all, catalogue))],
           pasteCount: step,
         });
       },
@@ -506,7 +527,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
         const { nodes, edges } = get();
         if (nodes.length === 0) return;
         get().checkpoint();
-        const positions = autoArrange(asGraphNodes(nodes), edges as unknown as GraphEdge[]);
+        const positions = autoArrange(nodes, edges);
         changed({ nodes: nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) });
       },
 
@@ -514,8 +535,8 @@ export function createEditorStore(): StoreApi<EditorStore> {
         set({ compile: result, compileError: error, ...indexDiagnostics(result) });
       },
 
-      setRaisedNode(id) {
-        set({ raisedNodeId: id });
+      setRaisedNode(id, message = null) {
+        set({ raisedNodeId: id, runtimeError: id ? message : null });
       },
 
       setNotice(text) {
@@ -532,7 +553,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
         const node = nodes.find((n) => n.id === nodeId);
         const next = { ...breakpoints };
         if (breakpoints[nodeId]) delete next[nodeId];
-        else if (node?.type && isStatementNode(node as GraphNode, catalogue)) next[nodeId] = true;
+        else if (node && isStatementNode(node, catalogue)) next[nodeId] = true;
         else return false;
         set({ breakpoints: next });
         storeBreakpoints(graphKey, next);
@@ -541,7 +562,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
 
       activeBreakpoints() {
         const { nodes, catalogue, breakpoints } = get();
-        return nodes.filter((n) => breakpoints[n.id] && n.type && isStatementNode(n as GraphNode, catalogue)).map((n) => n.id);
+        return nodes.filter((n) => breakpoints[n.id] && isStatementNode(n, catalogue)).map((n) => n.id);
       },
 
       startRun(debug) {
@@ -575,8 +596,8 @@ export function createEditorStore(): StoreApi<EditorStore> {
 
       document() {
         return {
-          nodes: asGraphNodes(get().nodes).map(cleanNode),
-          edges: (get().edges as unknown as GraphEdge[]).map(cleanEdge),
+          nodes: get().nodes.map(cleanNode),
+          edges: get().edges.map(cleanEdge),
         };
       },
     };

@@ -1,9 +1,10 @@
 import type { Catalogue } from "../lib/graph";
-import type { CatalogueResponse, GraphNode } from "../lib/types";
+import { catalogueSchema } from "../lib/schemas";
+import type { GraphNode } from "../lib/types";
 // A snapshot of part of GET /api/nodes/ (graphs/catalogue.py) for the unit tests.
 import raw from "./catalogue.fixture.json";
 
-export const catalogueResponse = raw as unknown as CatalogueResponse;
+export const catalogueResponse = catalogueSchema.parse(raw);
 export const catalogue: Catalogue = Object.fromEntries(catalogueResponse.nodes.map((n) => [n.type, n]));
 export const typeCompatibility = catalogueResponse.type_compatibility;
 

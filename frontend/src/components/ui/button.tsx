@@ -9,12 +9,13 @@ const buttonVariants = cva(
   {
     variants: {
       variant: {
-        default: "bg-sky-500 text-slate-950 hover:bg-sky-400",
+        // Fixed dark text: the light theme turns the slate scale around, these backgrounds stay.
+        default: "bg-sky-500 text-[#020617] hover:bg-sky-400",
         destructive: "bg-red-600 text-white hover:bg-red-500",
         outline: "border border-slate-700 bg-slate-900 text-slate-100 hover:bg-slate-800",
         secondary: "bg-slate-800 text-slate-100 hover:bg-slate-700",
         ghost: "text-slate-200 hover:bg-slate-800",
-        success: "bg-emerald-500 text-slate-950 hover:bg-emerald-400",
+        success: "bg-emerald-500 text-[#020617] hover:bg-emerald-400",
       },
       size: { default: "h-9 px-3", sm: "h-8 px-2.5 text-xs", xs: "h-7 px-2 text-xs", icon: "h-8 w-8" },
     },

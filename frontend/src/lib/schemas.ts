@@ -1,0 +1,168 @@
+// Schemas (zod) for what the editor reads from outside: REST responses, /ws/run/ events, drafts
+// and the clipboard in the browser's storage. What does not match is refused where it is read,
+// instead of travelling on under a type it does not have.
+
+import { z } from "zod";
+
+import type { CatalogueResponse, CompileResult, GraphDocument, GraphEdge, GraphNode, GraphRecord, NodeTypeDef, RevisionSummary } from "./types";
+
+const pinValue = z.union([z.number(), z.string(), z.boolean()]);
+
+const nodeData = z.looseObject({
+  params: z.record(z.string(), z.unknown()).catch({}),
+  inputs: z.record(z.string(), pinValue).optional(),
+  label: z.string().optional(),
+});
+
+export const graphNodeSchema: z.ZodType<GraphNode> = z.object({
+  id: z.string(),
+  type: z.string(),
+  position: z.object({ x: z.number(), y: z.number() }),
+  data: nodeData,
+});
+
+export const graphEdgeSchema: z.ZodType<GraphEdge> = z.object({
+  id: z.string(),
+  source: z.string(),
+  sourceHandle: z.string(),
+  target: z.string(),
+  targetHandle: z.string(),
+});
+
+export const graphDocumentSchema: z.ZodType<GraphDocument> = z.object({
+  nodes: z.array(graphNodeSchema),
+  edges: z.array(graphEdgeSchema),
+});
+
+const viewportSchema = z.object({ x: z.number().optional(), y: z.number().optional(), zoom: z.number().optional() });
+
+export const graphRecordSchema: z.ZodType<GraphRecord> = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string().catch(""),
+  nodes: z.array(graphNodeSchema).catch([]),
+  edges: z.array(graphEdgeSchema).catch([]),
+  viewport: viewportSchema.nullish().transform((v) => v ?? {}),
+  version: z.number(),
+  updated_at: z.string().optional(),
+});
+
+export const createdSchema = z.object({ id: z.number() });
+
+const portSchema = z.object({
+  id: z.string(),
+  direction: z.enum(["input", "output"]),
+  kind: z.enum(["exec", "data"]),
+  type: z.string().optional(),
+  label: z.string(),
+  default: z.unknown().optional(),
+});
+
+const nodeTypeSchema: z.ZodType<NodeTypeDef> = z.looseObject({
+  type: z.string(),
+  category: z.string(),
+  title: z.string(),
+  description: z.string(),
+  ports: z.array(portSchema),
+  params: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      kind: z.string(),
+      default: z.unknown().optional(),
+      choices: z.array(z.object({ value: z.string(), label: z.string().optional() })).optional(),
+    }),
+  ),
+  dynamic_ports: z
+    .array(
+      z.object({
+        param: z.string(),
+        source: z.string(),
+        direction: z.enum(["input", "output"]),
+        kind: z.enum(["exec", "data"]),
+        type: z.string().optional(),
+        prefix: z.string(),
+      }),
+    )
+    .optional(),
+});
+
+export const catalogueSchema: z.ZodType<CatalogueResponse> = z.object({
+  categories: z.array(z.object({ id: z.string(), title: z.string() })),
+  nodes: z.array(nodeTypeSchema),
+  type_compatibility: z.record(z.string(), z.array(z.string())).catch({}),
+});
+
+const diagnosticSchema = z.object({
+  severity: z.enum(["error", "warning", "info"]),
+  code: z.string(),
+  message: z.string(),
+  node_id: z.string().nullable().catch(null),
+  port: z.string().nullable().catch(null),
+});
+
+export const compileResultSchema: z.ZodType<CompileResult> = z.object({
+  code: z.string(),
+  diagnostics: z.array(diagnosticSchema),
+  source_map: z.record(z.string(), z.string()),
+});
+
+export const revisionListSchema: z.ZodType<RevisionSummary[]> = z
+  .union([z.array(z.unknown()), z.object({ results: z.array(z.unknown()) })])
+  .transform((v) => (Array.isArray(v) ? v : v.results))
+  .pipe(z.array(z.object({ version: z.number(), name: z.string(), created_at: z.string() })));
+
+// ---------------------------------------------------------------- /ws/run/ events (docs/interfaces.md)
+
+const runId = z.string();
+
+export const serverEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("queued"), run_id: runId, ref: z.string().optional(), position: z.number().nullable().catch(null) }),
+  z.object({ type: z.literal("started"), run_id: runId }),
+  z.object({ type: z.literal("stdout"), run_id: runId, data: z.string() }),
+  z.object({ type: z.literal("stderr"), run_id: runId, data: z.string() }),
+  z.object({
+    type: z.literal("exit"),
+    run_id: runId,
+    exit_code: z.number().nullable().catch(null),
+    reason: z.string(),
+    duration_ms: z.number().catch(0),
+    node_id: z.string().nullable().catch(null),
+    message: z.string().catch(""),
+  }),
+  z.object({
+    type: z.literal("error"),
+    run_id: z.string().nullish(),
+    ref: z.string().nullish(),
+    code: z.string(),
+    message: z.string(),
+    diagnostics: z.array(diagnosticSchema).optional().catch(undefined),
+  }),
+  // The debug events keep their payloads raw: runClient reads them field by field, dropping
+  // entries of the wrong shape rather than the whole event.
+  z.object({ type: z.literal("trace"), run_id: runId, counts: z.unknown(), values: z.unknown(), current: z.unknown() }),
+  z.object({ type: z.literal("paused"), run_id: runId, node_id: z.unknown(), reason: z.unknown(), variables: z.unknown() }),
+]);
+
+export type ServerEvent = z.infer<typeof serverEventSchema>;
+
+/** A frame of the socket as an event, or null for one that is not JSON or not a known event. */
+export function parseServerEvent(text: string): ServerEvent | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = serverEventSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+// ---------------------------------------------------------------- browser storage
+
+export const clipboardSchema = z.object({
+  kind: z.literal("nodeengine/clipboard"),
+  version: z.literal(1),
+  nodes: z.array(graphNodeSchema),
+  edges: z.array(graphEdgeSchema),
+});
