@@ -21,13 +21,14 @@ import {
 import { Maximize, MousePointerClick } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
+import { categoryColor } from "@/lib/colors";
 
 import { catalogueType, flowNodeType } from "@/lib/flowTypes";
 import { checkConnection } from "@/lib/graph";
 import { useTheme } from "@/lib/theme";
 import { editorStore, type FlowEdge, type FlowNode, isStatementNode, useEditor } from "@/store/editor";
 
-import { categoryColor, NodeView } from "./NodeView";
+import { NodeView } from "./NodeView";
 import { DRAG_MIME } from "./Palette";
 import { QuickAdd, type QuickAddRequest } from "./QuickAdd";
 import { useFitGraph } from "./useFitGraph";

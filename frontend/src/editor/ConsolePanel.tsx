@@ -1,15 +1,19 @@
 // The run console: a virtualized list of output lines (only the visible ones are in the DOM, so
 // 100,000 lines stay smooth), the run status, Kill and Clear, and the input line for input().
+// Lines carry ANSI colours as styled spans; pictures and tables the script showed sit between
+// them, a fixed number of lines tall each (ConsoleDisplay.tsx).
 
 import { ChevronDown, ChevronUp, Eraser, Loader2, Pause, Square, Terminal, Wifi, WifiOff } from "lucide-react";
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { describeReason, runClient } from "@/lib/runClient";
 import { cn } from "@/lib/utils";
-import { consoleStore, pendingPrompt, useConsole } from "@/store/console";
+import { type ConsoleDisplay, type ConsoleLine, consoleStore, IMAGE_ROWS, lineAtRow, pendingPrompt, rowOfLine, useConsole } from "@/store/console";
 import { editorStore, useEditor } from "@/store/editor";
+import { layoutStore } from "@/store/layout";
 
+import { DisplayDialog, DisplayEntry } from "./ConsoleDisplay";
 import { VariablesPanel } from "./VariablesPanel";
 
 const PAUSE_REASONS: Record<string, string> = { breakpoint: "at a breakpoint", step: "after a step", exception: "on an exception" };
@@ -22,6 +26,8 @@ function nodeTitle(id: string): string {
 }
 
 const LINE_HEIGHT = 18;
+/** The console's height once a run shows a picture: its header, the input line and a picture of IMAGE_ROWS lines. */
+const DISPLAY_CONSOLE_HEIGHT = 36 + 32 + (IMAGE_ROWS + 2) * LINE_HEIGHT;
 
 function Elapsed({ since }: { since: number }) {
   const [now, setNow] = useState(Date.now());
@@ -77,14 +83,34 @@ function StatusLine() {
   );
 }
 
-function Lines() {
+/** A line of output: its styled runs (ANSI colours) as spans, never markup. */
+function TextLine({ line }: { line: ConsoleLine }) {
+  return (
+    <div className={cn("ne-line", `ne-${line.stream}`)} data-stream={line.stream}>
+      {line.spans
+        ? line.spans.map((span, j) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the runs of one line, in order.
+            <span key={j} className={span.cls || undefined}>
+              {span.text}
+            </span>
+          ))
+        : line.text || "\u200b"}
+      {line.input !== undefined && <span className="ne-typed">{line.input}</span>}
+    </div>
+  );
+}
+
+function Lines({ onFocusNode }: { onFocusNode?: (id: string) => void }) {
   const seq = useConsole((s) => s.seq);
   const dropped = useConsole((s) => s.dropped);
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState({ top: 0, height: 200 });
+  const [opened, setOpened] = useState<ConsoleDisplay | null>(null);
   const stick = useRef(true);
-  const lines = consoleStore.getState().lines;
+  const state = consoleStore.getState();
+  const lines = state.lines;
   const total = lines.length;
+  const rows = total + state.extraRows;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `seq` changes when lines arrive: keep the newest in view.
   useLayoutEffect(() => {
@@ -100,9 +126,11 @@ function Lines() {
     return () => observer.disconnect();
   }, []);
 
-  const first = Math.max(0, Math.floor(scroll.top / LINE_HEIGHT) - 20);
-  const last = Math.min(total, Math.ceil((scroll.top + scroll.height) / LINE_HEIGHT) + 20);
+  // Rows are LINE_HEIGHT tall; a picture or a table takes several.
+  const first = lineAtRow(state, Math.max(0, Math.floor(scroll.top / LINE_HEIGHT) - 20));
+  const last = Math.min(total, lineAtRow(state, Math.ceil((scroll.top + scroll.height) / LINE_HEIGHT) + 20) + 1);
   const visible = lines.slice(first, last);
+  const open = useCallback((display: ConsoleDisplay) => setOpened(display), []);
 
   return (
     <div
@@ -121,17 +149,20 @@ function Lines() {
           {dropped.toLocaleString()} older lines were dropped to keep the console fast.
         </div>
       )}
-      <div style={{ height: total * LINE_HEIGHT, position: "relative" }}>
-        <div style={{ position: "absolute", top: first * LINE_HEIGHT, left: 0, right: 0 }}>
-          {visible.map((line, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: the line's number in the run's output, which never changes.
-            <div key={first + i} className={cn("ne-line", `ne-${line.stream}`)} data-stream={line.stream}>
-              {line.text || "\u200b"}
-              {line.input !== undefined && <span className="ne-typed">{line.input}</span>}
-            </div>
-          ))}
+      <div style={{ height: rows * LINE_HEIGHT, position: "relative" }}>
+        <div style={{ position: "absolute", top: rowOfLine(state, first) * LINE_HEIGHT, left: 0, right: 0 }}>
+          {visible.map((line, i) =>
+            line.display ? (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the line's number in the run's output, which never changes.
+              <DisplayEntry key={first + i} display={line.display} onOpen={open} onFocusNode={onFocusNode} />
+            ) : (
+              // biome-ignore lint/suspicious/noArrayIndexKey: as above.
+              <TextLine key={first + i} line={line} />
+            ),
+          )}
         </div>
       </div>
+      <DisplayDialog display={opened} onClose={() => setOpened(null)} onFocusNode={onFocusNode} />
     </div>
   );
 }
@@ -178,11 +209,32 @@ function InputLine() {
 }
 
 /** The console; collapsed, only its header (the run's status) shows. */
-export function ConsolePanel({ height, open, onToggle }: { height: number; open: boolean; onToggle: () => void }) {
+export function ConsolePanel({
+  height,
+  open,
+  onToggle,
+  onFocusNode,
+}: {
+  height: number;
+  open: boolean;
+  onToggle: () => void;
+  /** Selects and centres a node (a picture's or a table's "from" link). */
+  onFocusNode?: (id: string) => void;
+}) {
   const phase = useConsole((s) => s.phase);
   const connection = useConsole((s) => s.connection);
   const note = useConsole((s) => s.connectionNote);
   const active = phase === "running" || phase === "queued" || phase === "sending";
+  // The first picture or table of a run makes a short console tall enough to show it (once a run:
+  // shrunk again, it stays so).
+  const displays = useConsole((s) => s.displayAt.length);
+  const runId = useConsole((s) => s.runId);
+  const grownFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (displays === 0 || !open || grownFor.current === runId) return;
+    grownFor.current = runId;
+    if (height < DISPLAY_CONSOLE_HEIGHT) layoutStore.getState().resize("consoleHeight", Math.min(DISPLAY_CONSOLE_HEIGHT, Math.round(window.innerHeight * 0.5)));
+  }, [displays, open, runId, height]);
   return (
     <section
       className="flex shrink-0 flex-col border-t border-slate-800 bg-slate-950"
@@ -226,7 +278,7 @@ export function ConsolePanel({ height, open, onToggle }: { height: number; open:
       {open && (
         <div className="flex min-h-0 flex-1">
           <div className="flex min-w-0 flex-1 flex-col">
-            <Lines />
+            <Lines onFocusNode={onFocusNode} />
             <InputLine />
           </div>
           <VariablesPanel />

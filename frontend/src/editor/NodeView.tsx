@@ -5,7 +5,7 @@ import { Handle, type NodeProps, Position, useStore as useFlowStore, useUpdateNo
 import { AlertTriangle, XCircle } from "lucide-react";
 import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 
-import { typeColor } from "@/lib/colors";
+import { categoryColor, typeColor } from "@/lib/colors";
 import { catalogueType } from "@/lib/flowTypes";
 import { portsOf } from "@/lib/graph";
 import type { Diagnostic, ParamDef, PortDef } from "@/lib/types";
@@ -13,25 +13,6 @@ import { cn } from "@/lib/utils";
 import { editorStore, type FlowNode, useEditor, wiredInputsOf } from "@/store/editor";
 
 import { hasPinField, PinField } from "./PinField";
-
-// Node headers: white 12 px text on these passes WCAG AA (4.5:1) in both themes.
-const CATEGORY_COLORS: Record<string, string> = {
-  events: "#dc2626",
-  io: "#0369a1",
-  values: "#475569",
-  math: "#047857",
-  logic: "#7c3aed",
-  text: "#be185d",
-  collections: "#b45309",
-  variables: "#0f766e",
-  control: "#9333ea",
-  functions: "#2563eb",
-  advanced: "#52525b",
-};
-
-export function categoryColor(category: string | undefined): string {
-  return CATEGORY_COLORS[category ?? ""] ?? "#475569";
-}
 
 /** The diagnostics that name one port or param: the worst severity, and the messages as a tooltip. */
 interface Problem {

@@ -6,10 +6,9 @@ import { memo, useMemo, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { categoryColor } from "@/lib/colors";
 import type { NodeTypeDef } from "@/lib/types";
 import { useEditor } from "@/store/editor";
-
-import { categoryColor } from "./NodeView";
 import { searchNodeTypes } from "./search";
 
 export const DRAG_MIME = "application/x-nodeengine-type";

@@ -1,12 +1,10 @@
 // The quick-add search that opens on a canvas double-click or when a wire is dropped on empty canvas.
 
 import { useEffect, useMemo, useRef, useState } from "react";
-
+import { categoryColor } from "@/lib/colors";
 import { portsOf, typesCompatible } from "@/lib/graph";
 import type { NodeTypeDef } from "@/lib/types";
 import { editorStore, type PendingWire, useEditor } from "@/store/editor";
-
-import { categoryColor } from "./NodeView";
 import { searchNodeTypes } from "./search";
 
 export interface QuickAddRequest {

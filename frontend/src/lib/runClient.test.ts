@@ -161,7 +161,7 @@ describe("run client: debug runs", () => {
     expect(ed().dimmed).toEqual({ after: true });
     expect(ed().runCounts).toEqual({ print: 1 });
     expect(describeReason("pause_limit")).toMatch(/paused/);
-    expect(describeReason("debug_channel")).toMatch(/debugger/);
+    expect(describeReason("side_channel")).toMatch(/side channel/);
   });
 
   it("a refused debug run dims nothing", () => {
@@ -186,5 +186,28 @@ describe("reading server events", () => {
   it("reads variables defensively", () => {
     expect(readVariables("nope")).toEqual([]);
     expect(readVariables([{ name: "a", type: 1, repr: "<script>", scope: "weird" }])).toEqual([{ name: "a", type: "", repr: "<script>", scope: "global" }]);
+  });
+});
+
+describe("run client: pictures and tables", () => {
+  const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+  it("puts a display between the lines it came between; drops a bad one and another run's", () => {
+    consoleStore.getState().patch({ phase: "finished" });
+    runClient.run({ graph: ed().document() });
+    const [run] = sentOf("run");
+    receive({ type: "queued", run_id: "run-2", ref: run!.ref, position: 0 });
+    receive({ type: "started", run_id: "run-2" });
+    receive({ type: "stdout", run_id: "run-2", data: "\x1b[31mred\x1b[0m\n" });
+    receive({ type: "display", run_id: "run-2", mime: "image/png", data: PNG, node_id: "print" });
+    receive({ type: "display", run_id: "run-2", mime: "text/html", data: "<script>alert(1)</script>", node_id: null });
+    receive({ type: "display", run_id: "other", mime: "image/png", data: PNG, node_id: null });
+    receive({ type: "stdout", run_id: "run-2", data: "after\n" });
+    receive({ type: "display", run_id: "run-2", mime: "table", data: { columns: ["a"], rows: [[1]], total: 5000 }, node_id: null });
+    for (const frame of frames.splice(0)) frame();
+    const lines = consoleStore.getState().lines.filter((l) => l.stream !== "info");
+    expect(lines.map((l) => l.display?.mime ?? l.text)).toEqual(["red", "image/png", "after", "table"]);
+    expect(lines[0]!.spans).toEqual([{ text: "red", cls: "ne-fg-red" }]);
+    expect(lines[1]!.display?.node_id).toBe("print");
   });
 });

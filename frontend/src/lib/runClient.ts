@@ -4,7 +4,7 @@
 
 import { consoleStore, type ExitInfo } from "../store/console";
 import { type DebugVariable, editorStore, type TraceDelta } from "../store/editor";
-import { parseServerEvent, type ServerEvent } from "./schemas";
+import { type DisplayData, parseServerEvent, type ServerEvent } from "./schemas";
 import type { GraphDocument } from "./types";
 
 type ResumeMode = "continue" | "step";
@@ -19,7 +19,7 @@ const REASONS: Record<string, string> = {
   output_limit: "stopped: output limit reached",
   worker_lost: "lost: the worker running it went away",
   pause_limit: "stopped: paused for too long",
-  debug_channel: "stopped: the debugger received a bad frame from the script",
+  side_channel: "stopped: the sandbox sent a bad frame on its side channel",
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -228,7 +228,12 @@ class RunClient {
       case "stdout":
       case "stderr":
         if (!this.isMine(event.run_id, undefined)) return;
-        bufferOutput(event.type, event.data);
+        bufferOutput([event.type, event.data]);
+        return;
+      case "display":
+        if (!this.isMine(event.run_id, undefined)) return;
+        // In the same queue as the text: a picture lands between the lines it came between.
+        bufferOutput(["display", event.mime === "table" ? { mime: "table", data: event.data } : { mime: "image/png", data: event.data }, event.node_id]);
         return;
       case "exit": {
         if (!this.isMine(event.run_id, undefined)) return;
@@ -278,7 +283,8 @@ class RunClient {
 
 // Output arrives in many small frames; apply them once per animation frame so that a chatty
 // script costs one render per frame, not one per frame received.
-let pending: Array<["stdout" | "stderr", string]> = [];
+type Pending = ["stdout" | "stderr", string] | ["display", DisplayData, string | null];
+let pending: Pending[] = [];
 let scheduled = false;
 
 function flushOutput(): void {
@@ -286,11 +292,14 @@ function flushOutput(): void {
   const batch = pending;
   pending = [];
   const c = consoleStore.getState();
-  for (const [stream, data] of batch) c.append(stream, data);
+  for (const item of batch) {
+    if (item[0] === "display") c.display(item[1], item[2]);
+    else c.append(item[0], item[1]);
+  }
 }
 
-function bufferOutput(stream: "stdout" | "stderr", data: string): void {
-  pending.push([stream, data]);
+function bufferOutput(item: Pending): void {
+  pending.push(item);
   if (!scheduled) {
     scheduled = true;
     requestAnimationFrame(flushOutput);

@@ -116,6 +116,35 @@ export const revisionListSchema: z.ZodType<RevisionSummary[]> = z
 
 const runId = z.string();
 
+/** A PNG at most 2 MiB, as base64 (docs/rich_output.md): the characters of base64 and the PNG signature. */
+const MAX_PNG_BASE64 = Math.ceil((2 * 1024 * 1024) / 3) * 4;
+const pngBase64 = z
+  .string()
+  .max(MAX_PNG_BASE64)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "not base64")
+  .refine((s) => s.startsWith("iVBORw0KGgo") && s.length % 4 === 0, "not a PNG");
+
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** A table as the sandbox sends it: at most 1,000 rows and 50 columns of JSON scalars, and the count there was. */
+export const tableSchema = z
+  .object({
+    columns: z.array(z.string()).max(50),
+    rows: z.array(z.array(cell)).max(1000),
+    total: z.number().int().nonnegative(),
+  })
+  .transform((t) => ({ ...t, total: Math.max(t.total, t.rows.length) }));
+
+const displayNode = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
+
+/** What the console keeps of a `display` event. */
+export type DisplayData = { mime: "image/png"; data: string } | { mime: "table"; data: TableData };
+export type TableData = z.infer<typeof tableSchema>;
+export type TableCell = z.infer<typeof cell>;
+
 export const serverEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("queued"), run_id: runId, ref: z.string().optional(), position: z.number().nullable().catch(null) }),
   z.object({ type: z.literal("started"), run_id: runId }),
@@ -142,6 +171,11 @@ export const serverEventSchema = z.discriminatedUnion("type", [
   // entries of the wrong shape rather than the whole event.
   z.object({ type: z.literal("trace"), run_id: runId, counts: z.unknown(), values: z.unknown(), current: z.unknown() }),
   z.object({ type: z.literal("paused"), run_id: runId, node_id: z.unknown(), reason: z.unknown(), variables: z.unknown() }),
+  // A picture or a table the script showed: checked whole (a bad one is dropped), never markup.
+  z.discriminatedUnion("mime", [
+    z.object({ type: z.literal("display"), run_id: runId, node_id: displayNode, mime: z.literal("image/png"), data: pngBase64 }),
+    z.object({ type: z.literal("display"), run_id: runId, node_id: displayNode, mime: z.literal("table"), data: tableSchema }),
+  ]),
 ]);
 
 export type ServerEvent = z.infer<typeof serverEventSchema>;
@@ -157,6 +191,16 @@ export function parseServerEvent(text: string): ServerEvent | null {
   const parsed = serverEventSchema.safeParse(raw);
   return parsed.success ? parsed.data : null;
 }
+
+// ---------------------------------------------------------------- GET /api/sandbox/
+
+export const sandboxInfoSchema = z.object({
+  python: z.string(),
+  packages: z.array(z.object({ name: z.string(), version: z.string() })).catch([]),
+  limits: z.record(z.string(), z.number()).catch({}),
+});
+
+export type SandboxInfo = z.infer<typeof sandboxInfoSchema>;
 
 // ---------------------------------------------------------------- browser storage
 

@@ -15,6 +15,7 @@ import {
   LayoutGrid,
   Maximize,
   MoreHorizontal,
+  Package,
   PanelLeftOpen,
   PanelRightClose,
   PanelRightOpen,
@@ -39,6 +40,7 @@ import { isTyping, type ShortcutId, shortcutFor } from "@/editor/keymap";
 import { Palette } from "@/editor/Palette";
 import { ProblemsList } from "@/editor/ProblemsList";
 import { ResizeHandle } from "@/editor/ResizeHandle";
+import { SandboxDialog } from "@/editor/SandboxDialog";
 import { useLiveCompile } from "@/editor/useCompile";
 import { estimateFit, useFitGraph } from "@/editor/useFitGraph";
 import { useGraphDocument } from "@/editor/useGraphDocument";
@@ -75,6 +77,7 @@ function Editor({ graphId }: { graphId: number }) {
   const [historyOpen, setHistoryOpen] = useState(false);
   const [renameOpen, setRenameOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [sandboxOpen, setSandboxOpen] = useState(false);
   const userId = useSession((st) => st.me?.id ?? null);
   const layout = useLayout((st) => st);
 
@@ -337,6 +340,10 @@ function Editor({ graphId }: { graphId: number }) {
                   <Download className="h-4 w-4" /> Export JSON {dirty ? "(saved version)" : ""}
                 </DropdownMenu.Item>
                 <DropdownMenu.Separator className="my-1 h-px bg-slate-800" />
+                <DropdownMenu.Item className={menuItem} onSelect={() => setSandboxOpen(true)} data-testid="menu-sandbox">
+                  <Package className="h-4 w-4" /> Sandbox: Python and packages
+                </DropdownMenu.Item>
+                <DropdownMenu.Separator className="my-1 h-px bg-slate-800" />
                 <DropdownMenu.Item className={`${menuItem} text-red-300`} onSelect={() => void doc.remove()}>
                   <Trash2 className="h-4 w-4" /> Delete graph
                 </DropdownMenu.Item>
@@ -429,12 +436,13 @@ function Editor({ graphId }: { graphId: number }) {
           testId="console-resize"
         />
       )}
-      <ConsolePanel height={layout.consoleHeight} open={layout.consoleOpen} onToggle={() => layoutStore.getState().toggle("console")} />
+      <ConsolePanel height={layout.consoleHeight} open={layout.consoleOpen} onToggle={() => layoutStore.getState().toggle("console")} onFocusNode={focusNode} />
 
       <LeaveDialog open={doc.leave.asking} saving={doc.saving} onSave={() => void doc.leave.save()} onDiscard={doc.leave.discard} onStay={doc.leave.stay} />
       <DraftDialog offer={doc.draftOffer} onRestore={doc.restoreDraft} onDiscard={doc.discardDraft} />
       <ConflictDialog conflict={doc.conflict} onClose={doc.dismissConflict} onResolve={(choice) => void doc.resolveConflict(choice)} />
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <SandboxDialog open={sandboxOpen} onClose={() => setSandboxOpen(false)} />
       {graph && <RenameDialog open={renameOpen} onClose={() => setRenameOpen(false)} graph={graph} onRenamed={doc.renamed} />}
       {graph && (
         <HistoryDialog
