@@ -136,7 +136,7 @@ def exit_message(reason: str, exit_code: int | None) -> str:
             f"Stopped: the debug run was paused for more than {settings.RUN_PAUSE_SECONDS:g} s"
             " in all."
         ),
-        "debug_channel": "Stopped: the debugger's channel carried something it never sends.",
+        "side_channel": "Stopped: the sandbox's side channel carried something it never sends.",
     }
     return messages.get(reason, f"Finished ({reason}).")
 

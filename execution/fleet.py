@@ -63,6 +63,10 @@ class WorkerStatus:
     docker_host_id: str = ""
     pid: int = 0
     image: str = ""
+    # The sandbox's OCI runtime (runsc = gVisor, runc) and, when it fell back to runc for want
+    # of runsc, the warning that says so.
+    runtime: str = ""
+    runtime_warning: str = ""
     size: int = 0
     warm: int = 0
     starting: int = 0
@@ -74,6 +78,8 @@ class WorkerStatus:
     draining: bool = False
     started_at: float = 0.0
     last_control: str = ""
+    # The image's Python and packages (execution/sandbox/describe.py); {} until known.
+    sandbox: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -311,6 +317,12 @@ async def handle_control(message: dict[str, Any], pool: Any, worker: Any) -> str
 # --- The worker side: heartbeat and control loops ---
 
 
+def _describe_image(image: str) -> dict[str, Any]:
+    from execution.sandbox.describe import describe_image
+
+    return describe_image(image)
+
+
 def _docker_host_id() -> str:
     """The Docker engine's ID, so workers sharing an engine can clean up after a dead peer."""
     try:
@@ -339,6 +351,7 @@ class FleetMember:
     last_control: str = ""
     control_channel: str = ""
     joined_at: float = 0.0
+    sandbox: dict[str, Any] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
         stats = dict(self.pool.stats())
@@ -347,6 +360,8 @@ class FleetMember:
             "docker_host_id": self.docker_host_id,
             "pid": self.pid,
             "image": str(stats.get("image", "")),
+            "runtime": str(stats.get("runtime") or ""),
+            "runtime_warning": str(stats.get("runtime_warning") or "")[:500],
             "size": int(stats.get("size", 0)),
             "warm": int(stats.get("warm", 0)),
             "starting": int(stats.get("starting", 0)),
@@ -358,7 +373,13 @@ class FleetMember:
             "draining": bool(getattr(self.worker, "draining", False)),
             "started_at": self.started_at,
             "last_control": self.last_control,
+            "sandbox": self.sandbox,
         }
+
+    async def _describe_sandbox(self) -> None:
+        image = str(self.pool.stats().get("image", ""))
+        if image and not self.sandbox:
+            self.sandbox = await asyncio.to_thread(_describe_image, image)
 
     async def beat(self) -> None:
         await asyncio.to_thread(publish_heartbeat, self.name, **self.record())
@@ -367,19 +388,24 @@ class FleetMember:
         """Publish a heartbeat every `interval` seconds until cancelled; store errors are logged."""
         if not self.docker_host_id:
             self.docker_host_id = await asyncio.to_thread(_docker_host_id)
+        # In the background: it starts a container, and heartbeats must not wait for it.
+        describing = asyncio.create_task(self._describe_sandbox())
         try:
             await self.cleanup_dead_peers()
         except Exception as exc:  # the store or Docker is down: the next start tries again
             logger.warning("could not clean up after dead workers: %s", exc)
-        while True:
-            try:
-                await self.beat()
-            except Exception as exc:  # Redis down: keep serving runs, try again next beat
-                logger.warning("heartbeat of %s not published: %s", self.name, exc)
-            if self.control_channel and time.time() - self.joined_at > GROUP_REJOIN_SECONDS:
-                # Redis forgets group members after a day (group_expiry): renew the membership.
-                await self.join_control_group()
-            await asyncio.sleep(interval)
+        try:
+            while True:
+                try:
+                    await self.beat()
+                except Exception as exc:  # Redis down: keep serving runs, try again next beat
+                    logger.warning("heartbeat of %s not published: %s", self.name, exc)
+                if self.control_channel and time.time() - self.joined_at > GROUP_REJOIN_SECONDS:
+                    # Redis forgets group members after a day (group_expiry): renew it.
+                    await self.join_control_group()
+                await asyncio.sleep(interval)
+        finally:
+            describing.cancel()
 
     async def join_control_group(self) -> None:
         from channels.layers import get_channel_layer

@@ -3,9 +3,10 @@
 Imported by runner.py only when the header announces a debug table, so a plain run never pays
 for it. `parse_table` checks the table; `Session.start` then, before the script runs:
 
-- moves the container's descriptor 2 to a private close-on-exec descriptor that carries only
-  the runner's frames (`\\x1eNE3`, 4-byte big-endian length, JSON), and points 2 at the stdout
-  pipe, so a child process's stderr cannot break the channel;
+- sends its frames on the side channel the runner set up for every run before the ready
+  marker (display.Channel: the container's descriptor 2, moved to a private close-on-exec
+  descriptor that carries only the runner's frames, `\\x1eNE3`, 4-byte big-endian length, JSON;
+  descriptor 2 itself points at the stdout pipe, so a child process's stderr cannot break it);
 - puts a pipe on descriptor 0 (and under sys.stdin): a reader thread splits the framed stdin
   (`D` data, `E` end of data, `C` JSON control) into that pipe and the controls;
 - gives the script's module `_ne_hit`, `_ne_stop`, `_ne_pause` and `_ne_tap`;
@@ -39,7 +40,6 @@ import time
 import types
 from typing import Any
 
-FRAME_MAGIC = b"\x1eNE3"
 FRAME_MAX_BYTES = 65536  # payload, JSON
 TRACE_INTERVAL = 0.033
 # The tracer's share of a 33 ms tick for value reprs; the rest waits for the next tick.
@@ -310,16 +310,16 @@ def _variables(frame: types.FrameType | None, namespace: dict) -> list[dict[str,
 class Session:
     """One debug run: the side channel, the stdin demultiplexer, the tracer, the pauses."""
 
-    def __init__(self, table: Table, output: Any) -> None:
+    def __init__(self, table: Table, output: Any, channel: Any) -> None:
         self.table = table
         self.output = output  # script_output.ScriptOutput
+        self.channel = channel  # display.Channel
         self.namespace: dict = {}
         self.hit = [0] * table.nodes
         self.stop = [False] * table.nodes
         self.stoppable = frozenset(table.stoppable)
         self.breakpoints = set(table.breakpoints)
         self.edge_names = [f"_ne_v{e}" for e in range(table.edges)]
-        self.channel = -1
         self.disabled = False  # in a forked child, or once the run is over
         self.main_thread = threading.get_ident()
         # Pauses: one at a time (a script's threads may reach stops together).
@@ -333,7 +333,6 @@ class Session:
         self._local = threading.local()  # .busy: this thread is inside the debugger
         # Trace state: what the last frames said.
         self._trace_lock = threading.Lock()
-        self._channel_lock = threading.Lock()
         self._sent_hits = [0] * table.nodes
         self._sent_current: int | None = None
         self._sent_objects: list[object] = [_MISSING] * table.edges
@@ -357,7 +356,6 @@ class Session:
         namespace.update(
             _ne_hit=self.hit, _ne_stop=self.stop, _ne_pause=self._ne_pause, _ne_tap=self._ne_tap()
         )
-        self.channel = self.output.take_descriptor_2()
         leftover = self._take_stdin()
         os.register_at_fork(after_in_child=self._forked)
         self._start_thread(self._read_controls, "nodeengine-debug-stdin", leftover)
@@ -403,30 +401,22 @@ class Session:
 
     def _forked(self) -> None:
         """A forked child (os.fork, multiprocessing) runs the script on without a debugger: its
-        stops never fire, and it cannot write on the channel or hold the stdin pipe open."""
+        stops never fire, and it cannot write on the channel (display.Channel closes its own
+        copy) or hold the stdin pipe open."""
         self.disabled = True
         self.stop[:] = [False] * len(self.stop)
-        for fd in (self.channel, self._control_fd, self._pipe_w):
+        for fd in (self._control_fd, self._pipe_w):
             if fd >= 0:
                 try:
                     _close(fd)
                 except OSError:
                     pass
-        self.channel = self._control_fd = self._pipe_w = -1
+        self._control_fd = self._pipe_w = -1
 
     # --- frames ---
     def _send(self, frame: dict) -> None:
-        """One frame on the channel, whole (partial writes go on; one writer at a time)."""
-        payload = _encode_json(frame).encode("utf-8", "replace")
-        data = memoryview(FRAME_MAGIC + len(payload).to_bytes(4, "big") + payload)
-        with self._channel_lock:
-            if self.channel < 0:
-                return
-            try:
-                while data:
-                    data = data[_write(self.channel, data) :]
-            except OSError:
-                self.channel = -1  # the script closed it, or nobody reads: no more frames
+        """One frame on the channel, whole (the channel's lock: one writer at a time)."""
+        self.channel.send(frame)
 
     def _out(self) -> int:
         self.output.flush_all()
@@ -496,7 +486,7 @@ class Session:
 
     # --- the tracer ---
     def _trace_loop(self) -> None:
-        while not self._tracer_stop.wait(TRACE_INTERVAL) and self.channel >= 0:
+        while not self._tracer_stop.wait(TRACE_INTERVAL) and self.channel.open:
             try:
                 self.send_trace(self._sample_current(), safe=True)
             except BaseException:  # an async exception from the script: go on

@@ -10,6 +10,11 @@ the run nothing).
 A debug run's header is ``NE1 <source length> <table length>\\n``: the source, then the debug
 table, then framed stdin; debugger.py (imported only then) runs it (docs/debugging.md).
 
+Before the ready marker, in every run: descriptor 2 becomes the side channel (only runner frames;
+descriptor 2 itself then points at the stdout pipe), the data stack (numpy, pandas, matplotlib
+with Agg) is imported unless ``--preload=none`` (by default, not under a 96 MiB memory limit),
+and ``show()`` is installed in builtins (display.py; docs/rich_output.md).
+
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
 (a fork bomb's zombies) and turns the script's fate into the container's exit code, because the
 kernel ignores default-action signals like SIGXCPU sent to a namespace's init. The child waits for
@@ -53,6 +58,7 @@ def import_sibling(name: str) -> types.ModuleType:
 
 
 script_output = import_sibling("script_output")
+display = import_sibling("display")
 
 # Imported before the script arrives, so their import time is spent while the container waits.
 PRELOADED_MODULES = (
@@ -83,6 +89,8 @@ WALL_GRACE_SECONDS = 2.0
 # A debug run's time paused at breakpoints, on top of its wall limit (the pool's RUN_PAUSE_SECONDS).
 DEFAULT_PAUSE_SECONDS = 600.0
 PR_SET_DUMPABLE = 4
+# For the child to get ready (the preload) before the idle clock starts.
+READY_SECONDS = 60.0
 
 
 def harden_supervisor() -> None:
@@ -111,16 +119,34 @@ def option(name: str, default: float) -> float:
     return default
 
 
-def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) -> None:
-    """The supervisor's clock: `idle_seconds` for a script to come, then (from the child's
-    SIGUSR1 when the script starts) the wall limit and a grace; from SIGUSR2 instead (a debug
-    run, whose pauses stop the pool's clock) `pause_seconds` more. When it rings, PID 1 exits,
-    and the kernel kills every process of the container with it.
+def text_option(name: str, default: str) -> str:
+    """`--name=<text>` from the command line."""
+    prefix = f"--{name}="
+    for argument in sys.argv[1:]:
+        if argument.startswith(prefix):
+            return argument[len(prefix) :]
+    return default
 
-    Only the first SIGUSR1 or SIGUSR2 counts, so a script cannot wind the clock back nor
-    lengthen it. (A script that sends SIGALRM ends itself early: nothing more.)
+
+def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) -> None:
+    """The supervisor's clock: READY_SECONDS for the child to get ready (the preload), then (from
+    its SIGWINCH just before the ready marker) `idle_seconds` for a script to come, then (from
+    the child's SIGUSR1 when the script starts) the wall limit and a grace; from SIGUSR2 instead
+    (a debug run, whose pauses stop the pool's clock) `pause_seconds` more. When it rings, PID 1
+    exits, and the kernel kills every process of the container with it.
+
+    Only the first SIGWINCH and the first SIGUSR1 or SIGUSR2 count (a SIGWINCH after the script
+    started, none), so a script cannot wind the clock back nor lengthen it. (A script that sends
+    SIGALRM ends itself early: nothing more.)
     """
     started = False
+    ready = False
+
+    def child_ready(signum: int, frame: object) -> None:
+        nonlocal ready
+        if not ready and not started:
+            ready = True
+            signal.setitimer(signal.ITIMER_REAL, idle_seconds)
 
     def script_started(signum: int, frame: object) -> None:
         nonlocal started
@@ -138,7 +164,8 @@ def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) ->
     signal.signal(signal.SIGUSR2, script_started)
     signal.signal(signal.SIGALRM, time_is_up)
     if idle_seconds:
-        signal.setitimer(signal.ITIMER_REAL, idle_seconds)
+        signal.signal(signal.SIGWINCH, child_ready)
+        signal.setitimer(signal.ITIMER_REAL, idle_seconds + READY_SECONDS)
 
 
 def supervise(child_pid: int) -> int:
@@ -167,6 +194,8 @@ def supervise(child_pid: int) -> int:
 
 def read_script() -> tuple[bytes, bytes | None] | None:
     """(source, the debug table or None for a plain run), or None for a malformed header."""
+    with contextlib.suppress(OSError):
+        os.kill(os.getppid(), signal.SIGWINCH)  # the supervisor's idle clock starts now
     os.write(1, READY_MARKER)
     stdin = sys.stdin.buffer
     header = stdin.readline(HEADER_MAX_BYTES)
@@ -204,17 +233,24 @@ def run_script() -> int:
     # Before the ready marker: the policy's set-up is paid while the container waits. It is
     # flushed at exit (atexit), after the script's own exit hooks and threads.
     OUTPUT.append(script_output.install())
+    # The side channel, the data stack and show(): also paid while the container waits.
+    channel = display.Channel(OUTPUT[0].take_descriptor_2())
+    display.prepare_environment()
+    if display.should_preload(text_option("preload", "auto")):
+        display.preload()
+    shows = display.Display(channel, OUTPUT[0])
+    shows.install()
     script = read_script()
     session = None
     if script is not None and script[1] is not None:
         debugger = import_sibling("debugger")  # only now: a plain run never loads it
         debug_source = import_sibling("debug_source")
         table = debugger.parse_table(script[1])
-        session = None if table is None else debugger.Session(table, OUTPUT[0])
+        session = None if table is None else debugger.Session(table, OUTPUT[0], channel)
         if session is None:
             script = None
     if script is None:
-        os.write(2, b"runner: malformed script header\n")
+        channel.write_raw(b"runner: malformed script header\n")
         return EXIT_BAD_HEADER
     source = script[0]
     with contextlib.suppress(OSError):
@@ -231,6 +267,9 @@ def run_script() -> int:
     sys.path.insert(0, os.getcwd())
     if session is not None:
         session.start(module.__dict__)
+    # Registered after the debugger's exit hook, so it runs before it: open figures are shown
+    # after the script's last output and before the last trace frame.
+    shows.register_at_exit()
     try:
         code = compile(source, SCRIPT_FILENAME, "exec", dont_inherit=True)
         exec(code, module.__dict__)
@@ -262,6 +301,7 @@ def main() -> int:
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     signal.signal(signal.SIGUSR2, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.signal(signal.SIGWINCH, signal.SIG_DFL)
     return run_script()
 
 

@@ -23,8 +23,8 @@ output would hold a prompt or a print before ``time.sleep`` back until exit. The
   written is lost to an exit that skips the interpreter's own flush.
 
 Not covered (as in any Python program): ``os.write(1, ...)`` bypasses the buffer and can overtake
-it, and a child process's own stderr (descriptor 2) keeps the second pipe, unordered (in a debug
-run, whose descriptor 2 is the stdout pipe, it arrives as unframed stdout);
+it, and a child process's own stderr (descriptor 2, which the runner points at the stdout pipe in
+every run: take_descriptor_2) arrives as unframed stdout;
 ``posix._exit`` and SIGKILL (memory limit, wall limit) lose at most FLUSH_INTERVAL of output.
 A script may stop the flusher thread (an async exception) or replace sys.stdout: it only delays
 its own output; the run's limits are enforced outside the container.

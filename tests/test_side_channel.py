@@ -4,20 +4,22 @@ translated to ids and put in order with the script's stdout (pure logic, no sand
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from typing import Any
 
 import pytest
 
 from execution.debug_table import DebugTable
-from execution.sandbox.debug_channel import (
+from execution.sandbox.display_frame import MAX_DISPLAY_FRAME_BYTES, PNG_SIGNATURE
+from execution.sandbox.run_clock import RunClock
+from execution.sandbox.side_channel import (
     FRAME_MAGIC,
     MAX_HELD_FRAMES,
     MAX_PAYLOAD_BYTES,
-    DebugChannel,
-    DebugChannelError,
+    SideChannel,
+    SideChannelError,
 )
-from execution.sandbox.run_clock import RunClock
 
 TABLE = DebugTable(
     nodes=("print-1", "loop-2", "set-3"),
@@ -38,7 +40,7 @@ def trace(out: int, **fields: Any) -> dict[str, Any]:
 
 
 def test_a_trace_frame_becomes_the_sockets_event_with_ids() -> None:
-    channel = DebugChannel(TABLE)
+    channel = SideChannel(TABLE)
     channel.feed(frame(trace(0, counts={"0": 3, "2": 1}, values={"1": "42"}, current=2)))
     assert list(channel.due()) == [
         {
@@ -51,7 +53,7 @@ def test_a_trace_frame_becomes_the_sockets_event_with_ids() -> None:
 
 
 def test_a_frame_waits_for_the_stdout_bytes_written_before_it() -> None:
-    channel = DebugChannel(TABLE)
+    channel = SideChannel(TABLE)
     channel.feed(frame(trace(6, counts={"0": 1})))
     assert list(channel.due()) == []  # the 6 bytes have not arrived yet
     pieces = list(channel.split_stdout(b"hello\nworld\n"))
@@ -61,7 +63,7 @@ def test_a_frame_waits_for_the_stdout_bytes_written_before_it() -> None:
 
 
 def test_a_frame_cut_in_two_is_read_once_whole() -> None:
-    channel = DebugChannel(TABLE)
+    channel = SideChannel(TABLE)
     data = frame(trace(0, counts={"1": 7}))
     channel.feed(data[:5])
     assert list(channel.due()) == []
@@ -70,7 +72,7 @@ def test_a_frame_cut_in_two_is_read_once_whole() -> None:
 
 
 def test_paused_carries_node_reason_and_variables() -> None:
-    channel = DebugChannel(TABLE)
+    channel = SideChannel(TABLE)
     variables = [{"name": "total", "type": "int", "repr": "10", "scope": "global"}]
     channel.feed(
         frame({"t": "paused", "out": 0, "node": 1, "reason": "breakpoint", "variables": variables})
@@ -109,32 +111,34 @@ def test_paused_carries_node_reason_and_variables() -> None:
                 "variables": [{"name": "x", "type": "int", "repr": "1", "scope": "global"}] * 201,
             }
         ),
-        FRAME_MAGIC + (MAX_PAYLOAD_BYTES + 1).to_bytes(4, "big"),
+        FRAME_MAGIC + (MAX_DISPLAY_FRAME_BYTES + 1).to_bytes(4, "big"),
+        frame(trace(0, values={"0": "x" * 900}) | {"pad": "x" * MAX_PAYLOAD_BYTES}),
+        frame(b'{"t": "trace", "out": NaN}'),
     ],
 )
 def test_anything_else_on_the_channel_is_refused(junk: bytes) -> None:
-    channel = DebugChannel(TABLE)
-    with pytest.raises(DebugChannelError):
+    channel = SideChannel(TABLE)
+    with pytest.raises(SideChannelError):
         channel.feed(junk)
         list(channel.due())
 
 
 def test_a_second_pause_without_a_resume_is_refused() -> None:
-    channel = DebugChannel(TABLE)
+    channel = SideChannel(TABLE)
     paused = {"t": "paused", "out": 0, "node": 0, "reason": "step", "variables": []}
     channel.feed(frame(paused) + frame(paused))
-    with pytest.raises(DebugChannelError):
+    with pytest.raises(SideChannelError):
         list(channel.due())
 
 
 def test_frames_far_ahead_of_the_output_are_refused() -> None:
-    channel = DebugChannel(TABLE)
-    with pytest.raises(DebugChannelError):
+    channel = SideChannel(TABLE)
+    with pytest.raises(SideChannelError):
         channel.feed(frame(trace(10**9)) * (MAX_HELD_FRAMES + 1))
 
 
 def test_frames_held_at_the_end_are_released() -> None:
-    channel = DebugChannel(TABLE)
+    channel = SideChannel(TABLE)
     channel.feed(frame(trace(500, counts={"0": 1})))
     assert [e["counts"] for e in channel.finish()] == [{"print-1": 1}]
 
@@ -170,3 +174,54 @@ def test_the_run_clock_stops_while_paused_and_pause_time_has_its_own_budget() ->
         return paused_limit, running_limit
 
     assert asyncio.run(scenario()) == ("pause_limit", "timeout")
+
+
+PNG = PNG_SIGNATURE + b"\x00" * 64
+
+
+def display(**fields: Any) -> dict[str, Any]:
+    return {"t": "display", "out": 0, "line": 3, **fields}
+
+
+def test_a_plain_run_takes_displays_in_order_with_stdout() -> None:
+    channel = SideChannel()  # no debug table
+    image = base64.b64encode(PNG).decode()
+    table = {"columns": ["a", "b"], "rows": [[1, "x"], [None, 2.5]], "total": 7}
+    channel.feed(frame(display(out=3, mime="image/png", data=image)))
+    channel.feed(frame(display(out=3, mime="table", data=table, line=None)))
+    pieces = list(channel.split_stdout(b"hi\nthere\n"))
+    assert pieces[0] == b"hi\n"
+    assert pieces[1] == {
+        "type": "display",
+        "mime": "image/png",
+        "data": image,
+        "line": 3,
+        "bytes": len(PNG),
+    }
+    assert pieces[2]["mime"] == "table" and pieces[2]["data"] == table
+    assert pieces[3] == b"there\n"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"mime": "image/png", "data": "not base64!"},
+        {"mime": "image/png", "data": base64.b64encode(b"GIF89a" + b"0" * 10).decode()},
+        {"mime": "image/png", "data": base64.b64encode(PNG + b"0" * (2 * 1024 * 1024)).decode()},
+        {"mime": "text/html", "data": "<script>alert(1)</script>"},
+        {"mime": "table", "data": {"columns": ["a"], "rows": [[1, 2]], "total": 1}},
+        {"mime": "table", "data": {"columns": ["a"], "rows": [[{"x": 1}]], "total": 1}},
+        {"mime": "table", "data": {"columns": ["a"], "rows": [[1]] * 1001, "total": 1001}},
+        {"mime": "table", "data": {"columns": ["a"], "rows": [["x" * 201]], "total": 1}},
+        {"mime": "table", "data": {"columns": ["a"], "rows": [[1], [2]], "total": 1}},
+        {"mime": "table", "data": {"columns": ["a"], "rows": [], "total": 0}, "line": "3"},
+    ],
+)
+def test_a_bad_display_is_refused(fields: dict[str, Any]) -> None:
+    with pytest.raises(SideChannelError):
+        SideChannel().feed(frame(display(**fields)))
+
+
+def test_a_plain_run_refuses_debug_frames() -> None:
+    with pytest.raises(SideChannelError):
+        SideChannel().feed(frame(trace(0, counts={"0": 1})))

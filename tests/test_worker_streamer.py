@@ -76,12 +76,12 @@ def test_trace_events_not_yet_sent_merge_into_the_newest_after_the_output_before
         streamer = OutputStreamer(layer, "reply", "run-1")
         await streamer.on_output("stdout", "first\n")  # goes out at once, the send is slow
         for i in range(1, 4):
-            await streamer.on_debug(
+            await streamer.on_event(
                 {"type": "trace", "counts": {"a": i}, "values": {f"e{i}": "v"}, "current": "a"}
             )
             await streamer.on_output("stdout", f"line {i}\n")
         paused = {"type": "paused", "node_id": "a", "reason": "step", "variables": []}
-        await streamer.on_debug(paused)
+        await streamer.on_event(paused)
         await streamer.close()
         return layer
 

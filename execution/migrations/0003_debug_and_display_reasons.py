@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='execution',
             name='reason',
-            field=models.CharField(blank=True, choices=[('ok', 'Ok'), ('error', 'Error'), ('timeout', 'Timeout'), ('cpu_limit', 'CPU limit'), ('killed', 'Killed'), ('memory', 'Memory'), ('output_limit', 'Output Limit'), ('worker_lost', 'Worker Lost'), ('pause_limit', 'Pause limit'), ('debug_channel', 'Debug channel')], default='', max_length=16),
+            field=models.CharField(blank=True, choices=[('ok', 'Ok'), ('error', 'Error'), ('timeout', 'Timeout'), ('cpu_limit', 'CPU limit'), ('killed', 'Killed'), ('memory', 'Memory'), ('output_limit', 'Output Limit'), ('worker_lost', 'Worker Lost'), ('pause_limit', 'Pause limit'), ('side_channel', 'Side channel')], default='', max_length=16),
         ),
     ]

@@ -1,8 +1,9 @@
 """One run's output, read from the container's attach stream to its end.
 
 Docker's frames become the script's stdout and its framed stderr (in the order the script wrote
-them), decoded as UTF-8 and held to the run's output cap; in a debug run the side channel's
-events are placed among them (debug_channel.py). The stderr tail is kept for the exit reason.
+them), decoded as UTF-8 and held to the run's output cap; the side channel's events are placed
+among them (side_channel.py): every run's `display` (counted in the output limit like text), a
+debug run's `trace` and `paused`. The stderr tail is kept for the exit reason.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
-from .debug_channel import DebugChannel, DebugChannelError
 from .protocol import DEBUG, STDERR, STDOUT, FrameDecoder, StderrFrameSplitter, coalesce
+from .side_channel import SideChannel, SideChannelError
 from .stream import AttachProtocol
 
 OnOutput = Callable[[str, str], Awaitable[None]]
-# A debug run's `trace` / `paused` event, in order with the output.
-OnDebug = Callable[[dict[str, Any]], Awaitable[None]]
+# A side-channel event (`display`, a debug run's `trace` / `paused`), in order with the output.
+OnEvent = Callable[[dict[str, Any]], Awaitable[None]]
 STDERR_TAIL_CHARS = 16 * 1024
 
 
@@ -29,9 +30,9 @@ class OutputPump:
         protocol: AttachProtocol,
         frames: FrameDecoder,
         budget: int,
-        debug: DebugChannel | None,
+        side: SideChannel | None,
         on_output: OnOutput,
-        on_debug: OnDebug | None,
+        on_event: OnEvent | None,
         *,
         force: Callable[..., None],
         paused: Callable[[], None],
@@ -40,9 +41,9 @@ class OutputPump:
         self._frames = frames
         self._stderr_frames = StderrFrameSplitter()
         self._budget = budget
-        self._debug = debug
+        self._side = side
         self._on_output = on_output
-        self._on_debug = on_debug
+        self._on_event = on_event
         self._force = force  # ends the run: force(reason, message=None)
         self._paused = paused  # a `paused` event went out: the run's clock stops
         self._decoders = {
@@ -61,9 +62,13 @@ class OutputPump:
                 break
             try:
                 pieces = coalesce(self._split(self._frames.feed(data)))
-            except DebugChannelError as exc:
-                self._force("debug_channel", f"Stopped: {exc} (did the script write to it?)")
-                self._debug = None  # the rest is drained as plain output
+            except SideChannelError as exc:
+                self._force(
+                    "side_channel",
+                    f"Stopped: the sandbox's side channel carried a bad frame ({exc})"
+                    " Did the script write to it?",
+                )
+                self._side = None  # the rest is drained as plain output
                 continue
             for stream, payload in pieces:
                 if stream == DEBUG:
@@ -80,31 +85,31 @@ class OutputPump:
             tail = decoder.decode(b"", final=True)
             if tail:
                 await self._on_output(stream, tail)
-        if self._debug is not None:
-            with contextlib.suppress(DebugChannelError):
-                for event in self._debug.finish():
+        if self._side is not None:
+            with contextlib.suppress(SideChannelError):
+                for event in self._side.finish():
                     await self._event(event)
 
     def _split(self, pieces: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Any]]:
-        """Docker's stdout, split into the script's stdout and its framed stderr; in a debug run
-        the side channel (Docker's stderr) becomes events placed among them."""
+        """Docker's stdout, split into the script's stdout and its framed stderr; the side channel
+        (Docker's stderr) becomes events placed among them."""
         splitter = self._stderr_frames
-        debug = self._debug
+        side = self._side
         for stream, payload in pieces:
-            if debug is None:
+            if side is None:
                 if stream == STDOUT:
                     yield from splitter.feed(payload)
                 else:
                     yield stream, payload
             elif stream == STDOUT:
-                for part in debug.split_stdout(payload):
+                for part in side.split_stdout(payload):
                     if isinstance(part, bytes):
                         yield from splitter.feed(part)
                     else:
                         yield DEBUG, part
             else:
-                debug.feed(payload)
-                for event in debug.due():
+                side.feed(payload)
+                for event in side.due():
                     yield DEBUG, event
 
     async def _deliver(self, stream: str, payload: bytes) -> None:
@@ -122,8 +127,15 @@ class OutputPump:
             self._force("output_limit")
 
     async def _event(self, event: dict[str, Any]) -> None:
-        if self._capped or self._on_debug is None:
+        if self._capped or self._on_event is None:
             return
-        if event["type"] == "paused":
+        if event["type"] == "display":
+            size = event.pop("bytes")
+            if self.output_bytes + size > self._budget:
+                self._capped = True
+                self._force("output_limit")
+                return
+            self.output_bytes += size
+        elif event["type"] == "paused":
             self._paused()
-        await self._on_debug(event)
+        await self._on_event(event)

@@ -15,15 +15,8 @@ from typing import Any, Literal, Protocol
 from execution.debug_table import DebugTable
 
 from . import container as docker_ops
-from .debug_channel import (
-    STDIN_DATA,
-    STDIN_EOF,
-    DebugChannel,
-    control_frame,
-    stdin_frame,
-)
 from .limits import RunLimits
-from .output_pump import OnDebug, OnOutput, OutputPump
+from .output_pump import OnEvent, OnOutput, OutputPump
 from .protocol import (
     EXIT_CPU_LIMIT,
     EXIT_WALL_LIMIT,
@@ -34,6 +27,13 @@ from .protocol import (
     last_exception_name,
 )
 from .run_clock import RunClock
+from .side_channel import (
+    STDIN_DATA,
+    STDIN_EOF,
+    SideChannel,
+    control_frame,
+    stdin_frame,
+)
 from .stream import AttachProtocol
 
 
@@ -62,7 +62,7 @@ Reason = Literal[
     "output_limit",
     "worker_lost",
     "pause_limit",
-    "debug_channel",
+    "side_channel",
 ]
 
 # After a kill, how long the output already written may still take to arrive.
@@ -129,7 +129,8 @@ class Sandbox:
         self._state: Literal["warm", "running", "done"] = "warm"
         self._forced: Reason | None = None
         self._forced_message: str | None = None
-        self._debug: DebugChannel | None = None
+        self._side: SideChannel | None = None  # the run's side channel (display, debug)
+        self._debugging = False  # a debug run: stdin is framed and carries controls
         self._clock: RunClock | None = None
         self._output: OutputPump | None = None
         self._kill_task: asyncio.Task[None] | None = None
@@ -170,13 +171,14 @@ class Sandbox:
         *,
         run_id: str | None = None,
         debug: DebugTable | None = None,
-        on_debug: OnDebug | None = None,
+        on_event: OnEvent | None = None,
     ) -> RunResult:
         """Run `code` as main.py; await on_output(stream, text) for each piece of output.
 
         on_output is awaited before more output is read: a slow consumer slows the script.
-        With `debug` (an instrumented script's table), on_debug(event) gets its `trace` and
-        `paused` events in order with the output (docs/debugging.md).
+        on_event(event) gets the side channel's events in order with the output: `display`
+        (docs/rich_output.md) and, with `debug` (an instrumented script's table), `trace` and
+        `paused` (docs/debugging.md).
         """
         if self._state != "warm":
             raise SandboxError("This sandbox has already been used; acquire a new one.")
@@ -184,8 +186,9 @@ class Sandbox:
             self._state = "done"
             self._pool.retire(self)
             raise SandboxError("The sandbox died before the run started; acquire a new one.")
+        self._side = SideChannel(debug)
         if debug is not None:
-            self._debug = DebugChannel(debug)
+            self._debugging = True
             script = encode_script(code, debug.runner_table())
             self._pending_stdin = [stdin_frame(STDIN_DATA, data) for data in self._pending_stdin]
         else:
@@ -213,9 +216,9 @@ class Sandbox:
             self._protocol,
             self._frames,
             self._limits.output_bytes,
-            self._debug,
+            self._side,
             on_output,
-            on_debug,
+            on_event,
             force=self._force,
             paused=clock.pause,
         )
@@ -280,7 +283,7 @@ class Sandbox:
                 "of stdin."
             )
         self._stdin_bytes += len(raw)
-        if self._debug is not None:
+        if self._debugging:
             raw = stdin_frame(STDIN_DATA, raw)
         # No drain(): input is capped, and a script that never reads must not block the caller.
         if self._state == "warm":
@@ -298,24 +301,24 @@ class Sandbox:
 
     def _end_stdin(self) -> None:
         # A debug run's stdin also carries resume controls: it ends with a frame, not EOF.
-        if self._debug is not None:
+        if self._debugging:
             self._protocol.write(stdin_frame(STDIN_EOF))
         else:
             self._protocol.write_eof()
 
     async def resume(self, mode: str) -> None:
         """A paused debug run goes on: to the next breakpoint, or (`step`) the next node."""
-        debug = self._debug
-        if self._state != "running" or debug is None or not debug.paused:
+        side = self._side
+        if self._state != "running" or not self._debugging or side is None or not side.paused:
             return
-        debug.paused = False
+        side.paused = False
         if self._clock is not None:
             self._clock.resume()
         self._protocol.write(control_frame({"resume": mode}))
 
     async def set_breakpoints(self, nodes: list[int]) -> None:
         """A debug run's breakpoints, by node index, from now on (also while paused)."""
-        if self._state == "running" and self._debug is not None:
+        if self._state == "running" and self._debugging:
             self._protocol.write(control_frame({"breakpoints": nodes}))
 
     async def kill(self) -> None:

@@ -344,8 +344,11 @@ class ClientRun:
             return
         self.last_heard = time.monotonic()
         for stream, text in message.get("chunks", ()):
+            if stream == "display":
+                # Checked and put in order by the worker (sandbox/side_channel.py).
+                await self.emit(self._display_event(text))
+                continue
             if stream in DEBUG_EVENTS:
-                # Checked and put in order by the worker (sandbox/debug_channel.py).
                 await self.emit({**text, "type": stream, "run_id": self.run_id})
                 continue
             if self.first_output_ms is None:
@@ -357,6 +360,17 @@ class ClientRun:
             # Not at once: the frame above is only in daphne's (Twisted's) write buffer until
             # the loop's next turn, and an ORM thread starting now would hold the GIL then.
             asyncio.get_running_loop().call_later(RECORD_AFTER_OUTPUT_SECONDS, self.record.start)
+
+    def _display_event(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The worker's display (with the script line that showed it) as the client's event."""
+        line = event.get("line")
+        return {
+            "type": "display",
+            "run_id": self.run_id,
+            "mime": event.get("mime"),
+            "data": event.get("data"),
+            "node_id": self.source_map.get(str(line)) if line is not None else None,
+        }
 
     def on_heartbeat(self) -> None:
         self.last_heard = time.monotonic()

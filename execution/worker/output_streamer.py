@@ -28,6 +28,17 @@ FLUSH_INTERVAL_SECONDS = 0.005
 EVENT_CHARS = 256
 
 
+def event_chars(event: dict[str, Any]) -> int:
+    """What an event counts for in a message's size: a picture its base64 text, a table its
+    cells (both bounded by the side channel's frame limit), anything else a small constant."""
+    if event["type"] != "display":
+        return EVENT_CHARS
+    data = event["data"]
+    if isinstance(data, str):
+        return len(data)
+    return EVENT_CHARS + sum(len(str(cell)) for row in data["rows"] for cell in row)
+
+
 class OutputStreamer:
     """Coalesces (stream, text) pieces into ordered run.output messages, with backpressure."""
 
@@ -69,8 +80,9 @@ class OutputStreamer:
             self._drained.clear()
             await self._drained.wait()
 
-    async def on_debug(self, event: dict[str, Any]) -> None:
-        """A debug run's `trace` or `paused`, in order with the output around it.
+    async def on_event(self, event: dict[str, Any]) -> None:
+        """A side-channel event (`display`; a debug run's `trace` or `paused`), in order with
+        the output around it.
 
         Trace events not sent yet merge into the newest one, so a chatty run (or a script
         writing its own frames) sends at most one per message: showing a count or a value a
@@ -92,8 +104,11 @@ class OutputStreamer:
             self._pending.append(self._pending_trace)
         else:
             self._pending.append([event["type"], event])
-        self._pending_chars += EVENT_CHARS
+        self._pending_chars += event_chars(event)
         self._wake.set()
+        if self._pending_chars >= HIGH_WATER_BYTES:
+            self._drained.clear()
+            await self._drained.wait()
 
     def _take_batch(self) -> list[list[Any]]:
         batch: list[list[Any]] = []
@@ -104,7 +119,7 @@ class OutputStreamer:
                 if self._pending[0] is self._pending_trace:
                     self._pending_trace = None
                 batch.append(self._pending.pop(0))
-                size += EVENT_CHARS
+                size += event_chars(text)
                 continue
             room = CHUNK_BYTES - size
             if len(text) <= room:

@@ -254,7 +254,7 @@ class PoolWorker:
                     streamer.on_output,
                     run_id=run_id,
                     debug=debug_table(request),
-                    on_debug=streamer.on_debug,
+                    on_event=streamer.on_event,
                 )
                 reason = state["stop_reason"] or result.reason
                 exit_event = run_exit(
