@@ -36,11 +36,12 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from werkzeug.test import Client as WerkzeugClient
 
+from tests.budget import examples
 from tests.graph_samples import make_graph
 
 TOKEN = "fuzz0000fuzz0000fuzz0000fuzz0000fuzz0000"
 CSRF = "fuzzcsrf" * 4  # a well-formed csrftoken (32 letters)
-EXAMPLES_PER_OPERATION_AND_MODE = 10
+EXAMPLES_PER_OPERATION_AND_MODE = examples(10)
 PAGINATION = ("limit", "offset")
 
 CONFIG = {
