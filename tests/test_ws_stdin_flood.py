@@ -44,8 +44,7 @@ async def test_a_flood_of_stdin_frames_is_sent_as_few_messages_in_order(settings
         await run.stdin("")
     for i in range(20_000):
         await run.stdin(str(i % 10))
-    run.control = "control-channel"
-    sender = asyncio.create_task(run._send_controls())
+    run.controls.start(consumer.channel_layer, "control-channel")
     try:
         await asyncio.sleep(0.005)  # the first message is in flight while more arrives
         for _ in range(1000):
@@ -53,7 +52,7 @@ async def test_a_flood_of_stdin_frames_is_sent_as_few_messages_in_order(settings
         await run.close_stdin()
         await wait_for_eof(consumer.channel_layer)
     finally:
-        sender.cancel()
+        run.controls.stop()
     sent = consumer.channel_layer.sent
     assert len(sent) <= 3
     assert [m["type"] for m in sent[:-1]] == [dispatch.STDIN] * (len(sent) - 1)

@@ -37,7 +37,8 @@ from execution.debug_table import DEBUG_EVENTS, DebugTable
 from execution.models import Execution
 from execution.protocol import exit_event, exit_event_from_worker
 from execution.web.admission import Dispatch, Refused, admission
-from execution.web.messages import ProtocolError, RunRequest
+from execution.web.messages import RunRequest
+from execution.web.run_controls import RunControls
 from execution.web.run_record import RunRecord, db
 
 logger = logging.getLogger("execution.runs")
@@ -103,12 +104,8 @@ class ClientRun:
         self.output_bytes = 0
         self.tail: list[str] = []
         self.tail_chars = 0
-        self.stdin_bytes = 0
-        self.stdin_eof = False
         self.kill_requested = False
-        self._control_queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._stdin_unsent: list[str] = []  # the data of the queued stdin message, joined at send
-        self._control_task: asyncio.Task[None] | None = None
+        self.controls = RunControls()  # stdin, resume, breakpoints: sent once started
         self._background: set[asyncio.Task[Any]] = set()
         self.final_fields: dict[str, Any] | None = None
 
@@ -149,8 +146,7 @@ class ClientRun:
                 await self.emit_error("bad_message", "The server could not start this run.")
         finally:
             self.queued_sent.set()  # never leave on_started waiting, whatever happened
-            if self._control_task is not None:
-                self._control_task.cancel()
+            self.controls.stop()
 
     async def _resolve_code(self) -> str | None:
         request = self.request
@@ -181,6 +177,7 @@ class ClientRun:
         self.source_map = {str(line): node for line, node in result.source_map.items()}
         if debugging:
             self.debug = DebugTable.from_compile(result.debug, request.breakpoints or ())
+            self.controls.debug = self.debug
         return result.code
 
     async def _admit(self, code: str) -> bool:
@@ -193,7 +190,7 @@ class ClientRun:
         # Registered before the admission answers: with the request sent in the same round
         # trip, the worker's `started` may reach this process first (on_started then waits for
         # `queued`). A socket closing meanwhile leaves the run to this task (see abandon()).
-        self.run_id = run_id
+        self.run_id = self.controls.run_id = run_id
         self.admitting = True
         self.consumer.register(self)
         try:
@@ -329,7 +326,7 @@ class ClientRun:
         self.last_heard = time.monotonic()
         self.control = message["control"]
         await self.emit({"type": "started", "run_id": self.run_id})
-        self._control_task = asyncio.create_task(self._send_controls())
+        self.controls.start(self.consumer.channel_layer, self.control)
         if self.kill_requested:
             self._spawn(self._send_kill())
         self.started_at = timezone.now()
@@ -392,46 +389,16 @@ class ClientRun:
     # --- Requests from the client ---
 
     async def stdin(self, data: str) -> None:
-        if self.stdin_eof:
-            raise ProtocolError(
-                "bad_message", "stdin of this run is already closed.", run_id=self.run_id
-            )
-        size = len(data.encode())
-        if self.stdin_bytes + size > settings.RUN_STDIN_TOTAL_BYTES:
-            raise ProtocolError(
-                "too_large",
-                f"A run takes at most {settings.RUN_STDIN_TOTAL_BYTES} bytes of stdin.",
-                run_id=self.run_id,
-            )
-        if not data:
-            return  # nothing to send (and a flood of empty frames must not queue anything)
-        self.stdin_bytes += size
-        # One queued stdin message collects all data until it is sent: a flood of tiny frames
-        # costs a few channel messages and the queue never grows with the frame count.
-        if not self._stdin_unsent:
-            self._control_queue.put_nowait({"type": dispatch.STDIN})
-        self._stdin_unsent.append(data)
+        self.controls.stdin(data)
 
     async def close_stdin(self) -> None:
-        if not self.stdin_eof:
-            self.stdin_eof = True
-            self._control_queue.put_nowait({"type": dispatch.STDIN_EOF})
+        self.controls.close_stdin()
 
     async def resume(self, mode: str) -> None:
-        """A paused debug run goes on (`continue` or `step`); ignored when it is not paused."""
-        self._require_debug()
-        self._control_queue.put_nowait({"type": dispatch.RESUME, "mode": mode})
+        self.controls.resume(mode)
 
     async def set_breakpoints(self, node_ids: tuple[str, ...]) -> None:
-        """A debug run's breakpoints from now on; nodes that cannot pause are left out."""
-        debug = self._require_debug()
-        nodes = debug.node_indices(list(node_ids))
-        self._control_queue.put_nowait({"type": dispatch.BREAKPOINTS, "nodes": nodes})
-
-    def _require_debug(self) -> DebugTable:
-        if self.debug is None:
-            raise ProtocolError("bad_message", "This run is not a debug run.", run_id=self.run_id)
-        return self.debug
+        self.controls.set_breakpoints(node_ids)
 
     async def kill(self, message: str = "Stopped on request.") -> None:
         """The user's kill: stop the run wherever it is; a worker-run one reports its own exit."""
@@ -488,16 +455,6 @@ class ClientRun:
     async def _send_kill(self) -> None:
         if self.control:
             await dispatch.send(self.consumer.channel_layer, self.control, {"type": dispatch.KILL})
-
-    async def _send_controls(self) -> None:
-        """stdin in order, on its own task so a slow control channel never blocks the socket."""
-        assert self.control is not None
-        while True:
-            message = await self._control_queue.get()
-            if message["type"] == dispatch.STDIN:
-                message = {"type": dispatch.STDIN, "data": "".join(self._stdin_unsent)}
-                self._stdin_unsent.clear()
-            await dispatch.send(self.consumer.channel_layer, self.control, message)
 
     # --- Finishing ---
 
