@@ -1,11 +1,14 @@
 """The execution engine end to end: real WebSocket -> daphne -> Redis -> runpool -> Docker.
 
     .venv/bin/python bench/engine.py [--runs 200] [--cold 20] [--seconds 15] [--sockets 1000]
+        [--runtimes runc,runsc]
 
 Starts its own daphne + runpool (REDIS_URL from TEST_REDIS_URL, default db 5; Postgres database
 from BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/ne_engine_bench, created and
 migrated if missing) and prints one table, Node Engine beside its baseline measured in the same
-run, with the ratio:
+run, with the ratio, once per sandbox runtime of --runtimes (SANDBOX_RUNTIME of the runpool; the
+cold baseline is `docker run --runtime` of the same one), so runc and runsc (gVisor) stand side
+by side:
 
 1. time from sending `run` to the first `stdout` frame of print('hi'), p50/p99 over --runs
    sequential runs (paced by --pace seconds, as a user's runs are, so the pool refills), beside
@@ -129,11 +132,15 @@ async def latency(servers: Any, token: str, runs: int, pace: float) -> list[dict
     return samples
 
 
-def cold_docker_ms(image: str) -> float:
+def docker_run(image: str, runtime: str) -> list[str]:
+    return ["docker", "run", "--rm", f"--runtime={runtime}", "--network", "none", image]
+
+
+def cold_docker_ms(image: str, runtime: str = "runc") -> float:
     """Time to the first stdout byte of a cold `docker run --rm`."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        ["docker", "run", "--rm", "--network", "none", image, "python3", "-c", "print('hi')"],
+        [*docker_run(image, runtime), "python3", "-c", "print('hi')"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
@@ -168,10 +175,10 @@ async def sustained_rate(servers: Any, client_tokens: list[str], seconds: float)
     return done / elapsed
 
 
-def raw_docker_rate(image: str, concurrency: int, total: int) -> float:
+def raw_docker_rate(image: str, concurrency: int, total: int, runtime: str = "runc") -> float:
     def one(_: int) -> None:
         subprocess.run(
-            ["docker", "run", "--rm", "--network", "none", image, "python3", "-c", "print('hi')"],
+            [*docker_run(image, runtime), "python3", "-c", "print('hi')"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=True,
@@ -263,6 +270,81 @@ def docker_lines_mbps(image: str, lines: int) -> float:
 # --- main -----------------------------------------------------------------------------------
 
 
+def measure(servers: Any, args: Any, image: str, user_tokens: list[str], runtime: str) -> list:
+    """The table's rows for one runtime (its own daphne + runpool)."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    servers.start_daphne()
+    servers.start_worker(size=args.pool_size)
+    time.sleep(3)  # let the pool fill
+
+    hops = asyncio.run(latency(servers, user_tokens[0], args.runs, args.pace))
+    samples = [h["stdout"] for h in hops]
+    cold = [cold_docker_ms(image, runtime) for _ in range(args.cold)]
+    p50, p99 = pct(samples, 0.5), pct(samples, 0.99)
+    cold50, cold99 = pct(cold, 0.5), pct(cold, 0.99)
+    rows.append(
+        (
+            "run -> first stdout, p50",
+            f"{p50:.1f} ms",
+            f"{cold50:.0f} ms cold",
+            f"{cold50 / p50:.0f}x faster",
+            "< 15 ms, >= 20x",
+        )
+    )
+    rows.append(
+        (
+            "run -> first stdout, p99",
+            f"{p99:.1f} ms",
+            f"{cold99:.0f} ms cold",
+            f"{cold99 / p99:.0f}x faster",
+            "",
+        )
+    )
+    for hop in ("queued", "started"):
+        rows.append(
+            (f"  run -> {hop}, p50", f"{pct([h[hop] for h in hops], 0.5):.1f} ms", "", "", "")
+        )
+
+    rate = asyncio.run(sustained_rate(servers, user_tokens[1:9], args.seconds))
+    raw = raw_docker_rate(image, 8, args.raw, runtime)
+    rows.append(
+        (
+            "sustained runs/s, 8 clients",
+            f"{rate:.1f}",
+            f"{raw:.1f} docker run/s",
+            f"{100 * rate / raw:.0f} %",
+            ">= 80 %",
+        )
+    )
+
+    per_socket, extra_ms = asyncio.run(idle_sockets(servers, user_tokens[0], args.sockets))
+    rows.append(
+        (f"RSS per idle socket ({args.sockets})", f"{per_socket:.1f} KiB", "", "", "< 64 KiB")
+    )
+    rows.append(
+        (
+            "first stdout with them held, p50 of 5",
+            f"{extra_ms:.1f} ms",
+            f"{p50:.1f} ms without",
+            f"{extra_ms / p50:.1f}x",
+            "<= p99",
+        )
+    )
+
+    ok, mbps, size = asyncio.run(many_lines(servers, user_tokens[0], args.lines))
+    docker_mbps = docker_lines_mbps(image, args.lines)
+    rows.append(
+        (
+            f"{args.lines} lines ({size} B): MB/s",
+            f"{mbps:.2f}" + ("" if ok else " INCOMPLETE"),
+            f"{docker_mbps:.2f} docker run",
+            f"{100 * mbps / docker_mbps:.0f} %",
+            "complete, in order",
+        )
+    )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -275,6 +357,9 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--pool-size", type=int, default=8)
+    parser.add_argument(
+        "--runtimes", default="runc,runsc", help="Sandbox runtimes to measure, one after another."
+    )
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -286,94 +371,31 @@ def main() -> None:
 
     prepare_database()
     image = settings.SANDBOX_IMAGE
-    servers = Servers.create(
-        settings.DATABASES["default"],
-        redis_url(),
-        RUN_WALL_SECONDS="30",
-        POOL_SIZE=str(args.pool_size),
-    )
     user_tokens = tokens(9)
     load_before = f"{os.getloadavg()[0]:.1f}"
     rows: list[tuple[str, str, str, str, str]] = []  # measure, engine, baseline, ratio, target
-    try:
-        servers.start_daphne()
-        servers.start_worker(size=args.pool_size)
-        time.sleep(3)  # let the pool fill
-
-        hops = asyncio.run(latency(servers, user_tokens[0], args.runs, args.pace))
-        samples = [h["stdout"] for h in hops]
-        cold = [cold_docker_ms(image) for _ in range(args.cold)]
-        p50, p99 = pct(samples, 0.5), pct(samples, 0.99)
-        cold50, cold99 = pct(cold, 0.5), pct(cold, 0.99)
-        rows.append(
-            (
-                "run -> first stdout, p50",
-                f"{p50:.1f} ms",
-                f"{cold50:.0f} ms cold",
-                f"{cold50 / p50:.0f}x faster",
-                "< 15 ms, >= 20x",
-            )
+    log_dirs = []
+    for runtime in [r.strip() for r in args.runtimes.split(",") if r.strip()]:
+        servers = Servers.create(
+            settings.DATABASES["default"],
+            redis_url(),
+            RUN_WALL_SECONDS="30",
+            POOL_SIZE=str(args.pool_size),
+            SANDBOX_RUNTIME=runtime,
         )
-        rows.append(
-            (
-                "run -> first stdout, p99",
-                f"{p99:.1f} ms",
-                f"{cold99:.0f} ms cold",
-                f"{cold99 / p99:.0f}x faster",
-                "",
-            )
-        )
-        for hop in ("queued", "started"):
-            rows.append(
-                (f"  run -> {hop}, p50", f"{pct([h[hop] for h in hops], 0.5):.1f} ms", "", "", "")
-            )
-
-        rate = asyncio.run(sustained_rate(servers, user_tokens[1:9], args.seconds))
-        raw = raw_docker_rate(image, 8, args.raw)
-        rows.append(
-            (
-                "sustained runs/s, 8 clients",
-                f"{rate:.1f}",
-                f"{raw:.1f} docker run/s",
-                f"{100 * rate / raw:.0f} %",
-                ">= 80 %",
-            )
-        )
-
-        per_socket, extra_ms = asyncio.run(idle_sockets(servers, user_tokens[0], args.sockets))
-        rows.append(
-            (f"RSS per idle socket ({args.sockets})", f"{per_socket:.1f} KiB", "", "", "< 64 KiB")
-        )
-        rows.append(
-            (
-                "first stdout with them held, p50 of 5",
-                f"{extra_ms:.1f} ms",
-                f"{p50:.1f} ms without",
-                f"{extra_ms / p50:.1f}x",
-                "<= p99",
-            )
-        )
-
-        ok, mbps, size = asyncio.run(many_lines(servers, user_tokens[0], args.lines))
-        docker_mbps = docker_lines_mbps(image, args.lines)
-        rows.append(
-            (
-                f"{args.lines} lines ({size} B): MB/s",
-                f"{mbps:.2f}" + ("" if ok else " INCOMPLETE"),
-                f"{docker_mbps:.2f} docker run",
-                f"{100 * mbps / docker_mbps:.0f} %",
-                "complete, in order",
-            )
-        )
-    finally:
-        servers.stop()
+        log_dirs.append(servers.log_dir)
+        rows.append((f"[{runtime}]", "", "", "", ""))
+        try:
+            rows.extend(measure(servers, args, image, user_tokens, runtime))
+        finally:
+            servers.stop()
 
     header = ("measure", "Node Engine", "baseline", "ratio", "target")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print(f"\nload average before / after: {load_before} / {os.getloadavg()[0]:.1f}")
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    print(f"\n(daphne + runpool logs: {servers.log_dir})")
+    print(f"\n(daphne + runpool logs: {', '.join(str(d) for d in log_dirs)})")
 
 
 if __name__ == "__main__":

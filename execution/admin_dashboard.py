@@ -64,6 +64,12 @@ def pool_status() -> dict[str, Any]:
         status.update(queue_length=None, running_count=None, windows=[], running=[])
         status["errors"].append(f"Database unreachable: {exc}")
     alive = [w for w in status["workers"] if w["alive"]]
+    # Live workers whose sandboxes fell back to runc because the engine has no runsc (gVisor).
+    status["runtime_warnings"] = [
+        {"name": w["name"], "warning": w["runtime_warning"]}
+        for w in alive
+        if w.get("runtime_warning")
+    ]
     status["totals"] = {
         "workers_alive": len(alive),
         "workers_known": len(status["workers"]),

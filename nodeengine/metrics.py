@@ -63,7 +63,7 @@ RUN_REASONS: tuple[str, ...] = (
     "output_limit",
     "worker_lost",
     "pause_limit",
-    "debug_channel",
+    "side_channel",
 )
 
 RUNS = Counter(
@@ -152,6 +152,19 @@ class FleetCollector(Collector):
             for worker in workers:
                 counter.add_metric([worker.name], getattr(worker, attribute))
             yield counter
+        # An info-style gauge: 1 per worker, its sandbox runtime in a label (runsc = gVisor);
+        # fallback="1" when it runs runc only because the engine has no runsc. Alert on
+        # `nodeengine_worker_sandbox_runtime{fallback="1"}` or `{runtime!="runsc"}`.
+        runtime = GaugeMetricFamily(
+            "nodeengine_worker_sandbox_runtime",
+            "The OCI runtime of the worker's sandboxes (label runtime: runsc = gVisor, runc).",
+            labels=["worker", "runtime", "fallback"],
+        )
+        for worker in workers:
+            if worker.runtime:
+                fallback = "1" if worker.runtime_warning else "0"
+                runtime.add_metric([worker.name, worker.runtime, fallback], 1)
+        yield runtime
 
 
 REGISTRY.register(RunStateCollector())

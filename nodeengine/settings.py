@@ -193,6 +193,23 @@ SPECTACULAR_SETTINGS = {
 
 # --- Execution limits (issue 4); the sandbox enforces them, these only configure it. ---
 SANDBOX_IMAGE = config.str("SANDBOX_IMAGE", default="nodeengine-sandbox:latest")
+# The sandbox's OCI runtime (issue 15): runsc (gVisor, a second wall: the script talks to a
+# user-space kernel) or runc (the host kernel). Unset: runsc when `docker info` lists it, else runc
+# with a warning in the worker's log and on the pool dashboard. scripts/ensure_docker.sh installs
+# and registers runsc.
+SANDBOX_RUNTIME = config.str("SANDBOX_RUNTIME", default="").strip().lower() or "auto"
+if SANDBOX_RUNTIME not in ("auto", "runsc", "runc"):
+    raise ImproperlyConfigured(
+        f"SANDBOX_RUNTIME has an invalid value {SANDBOX_RUNTIME!r}: expected runsc, runc or auto."
+    )
+# Warm interpreters import numpy, pandas and matplotlib before a script comes (runs using them pay
+# no import time; each container start costs ~2 s of CPU more): auto (when RUN_MEMORY_MB >= 96),
+# data, or none.
+SANDBOX_PRELOAD = config.str("SANDBOX_PRELOAD", default="").strip().lower() or "auto"
+if SANDBOX_PRELOAD not in ("auto", "data", "none"):
+    raise ImproperlyConfigured(
+        f"SANDBOX_PRELOAD has an invalid value {SANDBOX_PRELOAD!r}: expected auto, data or none."
+    )
 POOL_SIZE = config.int("POOL_SIZE", default=4, minimum=0)
 POOL_WORKER_NAME = config.str("POOL_WORKER_NAME", default="")
 # The largest pool an operator may resize a worker to from the admin dashboard.

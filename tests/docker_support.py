@@ -3,6 +3,11 @@
 `docker_ready` (session) FAILS, never skips, when the engine or the image is missing: a suite
 that silently skipped its sandbox tests would pass without testing the sandbox. Deselect them
 explicitly with `-m "not docker"` when that is really meant.
+
+`make_pool`'s pools resolve their runtime as a worker does (runsc where the engine has it). A
+module that imports `make_pool_each_runtime` and `sandbox_runtime` replaces it: each of its tests
+then runs under runc and under runsc (gVisor). runsc is skipped, with the reason, only where
+scripts/ensure_docker.sh could not register it; SANDBOX_REQUIRE_RUNSC=1 makes that a failure.
 """
 
 from __future__ import annotations
@@ -20,7 +25,11 @@ from execution.sandbox import RunLimits, SandboxPool
 from execution.sandbox.container import (
     LABEL_MANAGED,
     LABEL_WORKER,
+    RUNTIME_AUTO,
+    RUNTIME_GVISOR,
+    RUNTIMES,
     docker_client,
+    engine_runtimes,
     list_worker_containers,
 )
 
@@ -86,13 +95,27 @@ def labelled_containers(client: docker.DockerClient, worker_name: str) -> list[d
 PoolFactory = Callable[..., Awaitable[SandboxPool]]
 
 
-@pytest.fixture
-async def make_pool(docker_ready) -> AsyncIterator[PoolFactory]:
-    """make_pool(size=1, **limit_overrides) -> a started pool with its containers warm.
-    Every pool made is stopped (and its containers removed) when the test ends."""
+def require_runtime(client: docker.DockerClient, runtime: str) -> None:
+    """Skip (or, with SANDBOX_REQUIRE_RUNSC=1, fail) a runsc test on an engine without runsc."""
+    if runtime != RUNTIME_GVISOR or RUNTIME_GVISOR in engine_runtimes(client.api):
+        return
+    reason = (
+        "runsc (gVisor) is not registered with this Docker engine: scripts/ensure_docker.sh "
+        "could not install or register it (see its output)"
+    )
+    if os.environ.get("SANDBOX_REQUIRE_RUNSC") == "1":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@contextlib.asynccontextmanager
+async def pool_factory(client: docker.DockerClient, runtime: str) -> AsyncIterator[PoolFactory]:
+    """make(size=1, **limit_overrides) -> a started pool (under `runtime`), its containers warm.
+    Every pool made is stopped (and its containers removed) on the way out."""
     pools: list[SandboxPool] = []
 
     async def make(size: int = 1, *, worker_name: str | None = None, **overrides) -> SandboxPool:
+        overrides.setdefault("runtime", runtime)
         limits = RunLimits(**{**TEST_LIMITS.__dict__, **overrides})
         pool = SandboxPool(
             worker_name=worker_name or unique_worker_name(),
@@ -110,8 +133,30 @@ async def make_pool(docker_ready) -> AsyncIterator[PoolFactory]:
     yield make
     for pool in pools:
         await pool.stop()
-        leftovers = labelled_containers(docker_ready, pool.worker_name)
+        leftovers = labelled_containers(client, pool.worker_name)
         assert not leftovers, f"pool {pool.worker_name} left containers behind: {leftovers}"
+
+
+@pytest.fixture
+async def make_pool(docker_ready) -> AsyncIterator[PoolFactory]:
+    """make_pool(size=1, **limit_overrides): pools whose runtime is resolved as a worker's is."""
+    async with pool_factory(docker_ready, RUNTIME_AUTO) as make:
+        yield make
+
+
+@pytest.fixture(params=RUNTIMES)
+def sandbox_runtime(request, docker_ready) -> str:
+    """runc, then runsc (skipped, with the reason, on an engine without it)."""
+    require_runtime(docker_ready, request.param)
+    return request.param
+
+
+@pytest.fixture(name="make_pool")
+async def make_pool_each_runtime(docker_ready, sandbox_runtime) -> AsyncIterator[PoolFactory]:
+    """make_pool for a module whose every test must hold under both runtimes: it imports this
+    (and `sandbox_runtime`), and each of its tests runs under runc and under runsc."""
+    async with pool_factory(docker_ready, sandbox_runtime) as make:
+        yield make
 
 
 class Transcript:

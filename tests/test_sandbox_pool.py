@@ -17,7 +17,14 @@ from execution.sandbox import (
     SandboxPool,
     SandboxUnavailable,
 )
-from execution.sandbox.container import LABEL_MANAGED, LABEL_WORKER, remove_worker_containers
+from execution.sandbox.container import (
+    LABEL_MANAGED,
+    LABEL_WORKER,
+    RUNSC_HOST_PIDS_BASE,
+    RUNSC_HOST_PIDS_PER_TASK,
+    RUNSC_MEMORY_OVERHEAD_MB,
+    remove_worker_containers,
+)
 from tests.docker_support import (
     SANDBOX_IMAGE,
     TEST_LIMITS,
@@ -57,10 +64,19 @@ async def test_containers_carry_the_sandbox_policy(make_pool, docker_ready):
     assert host["ReadonlyRootfs"] is True
     assert host["CapDrop"] == ["ALL"]
     assert host["SecurityOpt"] == ["no-new-privileges"]
-    assert host["Memory"] == host["MemorySwap"] == TEST_LIMITS.memory_mb * 1024 * 1024
+    gvisor = host.get("Runtime") == "runsc"
+    # Under gVisor its own kernel's memory and threads count in the cgroup: the container's limits
+    # make room for them, and nproc holds the script (execution/sandbox/container.py).
+    overhead_mb = RUNSC_MEMORY_OVERHEAD_MB if gvisor else 0
+    assert host["Memory"] == host["MemorySwap"] == (TEST_LIMITS.memory_mb + overhead_mb) * 2**20
     assert host["NanoCpus"] == 1_000_000_000
-    assert host["PidsLimit"] == TEST_LIMITS.pids
-    assert {u["Name"] for u in host["Ulimits"]} >= {"nofile", "fsize", "cpu"}
+    assert host["PidsLimit"] == (
+        RUNSC_HOST_PIDS_BASE + RUNSC_HOST_PIDS_PER_TASK * TEST_LIMITS.pids
+        if gvisor
+        else TEST_LIMITS.pids
+    )
+    ulimits = {u["Name"] for u in host["Ulimits"]}
+    assert ulimits >= {"nofile", "fsize", "cpu"} | ({"nproc"} if gvisor else set())
     assert "/tmp" in host["Tmpfs"] and "size=16m" in host["Tmpfs"]["/tmp"]
     assert not attrs["Mounts"]
     await sandbox.discard()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import docker
 from docker.types import Ulimit
@@ -18,7 +18,68 @@ LABEL_WORKER = "nodeengine.worker"
 LABEL_SLOT = "nodeengine.slot"
 SCRATCH_DIR = "/tmp"
 SANDBOX_USER = "10001:10001"
-RUNNER_COMMAND = ["python3", "-I", "-u", "/opt/nodeengine/runner.py"]
+RUNNER_PATH = "/opt/nodeengine/runner.py"
+RUNNER_COMMAND = ["python3", "-I", "-u", RUNNER_PATH]
+# gVisor (as Debian ships it) accounts CPU time but does not enforce RLIMIT_CPU: a busy loop would
+# run to the wall limit and end as "timeout", not "cpu_limit". Under runsc the runner therefore
+# starts through this bootstrap, which gives the supervisor (PID 1, once it has forked the
+# script's process) a thread doing what the kernel does under runc: every process of the sandbox
+# gets SIGXCPU once past the soft RLIMIT_CPU (then once a second) and SIGKILL at the hard one.
+# The runner then reports exit 152 exactly as under runc (its supervisor recognises both deaths).
+# It also ignores, in PID 1 only, the signals Linux would drop for a namespace's init (gVisor
+# delivers them: SIGTERM from the script would end the supervisor, and the run, as "error").
+# Only PID 1 runs it, after the fork: the script's process and its own forks keep every default.
+GVISOR_CPU_BOOTSTRAP = """\
+import os, resource, runpy, signal, sys, threading, time
+
+
+def cpu_watchdog(soft, hard):
+    tick, warned = os.sysconf("SC_CLK_TCK"), {}
+    while True:
+        time.sleep(0.05)
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or name == "1":
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                used = (int(fields[11]) + int(fields[12])) / tick
+                if used >= hard:
+                    os.kill(int(name), signal.SIGKILL)
+                elif used >= soft and time.monotonic() - warned.get(name, -9) >= 1:
+                    warned[name] = time.monotonic()
+                    os.kill(int(name), signal.SIGXCPU)
+            except (OSError, IndexError, ValueError):
+                pass
+
+
+def shield_supervisor():
+    # What Linux does for a namespace's init: a signal with no handler, sent from inside, is
+    # dropped. gVisor delivers it. (SIGKILL and SIGSTOP cannot be ignored: see the README.)
+    names = "SIGTERM SIGHUP SIGQUIT SIGXCPU SIGXFSZ SIGVTALRM SIGPROF SIGIO SIGPWR SIGSTKFLT"
+    numbers = [getattr(signal, n) for n in names.split() + ["SIGTSTP", "SIGTTIN", "SIGTTOU"]]
+    for number in numbers + list(range(signal.SIGRTMIN, signal.SIGRTMAX + 1)):
+        try:
+            if signal.getsignal(number) == signal.SIG_DFL:
+                signal.signal(number, signal.SIG_IGN)
+        except (OSError, ValueError):
+            pass
+
+
+def after_fork_in_parent():
+    if os.getpid() != 1:
+        return
+    shield_supervisor()
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft != resource.RLIM_INFINITY:
+        hard = soft + 1 if hard == resource.RLIM_INFINITY else hard
+        threading.Thread(target=cpu_watchdog, args=(soft, hard), daemon=True).start()
+
+
+os.register_at_fork(after_in_parent=after_fork_in_parent)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
 # The whole environment of a run: what Python needs, nothing from the host.
 SANDBOX_ENVIRONMENT = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -28,11 +89,64 @@ SANDBOX_ENVIRONMENT = {
     "HOME": SCRATCH_DIR,
 }
 FILE_SIZE_LIMIT_BYTES = 8 * 1024 * 1024
+RUNTIME_GVISOR = "runsc"
+RUNTIME_RUNC = "runc"
+RUNTIMES = (RUNTIME_GVISOR, RUNTIME_RUNC)
+RUNTIME_AUTO = "auto"
+# Under gVisor the cgroup's pids limit counts the host threads and processes of gVisor itself
+# (its kernel, its file server and, on the ptrace platform, a stub process per address space),
+# ~40 for a warm sandbox, not the script's tasks: a limit as low as RunLimits.pids keeps the
+# sandbox from starting at all. The script's tasks are held instead by RLIMIT_NPROC, which gVisor
+# counts per sandbox (its own user namespace; under runc the kernel would count every sandbox of
+# uid 10001 on the host together, so runc keeps the cgroup limit). The cgroup limit stays as a
+# backstop against gVisor's own threads running away (a fork bomb's failed forks still cost it
+# stub threads): reaching it ends the sandbox.
+RUNSC_HOST_PIDS_BASE = 512
+RUNSC_HOST_PIDS_PER_TASK = 8
+# gVisor's own memory (its kernel, file server and page tables: ~27 MiB in a warm sandbox, measured
+# by bench/sandbox.py) is charged to the container's cgroup. Added to the limit under runsc, so a
+# script has the memory RUN_MEMORY_MB promises under either runtime, and the same script ends with
+# "memory" at the same size.
+RUNSC_MEMORY_OVERHEAD_MB = 32
+# The runner preloads the data stack only under a limit this large (sandbox_image/display.py,
+# PRELOAD_MIN_MEMORY_BYTES); it reads the limit from inside, which under runsc includes the
+# overhead above, so under runsc the pool decides from RUN_MEMORY_MB, as the runner does under runc.
+PRELOAD_MIN_MEMORY_MB = 96
+
+
+def preload_option(limits: RunLimits) -> str:
+    """The runner's --preload: "auto" decided here from RUN_MEMORY_MB, since under runsc the
+    runner would read a limit that includes gVisor's own overhead."""
+    if limits.preload != "auto":
+        return limits.preload
+    return "data" if limits.memory_mb >= PRELOAD_MIN_MEMORY_MB else "none"
 
 
 def docker_client(timeout: float = 30.0) -> docker.DockerClient:
     # version="auto": the engine here (Debian's 20.10) is older than docker-py's default API.
     return docker.DockerClient.from_env(version="auto", timeout=timeout)
+
+
+def engine_runtimes(api: docker.APIClient) -> set[str]:
+    """The OCI runtimes the Docker engine knows (`docker info`)."""
+    return set((api.info().get("Runtimes") or {}).keys())
+
+
+def resolve_runtime(api: docker.APIClient, wanted: str) -> tuple[str, str | None]:
+    """(the runtime to use, a warning or None). "auto" is runsc when the engine knows it, else
+    runc with a warning; an explicit runtime is used as given (Docker refuses an unknown one, and
+    the pool reports that error: no silent downgrade of a runtime the operator asked for)."""
+    if wanted != RUNTIME_AUTO:
+        if wanted not in RUNTIMES:
+            raise ValueError(f"unknown sandbox runtime {wanted!r}: expected one of {RUNTIMES}")
+        return wanted, None
+    if RUNTIME_GVISOR in engine_runtimes(api):
+        return RUNTIME_GVISOR, None
+    return RUNTIME_RUNC, (
+        "gVisor (runsc) is not registered with the Docker engine: sandboxes run under runc, "
+        "with the host kernel as their only wall. Run scripts/ensure_docker.sh as root "
+        "(or set SANDBOX_RUNTIME=runc to accept this)."
+    )
 
 
 @dataclass
@@ -45,17 +159,27 @@ class StartedContainer:
 def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
     """Keyword arguments for APIClient.create_container: the whole sandbox policy in one place."""
     slot = uuid.uuid4().hex[:12]
-    memory = f"{limits.memory_mb}m"
+    gvisor = limits.runtime == RUNTIME_GVISOR
+    memory = f"{limits.memory_mb + (RUNSC_MEMORY_OVERHEAD_MB if gvisor else 0)}m"
+    task_limits = [Ulimit(name="nproc", soft=limits.pids, hard=limits.pids)] if gvisor else []
+    host_pids = (
+        RUNSC_HOST_PIDS_BASE + RUNSC_HOST_PIDS_PER_TASK * limits.pids if gvisor else limits.pids
+    )
     return {
         "image": image,
         # The runner's own clock: it ends a run past its wall limit (and a warm container past
         # its idle time) even when no pool worker is left to do it.
         "command": [
-            *RUNNER_COMMAND,
+            *(
+                ["python3", "-I", "-u", "-c", GVISOR_CPU_BOOTSTRAP, RUNNER_PATH]
+                if gvisor
+                else RUNNER_COMMAND
+            ),
             f"--wall-seconds={limits.wall_seconds:g}",
             f"--idle-seconds={limits.idle_seconds:g}",
             # A debug run's clock stops while paused; the runner allows this much more.
             f"--pause-seconds={limits.pause_seconds:g}",
+            f"--preload={preload_option(limits)}",
         ],
         "name": f"ne-{worker_name}-{slot}",
         "user": SANDBOX_USER,
@@ -74,6 +198,12 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
         # otherwise wait out their timeout for every sandbox.
         "stop_signal": "SIGKILL",
         "host_config_kwargs": {
+            # gVisor (runsc): the script's system calls reach gVisor's user-space kernel, not
+            # the host's; a kernel bug is then a bug in gVisor's Go code, behind the seccomp
+            # filter gVisor holds itself to. runc: the host kernel, namespaces and cgroups only.
+            # The same flags below apply to both; limits report the same reasons under both
+            # (tests/test_sandbox_limits.py and test_sandbox_hostile.py run under each).
+            "runtime": limits.runtime,
             "network_mode": "none",
             "read_only": True,
             "tmpfs": {SCRATCH_DIR: f"rw,noexec,nosuid,nodev,size={limits.scratch_mb}m,mode=1777"},
@@ -85,13 +215,15 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
             "mem_limit": memory,
             "memswap_limit": memory,
             "nano_cpus": int(limits.cpus * 1e9),
-            "pids_limit": limits.pids,
+            # Threads and processes: the cgroup under runc, RLIMIT_NPROC under runsc (above).
+            "pids_limit": host_pids,
             "ulimits": [
                 Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
                 Ulimit(name="fsize", soft=FILE_SIZE_LIMIT_BYTES, hard=FILE_SIZE_LIMIT_BYTES),
                 # Soft: SIGXCPU (the runner reports it); hard: SIGKILL if the script ignores it.
                 Ulimit(name="cpu", soft=limits.cpu_seconds, hard=limits.cpu_seconds + 1),
                 Ulimit(name="core", soft=0, hard=0),
+                *task_limits,
             ],
             "ipc_mode": "private",
             "init": False,
@@ -125,6 +257,8 @@ def create_and_start(
 ) -> StartedContainer:
     """Create a container, attach to it, then start it: attached first, so nothing the runner
     does can race our stdin or lose output."""
+    if limits.runtime == RUNTIME_AUTO:  # a caller without a pool (the pool resolves it once)
+        limits = replace(limits, runtime=resolve_runtime(api, RUNTIME_AUTO)[0])
     options = container_options(worker_name, image, limits)
     host_config = api.create_host_config(**options.pop("host_config_kwargs"))
     created = api.create_container(host_config=host_config, **options)

@@ -1,4 +1,5 @@
-"""The limits every sandboxed run is held to, read once from settings."""
+"""The limits every sandboxed run is held to (and the runtime that enforces them), read once from
+settings."""
 
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ class RunLimits:
     idle_seconds: float = 3600.0
     # A debug run's time paused at breakpoints, added up (the wall clock stops meanwhile).
     pause_seconds: float = 600.0
+    # The OCI runtime of every container: "runsc" (gVisor: the script's system calls go to a
+    # user-space kernel, not the host's), "runc" (the host kernel, namespaces and cgroups only),
+    # or "auto": runsc when the Docker engine knows it, else runc (with a warning). The pool
+    # resolves "auto" once, when it starts (container.resolve_runtime).
+    runtime: str = "auto"
+    # Whether warm interpreters import numpy, pandas and matplotlib before a script comes: "auto"
+    # (when memory_mb allows it), "data" or "none" (sandbox_image/display.py). Preloading makes a
+    # run that uses them pay no import time, and costs each container start ~2 s of CPU.
+    preload: str = "auto"
 
     @classmethod
     def from_settings(cls) -> RunLimits:
@@ -37,4 +47,6 @@ class RunLimits:
             script_bytes=int(getattr(settings, "RUN_SCRIPT_BYTES", cls.script_bytes)),
             idle_seconds=float(getattr(settings, "SANDBOX_IDLE_SECONDS", cls.idle_seconds)),
             pause_seconds=float(getattr(settings, "RUN_PAUSE_SECONDS", cls.pause_seconds)),
+            runtime=str(getattr(settings, "SANDBOX_RUNTIME", "") or cls.runtime),
+            preload=str(getattr(settings, "SANDBOX_PRELOAD", "") or cls.preload),
         )

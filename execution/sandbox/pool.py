@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import time
@@ -78,6 +79,9 @@ class SandboxPool:
         self.image = image
         self.limits = limits
         self._size = size
+        # The OCI runtime (limits.runtime): "auto" is resolved against the engine before the
+        # first container starts (_resolve_runtime); a fallback to runc leaves a warning here.
+        self.runtime_warning: str | None = None
         self._docker_factory = docker_factory
         self._client: docker.DockerClient | None = None
         self._max_backoff = max_backoff
@@ -230,6 +234,8 @@ class SandboxPool:
             "last_error": self._last_error,
             "size": self._size,
             "image": self.image,
+            "runtime": self.runtime,
+            "runtime_warning": self.runtime_warning,
             "removing": len(self._removals),
             "state": self._state,
         }
@@ -249,6 +255,21 @@ class SandboxPool:
                 async with asyncio.timeout(max(0.01, delay)):
                     await self._wakeup.wait()
 
+    @property
+    def runtime(self) -> str:
+        """The containers' OCI runtime: runsc or runc ("auto" until the engine was asked)."""
+        return self.limits.runtime
+
+    async def _resolve_runtime(self) -> None:
+        wanted = self.limits.runtime
+        runtime, warning = await self.call_docker(docker_ops.resolve_runtime, wanted)
+        self.limits = dataclasses.replace(self.limits, runtime=runtime)
+        self.runtime_warning = warning
+        if warning:
+            logger.warning("pool %s: %s", self.worker_name, warning)
+        else:
+            logger.info("pool %s: sandboxes run under %s", self.worker_name, runtime)
+
     async def _fill_once(self) -> None:
         renew_before = time.monotonic() - self._renew_after
         for sandbox in list(self._warm):
@@ -263,6 +284,8 @@ class SandboxPool:
             await self._cleanup_stale()
             if self._needs_cleanup:
                 return
+        if self.limits.runtime == docker_ops.RUNTIME_AUTO:
+            await self._resolve_runtime()  # raises while the engine is down: retried
         if time.monotonic() >= self._next_sweep:
             await self._sweep_unknown()
         # A held sandbox is ready too: its replacement starts once it runs (the holder's next

@@ -1,0 +1,156 @@
+"""The data stack's cost and a chart's latency, through the pool alone (no WebSocket).
+
+    .venv/bin/python bench/display.py [--runs 30] [--cold 5] [--runtime runc]
+
+Prints one table, each figure beside its baseline from the same run:
+
+1. time to the first stdout chunk of print('hi') from a warm container whose runner preloaded
+   numpy, pandas and matplotlib, beside the same image with `--preload=none` (must not regress);
+2. time from sending a script that plots 100 points with matplotlib and calls plt.show() to its
+   `display` event (preloaded pool), beside the same plot in a cold `docker run` of the image
+   (start, imports, savefig to stdout: until its first stdout byte);
+3. the cgroup memory of a warm container, preloaded and not.
+
+Needs the engine and the image (`make sandbox-image`); uses worker names of its own and removes
+their containers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
+
+from sandbox import container_memory_mib
+
+from execution.sandbox import RunLimits, SandboxPool
+
+PLOT = "import matplotlib.pyplot as plt\nplt.plot(range(100))\nplt.show()\n"
+COLD_PLOT = (
+    "import sys, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+    "plt.plot(range(100))\nplt.savefig(sys.stdout.buffer, format='png')\n"
+)
+
+
+async def first_event_samples(
+    image: str, runtime: str, preload: str, code: str, event: str, count: int
+) -> tuple[list[float], float | None]:
+    """Seconds from acquire() to the first stdout chunk (event "stdout") or display event, and
+    a warm container's memory (MiB)."""
+    limits = RunLimits(runtime=runtime, preload=preload)
+    pool = SandboxPool(f"bench-display-{uuid.uuid4().hex[:8]}", 2, image, limits)
+    await pool.start()
+    samples: list[float] = []
+    memory = None
+    try:
+        await pool.wait_ready(180)
+        for _ in range(count):
+            await pool.wait_ready(180)
+            first = asyncio.get_running_loop().create_future()
+
+            async def on_output(stream: str, text: str, first=first) -> None:
+                if event == "stdout" and not first.done():
+                    first.set_result(time.perf_counter())
+
+            async def on_event(item: dict, first=first) -> None:
+                if item["type"] == event and not first.done():
+                    first.set_result(time.perf_counter())
+
+            started = time.perf_counter()
+            sandbox = await pool.acquire()
+            if memory is None:
+                memory = container_memory_mib(sandbox.id)
+            run = asyncio.create_task(sandbox.run(code, on_output, on_event=on_event))
+            samples.append(await asyncio.wait_for(first, 60) - started)
+            await run
+    finally:
+        await pool.stop()
+    return samples, memory
+
+
+def cold_plot_samples(image: str, runtime: str, count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [
+                *("docker", "run", "--rm", f"--runtime={runtime}", "--network", "none"),
+                *("-e", "MPLCONFIGDIR=/tmp", image, "python3", "-c", COLD_PLOT),
+            ],
+            stdout=subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        proc.stdout.read(1)
+        samples.append(time.perf_counter() - started)
+        proc.communicate()
+    return samples
+
+
+def p50_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--cold", type=int, default=5)
+    parser.add_argument("--runtime", default="runc")
+    parser.add_argument("--image", default=None)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    image = args.image or settings.SANDBOX_IMAGE
+    hi = "print('hi')"
+    loaded, loaded_mib = asyncio.run(
+        first_event_samples(image, args.runtime, "data", hi, "stdout", args.runs)
+    )
+    bare, bare_mib = asyncio.run(
+        first_event_samples(image, args.runtime, "none", hi, "stdout", args.runs)
+    )
+    chart, _ = asyncio.run(
+        first_event_samples(image, args.runtime, "data", PLOT, "display", args.runs)
+    )
+    cold = cold_plot_samples(image, args.runtime, args.cold)
+
+    rows = [
+        ("measure", "Node Engine", "baseline", "ratio"),
+        (
+            "print('hi') -> first stdout, p50",
+            f"{p50_ms(loaded):.1f} ms preloaded",
+            f"{p50_ms(bare):.1f} ms --preload=none",
+            f"{p50_ms(loaded) / p50_ms(bare):.2f}x",
+        ),
+        (
+            "100-point plot -> display, p50",
+            f"{p50_ms(chart):.1f} ms warm",
+            f"{p50_ms(cold):.0f} ms cold docker run",
+            f"{p50_ms(cold) / p50_ms(chart):.1f}x faster",
+        ),
+        (
+            "warm container memory",
+            f"{loaded_mib or float('nan'):.1f} MiB preloaded",
+            f"{bare_mib or float('nan'):.1f} MiB --preload=none",
+            "",
+        ),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    print(f"\nruntime {args.runtime}, image {image}")
+    for r in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
