@@ -61,11 +61,21 @@ class _LineUnparser(ast._Unparser):  # type: ignore[name-defined,misc]
         self.line = 1
         self.spans: list[tuple[ast.stmt, int, int]] = []
         self._unstarted: list[list[int]] = []
+        self._no_blank = False
 
     def maybe_newline(self) -> None:
+        if self._no_blank:  # see _function_helper
+            self._no_blank = False
+            return
         if self._source:
             self.line += 1
         super().maybe_newline()
+
+    def _function_helper(self, node: ast.AST, fill_suffix: str) -> None:
+        # The base class opens a def with a blank line; not right after a block's header
+        # (`def outer():` then a nested def), where a formatter writes none.
+        self._no_blank = bool(self._source) and self._source[-1] == ":"
+        super()._function_helper(node, fill_suffix)
 
     def fill(self, text: str = "") -> None:
         super().fill(text)
