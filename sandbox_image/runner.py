@@ -292,6 +292,9 @@ def main() -> int:
     wall_seconds, idle_seconds = option("wall-seconds", 0.0), option("idle-seconds", 0.0)
     # Before the fork: a signal from the child must find the handler in place.
     keep_time(wall_seconds, idle_seconds, option("pause-seconds", DEFAULT_PAUSE_SECONDS))
+    # Also before the fork: the script may signal PID 1 before the parent runs again (under
+    # gVisor it often does), and Python's SIGINT handler would end the supervisor.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     child_pid = os.fork()
     if child_pid:
         harden_supervisor()
@@ -302,6 +305,7 @@ def main() -> int:
     signal.signal(signal.SIGUSR2, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.signal(signal.SIGWINCH, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the script's Ctrl-C, as usual
     return run_script()
 
 
