@@ -40,8 +40,10 @@ run: venv migrate demo-user sandbox-image frontend
 check-services:
 	@scripts/check_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 
+# SANDBOX_RUNTIME=runc: the Docker tests' pools and servers start containers the faster way; the
+# hostile-code, limit and isolation tests run under runc and runsc both (tests/docker_support.py).
 TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
-	SECRET_KEY=test-secret-key-not-for-production
+	SECRET_KEY=test-secret-key-not-for-production SANDBOX_RUNTIME=runc
 
 # Style first (CI calls `make test`), then everything.
 test: lint venv check-services sandbox-image frontend frontend-test test-tools

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import docker
 import pytest
+from django.conf import settings
 
 from execution.sandbox import RunLimits, SandboxPool
 from execution.sandbox.container import (
@@ -139,8 +140,9 @@ async def pool_factory(client: docker.DockerClient, runtime: str) -> AsyncIterat
 
 @pytest.fixture
 async def make_pool(docker_ready) -> AsyncIterator[PoolFactory]:
-    """make_pool(size=1, **limit_overrides): pools whose runtime is resolved as a worker's is."""
-    async with pool_factory(docker_ready, RUNTIME_AUTO) as make:
+    """make_pool(size=1, **limit_overrides): pools under SANDBOX_RUNTIME (`make test` sets runc),
+    resolved as a worker's is when it is unset."""
+    async with pool_factory(docker_ready, settings.SANDBOX_RUNTIME or RUNTIME_AUTO) as make:
         yield make
 
 
