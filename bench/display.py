@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -31,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
 
-from sandbox import container_memory_mib
+from sandbox import cold_samples, container_memory_mib
 
 from execution.sandbox import RunLimits, SandboxPool
 
@@ -78,24 +77,6 @@ async def first_event_samples(
     return samples, memory
 
 
-def cold_plot_samples(image: str, runtime: str, count: int) -> list[float]:
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [
-                *("docker", "run", "--rm", f"--runtime={runtime}", "--network", "none"),
-                *("-e", "MPLCONFIGDIR=/tmp", image, "python3", "-c", COLD_PLOT),
-            ],
-            stdout=subprocess.PIPE,
-        )
-        assert proc.stdout is not None
-        proc.stdout.read(1)
-        samples.append(time.perf_counter() - started)
-        proc.communicate()
-    return samples
-
-
 def p50_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
@@ -123,7 +104,7 @@ def main() -> None:
     chart, _ = asyncio.run(
         first_event_samples(image, args.runtime, "data", PLOT, "display", args.runs)
     )
-    cold = cold_plot_samples(image, args.runtime, args.cold)
+    cold = cold_samples(image, args.cold, args.runtime, COLD_PLOT, ("MPLCONFIGDIR=/tmp",))
 
     rows = [
         ("measure", "Node Engine", "baseline", "ratio"),

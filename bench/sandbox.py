@@ -148,14 +148,18 @@ async def lines_samples(
     return samples
 
 
-def cold_samples(image: str, count: int, runtime: str) -> list[float]:
+def cold_samples(
+    image: str, count: int, runtime: str, code: str = "print('hi')", env: tuple[str, ...] = ()
+) -> list[float]:
+    """Seconds to the first stdout byte of `code` in a cold `docker run --rm` (env: -e pairs)."""
     samples = []
     for _ in range(count):
         started = time.perf_counter()
         proc = subprocess.Popen(
             [
-                *("docker", "run", "--rm", f"--runtime={runtime}", "--network", "none", image),
-                *("python3", "-c", "print('hi')"),
+                *("docker", "run", "--rm", f"--runtime={runtime}", "--network", "none"),
+                *(part for pair in env for part in ("-e", pair)),
+                *(image, "python3", "-c", code),
             ],
             stdout=subprocess.PIPE,
         )
