@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from rest_framework import serializers
 
 from execution.models import Execution
+from graphs.api_fields import StrictCharField
+from graphs.sharing_serializers import share_token_field
 
 
 class ExecutionSerializer(serializers.ModelSerializer):
@@ -36,3 +41,81 @@ class ExecutionDetailSerializer(ExecutionSerializer):
     class Meta(ExecutionSerializer.Meta):
         fields = [*ExecutionSerializer.Meta.fields, "output_tail"]
         read_only_fields = fields
+
+
+# --- Runs submitted over REST (execution/run_views.py) ---
+
+
+class StdinField(StrictCharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            required=False,
+            allow_blank=True,
+            trim_whitespace=False,
+            default="",
+            help_text="What the script reads from stdin (then end of input); at most "
+            "RUN_STDIN_TOTAL_BYTES bytes.",
+            **kwargs,
+        )
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        if len(text.encode()) > settings.RUN_STDIN_TOTAL_BYTES:
+            raise serializers.ValidationError(
+                f"stdin is larger than the {settings.RUN_STDIN_TOTAL_BYTES} byte limit."
+            )
+        return text
+
+
+class GraphRunSerializer(serializers.Serializer):
+    """POST /api/graphs/{id}/runs/: run a saved graph (yours, in the gallery, or shared)."""
+
+    stdin = StdinField()
+    share_token = share_token_field()
+
+
+class RunSerializer(serializers.Serializer):
+    """POST /api/runs/: run Python code, or a graph document, that is not saved."""
+
+    code = StrictCharField(
+        required=False, trim_whitespace=False, help_text="Python source (or send `graph`)."
+    )
+    graph = serializers.JSONField(
+        required=False, help_text="A graph document `{nodes, edges}` (or send `code`)."
+    )
+    stdin = StdinField()
+
+    def validate_code(self, code: str) -> str:
+        if len(code.encode()) > settings.RUN_SCRIPT_BYTES:
+            raise serializers.ValidationError(
+                f"Code is larger than the {settings.RUN_SCRIPT_BYTES} byte limit."
+            )
+        return code
+
+    def validate_graph(self, graph: Any) -> dict[str, Any]:
+        if (
+            not isinstance(graph, dict)
+            or not isinstance(graph.get("nodes", []), list)
+            or not isinstance(graph.get("edges", []), list)
+        ):
+            raise serializers.ValidationError('Must be an object with "nodes" and "edges" lists.')
+        return graph
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("code" in attrs) == ("graph" in attrs):
+            raise serializers.ValidationError('Send exactly one of "code" or "graph".')
+        return attrs
+
+
+class RunSubmittedSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The execution's id.")
+    status = serializers.CharField(help_text='Always "queued" here.')
+    position = serializers.IntegerField(help_text="Runs of yours ahead of it in the queue.")
+    url = serializers.URLField(help_text="GET it (with ?wait=N) for the status and output.")
+    events_url = serializers.URLField(help_text="Its events as Server-Sent Events.")
+
+
+class CompileErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    diagnostics = serializers.ListField(child=serializers.DictField())

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from execution import sandbox_view, views
+from execution import run_views, sandbox_view, views
 
 urlpatterns = [
     path("executions/", views.ExecutionListView.as_view(), name="execution-list"),
-    path("executions/<uuid:pk>/", views.ExecutionDetailView.as_view(), name="execution-detail"),
+    path("executions/<uuid:pk>/", run_views.execution_detail_view, name="execution-detail"),
+    path("executions/<uuid:pk>/events/", run_views.execution_events_view, name="execution-events"),
+    path("runs/", run_views.RunCreateView.as_view(), name="run-create"),
+    path("graphs/<int:pk>/runs/", run_views.GraphRunCreateView.as_view(), name="graph-run-create"),
     path("sandbox/", sandbox_view.SandboxView.as_view(), name="sandbox"),
 ]

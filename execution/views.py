@@ -1,7 +1,7 @@
 """Executions API: your own run records, newest first; filters by status, reason and graph.
 
-Runs are created by the WebSocket (/ws/run/), never through this API. Another user's run is
-simply not found (404).
+Runs are created by the WebSocket (/ws/run/) or over REST (run_views.py, which also holds
+the detail and events views). Another user's run is simply not found (404).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rest_framework import filters, generics
 from rest_framework.request import Request
 
 from execution.models import Execution
-from execution.serializers import ExecutionDetailSerializer, ExecutionSerializer
+from execution.serializers import ExecutionSerializer
 
 
 class OwnExecutionsMixin:
@@ -89,10 +89,3 @@ class ExecutionListView(OwnExecutionsMixin, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Execution]:
         return super().get_queryset().defer("output_tail")
-
-
-@extend_schema_view(
-    get=extend_schema(summary="One of your runs, with the last 64 KiB of its output")
-)  # 401 and 404 come with the shared error answers (graphs/api_schema.py)
-class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView):
-    serializer_class = ExecutionDetailSerializer

@@ -7,6 +7,7 @@ instead of silently overwriting someone's newer save.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -29,10 +30,25 @@ class Graph(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Sharing (docs/sharing.md): a read-only link while `share_token` is set (revoking clears
+    # it, so the old link ends at once), and a listing in the public gallery while
+    # `published_at` is set.
+    share_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    gallery_title = models.CharField(max_length=200, blank=True, default="")
+    gallery_description = models.TextField(blank=True, default="", max_length=2000)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Where a fork came from: the link goes when the original is deleted, the note stays.
+    forked_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="forks"
+    )
+    forked_from_note = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["owner", "-updated_at"]),
+            models.Index(fields=["-published_at"], name="graph_gallery"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -79,6 +95,48 @@ class Graph(models.Model):
         if not name:
             name = f"Copy of {self.name}"[: self._meta.get_field("name").max_length]
         return Graph.objects.create(owner=self.owner, **dict(self.snapshot(), name=name))
+
+    # --- Sharing (graphs/sharing.py decides who may read a graph) ---
+
+    def share(self) -> bool:
+        """Give the graph a read-only link; True if it was created now (else it existed)."""
+        if self.share_token:
+            return False
+        self.share_token = secrets.token_urlsafe(24)
+        Graph.objects.filter(pk=self.pk).update(share_token=self.share_token)
+        return True
+
+    def revoke_share(self) -> None:
+        self.share_token = None
+        Graph.objects.filter(pk=self.pk).update(share_token=None)
+
+    def publish(self, title: str, description: str) -> None:
+        """List the graph in the gallery (or change its listing); first listing time is kept."""
+        self.gallery_title, self.gallery_description = title, description
+        self.published_at = self.published_at or timezone.now()
+        Graph.objects.filter(pk=self.pk).update(
+            gallery_title=title, gallery_description=description, published_at=self.published_at
+        )
+
+    def unpublish(self) -> None:
+        self.published_at = None
+        Graph.objects.filter(pk=self.pk).update(published_at=None)
+
+    @property
+    def in_gallery(self) -> bool:
+        return self.published_at is not None
+
+    def fork(self, owner: Any, name: str | None = None) -> Graph:
+        """An independent copy owned by `owner` (version 1, no history, not shared), noting
+        where it came from."""
+        limit = self._meta.get_field("name").max_length
+        note = f"Forked from \u201c{self.name}\u201d by {self.owner.get_username()}"
+        return Graph.objects.create(
+            owner=owner,
+            **dict(self.snapshot(), name=(name or self.name)[:limit]),
+            forked_from=self,
+            forked_from_note=note[:300],
+        )
 
     def export_document(self) -> dict[str, Any]:
         """The self-contained JSON document `GET /api/graphs/{id}/export/` answers."""

@@ -160,9 +160,28 @@ class DocumentFieldsMixin(serializers.Serializer):
 VERSION_REQUIRED = "This field is required: send the version your edit is based on."
 
 
+class GalleryListingSerializer(serializers.Serializer):
+    """A graph's listing in the public gallery (PUT /api/graphs/{id}/gallery/)."""
+
+    title = StrictCharField(min_length=1, max_length=200, help_text="Shown in the gallery.")
+    description = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    published_at = serializers.DateTimeField(read_only=True)
+
+
+def share_url(request: Any, token: str) -> str:
+    path = f"/s/{token}"
+    return request.build_absolute_uri(path) if request is not None else path
+
+
 class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     """A saved graph: its React Flow document (nodes, edges, viewport) and its version."""
 
+    share_url = serializers.SerializerMethodField(
+        help_text="The read-only link while the graph is shared (POST .../share/), else null."
+    )
+    gallery = serializers.SerializerMethodField(
+        help_text="The graph's gallery listing while it is listed, else null."
+    )
     nodes = NodesField(required=False)
     edges = EdgesField(required=False)
     viewport = ViewportField(required=False)
@@ -185,8 +204,41 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
             "version",
             "created_at",
             "updated_at",
+            "share_token",
+            "share_url",
+            "gallery",
+            "forked_from",
+            "forked_from_note",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "created_at",
+            "updated_at",
+            "share_token",
+            "forked_from",
+            "forked_from_note",
+        ]
+        extra_kwargs = {
+            "share_token": {"help_text": "The token of the read-only link, null when not shared."},
+            "forked_from": {"help_text": "The graph this one was forked from (null once gone)."},
+            "forked_from_note": {"help_text": 'Where a fork came from ("" if not a fork).'},
+        }
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_share_url(self, graph: Graph) -> str | None:
+        if not graph.share_token:
+            return None
+        return share_url(self.context.get("request"), graph.share_token)
+
+    @extend_schema_field(GalleryListingSerializer(allow_null=True))
+    def get_gallery(self, graph: Graph) -> dict[str, Any] | None:
+        if not graph.in_gallery:
+            return None
+        return {
+            "title": graph.gallery_title,
+            "description": graph.gallery_description,
+            "published_at": serializers.DateTimeField().to_representation(graph.published_at),
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "version" not in attrs:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from graphs import compile_urls, views
+from graphs import compile_urls, sharing_views, views
 
 urlpatterns = [
     path("graphs/", views.GraphListCreateView.as_view(), name="graph-list"),
@@ -21,6 +21,18 @@ urlpatterns = [
         views.GraphRevisionRestoreView.as_view(),
         name="graph-revision-restore",
     ),
+]
+
+# Sharing (docs/sharing.md)
+urlpatterns += [
+    path("graphs/<int:pk>/share/", sharing_views.GraphShareView.as_view(), name="graph-share"),
+    path(
+        "graphs/<int:pk>/gallery/", sharing_views.GraphGalleryView.as_view(), name="graph-gallery"
+    ),
+    path("graphs/<int:pk>/fork/", sharing_views.GraphForkView.as_view(), name="graph-fork"),
+    path("gallery/", sharing_views.GalleryListView.as_view(), name="gallery"),
+    path("gallery/<int:pk>/", sharing_views.GalleryDetailView.as_view(), name="gallery-graph"),
+    path("shared/<str:token>/", sharing_views.SharedGraphView.as_view(), name="shared-graph"),
 ]
 
 urlpatterns += compile_urls.urlpatterns  # catalogue and compiler (graphs/compile_urls.py)

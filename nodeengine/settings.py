@@ -180,6 +180,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_username": LOGIN_RATE_PER_USERNAME,
         "login_ip": LOGIN_RATE_PER_IP,
+        # Runs submitted over REST, per user (execution/run_views.py): admission bounds how many
+        # run at once, this how often a compile can be asked for.
+        "run_submit": config.str("RUN_SUBMIT_RATE", default="120/min"),
     },
 }
 

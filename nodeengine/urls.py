@@ -28,4 +28,7 @@ urlpatterns += [
     path("", spa.index, name="spa-home"),
     re_path(r"^(?:login|signup)/?$", spa.index, name="spa-auth"),
     re_path(r"^graphs(?:/.*)?$", spa.index, name="spa-graphs"),
+    # Read-only views of shared graphs (docs/sharing.md): a share link, the gallery.
+    re_path(r"^s/[A-Za-z0-9_-]{1,64}/?$", spa.index, name="spa-shared"),
+    re_path(r"^gallery(?:/\d+)?/?$", spa.index, name="spa-gallery"),
 ]

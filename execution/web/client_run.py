@@ -75,11 +75,10 @@ def _mark_dispatched(execution: Execution, at: Any) -> None:
     Execution.objects.filter(pk=execution.pk).update(dispatched_at=at)
 
 
-def _load_graph(user_id: int, graph_id: int) -> dict[str, Any] | None:
-    from graphs.models import Graph
+def _load_graph(user_id: int, graph_id: int, share_token: str | None) -> dict[str, Any] | None:
+    from graphs.sharing import graph_for_run  # the graphs part decides who may run a graph
 
-    graph = Graph.objects.filter(owner_id=user_id, pk=graph_id).values("nodes", "edges").first()
-    return graph
+    return graph_for_run(user_id, graph_id, share_token)
 
 
 class ClientRun:
@@ -154,7 +153,9 @@ class ClientRun:
             return request.code
         graph = request.graph
         if request.graph_id is not None:
-            graph = await db(_load_graph, self.consumer.user.pk, request.graph_id)
+            graph = await db(
+                _load_graph, self.consumer.user.pk, request.graph_id, request.share_token
+            )
             if graph is None:
                 await self.emit_error("not_found", f"Graph {request.graph_id} was not found.")
                 return None

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 REF_MAX_CHARS = 200
+SHARE_TOKEN_MAX_CHARS = 64  # graphs/sharing.py
 NODE_ID_MAX_CHARS = 200
 BREAKPOINTS_MAX = 1000
 RESUME_MODES = ("continue", "step")
@@ -45,6 +46,8 @@ class RunRequest:
     code: str | None = None
     graph: dict[str, Any] | None = None
     graph_id: int | None = None
+    # With graph_id: the share token of a graph shared with the user by link (graphs/sharing.py).
+    share_token: str | None = None
     # Present for a debug run (docs/debugging.md): the node ids to pause before.
     breakpoints: tuple[str, ...] | None = None
 
@@ -139,7 +142,16 @@ def _parse_run(content: dict[str, Any]) -> RunRequest:
         return RunRequest(ref=ref, graph=value, breakpoints=breakpoints)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise ProtocolError("bad_message", '"graph_id" must be a positive integer.', ref=ref)
-    return RunRequest(ref=ref, graph_id=value, breakpoints=breakpoints)
+    share_token = content.get("share_token")
+    if share_token is not None and (
+        not isinstance(share_token, str) or not 0 < len(share_token) <= SHARE_TOKEN_MAX_CHARS
+    ):
+        raise ProtocolError(
+            "bad_message",
+            f'"share_token" must be a string of at most {SHARE_TOKEN_MAX_CHARS} characters.',
+            ref=ref,
+        )
+    return RunRequest(ref=ref, graph_id=value, share_token=share_token, breakpoints=breakpoints)
 
 
 def _parse_debug(debug: Any, key: str, ref: str | None) -> tuple[str, ...] | None:

@@ -60,6 +60,7 @@ class RunRecord:
         self.execution: Execution | None = None  # set once the run is admitted
         self._queue: asyncio.Queue[Write | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self.inserted = asyncio.Event()  # the row exists (or inserting it failed)
 
     def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Queue `fn(*args, **kwargs)` (ORM code, run in a thread) after the writes before it."""
@@ -86,6 +87,7 @@ class RunRecord:
 
     async def _write_all(self, execution: Execution) -> None:
         await self._apply(_insert, (execution,), {})
+        self.inserted.set()
         while (write := await self._queue.get()) is not _CLOSED:
             await self._apply(*write)
 

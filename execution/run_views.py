@@ -1,0 +1,288 @@
+"""Runs over REST (docs/interfaces.md, "Runs over REST"): submit, wait for the end, follow.
+
+`POST /api/runs/` and `POST /api/graphs/{id}/runs/` start a run exactly as a socket's `run`
+frame does (execution/web/rest_run.py) and answer 202 once it is admitted. `GET
+/api/executions/{id}/?wait=N` holds the answer until the run ends (at most N seconds) and
+`GET /api/executions/{id}/events/` streams its events as Server-Sent Events.
+
+Waiting and streaming are async views: Django runs sync views on one shared thread under ASGI,
+so a sync view waiting 30 s would stall every other sync request of the process. They first
+call the DRF view (authentication, permissions, 404 for another user's run) and only then wait.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+
+from execution.models import Execution
+from execution.serializers import (
+    CompileErrorSerializer,
+    ExecutionDetailSerializer,
+    GraphRunSerializer,
+    RunSerializer,
+    RunSubmittedSerializer,
+)
+from execution.views import OwnExecutionsMixin
+from execution.web.messages import RunRequest
+from execution.web.rest_run import Started, start_rest_run
+from execution.web.run_events import follow, run_events, wait_for_exit
+from execution.web.run_record import db
+
+WAIT_MAX_SECONDS = 30
+RETRY_AFTER_SECONDS = 5
+KEEP_ALIVE_SECONDS = 15.0
+
+# The refusal a socket client gets as an `error` event, as an HTTP status.
+_ERROR_STATUS = {
+    "refused": status.HTTP_429_TOO_MANY_REQUESTS,
+    "compile_error": status.HTTP_400_BAD_REQUEST,
+    "too_large": status.HTTP_400_BAD_REQUEST,
+    "bad_message": status.HTTP_400_BAD_REQUEST,
+    "not_found": status.HTTP_404_NOT_FOUND,
+}
+
+
+class RunSubmitThrottle(UserRateThrottle):
+    """Submissions per user and minute: each may cost a compile before admission refuses it."""
+
+    scope = "run_submit"
+
+
+def _submitted(request: Request, started: Started) -> Response:
+    if started.error is not None:
+        code = str(started.error.get("code", ""))
+        body: dict[str, Any] = {"detail": started.error.get("message", ""), "code": code}
+        if "diagnostics" in started.error:
+            body["diagnostics"] = started.error["diagnostics"]
+        response = Response(body, status=_ERROR_STATUS.get(code, 503))
+        if code == "refused":
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    run_id = str(started.run_id)
+    url = request.build_absolute_uri(reverse("execution-detail", args=[run_id]))
+    events = request.build_absolute_uri(reverse("execution-events", args=[run_id]))
+    response = Response(
+        {
+            "id": run_id,
+            "status": "queued",
+            "position": started.position,
+            "url": url,
+            "events_url": events,
+        },
+        status=status.HTTP_202_ACCEPTED,
+    )
+    response["Location"] = url
+    return response
+
+
+SUBMIT_RESPONSES = {
+    202: RunSubmittedSerializer,
+    400: OpenApiResponse(
+        CompileErrorSerializer,
+        description="Bad body, or the graph does "
+        "not compile (`code` is `compile_error`, with `diagnostics`).",
+    ),
+    429: OpenApiResponse(
+        description="Your runs fill your running and queued slots (or you "
+        "submit too fast); try again after `Retry-After` seconds."
+    ),
+}
+
+
+class RunCreateView(generics.GenericAPIView):
+    serializer_class = RunSerializer
+    throttle_classes = [RunSubmitThrottle]
+
+    @extend_schema(
+        summary="Run Python code or a graph document (answers once the run is queued)",
+        responses=SUBMIT_RESPONSES,
+        examples=[
+            OpenApiExample("Code", value={"code": "print(input())", "stdin": "hi\n"}),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        run = RunRequest(ref=None, code=data.get("code"), graph=data.get("graph"))
+        return _submitted(request, async_to_sync(start_rest_run)(request.user, run, data["stdin"]))
+
+
+class GraphRunCreateView(generics.GenericAPIView):
+    serializer_class = GraphRunSerializer
+    throttle_classes = [RunSubmitThrottle]
+
+    @extend_schema(
+        summary="Run a saved graph: yours, one in the gallery, or one shared with you by link",
+        responses=SUBMIT_RESPONSES,
+        examples=[OpenApiExample("With input", value={"stdin": "3\n4\n"})],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        run = RunRequest(ref=None, graph_id=pk, share_token=data.get("share_token"))
+        return _submitted(request, async_to_sync(start_rest_run)(request.user, run, data["stdin"]))
+
+
+# --- Waiting for a run, following its events ---
+
+
+def wait_seconds(request: HttpRequest) -> float:
+    raw = request.GET.get("wait", "")
+    if raw == "":
+        return 0.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= WAIT_MAX_SECONDS:  # also rejects nan
+        raise ValidationError(
+            {"wait": [f"Must be a number of seconds from 0 to {WAIT_MAX_SECONDS}."]}
+        )
+    return seconds
+
+
+WAIT_PARAMETER = OpenApiParameter(
+    "wait",
+    OpenApiTypes.NUMBER,
+    description=f"Hold the answer until the run has finished, at most this many seconds "
+    f"(0 to {WAIT_MAX_SECONDS}); the answer then shows it as it is.",
+)
+
+
+@extend_schema(
+    summary="One of your runs, with the last 64 KiB of its output (optionally waiting for it)",
+    parameters=[WAIT_PARAMETER],
+)
+class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView):
+    serializer_class = ExecutionDetailSerializer
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        wait_seconds(request)  # a bad value is a 400 before anything waits
+        return super().get(request, *args, **kwargs)
+
+
+class EventStreamRenderer(BaseRenderer):
+    """Lets `Accept: text/event-stream` through content negotiation; renders the answers that
+    are not a stream (errors) as one SSE `error` event."""
+
+    media_type = "text/event-stream"
+    format = "sse"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return _sse("error", data).encode()
+
+
+class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView):
+    serializer_class = ExecutionDetailSerializer
+    renderer_classes = [EventStreamRenderer, JSONRenderer]
+
+    @extend_schema(
+        summary="Follow one of your runs as Server-Sent Events",
+        description="Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, "
+        "`display`, `exit`, ...), one SSE event each: `event:` its type, `data:` its JSON, "
+        "`id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after "
+        "`exit`. Runs submitted over REST only; for others the stream holds their `exit` alone.",
+        responses={(200, "text/event-stream"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+def _sse(event: str, data: Any, entry_id: str | None = None) -> str:
+    head = f"id: {entry_id}\n" if entry_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _exit_from_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "exit",
+        "run_id": str(row["id"]),
+        "exit_code": row["exit_code"],
+        "reason": row["reason"],
+        "message": row["message"],
+        "duration_ms": row["duration_ms"],
+        "node_id": row["node_id"] or None,
+    }
+
+
+def _finished_row(run_id: str) -> dict[str, Any] | None:
+    return Execution.objects.filter(pk=run_id, status="finished").values().first()
+
+
+async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> AsyncIterator[str]:
+    if row["status"] == "finished" and not await run_events().read(run_id, None, block=0):
+        yield _sse("exit", _exit_from_record(row))  # a finished run with no log: its end
+        return
+    async for entry in follow(run_id, after, idle=KEEP_ALIVE_SECONDS):
+        if entry is None:
+            # Nothing logged for a while: a run whose events were never logged (a socket run)
+            # or have expired gets its exit from the record once it has one.
+            finished = row if row["status"] == "finished" else await db(_finished_row, run_id)
+            if finished is not None:
+                yield _sse("exit", _exit_from_record(finished))
+                return
+            yield ": keep-alive\n\n"
+            continue
+        entry_id, event = entry
+        yield _sse(str(event.get("type")), event, entry_id)
+
+
+def _with_drf_first(view: Callable[..., Any], cls: type) -> Callable[..., Any]:
+    """Mark an async view as the DRF view `cls` for drf-spectacular (which reads `cls`)."""
+    view.cls = cls  # type: ignore[attr-defined]
+    view.initkwargs = {}  # type: ignore[attr-defined]
+    return csrf_exempt(view)
+
+
+_detail = sync_to_async(ExecutionDetailView.as_view())
+_events_check = sync_to_async(ExecutionEventsView.as_view())
+
+
+async def execution_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    response = await _detail(request, pk=pk)
+    if response.status_code != 200 or response.data["status"] == "finished":
+        return response
+    seconds = wait_seconds(request)
+    if seconds <= 0:
+        return response
+
+    async def finished() -> bool:
+        return await db(_finished_row, str(pk)) is not None
+
+    await wait_for_exit(str(pk), seconds, finished)
+    return await _detail(request, pk=pk)
+
+
+async def execution_events(request: HttpRequest, pk: Any) -> HttpResponse:
+    response = await _events_check(request, pk=pk)
+    if response.status_code != 200:
+        return response
+    stream = _event_stream(str(pk), request.headers.get("Last-Event-ID"), response.data)
+    streaming = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
+    streaming["Cache-Control"] = "no-cache"
+    streaming["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
+    return streaming
+
+
+execution_detail_view = _with_drf_first(execution_detail, ExecutionDetailView)
+execution_events_view = _with_drf_first(execution_events, ExecutionEventsView)

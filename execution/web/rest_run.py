@@ -1,0 +1,153 @@
+"""A run submitted over REST (`POST /api/runs/`, `POST /api/graphs/{id}/runs/`).
+
+The run is the same ClientRun a socket starts, so it goes through the same compile, admission,
+queue, pool, limits and record. What the socket does for a socket run, RestRunHost does here: it
+owns a channel of its own on the layer (the worker's replies come to it), routes them to the run,
+and writes the run's events to its event log (run_events.py) instead of a socket. It lives on the
+web process's event loop until the run ends, independent of the HTTP request that started it.
+
+`start()` returns once the run is admitted and its row exists (so `GET /api/executions/{id}/`
+finds it at once), or with the error that refused it (compile error, limits, not found).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from execution import dispatch
+from execution.web.client_run import ClientRun
+from execution.web.messages import RunRequest
+from execution.web.run_events import run_events
+
+logger = logging.getLogger("execution.runs")
+
+ADMISSION_TIMEOUT_SECONDS = 30.0  # a graph's compile plus the admission round trip
+ROW_TIMEOUT_SECONDS = 5.0
+LAYER_RETRY_SECONDS = 0.5
+
+# Worker messages and the ClientRun handler each goes to (the consumer routes the same way).
+_HANDLERS = {
+    dispatch.STARTED: "on_started",
+    dispatch.OUTPUT: "on_output",
+    dispatch.EXIT: "on_exit",
+}
+
+_hosts: set[RestRunHost] = set()  # keeps the running hosts (and their tasks) referenced
+
+
+@dataclass(frozen=True)
+class Started:
+    """How a REST run started: `run_id` and `position` when admitted, else `error` (the event
+    a socket client would have got)."""
+
+    run_id: str | None = None
+    position: int = 0
+    error: dict[str, Any] | None = None
+
+
+class RestRunHost:
+    """The RunHost (client_run.py) of one REST run."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.channel_layer = get_channel_layer()
+        self.channel_name = ""
+        self.closed = False  # nobody disconnects: a REST run runs to its end
+        self.run: ClientRun | None = None
+        self._started: asyncio.Future[Started] = asyncio.get_running_loop().create_future()
+        self._exit: dict[str, Any] | None = None
+
+    async def start(self, request: RunRequest, stdin: str) -> Started:
+        if settings.EMBEDDED:
+            from execution.worker import embedded
+
+            await embedded.ensure_pool()
+        self.channel_name = await self.channel_layer.new_channel()
+        self.run = ClientRun(self, request)
+        if stdin:
+            self.run.controls.stdin(stdin)  # sent once the run has started
+        self.run.controls.close_stdin()  # nobody types: input() past the given text sees EOF
+        _hosts.add(self)
+        task = asyncio.create_task(self._main(self.run))
+        task.add_done_callback(lambda _: _hosts.discard(self))
+        return await asyncio.wait_for(asyncio.shield(self._started), ADMISSION_TIMEOUT_SECONDS)
+
+    async def _main(self, run: ClientRun) -> None:
+        receiver = asyncio.create_task(self._receive(run))
+        try:
+            await run.main()
+        finally:
+            receiver.cancel()
+            await run.flush_records()
+            if not self._started.done():  # ended before it was admitted (unexpected)
+                self._started.set_result(
+                    Started(error={"code": "worker_lost", "message": "The run could not start."})
+                )
+            if self._exit is not None and run.run_id is not None:
+                # Last, once the record is final: a reader woken by `exit` reads the final row.
+                await run_events().append(run.run_id, self._exit)
+
+    async def _receive(self, run: ClientRun) -> None:
+        """The worker's replies to this run; a channel layer fault ends the run as for a socket."""
+        while True:
+            try:
+                message = await self.channel_layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not dispatch.is_connection_error(exc):
+                    raise
+                await run.channel_lost()
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
+                continue
+            kind = message.get("type")
+            if kind == dispatch.HEARTBEAT:
+                run.on_heartbeat()
+            elif kind in _HANDLERS:
+                await getattr(run, _HANDLERS[kind])(message)
+
+    # --- RunHost ---
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if not self._started.done():
+            if kind == "queued":
+                await self._row_written()
+                self._started.set_result(
+                    Started(run_id=str(event["run_id"]), position=int(event["position"]))
+                )
+            elif kind == "error" and "run_id" not in event:
+                self._started.set_result(Started(error=event))
+                return
+        run_id = event.get("run_id")
+        if kind == "exit":
+            self._exit = event  # appended by _main once the record is final
+        elif run_id is not None:
+            await run_events().append(str(run_id), event)
+
+    async def _row_written(self) -> None:
+        assert self.run is not None
+        self.run.record.start()
+        try:
+            await asyncio.wait_for(self.run.record.inserted.wait(), ROW_TIMEOUT_SECONDS)
+        except TimeoutError:
+            logger.warning("run %s: its record was not written in time", self.run.run_id)
+
+    def register(self, run: ClientRun) -> None:
+        pass  # one run per host: the replies on this channel are all its own
+
+    def unregister(self, run: ClientRun) -> None:
+        pass
+
+    def forget(self, run: ClientRun) -> None:
+        pass
+
+
+async def start_rest_run(user: Any, request: RunRequest, stdin: str = "") -> Started:
+    return await RestRunHost(user).start(request, stdin)

@@ -1,0 +1,272 @@
+"""Runs over REST against a real daphne, `runpool` worker, Redis, Postgres and Docker.
+
+POST /api/runs/ and /api/graphs/{id}/runs/, GET /api/executions/{id}/?wait= and .../events/
+(Server-Sent Events), each with an owner / other user / anonymous check. The servers are the
+module-shared engine servers (tests/engine_harness.py; RUN_WALL_SECONDS is 5 there).
+"""
+
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from execution.models import Execution
+from graphs.models import Graph
+from tests.engine_harness import RunRefused, WsClient, make_token, run_async
+
+pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
+
+PRINTS = {
+    "nodes": [
+        {"id": "start", "type": "on_start", "position": {"x": 0, "y": 0}, "data": {"params": {}}},
+        {
+            "id": "say",
+            "type": "python_code",
+            "position": {"x": 200, "y": 0},
+            "data": {"params": {"code": "print('from the graph')\n", "inputs": "", "outputs": ""}},
+        },
+    ],
+    "edges": [
+        {
+            "id": "e1",
+            "source": "start",
+            "sourceHandle": "next",
+            "target": "say",
+            "targetHandle": "exec",
+        }
+    ],
+}
+
+
+def api(servers, token: str | None, method: str, path: str, **kwargs: Any) -> requests.Response:
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    headers.update(kwargs.pop("headers", {}))
+    url = path if path.startswith("http") else servers.origin + path
+    return requests.request(
+        method, url, headers=headers, timeout=kwargs.pop("timeout", 40), **kwargs
+    )
+
+
+def submit(servers, token, path="/api/runs/", **body: Any) -> dict[str, Any]:
+    answer = api(servers, token, "POST", path, json=body)
+    assert answer.status_code == 202, answer.text
+    return answer.json()
+
+
+def sse_events(servers, token, run_id: str, last_id: str | None = None) -> list[dict[str, Any]]:
+    """Read the run's event stream to its end: each event as {"id", "event", "data"}."""
+    headers = {"Accept": "text/event-stream"}
+    if last_id is not None:
+        headers["Last-Event-ID"] = last_id
+    answer = api(
+        servers, token, "GET", f"/api/executions/{run_id}/events/", headers=headers, stream=True
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"].startswith("text/event-stream")
+    events, current = [], {}
+    for line in answer.iter_lines(decode_unicode=True):
+        if line.startswith(":"):
+            continue
+        if not line:
+            if current:
+                events.append(current)
+                current = {}
+            continue
+        field, _, value = line.partition(": ")
+        current[field] = json.loads(value) if field == "data" else value
+    return events
+
+
+@pytest.fixture
+def stranger(django_user_model):
+    return django_user_model.objects.create_user(username="stranger", password="pw-123456789")
+
+
+def test_submit_then_wait_reads_the_result(engine_servers, engine_token, engine_user):
+    submitted = submit(
+        engine_servers, engine_token, code="name = input()\nprint('hi ' + name * 2)", stdin="ab\n"
+    )
+    assert submitted["status"] == "queued" and submitted["position"] >= 0
+    assert submitted["url"].endswith(f"/api/executions/{submitted['id']}/")
+    answer = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25")
+    assert answer.status_code == 200
+    result = answer.json()
+    assert result["status"] == "finished", result
+    assert (result["exit_code"], result["reason"]) == (0, "ok")
+    assert result["output_tail"] == "hi abab\n"
+    assert result["duration_ms"] is not None and result["started_at"]
+    row = Execution.objects.get(pk=submitted["id"])
+    assert row.user == engine_user and row.graph_id is None
+
+
+def test_input_past_the_given_stdin_sees_the_end_of_input(engine_servers, engine_token):
+    submitted = submit(engine_servers, engine_token, code="print(input())\ninput()\n", stdin="one")
+    result = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25").json()
+    assert result["reason"] == "error"
+    assert result["output_tail"].startswith("one\n") and "EOFError" in result["output_tail"]
+
+
+def test_a_graph_run_streams_its_events(engine_servers, engine_token, engine_user):
+    graph = Graph.objects.create(owner=engine_user, name="g", **PRINTS)
+    submitted = submit(engine_servers, engine_token, path=f"/api/graphs/{graph.pk}/runs/")
+    events = sse_events(engine_servers, engine_token, submitted["id"])
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "queued" and kinds[-1] == "exit" and "started" in kinds
+    assert kinds.index("started") < kinds.index("stdout") < kinds.index("exit")
+    stdout = "".join(e["data"]["data"] for e in events if e["event"] == "stdout")
+    assert stdout == "from the graph\n"
+    assert events[-1]["data"]["reason"] == "ok" and events[-1]["data"]["run_id"] == submitted["id"]
+    assert Execution.objects.get(pk=submitted["id"]).graph_id == graph.pk
+    # Resuming after an event replays only what followed it.
+    resumed = sse_events(engine_servers, engine_token, submitted["id"], last_id=events[1]["id"])
+    assert [e["id"] for e in resumed] == [e["id"] for e in events[2:]]
+
+
+def test_the_events_of_a_socket_run_are_its_exit(engine_servers, engine_token):
+    async def scenario():
+        client = await WsClient.connect(engine_servers, engine_token)
+        outcome = await client.run(code="print('by socket')")
+        await client.close()
+        return outcome
+
+    outcome = run_async(scenario())
+    run_id = outcome.exit["run_id"]
+    assert api(engine_servers, engine_token, "GET", f"/api/executions/{run_id}/?wait=10").ok
+    events = sse_events(engine_servers, engine_token, run_id)
+    assert [e["event"] for e in events] == ["exit"]
+    assert events[0]["data"]["reason"] == "ok"
+
+
+def test_a_graph_that_does_not_compile_is_a_400_and_no_run(engine_servers, engine_token):
+    broken = {"nodes": [{"id": "x", "type": "no.such.node", "position": {"x": 0, "y": 0}}]}
+    answer = api(engine_servers, engine_token, "POST", "/api/runs/", json={"graph": broken})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["code"] == "compile_error" and body["diagnostics"]
+    assert not Execution.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"code": "print(1)", "graph": PRINTS},
+        {"code": 5},
+        {"code": "print(1)", "stdin": ["not", "text"]},
+        {"graph": [1, 2]},
+    ],
+)
+def test_bad_bodies_are_400s(engine_servers, engine_token, body):
+    answer = api(engine_servers, engine_token, "POST", "/api/runs/", json=body)
+    assert answer.status_code == 400, answer.text
+    assert not Execution.objects.exists()
+
+
+def test_stdin_over_the_limit_is_refused(engine_servers, engine_token, settings):
+    too_much = "x" * (settings.RUN_STDIN_TOTAL_BYTES + 1)
+    answer = api(
+        engine_servers, engine_token, "POST", "/api/runs/", json={"code": "1", "stdin": too_much}
+    )
+    assert answer.status_code == 400 and "stdin" in answer.json()["errors"]
+
+
+@pytest.mark.parametrize("wait", ["31", "-1", "soon", "nan"])
+def test_a_bad_wait_is_a_400(engine_servers, engine_token, wait):
+    submitted = submit(engine_servers, engine_token, code="print(1)")
+    answer = api(engine_servers, engine_token, "GET", f"{submitted['url']}?wait={wait}")
+    assert answer.status_code == 400 and "wait" in answer.json()["errors"]
+
+
+def test_a_full_queue_answers_429_with_retry_after(engine_servers, engine_token):
+    """The user's slots are filled over a socket; a REST run is refused, as a socket run is."""
+
+    async def scenario():
+        client = await WsClient.connect(engine_servers, engine_token)
+        try:
+            for index in range(10):  # 2 running + 8 queued: the test servers' limits
+                await client.start(ref=f"r{index}", code="import time\ntime.sleep(60)")
+            return await _asyncio_post(engine_servers, engine_token)
+        finally:
+            await client.close()  # ends the sleepers
+
+    answer = run_async(scenario())
+    assert answer.status_code == 429
+    assert int(answer.headers["Retry-After"]) > 0
+    assert answer.json()["code"] == "refused"
+
+
+async def _asyncio_post(servers, token) -> requests.Response:
+    import asyncio
+
+    return await asyncio.to_thread(
+        api, servers, token, "POST", "/api/runs/", json={"code": "print(1)"}
+    )
+
+
+def test_anonymous_and_other_users(engine_servers, engine_token, engine_user, stranger):
+    submitted = submit(engine_servers, engine_token, code="print('mine')")
+    theirs = make_token(stranger)
+    for path in (submitted["url"] + "?wait=5", f"/api/executions/{submitted['id']}/events/"):
+        assert api(engine_servers, None, "GET", path).status_code == 401
+        assert api(engine_servers, theirs, "GET", path).status_code == 404
+    assert api(engine_servers, None, "POST", "/api/runs/", json={"code": "1"}).status_code == 401
+    private = Graph.objects.create(owner=engine_user, name="private", **PRINTS)
+    path = f"/api/graphs/{private.pk}/runs/"
+    assert api(engine_servers, None, "POST", path, json={}).status_code == 401
+    assert api(engine_servers, theirs, "POST", path, json={}).status_code == 404
+    assert not Execution.objects.filter(user=stranger).exists()
+
+
+def test_a_shared_graph_runs_under_the_readers_account(
+    engine_servers, engine_token, engine_user, stranger
+):
+    graph = Graph.objects.create(owner=stranger, name="shared", **PRINTS)
+    graph.share()
+    path = f"/api/graphs/{graph.pk}/runs/"
+    without = api(engine_servers, engine_token, "POST", path, json={})
+    assert without.status_code == 404
+    submitted = submit(engine_servers, engine_token, path=path, share_token=graph.share_token)
+    result = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25").json()
+    assert result["output_tail"] == "from the graph\n"
+    row = Execution.objects.get(pk=submitted["id"])
+    assert row.user == engine_user and row.graph_id == graph.pk
+    # The owner does not see the reader's run; a revoked link runs nothing more.
+    owner_token = make_token(stranger)
+    assert api(engine_servers, owner_token, "GET", f"/api/executions/{row.pk}/").status_code == 404
+    old_token = graph.share_token
+    graph.revoke_share()
+    revoked = api(engine_servers, engine_token, "POST", path, json={"share_token": old_token})
+    assert revoked.status_code == 404
+
+
+def test_a_gallery_graph_runs_without_a_token(engine_servers, engine_token, stranger):
+    graph = Graph.objects.create(owner=stranger, name="listed", **PRINTS)
+    graph.publish("Hello", "prints a line")
+    submitted = submit(engine_servers, engine_token, path=f"/api/graphs/{graph.pk}/runs/")
+    result = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25").json()
+    assert result["output_tail"] == "from the graph\n"
+
+
+def test_socket_graph_id_runs_of_shared_graphs(engine_servers, engine_token, stranger):
+    graph = Graph.objects.create(owner=stranger, name="shared", **PRINTS)
+    graph.share()
+
+    async def scenario(**run: Any) -> Any:
+        client = await WsClient.connect(engine_servers, engine_token)
+        try:
+            run_id = await client.start(graph_id=graph.pk, **run)
+            return await client.finish(run_id)
+        finally:
+            await client.close()
+
+    outcome = run_async(scenario(share_token=graph.share_token))
+    assert outcome.stdout == "from the graph\n"
+    for wrong in ({}, {"share_token": "not-the-token"}):
+        with pytest.raises(RunRefused) as refused:
+            run_async(scenario(**wrong))
+        assert refused.value.event["code"] == "not_found"
