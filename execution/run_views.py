@@ -24,22 +24,23 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from execution.models import Execution
 from execution.serializers import (
-    CompileErrorSerializer,
     ExecutionDetailSerializer,
     GraphRunSerializer,
+    RunRefusedSerializer,
     RunSerializer,
     RunSubmittedSerializer,
 )
 from execution.views import OwnExecutionsMixin
 from execution.web.messages import RunRequest
-from execution.web.rest_run import Started, start_rest_run
+from execution.web.rest_run import Started, server_loop_running, start_rest_run
 from execution.web.run_events import follow, run_events, wait_for_exit
 from execution.web.run_record import db
 
@@ -61,6 +62,15 @@ class RunSubmitThrottle(UserRateThrottle):
     """Submissions per user and minute: each may cost a compile before admission refuses it."""
 
     scope = "run_submit"
+
+
+def _start(request: Request, run: RunRequest, stdin: str) -> Response:
+    if not server_loop_running():
+        return Response(
+            {"detail": "Runs over REST need the ASGI server (daphne): this process has none."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    return _submitted(request, async_to_sync(start_rest_run)(request.user, run, stdin))
 
 
 def _submitted(request: Request, started: Started) -> Response:
@@ -93,13 +103,19 @@ def _submitted(request: Request, started: Started) -> Response:
 SUBMIT_RESPONSES = {
     202: RunSubmittedSerializer,
     400: OpenApiResponse(
-        CompileErrorSerializer,
+        RunRefusedSerializer,
         description="Bad body, or the graph does "
         "not compile (`code` is `compile_error`, with `diagnostics`).",
     ),
+    503: OpenApiResponse(
+        RunRefusedSerializer,
+        description="No pool worker could take the run, or this process "
+        "cannot host runs (not served by daphne).",
+    ),
     429: OpenApiResponse(
+        RunRefusedSerializer,
         description="Your runs fill your running and queued slots (or you "
-        "submit too fast); try again after `Retry-After` seconds."
+        "submit too fast); try again after `Retry-After` seconds.",
     ),
 }
 
@@ -120,7 +136,7 @@ class RunCreateView(generics.GenericAPIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         run = RunRequest(ref=None, code=data.get("code"), graph=data.get("graph"))
-        return _submitted(request, async_to_sync(start_rest_run)(request.user, run, data["stdin"]))
+        return _start(request, run, data["stdin"])
 
 
 class GraphRunCreateView(generics.GenericAPIView):
@@ -137,7 +153,7 @@ class GraphRunCreateView(generics.GenericAPIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         run = RunRequest(ref=None, graph_id=pk, share_token=data.get("share_token"))
-        return _submitted(request, async_to_sync(start_rest_run)(request.user, run, data["stdin"]))
+        return _start(request, run, data["stdin"])
 
 
 # --- Waiting for a run, following its events ---
@@ -160,7 +176,7 @@ def wait_seconds(request: HttpRequest) -> float:
 
 WAIT_PARAMETER = OpenApiParameter(
     "wait",
-    OpenApiTypes.NUMBER,
+    {"type": "number", "minimum": 0, "maximum": WAIT_MAX_SECONDS},
     description=f"Hold the answer until the run has finished, at most this many seconds "
     f"(0 to {WAIT_MAX_SECONDS}); the answer then shows it as it is.",
 )
@@ -178,23 +194,23 @@ class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class EventStreamRenderer(BaseRenderer):
-    """Lets `Accept: text/event-stream` through content negotiation; renders the answers that
-    are not a stream (errors) as one SSE `error` event."""
+class JSONWhateverAccepted(BaseContentNegotiation):
+    """The events view's answers that are not the stream (errors) are JSON, also to a client
+    that accepts only `text/event-stream` (an EventSource), instead of a 406."""
 
-    media_type = "text/event-stream"
-    format = "sse"
-    charset = "utf-8"
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
 
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> bytes:
-        return _sse("error", data).encode()
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: Any = None
+    ) -> Any:
+        return renderers[0], renderers[0].media_type
 
 
 class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView):
     serializer_class = ExecutionDetailSerializer
-    renderer_classes = [EventStreamRenderer, JSONRenderer]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONWhateverAccepted
 
     @extend_schema(
         summary="Follow one of your runs as Server-Sent Events",
@@ -258,9 +274,18 @@ _detail = sync_to_async(ExecutionDetailView.as_view())
 _events_check = sync_to_async(ExecutionEventsView.as_view())
 
 
+def _unfinished_run(request: HttpRequest, response: Any) -> bool:
+    """A GET that found the run, and it has not finished (OPTIONS answers a description)."""
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.data.get("status") != "finished"
+    )
+
+
 async def execution_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     response = await _detail(request, pk=pk)
-    if response.status_code != 200 or response.data["status"] == "finished":
+    if not _unfinished_run(request, response):
         return response
     seconds = wait_seconds(request)
     if seconds <= 0:
@@ -275,8 +300,8 @@ async def execution_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 
 async def execution_events(request: HttpRequest, pk: Any) -> HttpResponse:
     response = await _events_check(request, pk=pk)
-    if response.status_code != 200:
-        return response
+    if request.method != "GET" or response.status_code != 200:
+        return response  # an error, or OPTIONS' description
     stream = _event_stream(str(pk), request.headers.get("Last-Event-ID"), response.data)
     streaming = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     streaming["Cache-Control"] = "no-cache"

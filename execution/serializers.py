@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from execution.models import Execution
 from graphs.api_fields import StrictCharField
+from graphs.api_schema import ErrorSerializer
 from graphs.sharing_serializers import share_token_field
 
 
@@ -115,7 +116,14 @@ class RunSubmittedSerializer(serializers.Serializer):
     events_url = serializers.URLField(help_text="Its events as Server-Sent Events.")
 
 
-class CompileErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    diagnostics = serializers.ListField(child=serializers.DictField())
+class RunRefusedSerializer(ErrorSerializer):
+    """An error answer; a refusal of the run itself also says which (as the socket's `error`)."""
+
+    code = serializers.CharField(
+        required=False, help_text="compile_error, too_large, refused, ... (docs/interfaces.md)."
+    )
+    diagnostics = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="For compile_error: the compiler's diagnostics.",
+    )

@@ -7,7 +7,8 @@ really gives, from what the view is, so that no view repeats them and none forge
 - 401 when the view needs a signed-in user;
 - 403 for unsafe methods a session can call (a session request needs the X-CSRFToken header);
 - 400, 413 and 415 when the operation takes a body (invalid, too large, not a documented type);
-- 400 for lists (a bad filter value, a NUL in `search`);
+- 400 for lists (a bad filter value, a NUL in `search`) and for GETs with declared query
+  parameters (`?wait=`);
 - 404 when the path names an object (not yours or no such one: the same answer).
 
 Views add only what is theirs (409, 429, the CSRF 403 of the sign-in views) with
@@ -26,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import is_patched_serializer
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -132,11 +133,18 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append(403)
         if self.method in BODY_METHODS and self.get_request_serializer() is not None:
             codes += [400, 413, 415]
-        if self.method == "GET" and self._is_list_view():
+        if self.method == "GET" and (self._is_list_view() or self._has_query_parameters()):
             codes.append(400)
         if "{" in self.path:
             codes.append(404)
         return codes
+
+    def _has_query_parameters(self) -> bool:
+        """Query parameters the operation declares (extend_schema), which it validates."""
+        return any(
+            isinstance(parameter, OpenApiParameter) and parameter.location == OpenApiParameter.QUERY
+            for parameter in self.get_override_parameters()
+        )
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

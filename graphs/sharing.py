@@ -9,6 +9,7 @@ that never existed.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,12 +17,19 @@ from django.db.models import Q, QuerySet
 from graphs.models import Graph
 
 SHARE_TOKEN_MAX_CHARS = 64
+# What secrets.token_urlsafe makes: anything else matches no graph, and is never sent to the
+# database (Postgres rejects NUL in text with an error, not "no row").
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{1,{SHARE_TOKEN_MAX_CHARS}}}")
+
+
+def _well_formed(token: str | None) -> bool:
+    return bool(token) and _TOKEN.fullmatch(str(token)) is not None
 
 
 def readable_graphs(user_id: int, share_token: str | None = None) -> QuerySet[Graph]:
     """The graphs user `user_id` may read, given the share token they present (if any)."""
     rule = Q(owner_id=user_id) | Q(published_at__isnull=False)
-    if share_token:
+    if _well_formed(share_token):
         rule |= Q(share_token=share_token)
     return Graph.objects.filter(rule)
 
@@ -32,7 +40,7 @@ def readable_graph(user_id: int, graph_id: int, share_token: str | None = None) 
 
 def shared_graph(token: str) -> Graph | None:
     """The graph whose current share link is `token`; None once revoked."""
-    if not token or len(token) > SHARE_TOKEN_MAX_CHARS:
+    if not _well_formed(token):
         return None
     return Graph.objects.select_related("owner").filter(share_token=token).first()
 

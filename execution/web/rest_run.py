@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -147,6 +149,19 @@ class RestRunHost:
 
     def forget(self, run: ClientRun) -> None:
         pass
+
+
+def server_loop_running() -> bool:
+    """Whether this (sync) request is served by the ASGI server, whose event loop a run can live
+    on after the request: asgiref's async_to_sync runs there then. Outside it (a WSGI app, a
+    management command) async_to_sync would start a loop of its own and end the run with it."""
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    return (
+        loop is not None
+        and loop.is_running()
+        and getattr(local, "main_event_loop_pid", None) == os.getpid()
+    )
 
 
 async def start_rest_run(user: Any, request: RunRequest, stdin: str = "") -> Started:
