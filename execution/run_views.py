@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -34,13 +35,20 @@ from execution.models import Execution
 from execution.serializers import (
     ExecutionDetailSerializer,
     GraphRunSerializer,
+    KillSerializer,
     RunRefusedSerializer,
     RunSerializer,
     RunSubmittedSerializer,
 )
 from execution.views import OwnExecutionsMixin
 from execution.web.messages import RunRequest
-from execution.web.rest_run import Started, server_loop_running, start_rest_run
+from execution.web.rest_run import (
+    KILL,
+    Started,
+    host_channel,
+    server_loop_running,
+    start_rest_run,
+)
 from execution.web.run_events import follow, run_events, wait_for_exit
 from execution.web.run_record import db
 
@@ -154,6 +162,39 @@ class GraphRunCreateView(generics.GenericAPIView):
         data = body.validated_data
         run = RunRequest(ref=None, graph_id=pk, share_token=data.get("share_token"))
         return _start(request, run, data["stdin"])
+
+
+class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView):
+    serializer_class = KillSerializer
+
+    @extend_schema(
+        summary="Stop one of your runs submitted over REST",
+        request=None,
+        responses={
+            202: KillSerializer,
+            409: OpenApiResponse(RunRefusedSerializer, description="It has already finished."),
+            503: OpenApiResponse(RunRefusedSerializer, description="Not served by daphne."),
+        },
+    )
+    def post(self, request: Request, pk: Any) -> Response:
+        execution = self.get_object()
+        channel = host_channel(str(execution.pk))
+        if execution.status == Execution.Status.FINISHED:
+            return Response(
+                {"detail": "This run has already finished."}, status=status.HTTP_409_CONFLICT
+            )
+        if channel is None:
+            return Response(
+                {"detail": "This run was not submitted over REST: stop it where it was started."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        if not server_loop_running():
+            return Response(
+                {"detail": "Stopping runs over REST needs the ASGI server (daphne)."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        async_to_sync(get_channel_layer().send)(channel, {"type": KILL})
+        return Response({"detail": "Stopping: the run ends with reason killed."}, status=202)
 
 
 # --- Waiting for a run, following its events ---

@@ -127,3 +127,7 @@ class RunRefusedSerializer(ErrorSerializer):
         required=False,
         help_text="For compile_error: the compiler's diagnostics.",
     )
+
+
+class KillSerializer(serializers.Serializer):
+    detail = serializers.CharField()

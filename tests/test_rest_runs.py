@@ -270,3 +270,37 @@ def test_socket_graph_id_runs_of_shared_graphs(engine_servers, engine_token, str
         with pytest.raises(RunRefused) as refused:
             run_async(scenario(**wrong))
         assert refused.value.event["code"] == "not_found"
+
+
+def test_a_rest_run_can_be_stopped(engine_servers, engine_token, stranger):
+    submitted = submit(
+        engine_servers, engine_token, code="import time\nprint('up', flush=True)\ntime.sleep(60)"
+    )
+    kill = f"/api/executions/{submitted['id']}/kill/"
+    assert api(engine_servers, make_token(stranger), "POST", kill).status_code == 404
+    assert api(engine_servers, None, "POST", kill).status_code == 401
+    for event in sse_events_until(engine_servers, engine_token, submitted["id"], "stdout"):
+        assert event["event"] != "exit"
+    assert api(engine_servers, engine_token, "POST", kill).status_code == 202
+    result = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25").json()
+    assert (result["status"], result["reason"]) == ("finished", "killed")
+    assert result["output_tail"] == "up\n"
+    again = api(engine_servers, engine_token, "POST", kill)
+    assert again.status_code == 409
+
+
+def sse_events_until(servers, token, run_id: str, kind: str) -> list[dict[str, Any]]:
+    """The run's events up to the first of type `kind` (the stream is then dropped)."""
+    answer = api(servers, token, "GET", f"/api/executions/{run_id}/events/", stream=True)
+    seen, current = [], {}
+    for line in answer.iter_lines(decode_unicode=True):
+        if line and not line.startswith(":"):
+            field, _, value = line.partition(": ")
+            current[field] = value
+        elif not line and current:
+            seen.append(current)
+            if current.get("event") == kind:
+                break
+            current = {}
+    answer.close()
+    return seen

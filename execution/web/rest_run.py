@@ -21,8 +21,10 @@ from typing import Any
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.cache import cache
 
 from execution import dispatch
+from execution.models import Execution
 from execution.web.client_run import ClientRun
 from execution.web.messages import RunRequest
 from execution.web.run_events import run_events
@@ -32,6 +34,7 @@ logger = logging.getLogger("execution.runs")
 ADMISSION_TIMEOUT_SECONDS = 30.0  # a graph's compile plus the admission round trip
 ROW_TIMEOUT_SECONDS = 5.0
 LAYER_RETRY_SECONDS = 0.5
+KILL = "rest.kill"  # sent to a host's channel by `POST /api/executions/{id}/kill/`
 
 # Worker messages and the ClientRun handler each goes to (the consumer routes the same way).
 _HANDLERS = {
@@ -109,7 +112,9 @@ class RestRunHost:
                 await asyncio.sleep(LAYER_RETRY_SECONDS)
                 continue
             kind = message.get("type")
-            if kind == dispatch.HEARTBEAT:
+            if kind == KILL:
+                await run.kill()
+            elif kind == dispatch.HEARTBEAT:
                 run.on_heartbeat()
             elif kind in _HANDLERS:
                 await getattr(run, _HANDLERS[kind])(message)
@@ -121,6 +126,11 @@ class RestRunHost:
         if not self._started.done():
             if kind == "queued":
                 await self._row_written()
+                await cache.aset(
+                    _host_key(str(event["run_id"])),
+                    self.channel_name,
+                    Execution.stale_after().total_seconds(),
+                )
                 self._started.set_result(
                     Started(run_id=str(event["run_id"]), position=int(event["position"]))
                 )
@@ -149,6 +159,16 @@ class RestRunHost:
 
     def forget(self, run: ClientRun) -> None:
         pass
+
+
+def _host_key(run_id: str) -> str:
+    return f"nodeengine:rest-run-host:{run_id}"
+
+
+def host_channel(run_id: str) -> str | None:
+    """The channel of the web process hosting REST run `run_id` (any process can kill it)."""
+    channel = cache.get(_host_key(run_id))
+    return channel if isinstance(channel, str) else None
 
 
 def server_loop_running() -> bool:
