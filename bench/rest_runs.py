@@ -1,0 +1,133 @@
+"""A run over REST beside the same run over the WebSocket, in one run of this script.
+
+    .venv/bin/python bench/rest_runs.py [--runs 100] [--pace 0.25] [--runtime runc]
+
+Starts its own daphne + runpool (as bench/engine.py does, whose database and Redis settings it
+shares) and prints one table:
+
+1. REST: `POST /api/runs/` of print('hi'), then `GET /api/executions/{id}/?wait=30`; time from
+   the POST to the answer holding the output (two requests, as a script does them), p50/p99;
+2. the same run over an open WebSocket: `run` to the first `stdout` frame (bench/engine.py's
+   first measure), and `run` to its `exit` frame (what REST's answer waits for: the script's
+   end, not only its first output). The baselines: REST can only be slower, the ratios say by
+   how much.
+
+Runs alternate REST and socket, paced by --pace seconds, so both see the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from engine import django, pct, prepare_database, tokens
+
+
+def rest_run_ms(session: requests.Session, origin: str) -> float:
+    sent = time.perf_counter()
+    submitted = session.post(f"{origin}/api/runs/", json={"code": "print('hi')"}, timeout=60)
+    submitted.raise_for_status()
+    result = session.get(submitted.json()["url"] + "?wait=30", timeout=60).json()
+    took = (time.perf_counter() - sent) * 1000
+    if result["status"] != "finished" or result["output_tail"] != "hi\n":
+        raise RuntimeError(f"bench REST run failed: {result}")
+    return took
+
+
+async def socket_run_ms(client) -> tuple[float, float]:
+    """Milliseconds from `run` to the first stdout frame, and to the exit frame."""
+    sent = time.perf_counter()
+    run_id = await client.start(code="print('hi')")
+    first = None
+    while True:
+        event = await client.recv(60)
+        if event.get("run_id") != run_id:
+            continue
+        if event["type"] == "stdout" and first is None:
+            first = (time.perf_counter() - sent) * 1000
+        if event["type"] == "exit":
+            if event["reason"] != "ok" or first is None:
+                raise RuntimeError(f"bench socket run failed: {event}")
+            return first, (time.perf_counter() - sent) * 1000
+
+
+async def alternate(servers, token: str, runs: int, pace: float) -> tuple[list, list]:
+    from tests.engine_harness import WsClient
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    client = await WsClient.connect(servers, token)
+    rest, first, end = [], [], []
+    for index in range(runs + 5):  # the first 5 of each warm up
+        took_rest = await asyncio.to_thread(rest_run_ms, session, servers.origin)
+        await asyncio.sleep(pace)
+        took_first, took_end = await socket_run_ms(client)
+        await asyncio.sleep(pace)
+        if index >= 5:
+            rest.append(took_rest)
+            first.append(took_first)
+            end.append(took_end)
+    await client.close()
+    return rest, first, end
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--pace", type=float, default=0.25)
+    parser.add_argument("--runtime", default="runc")
+    args = parser.parse_args()
+    django.setup()
+    from django.conf import settings
+
+    from tests.engine_harness import Servers, redis_url
+
+    prepare_database()
+    token = tokens(1)[0]
+    servers = Servers.create(
+        settings.DATABASES["default"], redis_url(), POOL_SIZE="4", SANDBOX_RUNTIME=args.runtime
+    )
+    load_before = f"{os.getloadavg()[0]:.1f}"
+    try:
+        servers.start_daphne()
+        servers.start_worker()
+        rest, first, end = asyncio.run(alternate(servers, token, args.runs, args.pace))
+    finally:
+        servers.stop()
+
+    rows = [
+        (
+            "measure",
+            "REST (POST + ?wait)",
+            "WS first stdout",
+            "ratio",
+            "WS exit",
+            "ratio",
+        )
+    ]
+    for label, fraction in (("p50 ms", 0.5), ("p99 ms", 0.99), ("mean ms", None)):
+
+        def stat(values: list[float], fraction: float | None = fraction) -> float:
+            return statistics.mean(values) if fraction is None else pct(values, fraction)
+
+        a, b, c = stat(rest), stat(first), stat(end)
+        rows.append((label, f"{a:.1f}", f"{b:.1f}", f"{a / b:.2f}x", f"{c:.1f}", f"{a / c:.2f}x"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print(
+        f"\n{args.runs} runs each, {args.runtime}; load before / after: {load_before} / "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
