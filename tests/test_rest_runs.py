@@ -304,3 +304,22 @@ def sse_events_until(servers, token, run_id: str, kind: str) -> list[dict[str, A
             current = {}
     answer.close()
     return seen
+
+
+def test_embedded_mode_runs_over_rest(django_db_setup, engine_user, engine_token):
+    """Without REDIS_URL (`make run`): the pool in daphne, the event log in memory."""
+    from django.conf import settings
+
+    from tests.engine_harness import Servers
+
+    servers = Servers.create(settings.DATABASES["default"], None, POOL_SIZE="1")
+    try:
+        servers.start_daphne()
+        submitted = submit(servers, engine_token, code="print(input()[::-1])", stdin="olleh")
+        result = api(servers, engine_token, "GET", submitted["url"] + "?wait=30").json()
+        assert (result["status"], result["output_tail"]) == ("finished", "hello\n")
+        kinds = [e["event"] for e in sse_events(servers, engine_token, submitted["id"])]
+        assert kinds[0] == "queued" and kinds[-1] == "exit" and "stdout" in kinds
+    finally:
+        servers.stop()
+        servers.remove_leftover_containers()
