@@ -5,8 +5,6 @@ POST /api/runs/ and /api/graphs/{id}/runs/, GET /api/executions/{id}/?wait= and 
 module-shared engine servers (tests/engine_harness.py; RUN_WALL_SECONDS is 5 there).
 """
 
-# ruff: noqa: ASYNC109
-
 from __future__ import annotations
 
 import json
@@ -264,9 +262,13 @@ def test_socket_graph_id_runs_of_shared_graphs(engine_servers, engine_token, str
         finally:
             await client.close()
 
-    outcome = run_async(scenario(share_token=graph.share_token))
+    token = str(graph.share_token)
+    outcome = run_async(scenario(share_token=token))
     assert outcome.stdout == "from the graph\n"
-    for wrong in ({}, {"share_token": "not-the-token"}):
+    row = Execution.objects.get(pk=outcome.exit["run_id"])
+    assert row.user.username == "runner" and row.graph_id == graph.pk
+    graph.revoke_share()
+    for wrong in ({}, {"share_token": "not-the-token"}, {"share_token": token}):
         with pytest.raises(RunRefused) as refused:
             run_async(scenario(**wrong))
         assert refused.value.event["code"] == "not_found"

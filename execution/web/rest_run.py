@@ -81,7 +81,12 @@ class RestRunHost:
         _hosts.add(self)
         task = asyncio.create_task(self._main(self.run))
         task.add_done_callback(lambda _: _hosts.discard(self))
-        return await asyncio.wait_for(asyncio.shield(self._started), ADMISSION_TIMEOUT_SECONDS)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._started), ADMISSION_TIMEOUT_SECONDS)
+        except TimeoutError:  # the run goes on, and ends (or is given up on) as any run does
+            return Started(
+                error={"code": "worker_lost", "message": "The run was not admitted in time."}
+            )
 
     async def _main(self, run: ClientRun) -> None:
         receiver = asyncio.create_task(self._receive(run))
