@@ -128,6 +128,31 @@ SUBMIT_RESPONSES = {
 }
 
 
+QUEUED_EXAMPLE = OpenApiExample(
+    "Queued",
+    value={
+        "id": "0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21",
+        "status": "queued",
+        "position": 0,
+        "url": "http://127.0.0.1:8000/api/executions/0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21/",
+        "events_url": "http://127.0.0.1:8000/api/executions/0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21"
+        "/events/",
+    },
+    response_only=True,
+    status_codes=["202"],
+)
+FULL_EXAMPLE = OpenApiExample(
+    "Your runs fill your slots",
+    value={
+        "detail": "You already have 2 runs running and 8 queued (the limit). Wait for one to "
+        "finish.",
+        "code": "refused",
+    },
+    response_only=True,
+    status_codes=["429"],
+)
+
+
 class RunCreateView(generics.GenericAPIView):
     serializer_class = RunSerializer
     throttle_classes = [RunSubmitThrottle]
@@ -136,7 +161,11 @@ class RunCreateView(generics.GenericAPIView):
         summary="Run Python code or a graph document (answers once the run is queued)",
         responses=SUBMIT_RESPONSES,
         examples=[
-            OpenApiExample("Code", value={"code": "print(input())", "stdin": "hi\n"}),
+            OpenApiExample(
+                "Code", value={"code": "print(input())", "stdin": "hi\n"}, request_only=True
+            ),
+            QUEUED_EXAMPLE,
+            FULL_EXAMPLE,
         ],
     )
     def post(self, request: Request) -> Response:
@@ -154,7 +183,16 @@ class GraphRunCreateView(generics.GenericAPIView):
     @extend_schema(
         summary="Run a saved graph: yours, one in the gallery, or one shared with you by link",
         responses=SUBMIT_RESPONSES,
-        examples=[OpenApiExample("With input", value={"stdin": "3\n4\n"})],
+        examples=[
+            OpenApiExample("With input", value={"stdin": "3\n4\n"}, request_only=True),
+            OpenApiExample(
+                "Shared with you by link",
+                value={"share_token": "kT3x-0Qe2b1y8mJ4Zr6aWc9dLp5sVn7h"},
+                request_only=True,
+            ),
+            QUEUED_EXAMPLE,
+            FULL_EXAMPLE,
+        ],
     )
     def post(self, request: Request, pk: int) -> Response:
         body = self.get_serializer(data=request.data)
