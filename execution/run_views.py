@@ -22,7 +22,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -153,11 +159,22 @@ FULL_EXAMPLE = OpenApiExample(
 )
 
 
-class RunCreateView(generics.GenericAPIView):
-    serializer_class = RunSerializer
+class RunSubmitView(generics.GenericAPIView):
+    """What both submit routes share: the throttle, the body check and the start."""
+
     throttle_classes = [RunSubmitThrottle]
 
-    @extend_schema(
+    def run_request(self, data: dict[str, Any]) -> RunRequest:
+        raise NotImplementedError
+
+    def post(self, request: Request, **kwargs: Any) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return _start(request, self.run_request(body.validated_data), body.validated_data["stdin"])
+
+
+@extend_schema_view(
+    post=extend_schema(
         summary="Run Python code or a graph document (answers once the run is queued)",
         responses=SUBMIT_RESPONSES,
         examples=[
@@ -168,19 +185,16 @@ class RunCreateView(generics.GenericAPIView):
             FULL_EXAMPLE,
         ],
     )
-    def post(self, request: Request) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        run = RunRequest(ref=None, code=data.get("code"), graph=data.get("graph"))
-        return _start(request, run, data["stdin"])
+)
+class RunCreateView(RunSubmitView):
+    serializer_class = RunSerializer
+
+    def run_request(self, data: dict[str, Any]) -> RunRequest:
+        return RunRequest(ref=None, code=data.get("code"), graph=data.get("graph"))
 
 
-class GraphRunCreateView(generics.GenericAPIView):
-    serializer_class = GraphRunSerializer
-    throttle_classes = [RunSubmitThrottle]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         summary="Run a saved graph: yours, one in the gallery, or one shared with you by link",
         responses=SUBMIT_RESPONSES,
         examples=[
@@ -194,12 +208,13 @@ class GraphRunCreateView(generics.GenericAPIView):
             FULL_EXAMPLE,
         ],
     )
-    def post(self, request: Request, pk: int) -> Response:
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        run = RunRequest(ref=None, graph_id=pk, share_token=data.get("share_token"))
-        return _start(request, run, data["stdin"])
+)
+class GraphRunCreateView(RunSubmitView):
+    serializer_class = GraphRunSerializer
+
+    def run_request(self, data: dict[str, Any]) -> RunRequest:
+        graph_id = self.kwargs["pk"]
+        return RunRequest(ref=None, graph_id=graph_id, share_token=data.get("share_token"))
 
 
 class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView):
