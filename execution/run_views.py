@@ -160,7 +160,8 @@ FULL_EXAMPLE = OpenApiExample(
 
 
 class RunSubmitView(generics.GenericAPIView):
-    """What both submit routes share: the throttle, the body check and the start."""
+    # What both submit routes share: the throttle, the body check and the start. (A comment,
+    # not a docstring: drf-spectacular would show a docstring as each route's description.)
 
     throttle_classes = [RunSubmitThrottle]
 
