@@ -36,11 +36,37 @@ class GraphAdminForm(forms.ModelForm):
 @admin.register(Graph)
 class GraphAdmin(admin.ModelAdmin):
     form = GraphAdminForm
-    list_display = ("name", "owner", "version", "updated_at")
-    list_filter = ("updated_at",)
-    search_fields = ("name", "owner__username")
+    list_display = ("name", "owner", "version", "updated_at", "shared_by_link", "gallery_title")
+    list_filter = ("updated_at", ("published_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "owner__username", "gallery_title")
     raw_id_fields = ("owner",)
-    readonly_fields = ("version", "created_at", "updated_at")
+    readonly_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "share_token",
+        "gallery_title",
+        "gallery_description",
+        "published_at",
+        "forked_from",
+        "forked_from_note",
+    )
+    actions = ("take_out_of_gallery", "revoke_share_links")
+
+    @admin.display(boolean=True, description="Link")
+    def shared_by_link(self, graph: Graph) -> bool:
+        return bool(graph.share_token)
+
+    # Moderation: an operator can end what an owner shared (docs/sharing.md).
+    @admin.action(description="Take the selected graphs out of the gallery")
+    def take_out_of_gallery(self, request: Any, queryset: Any) -> None:
+        count = queryset.update(published_at=None)
+        self.message_user(request, f"{count} graph(s) taken out of the gallery.")
+
+    @admin.action(description="Revoke the selected graphs' share links")
+    def revoke_share_links(self, request: Any, queryset: Any) -> None:
+        count = queryset.update(share_token=None)
+        self.message_user(request, f"{count} share link(s) revoked.")
 
     def save_model(self, request: Any, obj: Graph, form: forms.ModelForm, change: bool) -> None:
         if not change:

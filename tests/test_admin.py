@@ -60,3 +60,22 @@ def test_admin_edit_is_validated_and_kept_in_history(admin_browser, owner):
     graph.refresh_from_db()
     assert (graph.name, graph.nodes, graph.version) == ("After", [], 2)
     assert graph.revisions.get().name == "Before"
+
+
+def test_operators_can_end_what_an_owner_shared(admin_browser, owner):
+    listed, linked, untouched = (make_graph(owner, name=name) for name in ("a", "b", "c"))
+    listed.publish("Listed", "")
+    linked.share()
+    untouched.share()
+    for action, graph in (("take_out_of_gallery", listed), ("revoke_share_links", linked)):
+        response = admin_browser.post(
+            "/admin/graphs/graph/", {"action": action, "_selected_action": [graph.pk]}
+        )
+        assert response.status_code == 302
+    listed.refresh_from_db()
+    linked.refresh_from_db()
+    untouched.refresh_from_db()
+    assert not listed.in_gallery and linked.share_token is None
+    assert untouched.share_token is not None
+    page = admin_browser.get("/admin/graphs/graph/?published_at__isempty=0")
+    assert page.status_code == 200
