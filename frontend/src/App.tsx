@@ -4,8 +4,9 @@ import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, use
 import { prefetchEditorData } from "./editor/prefetch";
 import { setUnauthorizedHandler } from "./lib/api";
 import { AuthPage } from "./pages/AuthPage";
+import { GalleryPage } from "./pages/GalleryPage";
 import { GraphListPage } from "./pages/GraphListPage";
-import { LazyEditorPage, preloadEditor } from "./pages/lazyEditor";
+import { LazyEditorPage, LazySharedGraphPage, preloadEditor, preloadSharedGraph } from "./pages/lazyEditor";
 import { useSession } from "./store/session";
 
 // The editor (React Flow, dialogs, CodeMirror) is loaded on demand: the sign-in and list pages do
@@ -17,6 +18,8 @@ if (openedGraph) {
   preloadEditor();
   prefetchEditorData(Number(openedGraph[1]));
 }
+// A shared graph's address (a link, a gallery entry): the viewer's code likewise.
+if (/^\/(s|gallery)\/[^/]+\/?$/.test(window.location.pathname)) preloadSharedGraph();
 
 function RequireAuth({ children }: { children: React.ReactNode }) {
   const me = useSession((s) => s.me);
@@ -85,6 +88,31 @@ const router = createBrowserRouter([
         element: (
           <RequireAuthRefresh>
             <LazyEditorPage />
+          </RequireAuthRefresh>
+        ),
+      },
+      {
+        path: "/gallery",
+        element: (
+          <RequireAuthRefresh>
+            <GalleryPage />
+          </RequireAuthRefresh>
+        ),
+      },
+      // Someone's shared graph, read-only: from the gallery, or by a secret link.
+      {
+        path: "/gallery/:id",
+        element: (
+          <RequireAuthRefresh>
+            <LazySharedGraphPage />
+          </RequireAuthRefresh>
+        ),
+      },
+      {
+        path: "/s/:token",
+        element: (
+          <RequireAuthRefresh>
+            <LazySharedGraphPage />
           </RequireAuthRefresh>
         ),
       },

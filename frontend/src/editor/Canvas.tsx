@@ -51,7 +51,13 @@ function asDrawn(node: FlowNode): FlowNode {
 }
 
 /** What a new, empty graph says until its first node is placed. */
-function EmptyHint() {
+function EmptyHint({ readOnly }: { readOnly: boolean }) {
+  if (readOnly)
+    return (
+      <div className="ne-empty-hint absolute inset-0 flex items-center justify-center" data-testid="empty-hint">
+        <p className="rounded-lg border border-dashed border-slate-600 bg-slate-950/90 px-6 py-5 text-sm text-slate-300">This graph is empty.</p>
+      </div>
+    );
   return (
     <div className="ne-empty-hint absolute inset-0 flex items-center justify-center" data-testid="empty-hint">
       <div className="max-w-sm rounded-lg border border-dashed border-slate-600 bg-slate-950/90 px-6 py-5 text-center text-sm text-slate-300 shadow-lg">
@@ -136,7 +142,12 @@ function ConnectionLine({ fromX, fromY, toX, toY, fromPosition, toPosition, conn
 
 const s = () => editorStore.getState();
 
-export function Canvas({ loaded }: { loaded: boolean }) {
+/**
+ * The graph on its canvas. `readOnly` (someone's shared graph) draws it to be read: nodes can be
+ * selected and the view moved, but nothing is dragged, wired, added or deleted (the store refuses
+ * edits too, see store/editor.ts `readOnly`).
+ */
+export function Canvas({ loaded, readOnly = false }: { loaded: boolean; readOnly?: boolean }) {
   const storeNodes = useEditor((st) => st.nodes);
   const nodes = useMemo(() => storeNodes.map(asDrawn), [storeNodes]);
   const theme = useTheme((st) => st.theme);
@@ -224,34 +235,44 @@ export function Canvas({ loaded }: { loaded: boolean }) {
   );
 
   const onConnect = useCallback((conn: Connection) => void s().connect(conn), []);
+  const allowDrop = useCallback((e: React.DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+  }, []);
+  const editing = !readOnly;
 
   const minimapColor = useCallback((n: FlowNode) => categoryColor(s().catalogue[catalogueType(n.type)]?.category), []);
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: double-clicking the empty canvas opens the quick-add search, a pointer shortcut.
-    <div className="relative h-full w-full" onDoubleClick={onDoubleClick} data-testid="canvas">
+    <div
+      className="relative h-full w-full"
+      onDoubleClick={editing ? onDoubleClick : undefined}
+      data-testid="canvas"
+      data-readonly={readOnly ? "true" : undefined}
+    >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
-        onNodeContextMenu={onNodeContextMenu}
+        onNodeContextMenu={editing ? onNodeContextMenu : undefined}
         onNodesChange={s().onNodesChange}
         onEdgesChange={s().onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
+        nodesDraggable={editing}
+        nodesConnectable={editing}
+        edgesReconnectable={editing}
+        onConnect={editing ? onConnect : undefined}
+        onConnectEnd={editing ? onConnectEnd : undefined}
         isValidConnection={isValidConnection}
         connectionLineComponent={ConnectionLine}
         onNodeDragStart={() => s().checkpoint()}
         onNodeDragStop={() => s().commitMove()}
         onSelectionDragStart={() => s().checkpoint()}
         onSelectionDragStop={() => s().commitMove()}
-        onDragOver={(e) => {
-          e.preventDefault();
-          e.dataTransfer.dropEffect = "move";
-        }}
-        onDrop={onDrop}
-        deleteKeyCode={["Delete", "Backspace"]}
+        onDragOver={editing ? allowDrop : undefined}
+        onDrop={editing ? onDrop : undefined}
+        deleteKeyCode={editing ? ["Delete", "Backspace"] : null}
         onBeforeDelete={onBeforeDelete}
         zoomOnDoubleClick={false}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
@@ -277,9 +298,9 @@ export function Canvas({ loaded }: { loaded: boolean }) {
           </ControlButton>
         </Controls>
       </ReactFlow>
-      {loaded && storeNodes.length === 0 && <EmptyHint />}
-      {menu && <NodeContextMenu menu={menu} onClose={closeMenu} />}
-      {quickAdd && (
+      {loaded && storeNodes.length === 0 && <EmptyHint readOnly={readOnly} />}
+      {menu && editing && <NodeContextMenu menu={menu} onClose={closeMenu} />}
+      {quickAdd && editing && (
         <QuickAdd
           request={quickAdd}
           onClose={() => setQuickAdd(null)}

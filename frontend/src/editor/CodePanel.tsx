@@ -1,6 +1,6 @@
 // The live Python of the graph (CodeMirror 6). Read-only by default: a click on a line selects
 // the node it came from (source_map), selected nodes highlight their lines. Edit mode lets the
-// user change the code and run the edited version.
+// user change the code and run the edited version (not offered on a read-only, shared graph).
 
 import { python } from "@codemirror/lang-python";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
@@ -84,7 +84,7 @@ const lightHighlight = HighlightStyle.define([
 ]);
 const highlightFor = (mode: "light" | "dark") => syntaxHighlighting(mode === "dark" ? darkHighlight : lightHighlight);
 
-export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }) {
+export function CodePanel({ onFocusNode, readOnly: viewOnly = false }: { onFocusNode: (id: string) => void; readOnly?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const readOnly = useRef(new Compartment());
@@ -196,9 +196,11 @@ export function CodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }
             </Button>
           </>
         ) : (
-          <Button size="xs" variant="ghost" onClick={() => toggleEditing(true)} title="Edit the code and run your version">
-            <Pencil /> Edit
-          </Button>
+          !viewOnly && (
+            <Button size="xs" variant="ghost" onClick={() => toggleEditing(true)} title="Edit the code and run your version">
+              <Pencil /> Edit
+            </Button>
+          )
         )}
       </div>
       {compileError && <div className="border-b border-amber-900 bg-amber-950/50 px-2 py-1 text-xs text-amber-300">{compileError}</div>}

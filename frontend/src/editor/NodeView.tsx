@@ -168,6 +168,8 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
   const running = useEditor((s) => s.currentNodeId === id && s.paused === null);
   const pausedReason = useEditor((s) => (s.paused?.nodeId === id ? s.paused.reason : null));
   const dimmed = useEditor((s) => s.dimmed[id] === true);
+  // Someone's shared graph: its fields and breakpoint dot show their values but take no input.
+  const readOnly = useEditor((s) => s.readOnly);
   // A string, so that this node re-renders when its own wiring changes, not on every edge edit.
   const wired = useEditor((s) => wiredInputsOf(s.edges, id));
   // Zoomed far out, param forms and port labels are unreadable: skip them (a big graph opens,
@@ -221,65 +223,72 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
       data-paused={pausedReason ?? undefined}
       data-dimmed={dimmed ? "true" : undefined}
     >
-      <div
-        className="flex items-center gap-2 rounded-t-lg px-3 py-1.5 text-[12px] font-semibold text-white"
-        style={{ background: categoryColor(def.category) }}
-        title={def.description}
-      >
-        {statement && <BreakpointDot id={id} on={breakpoint} />}
-        <span className="truncate">{data.label || def.title}</span>
-        {runCount > 0 && (
-          <span className="ne-run-count ml-auto rounded bg-black/60 px-1 font-mono text-xs font-normal" title={`Ran ${runCount} times`} data-testid="run-count">
-            ×{runCount}
-          </span>
-        )}
-        {raised && (
-          <span className="ml-auto rounded bg-red-700 px-1 text-xs" data-testid="node-raised">
-            raised
-          </span>
-        )}
-        {(errors.length > 0 || warnings.length > 0) && (
-          <span
-            className={cn("ml-auto flex items-center gap-0.5 rounded px-1 text-xs", errors.length ? "bg-red-700" : "bg-amber-500 text-[#020617]")}
-            title={(diagnostics ?? []).map((d) => `${d.severity}: ${d.message}`).join("\n")}
-            data-testid="node-diagnostic"
-          >
-            {errors.length ? <XCircle className="h-3 w-3" /> : <AlertTriangle className="h-3 w-3" />}
-            {errors.length + warnings.length}
-          </span>
-        )}
-      </div>
-      {/* Outputs take the width their labels need and inputs, with their fields, the rest: equal
-          columns would double the widest input row and push the node to its maximum width. */}
-      {rows > 0 && (
-        <div className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-2 py-1">
-          <div>
-            {inputs.map((p) => (
-              <PortRow key={p.id} port={p} compact={zoomedOut} field={pinField(p)} problem={problems.get(p.id)} />
-            ))}
-          </div>
-          <div>
-            {outputs.map((p) => (
-              <PortRow key={p.id} port={p} compact={zoomedOut} problem={problems.get(p.id)} />
-            ))}
-          </div>
-        </div>
-      )}
-      {def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
-      {def.params.length > 0 && !zoomedOut && (
-        <div className="space-y-1 border-t border-slate-800 px-3 py-2">
-          {def.params.map((param) => (
-            <label
-              key={param.id}
-              className={cn("flex gap-2 text-xs text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}
-              title={problems.get(param.id)?.text}
+      {/* A disabled fieldset disables every field and button inside it (a shared graph is read-only). */}
+      <fieldset disabled={readOnly} className="contents" data-testid="node-fields">
+        <div
+          className="flex items-center gap-2 rounded-t-lg px-3 py-1.5 text-[12px] font-semibold text-white"
+          style={{ background: categoryColor(def.category) }}
+          title={def.description}
+        >
+          {statement && <BreakpointDot id={id} on={breakpoint} />}
+          <span className="truncate">{data.label || def.title}</span>
+          {runCount > 0 && (
+            <span
+              className="ne-run-count ml-auto rounded bg-black/60 px-1 font-mono text-xs font-normal"
+              title={`Ran ${runCount} times`}
+              data-testid="run-count"
             >
-              <span className={cn("shrink-0", problemText(problems.get(param.id)))}>{param.label}</span>
-              <ParamField nodeId={id} param={param} value={data.params[param.id]} />
-            </label>
-          ))}
+              ×{runCount}
+            </span>
+          )}
+          {raised && (
+            <span className="ml-auto rounded bg-red-700 px-1 text-xs" data-testid="node-raised">
+              raised
+            </span>
+          )}
+          {(errors.length > 0 || warnings.length > 0) && (
+            <span
+              className={cn("ml-auto flex items-center gap-0.5 rounded px-1 text-xs", errors.length ? "bg-red-700" : "bg-amber-500 text-[#020617]")}
+              title={(diagnostics ?? []).map((d) => `${d.severity}: ${d.message}`).join("\n")}
+              data-testid="node-diagnostic"
+            >
+              {errors.length ? <XCircle className="h-3 w-3" /> : <AlertTriangle className="h-3 w-3" />}
+              {errors.length + warnings.length}
+            </span>
+          )}
         </div>
-      )}
+        {/* Outputs take the width their labels need and inputs, with their fields, the rest: equal
+          columns would double the widest input row and push the node to its maximum width. */}
+        {rows > 0 && (
+          <div className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-2 py-1">
+            <div>
+              {inputs.map((p) => (
+                <PortRow key={p.id} port={p} compact={zoomedOut} field={pinField(p)} problem={problems.get(p.id)} />
+              ))}
+            </div>
+            <div>
+              {outputs.map((p) => (
+                <PortRow key={p.id} port={p} compact={zoomedOut} problem={problems.get(p.id)} />
+              ))}
+            </div>
+          </div>
+        )}
+        {def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
+        {def.params.length > 0 && !zoomedOut && (
+          <div className="space-y-1 border-t border-slate-800 px-3 py-2">
+            {def.params.map((param) => (
+              <label
+                key={param.id}
+                className={cn("flex gap-2 text-xs text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}
+                title={problems.get(param.id)?.text}
+              >
+                <span className={cn("shrink-0", problemText(problems.get(param.id)))}>{param.label}</span>
+                <ParamField nodeId={id} param={param} value={data.params[param.id]} />
+              </label>
+            ))}
+          </div>
+        )}
+      </fieldset>
     </div>
   );
 }

@@ -10,13 +10,13 @@ import { ApiError, api, apiAs, download, errorText } from "@/lib/api";
 import { documentKey } from "@/lib/document";
 import { browserStorage, createDraftStore, type Draft } from "@/lib/drafts";
 import { createdSchema, graphRecordSchema } from "@/lib/schemas";
-import type { GraphRecord } from "@/lib/types";
+import type { GraphRecord, GraphSharing } from "@/lib/types";
 import type { Viewport } from "@/lib/viewport";
-import { consoleStore } from "@/store/console";
 import { editorStore } from "@/store/editor";
 import { useSession } from "@/store/session";
 
 import { takeEditorData } from "./prefetch";
+import { clearWorkspace } from "./useGraphView";
 
 const s = () => editorStore.getState();
 
@@ -72,11 +72,7 @@ export function useGraphDocument(graphId: number, view: View) {
     let cancelled = false;
     draftsLive.current = false;
     discarded.current = false;
-    s().setGraphKey(String(graphId));
-    s().load({ nodes: [], edges: [] });
-    s().setCompile(null);
-    consoleStore.getState().clear();
-    consoleStore.getState().patch({ phase: "idle", exit: null, runId: null, ref: null });
+    clearWorkspace(String(graphId), false);
     (async () => {
       try {
         const [catalogue, record] = await takeEditorData(graphId);
@@ -284,6 +280,11 @@ export function useGraphDocument(graphId: number, view: View) {
     setGraph((g) => (g ? { ...g, name: record.name, version: record.version } : g));
   }, []);
 
+  /** The share link or the gallery listing changed (editor/ShareDialog.tsx); the document is untouched. */
+  const sharingChanged = useCallback((patch: Partial<GraphSharing>) => {
+    setGraph((g) => (g ? { ...g, ...patch } : g));
+  }, []);
+
   return {
     graph,
     loadError,
@@ -301,6 +302,7 @@ export function useGraphDocument(graphId: number, view: View) {
     exportJson,
     remove,
     renamed,
+    sharingChanged,
     /** A record from elsewhere (a restored revision) becomes the saved document on screen. */
     applyRecord,
   };

@@ -211,3 +211,32 @@ describe("run client: pictures and tables", () => {
     expect(lines[1]!.display?.node_id).toBe("print");
   });
 });
+
+describe("run client: a shared graph's run", () => {
+  it("sends the stored graph's id and the link's token, no document and no debug key", () => {
+    consoleStore.getState().patch({ phase: "finished" });
+    runClient.run({ graph_id: 7, share_token: "tok" });
+    const [run] = sentOf("run");
+    expect(run).toMatchObject({ type: "run", graph_id: 7, share_token: "tok" });
+    expect(run).not.toHaveProperty("graph");
+    expect(run).not.toHaveProperty("debug");
+    expect(ed().debugging).toBe(false);
+    expect(consoleStore.getState().phase).toBe("sending");
+
+    receive({ type: "queued", run_id: "shared-1", ref: run!.ref, position: 0 });
+    receive({ type: "started", run_id: "shared-1" });
+    receive({ type: "stdout", run_id: "shared-1", data: "hello\n" });
+    for (const frame of frames.splice(0)) frame();
+    receive({ type: "exit", run_id: "shared-1", exit_code: 0, reason: "ok", duration_ms: 5, node_id: null, message: "" });
+    expect(consoleStore.getState().phase).toBe("finished");
+    expect(consoleStore.getState().lines.map((l) => l.text)).toContain("hello");
+  });
+
+  it("a gallery graph's run sends no token", () => {
+    consoleStore.getState().patch({ phase: "finished" });
+    runClient.run({ graph_id: 42 });
+    const [run] = sentOf("run");
+    expect(run).toMatchObject({ graph_id: 42 });
+    expect(run).not.toHaveProperty("share_token");
+  });
+});

@@ -9,6 +9,12 @@ import type { GraphDocument } from "./types";
 
 type ResumeMode = "continue" | "step";
 
+/** A graph the server runs from its stored version (docs/interfaces.md, `run` with `graph_id`). */
+interface StoredGraphRun {
+  graph_id: number;
+  share_token?: string;
+}
+
 const REASONS: Record<string, string> = {
   ok: "finished",
   error: "failed with an exception",
@@ -67,6 +73,9 @@ function lastErrorLine(): string | null {
   }
   return null;
 }
+
+/** A run is on its way or going (the Run button turns into Stop). */
+export const isActive = (phase: string): boolean => phase === "running" || phase === "queued" || phase === "sending";
 
 export function describeReason(reason: string): string {
   return REASONS[reason] ?? reason;
@@ -145,8 +154,11 @@ class RunClient {
     }
   }
 
-  /** Runs a graph or edited code; `debug` (a graph only) makes it an instrumented debug run. */
-  run(payload: { graph: GraphDocument } | { code: string }, debug?: { breakpoints: string[] }): void {
+  /**
+   * Runs a graph, edited code, or a stored graph by id (someone's shared graph: a link's
+   * `share_token` proves access); `debug` (a graph document only) makes it an instrumented debug run.
+   */
+  run(payload: { graph: GraphDocument } | { code: string } | StoredGraphRun, debug?: { breakpoints: string[] }): void {
     const c = consoleStore.getState();
     // The run in flight is replaced, quietly: its end (a kill) is not this run's to report.
     if (c.phase === "running" || c.phase === "queued") this.kill();

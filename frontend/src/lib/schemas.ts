@@ -4,7 +4,18 @@
 
 import { z } from "zod";
 
-import type { CatalogueResponse, CompileResult, GraphDocument, GraphEdge, GraphNode, GraphRecord, NodeTypeDef, RevisionSummary } from "./types";
+import type {
+  CatalogueResponse,
+  CompileResult,
+  GalleryListing,
+  GraphDocument,
+  GraphEdge,
+  GraphNode,
+  GraphRecord,
+  GraphSharing,
+  NodeTypeDef,
+  RevisionSummary,
+} from "./types";
 
 const pinValue = z.union([z.number(), z.string(), z.boolean()]);
 
@@ -36,6 +47,23 @@ export const graphDocumentSchema: z.ZodType<GraphDocument> = z.object({
 
 const viewportSchema = z.object({ x: z.number().optional(), y: z.number().optional(), zoom: z.number().optional() });
 
+// ---------------------------------------------------------------- sharing and the gallery
+
+export const galleryListingSchema: z.ZodType<GalleryListing> = z.object({
+  title: z.string(),
+  description: z.string().catch(""),
+  published_at: z.string(),
+});
+
+/** The owner's read-only sharing fields; an answer without them (an older server) reads as "not shared". */
+const sharingFields = {
+  share_token: z.string().min(1).nullable().catch(null),
+  share_url: z.string().min(1).nullable().catch(null),
+  gallery: galleryListingSchema.nullable().catch(null),
+  forked_from: z.number().int().nullable().catch(null),
+  forked_from_note: z.string().catch(""),
+} satisfies { [K in keyof GraphSharing]: z.ZodType<GraphSharing[K]> };
+
 export const graphRecordSchema: z.ZodType<GraphRecord> = z.object({
   id: z.number(),
   name: z.string(),
@@ -45,7 +73,51 @@ export const graphRecordSchema: z.ZodType<GraphRecord> = z.object({
   viewport: viewportSchema.nullish().transform((v) => v ?? {}),
   version: z.number(),
   updated_at: z.string().optional(),
+  ...sharingFields,
 });
+
+/** POST /api/graphs/{id}/share/ */
+export const shareLinkSchema = z.object({ share_token: z.string().min(1), share_url: z.string().min(1) });
+export type ShareLink = z.infer<typeof shareLinkSchema>;
+
+/** A row of GET /api/gallery/ (`owner` is a username). */
+export const galleryRowSchema = z.object({
+  id: z.number(),
+  title: z.string(),
+  description: z.string().catch(""),
+  owner: z.string(),
+  published_at: z.string(),
+  updated_at: z.string().optional(),
+});
+export type GalleryRow = z.infer<typeof galleryRowSchema>;
+
+export const galleryPageSchema = z.object({
+  count: z.number().int().nonnegative(),
+  next: z.string().nullable().catch(null),
+  previous: z.string().nullable().catch(null),
+  results: z.array(galleryRowSchema),
+});
+export type GalleryPage = z.infer<typeof galleryPageSchema>;
+
+/** A graph someone shared: GET /api/gallery/{id}/ ("gallery") or /api/shared/{token}/ ("link"). */
+export const sharedGraphSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string().catch(""),
+  owner: z.string(),
+  nodes: z.array(graphNodeSchema).catch([]),
+  edges: z.array(graphEdgeSchema).catch([]),
+  viewport: viewportSchema.nullish().transform((v) => v ?? {}),
+  version: z.number(),
+  updated_at: z.string().optional(),
+  /** The gallery title; a graph shared only by link may have none (its name is shown then). */
+  title: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ""),
+  source: z.enum(["gallery", "link"]),
+});
+export type SharedGraph = z.infer<typeof sharedGraphSchema>;
 
 export const createdSchema = z.object({ id: z.number() });
 

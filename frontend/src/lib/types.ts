@@ -108,7 +108,25 @@ export interface CompileResult {
   source_map: Record<string, string>;
 }
 
-export interface GraphRecord {
+/** A graph's entry in the public gallery, as its owner sees it. */
+export interface GalleryListing {
+  title: string;
+  description: string;
+  published_at: string;
+}
+
+/** How the owner shares a graph, and where it came from (read-only fields of the owner's graph JSON). */
+export interface GraphSharing {
+  share_token: string | null;
+  share_url: string | null;
+  gallery: GalleryListing | null;
+  /** The original's id, null if the graph is no fork or the original was deleted. */
+  forked_from: number | null;
+  /** e.g. `Forked from “Fizzbuzz” by alice`; "" if the graph is no fork. */
+  forked_from_note: string;
+}
+
+export interface GraphRecord extends GraphSharing {
   id: number;
   name: string;
   description: string;

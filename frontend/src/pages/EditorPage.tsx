@@ -1,6 +1,7 @@
-// The editor of one graph: the toolbar, the palette, the canvas, the live code with the problems,
-// and the console, in resizable, collapsible panels. Loading, saving, drafts and the leave guard
-// are editor/useGraphDocument.ts; the shortcuts are editor/keymap.ts.
+// The editor of one graph: the toolbar, then the palette, the canvas, the live code with the
+// problems, and the console, in resizable, collapsible panels (editor/Workspace.tsx, shared with
+// the read-only viewer of shared graphs). Loading, saving, drafts and the leave guard are
+// editor/useGraphDocument.ts; the shortcuts are editor/keymap.ts; sharing is editor/ShareDialog.tsx.
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
@@ -16,9 +17,6 @@ import {
   Maximize,
   MoreHorizontal,
   Package,
-  PanelLeftOpen,
-  PanelRightClose,
-  PanelRightOpen,
   Pencil,
   Play,
   Redo2,
@@ -33,42 +31,21 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 
 import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
-import { Canvas } from "@/editor/Canvas";
-import { ConsolePanel } from "@/editor/ConsolePanel";
 import { ConflictDialog, DraftDialog, HelpDialog, HistoryDialog, LeaveDialog, RenameDialog } from "@/editor/DocumentDialogs";
-import { isTyping, type ShortcutId, shortcutFor } from "@/editor/keymap";
-import { Palette } from "@/editor/Palette";
-import { ProblemsList } from "@/editor/ProblemsList";
-import { ResizeHandle } from "@/editor/ResizeHandle";
 import { SandboxDialog } from "@/editor/SandboxDialog";
+import { ForkedFrom, ShareButton, ShareDialog } from "@/editor/ShareDialog";
 import { useLiveCompile } from "@/editor/useCompile";
-import { estimateFit, useFitGraph } from "@/editor/useFitGraph";
+import { useFitGraph } from "@/editor/useFitGraph";
 import { useGraphDocument } from "@/editor/useGraphDocument";
-import { lazyModule } from "@/lib/lazyModule";
-import { runClient } from "@/lib/runClient";
-import type { GraphRecord } from "@/lib/types";
-import { MIN_FIT_ZOOM } from "@/lib/viewport";
+import { useFocusNode, useShowRecord } from "@/editor/useGraphView";
+import { type ShortcutActions, useShortcuts } from "@/editor/useShortcuts";
+import { Workspace } from "@/editor/Workspace";
+import { isActive, runClient } from "@/lib/runClient";
 import { consoleStore, useConsole } from "@/store/console";
 import { editorStore, type FlowEdge, type FlowNode, useEditor } from "@/store/editor";
-import { layoutStore, useLayout } from "@/store/layout";
-import { useSession } from "@/store/session";
+import { layoutStore } from "@/store/layout";
 
 const s = () => editorStore.getState();
-
-// CodeMirror is a third of the editor's code: the canvas draws first, the code panel follows.
-const codePanel = lazyModule(() => import("@/editor/CodePanel"));
-
-function LazyCodePanel({ onFocusNode }: { onFocusNode: (id: string) => void }) {
-  const { module, error } = codePanel.useModule();
-  if (module) return <module.CodePanel onFocusNode={onFocusNode} />;
-  return (
-    <div className={`flex-1 p-3 text-xs ${error ? "text-red-300" : "text-slate-400"}`} data-testid="code-loading">
-      {error ?? "Loading the code view…"}
-    </div>
-  );
-}
-
-const isActive = (phase: string) => phase === "running" || phase === "queued" || phase === "sending";
 
 function Editor({ graphId }: { graphId: number }) {
   const navigate = useNavigate();
@@ -78,28 +55,9 @@ function Editor({ graphId }: { graphId: number }) {
   const [renameOpen, setRenameOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
   const [sandboxOpen, setSandboxOpen] = useState(false);
-  const userId = useSession((st) => st.me?.id ?? null);
-  const layout = useLayout((st) => st);
-
-  useEffect(() => {
-    if (userId !== null) layoutStore.getState().useFor(String(userId));
-  }, [userId]);
-
-  const show = useCallback(
-    (record: GraphRecord) => {
-      // Set the viewport before the nodes arrive, so a big graph is first drawn at its final zoom.
-      const vp = record.viewport;
-      if (typeof vp.x === "number" && typeof vp.y === "number" && typeof vp.zoom === "number") {
-        void flow.setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom });
-        return;
-      }
-      const first = estimateFit(record.nodes);
-      if (first) void flow.setViewport(first);
-      // Once measured, fit again on the nodes' real sizes.
-      if (record.nodes.length) setTimeout(() => fitGraph(0, MIN_FIT_ZOOM), 60);
-    },
-    [flow, fitGraph],
-  );
+  const [shareOpen, setShareOpen] = useState(false);
+  const show = useShowRecord();
+  const focusNode = useFocusNode();
   const doc = useGraphDocument(graphId, { show, getViewport: () => flow.getViewport() });
   const { graph, save } = doc;
   const graphRef = useRef(graph);
@@ -115,11 +73,6 @@ function Editor({ graphId }: { graphId: number }) {
 
   useLiveCompile(graph !== null);
 
-  useEffect(() => {
-    runClient.start();
-    return () => runClient.stop();
-  }, []);
-
   const run = useCallback(() => {
     if (graphRef.current) runClient.run({ graph: s().document() });
   }, []);
@@ -128,28 +81,8 @@ function Editor({ graphId }: { graphId: number }) {
     if (graphRef.current) runClient.run({ graph: s().document() }, { breakpoints: s().activeBreakpoints() });
   }, []);
 
-  const focusNode = useCallback(
-    (id: string) => {
-      s().selectOnly([id]);
-      const node = flow.getNode(id);
-      if (node) {
-        const w = node.measured?.width ?? 200;
-        const h = node.measured?.height ?? 80;
-        void flow.setCenter(node.position.x + w / 2, node.position.y + h / 2, { zoom: Math.max(flow.getZoom(), 0.85), duration: 300 });
-      }
-    },
-    [flow],
-  );
-
-  // A run that raised in a node's code brings that node into view.
-  const raised = useEditor((st) => st.raisedNodeId);
-  useEffect(() => {
-    if (raised) focusNode(raised);
-  }, [raised, focusNode]);
-
-  // The keymap (editor/keymap.ts): one handler for every shortcut.
-  const actionsRef = useRef<Record<ShortcutId, () => void>>(null!);
-  actionsRef.current = {
+  // The keymap (editor/keymap.ts): every shortcut.
+  useShortcuts({
     save: () => void save(),
     run,
     debug: () => {
@@ -170,19 +103,7 @@ function Editor({ graphId }: { graphId: number }) {
     toggleConsole: () => layoutStore.getState().toggle("console"),
     fitView: () => fitGraph(300),
     help: () => setHelpOpen((o) => !o),
-  };
-  useEffect(() => {
-    const handler = (e: KeyboardEvent) => {
-      const shortcut = shortcutFor(e, isTyping(e.target));
-      if (!shortcut) return;
-      // A dialog open (leave, draft, conflict...) takes the keys, except the help's own toggle.
-      if (document.querySelector('[role="dialog"]') && shortcut.id !== "help") return;
-      if (!shortcut.keepDefault) e.preventDefault();
-      actionsRef.current[shortcut.id]();
-    };
-    window.addEventListener("keydown", handler);
-    return () => window.removeEventListener("keydown", handler);
-  }, []);
+  } satisfies Required<ShortcutActions>);
 
   // Notices fade after a few seconds.
   useEffect(() => {
@@ -211,7 +132,6 @@ function Editor({ graphId }: { graphId: number }) {
     );
 
   const menuItem = "flex cursor-pointer items-center gap-2 rounded px-2 py-1.5 text-sm text-slate-200 outline-none data-[highlighted]:bg-slate-800";
-  const rail = "flex w-9 shrink-0 flex-col items-center border-slate-800 bg-slate-950 py-2";
 
   return (
     <div className="flex h-full flex-col">
@@ -230,6 +150,7 @@ function Editor({ graphId }: { graphId: number }) {
           >
             {graph?.name ?? "Loading…"}
           </button>
+          {graph && <ForkedFrom graph={graph} />}
         </nav>
         <span
           className={`whitespace-nowrap text-xs ${dirty ? "text-amber-300" : "text-slate-400"}`}
@@ -275,6 +196,7 @@ function Editor({ graphId }: { graphId: number }) {
               {doc.saveError}
             </span>
           )}
+          <ShareButton graph={graph} onClick={() => setShareOpen(true)} />
           <Button size="sm" variant="outline" onClick={() => void save()} disabled={doc.saving || !graph} title="Save (Ctrl+S)" data-testid="save">
             <Save /> Save
           </Button>
@@ -352,97 +274,14 @@ function Editor({ graphId }: { graphId: number }) {
           </DropdownMenu.Root>
         </div>
       </AppHeader>
-      <div className="flex min-h-0 flex-1">
-        {layout.paletteOpen ? (
-          <>
-            <Palette onAdd={addNodeAtCenter} width={layout.paletteWidth} onCollapse={() => layoutStore.getState().toggle("palette")} />
-            <ResizeHandle
-              axis="x"
-              grow={1}
-              value={layout.paletteWidth}
-              onResize={(v) => layoutStore.getState().resize("paletteWidth", v)}
-              label="Palette width"
-              testId="palette-resize"
-            />
-          </>
-        ) : (
-          <div className={`${rail} border-r`}>
-            <Button
-              size="icon"
-              variant="ghost"
-              onClick={() => layoutStore.getState().toggle("palette")}
-              title="Show the palette (Ctrl+B)"
-              aria-label="Show the palette"
-              data-testid="palette-expand"
-            >
-              <PanelLeftOpen />
-            </Button>
-          </div>
-        )}
-        <div className="min-w-0 flex-1">
-          <Canvas loaded={graph !== null} />
-        </div>
-        {layout.codeOpen ? (
-          <>
-            <ResizeHandle
-              axis="x"
-              grow={-1}
-              value={layout.codeWidth}
-              onResize={(v) => layoutStore.getState().resize("codeWidth", v)}
-              label="Code panel width"
-              testId="code-resize"
-            />
-            <aside className="flex shrink-0 flex-col border-l border-slate-800 bg-slate-950" style={{ width: layout.codeWidth }} data-testid="code-aside">
-              <div className="relative flex min-h-0 flex-1 flex-col">
-                {/* Mounted once the graph is drawn: evaluating CodeMirror must not delay the canvas. */}
-                {graph ? <LazyCodePanel onFocusNode={focusNode} /> : <div className="flex-1" data-testid="code-loading" />}
-                <Button
-                  size="icon"
-                  variant="ghost"
-                  className="absolute right-1 top-1 h-7 w-7"
-                  onClick={() => layoutStore.getState().toggle("code")}
-                  title="Hide the code panel (Ctrl+Alt+B)"
-                  aria-label="Hide the code panel"
-                  data-testid="code-collapse"
-                >
-                  <PanelRightClose />
-                </Button>
-              </div>
-              <ProblemsList onFocusNode={focusNode} />
-            </aside>
-          </>
-        ) : (
-          <div className={`${rail} border-l`}>
-            <Button
-              size="icon"
-              variant="ghost"
-              onClick={() => layoutStore.getState().toggle("code")}
-              title="Show the code panel (Ctrl+Alt+B)"
-              aria-label="Show the code panel"
-              data-testid="code-expand"
-            >
-              <PanelRightOpen />
-            </Button>
-          </div>
-        )}
-      </div>
-      {layout.consoleOpen && (
-        <ResizeHandle
-          axis="y"
-          grow={-1}
-          value={layout.consoleHeight}
-          onResize={(v) => layoutStore.getState().resize("consoleHeight", v)}
-          label="Console height"
-          testId="console-resize"
-        />
-      )}
-      <ConsolePanel height={layout.consoleHeight} open={layout.consoleOpen} onToggle={() => layoutStore.getState().toggle("console")} onFocusNode={focusNode} />
+      <Workspace loaded={graph !== null} onFocusNode={focusNode} onAddNode={addNodeAtCenter} />
 
       <LeaveDialog open={doc.leave.asking} saving={doc.saving} onSave={() => void doc.leave.save()} onDiscard={doc.leave.discard} onStay={doc.leave.stay} />
       <DraftDialog offer={doc.draftOffer} onRestore={doc.restoreDraft} onDiscard={doc.discardDraft} />
       <ConflictDialog conflict={doc.conflict} onClose={doc.dismissConflict} onResolve={(choice) => void doc.resolveConflict(choice)} />
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
       <SandboxDialog open={sandboxOpen} onClose={() => setSandboxOpen(false)} />
+      {graph && <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} graph={graph} dirty={dirty} onChange={doc.sharingChanged} />}
       {graph && <RenameDialog open={renameOpen} onClose={() => setRenameOpen(false)} graph={graph} onRenamed={doc.renamed} />}
       {graph && (
         <HistoryDialog

@@ -1,4 +1,4 @@
-import { Copy, FileUp, Plus, Search, Trash2 } from "lucide-react";
+import { Copy, FileUp, Globe, Plus, Search, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 
@@ -88,7 +88,16 @@ export function GraphListPage() {
 
   return (
     <div className="flex h-full flex-col">
-      <AppHeader />
+      <AppHeader>
+        <Link
+          to="/gallery"
+          className="ml-auto flex items-center gap-1.5 rounded px-2 py-1 text-sm text-slate-300 hover:bg-slate-800 hover:text-slate-100"
+          title="Graphs other users published: read, run and fork them"
+          data-testid="nav-gallery"
+        >
+          <Globe className="h-4 w-4" /> Gallery
+        </Link>
+      </AppHeader>
       <main className="mx-auto w-full max-w-5xl flex-1 overflow-auto p-6">
         <div className="mb-6 flex flex-wrap items-center gap-3">
           <h1 className="mr-auto text-2xl font-semibold text-slate-100">Your graphs</h1>

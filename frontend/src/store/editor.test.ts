@@ -208,3 +208,44 @@ describe("editor store", () => {
     expect(st().linesByNode.print).toEqual([1]);
   });
 });
+
+describe("a read-only graph (someone's shared graph)", () => {
+  it("loads and selects but refuses every edit", () => {
+    st().setReadOnly(true);
+    st().load({
+      nodes: [
+        { id: "start", type: "on_start", position: { x: 0, y: 0 }, data: { params: {} } },
+        { id: "print", type: "print", position: { x: 300, y: 0 }, data: { params: { text: "hi" } } },
+      ],
+      edges: [{ id: "e1", source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" }],
+    });
+    const before = st().document();
+    const seq = st().contentSeq;
+    expect(st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" })).toBe(false);
+    expect(st().addNode("print", { x: 0, y: 0 })).toBeNull();
+    st().setParam("print", "text", "changed");
+    st().setInputValue("print", "value", 3);
+    st().setLabel("print", "renamed");
+    st().removeElements(["print"], ["e1"]);
+    st().deleteEdge("e1");
+    st().selectAll();
+    st().deleteSelected();
+    st().arrange();
+    st().paste({ kind: "nodeengine/clipboard", version: 1, nodes: before.nodes, edges: [] });
+    st().undo();
+    st().commitMove();
+    expect(st().toggleBreakpoint("print")).toBe(false);
+    expect(st().document()).toEqual(before);
+    expect(st().contentSeq).toBe(seq);
+    expect(st().dirty).toBe(false);
+    expect(st().past).toHaveLength(0);
+    expect(st().nodes.every((n) => n.selected)).toBe(true);
+  });
+
+  it("edits again once it is no longer read-only", () => {
+    st().setReadOnly(true);
+    st().setReadOnly(false);
+    expect(st().connect({ source: "start", sourceHandle: "next", target: "print", targetHandle: "exec" })).toBe(true);
+    expect(st().dirty).toBe(true);
+  });
+});

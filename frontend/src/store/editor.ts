@@ -108,6 +108,8 @@ interface EditorState {
   paused: PausedAt | null;
   /** The variables of the last pause (kept, greyed, while the run goes on). */
   variables: DebugVariable[];
+  /** A graph shown to be read and run, not edited (someone's shared graph): every edit is refused. */
+  readOnly: boolean;
 }
 
 interface EditorActions {
@@ -155,6 +157,7 @@ interface EditorActions {
   resumed(): void;
   /** The run ended; `reached` (it ran, rather than being refused or lost) dims the statement nodes it never reached. */
   endRun(reached: boolean): void;
+  setReadOnly(readOnly: boolean): void;
 }
 
 /** A wire dragged from a port and dropped on empty canvas, waiting for the quick-add choice. */
@@ -238,11 +241,13 @@ export function createEditorStore(): StoreApi<EditorStore> {
     const snapshot = (): Snapshot => ({ nodes: get().nodes, edges: get().edges });
     const dirtyFor = (nodes: readonly FlowNode[], edges: readonly FlowEdge[], savedKey = get().savedKey) => documentKey({ nodes, edges }) !== savedKey;
     // An edit of the graph makes the last debug run's counts and values stale: they go.
-    const changed = (extra: Partial<EditorState>): void =>
+    const changed = (extra: Partial<EditorState>): void => {
+      if (get().readOnly) return;
       set((s) => {
         const next = { ...NO_TRACE, ...extra, contentSeq: s.contentSeq + 1 };
         return { ...next, dirty: dirtyFor(next.nodes ?? s.nodes, next.edges ?? s.edges, s.savedKey) };
       });
+    };
     /**
      * The one way a wire is added (a drop on a port, or a node added at the end of a dragged
      * wire): checked by the connection rules, replacing the wire it displaces. Null when refused.
@@ -293,6 +298,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
       ...NO_TRACE,
       paused: null,
       variables: [],
+      readOnly: false,
 
       setCatalogue(defs, categories, typeCompatibility = {}) {
         const catalogue: Catalogue = {};
@@ -329,6 +335,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
       },
 
       checkpoint(coalesceKey) {
+        if (get().readOnly) return;
         const now = Date.now();
         const s = get();
         if (coalesceKey && s.lastCoalesceKey === coalesceKey && now - s.lastCoalesceAt < COALESCE_MS) {
@@ -355,12 +362,14 @@ export function createEditorStore(): StoreApi<EditorStore> {
       },
 
       commitMove() {
+        if (get().readOnly) return;
         // Positions changed during a drag that began with a checkpoint: count it as content (but
         // a move keeps the run's counts and values: the graph means the same).
         set((s) => ({ lastCoalesceKey: null, contentSeq: s.contentSeq + 1, dirty: dirtyFor(s.nodes, s.edges, s.savedKey) }));
       },
 
       connect(conn) {
+        if (get().readOnly) return false;
         const { nodes, edges } = get();
         const result = withWire(conn, nodes, edges);
         if ("reason" in result) {
@@ -373,9 +382,9 @@ export function createEditorStore(): StoreApi<EditorStore> {
       },
 
       addNode(type, position, from) {
-        const { catalogue } = get();
+        const { catalogue, readOnly } = get();
         const def = catalogue[type];
-        if (!def) return null;
+        if (!def || readOnly) return null;
         get().checkpoint();
         const id = newId("n");
         const node: FlowNode = { id, type, position, data: { params: defaultParams(def) }, selected: true };
@@ -551,6 +560,7 @@ export function createEditorStore(): StoreApi<EditorStore> {
       toggleBreakpoint(nodeId) {
         const { nodes, catalogue, breakpoints, graphKey } = get();
         const node = nodes.find((n) => n.id === nodeId);
+        if (get().readOnly) return false;
         const next = { ...breakpoints };
         if (breakpoints[nodeId]) delete next[nodeId];
         else if (node && isStatementNode(node, catalogue)) next[nodeId] = true;
@@ -592,6 +602,10 @@ export function createEditorStore(): StoreApi<EditorStore> {
         const s = get();
         if (!s.debugging) return;
         set({ debugging: false, paused: null, currentNodeId: null, dimmed: reached ? unreachedNodes(s.nodes, s.catalogue, s.runCounts) : {} });
+      },
+
+      setReadOnly(readOnly) {
+        if (readOnly !== get().readOnly) set({ readOnly });
       },
 
       document() {
