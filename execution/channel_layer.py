@@ -7,9 +7,10 @@ backup's cleanup. Each await is also a chance to lose the CPU to other threads o
 (docker-py in the pool worker, ORM threads in daphne).
 
 Here `send` is one Lua script doing the same four steps, and a receive finding a message waiting
-is one script (restore, pop, back up); an empty channel blocks exactly as stock. Keys, scores,
-expiry, capacity (ChannelFull) and the in-flight backup are unchanged, so processes using the
-stock layer on the same Redis interoperate with this one.
+is one script (restore, pop, back up); an empty channel blocks as stock, but a message its
+blocking pop returns is handed over without the backup round trip (nor, then, its cleanup: see
+`_brpop_with_clean`). Keys, scores, expiry, capacity (ChannelFull) and the in-flight backup are
+unchanged, so processes using the stock layer on the same Redis interoperate with this one.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ _POP_SHA = hashlib.sha1(_POP_SCRIPT.encode()).hexdigest()
 
 
 class FastRedisChannelLayer(RedisChannelLayer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Channel keys whose last receive came from the blocking pop, so left nothing in the
+        # backup for the cleanup that channels-redis schedules after every receive to remove.
+        self._not_backed_up: set[str] = set()
+
     def send_args(self, channel: str, message: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
         """The channel key and the ARGV of `send_lua` for sending `message` to `channel`."""
         assert isinstance(message, dict), "message is not a dict"
@@ -110,7 +117,8 @@ class FastRedisChannelLayer(RedisChannelLayer):
     async def _brpop_with_clean(self, index: int, channel: str, timeout: int) -> Any:  # noqa: ASYNC109
         """Stock: restore the in-flight backup, BZPOPMIN, then back the message up (three round
         trips even when a message is waiting). Here one script does the restore, pops and backs
-        up atomically; only an empty channel falls back to the stock blocking pop."""
+        up atomically; only an empty channel falls back to the blocking pop, without backup."""
+        self._not_backed_up.discard(channel)
         connection = self.connection(index)
         backup = self._backup_channel_name(channel)
         try:
@@ -122,10 +130,20 @@ class FastRedisChannelLayer(RedisChannelLayer):
         result = await connection.bzpopmin(channel, timeout=timeout)
         if result is None:
             return None
-        _, member, timestamp = result
-        if not channel.endswith("!"):
-            await connection.zadd(backup, {member: float(timestamp)})
-        # A process-specific channel ("...!") skips that backup (a round trip before the message
-        # is delivered): from here to the caller's receive buffer there is no await, so no
-        # cancellation can lose the message, and after a crash nobody reads this prefix again.
-        return member
+        # No backup of what the blocking pop returned (stock writes one here, a round trip before
+        # the message is delivered; on the pool's request channel, before a worker can claim
+        # and start a run). From here to the caller there is no await, so no cancellation can
+        # lose the message. Stock's backup would only cover a crash in the instant before its
+        # cleanup removes it again (receive_single schedules that at once), and a request lost
+        # to a crashed worker is reported by its consumer's dispatch deadline either way.
+        # Nothing to clean up then: the cleanup would take the oldest entry of the channel's
+        # backup, which on a shared channel is another worker's in-flight message.
+        self._not_backed_up.add(channel)
+        return result[1]
+
+    async def _clean_receive_backup(self, index: int, channel: str) -> None:
+        """Stock pops the oldest backup entry after every receive; none after a blocking pop."""
+        if channel in self._not_backed_up:
+            self._not_backed_up.discard(channel)
+            return
+        await super()._clean_receive_backup(index, channel)

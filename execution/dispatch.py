@@ -20,7 +20,10 @@ Design
   value = its control channel). The consumer uses the same claim to cancel a run nobody has
   started yet (browser left, user killed it, dispatch deadline passed): whoever claims first
   wins, so a run is never started after its socket is gone, and a message that channels-redis
-  delivers twice (its in-flight backup can re-queue under races) is never run twice.
+  delivers twice (its in-flight backup can re-queue under races) is never run twice. The
+  worker's claim also sends `run.started` in the same script when the reply channel lives on
+  the claims' Redis (`RedisClaims.claim_and_send`): one round trip before the script goes to
+  the sandbox, as the claim alone was, and the output never waits for `started` to arrive.
 * Liveness: a consumer that hears nothing about a started run for `HEARTBEAT_TIMEOUT_SECONDS`
   ends it with reason `worker_lost`. A request not started within `DISPATCH_DEADLINE_SECONDS`
   (kept below the channel layer's 60 s message expiry, after which Redis drops it) is claimed
@@ -164,6 +167,25 @@ class MemoryClaims:
         current = self._claims.get(run_id)
         return current[0] if current else None
 
+    async def claim_and_send(
+        self, run_id: str, value: str, layer: Any, channel: str, message: dict[str, Any]
+    ) -> tuple[bool, bool]:
+        """As RedisClaims.claim_and_send; nothing is sent here (the caller sends it)."""
+        return await self.claim(run_id, value), False
+
+
+# KEYS[1] the claim, KEYS[2] the reply channel's key; ARGV[1] the claim's value, ARGV[2] its
+# TTL, ARGV[3..7] FastRedisChannelLayer.send_args(). Returns -1 when the run was claimed before
+# (nothing sent), else whether the message went out (0: the reply channel is full).
+def _claim_and_send_script() -> str:
+    from execution.channel_layer import send_lua  # needs channels-redis: Redis mode only
+
+    return (
+        "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then\n"
+        "    return -1\n"
+        "end\n" + send_lua("KEYS[2]", 3) + "return sent\n"
+    )
+
 
 class RedisClaims:
     """Claims shared by every web process and pool worker through Redis (SET NX EX)."""
@@ -171,11 +193,37 @@ class RedisClaims:
     PREFIX = "nodeengine:run-claim:"
 
     def __init__(self, url: str) -> None:
+        self._url = url
         self._redis = redis_client(url)
+        self._claim_and_send: Any = None  # registered on first use (needs channels-redis)
 
     async def claim(self, run_id: str, value: str) -> bool:
         key = self.PREFIX + run_id
         return bool(await self._redis.set(key, value, nx=True, ex=CLAIM_TTL_SECONDS))
+
+    async def claim_and_send(
+        self, run_id: str, value: str, layer: Any, channel: str, message: dict[str, Any]
+    ) -> tuple[bool, bool]:
+        """claim(), and only if that succeeds, `layer.send(channel, message)` in the same
+        script: (claimed, sent). Not sent when the channel is full or lives on another Redis
+        than the claims (then the caller sends it)."""
+        from execution.channel_layer import FastRedisChannelLayer
+
+        if not (
+            isinstance(layer, FastRedisChannelLayer) and layer.single_host_address() == self._url
+        ):
+            return await self.claim(run_id, value), False
+        try:
+            channel_key, send_args = layer.send_args(channel, message)
+        except Exception:  # e.g. an invalid channel name: the caller's own send reports it
+            return await self.claim(run_id, value), False
+        if self._claim_and_send is None:
+            self._claim_and_send = self._redis.register_script(_claim_and_send_script())
+        result = await self._claim_and_send(
+            keys=[self.PREFIX + run_id, channel_key],
+            args=[value, CLAIM_TTL_SECONDS, *send_args],
+        )
+        return int(result) >= 0, int(result) == 1
 
     async def get(self, run_id: str) -> str | None:
         value = await self._redis.get(self.PREFIX + run_id)

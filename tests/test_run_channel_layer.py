@@ -69,3 +69,27 @@ def test_stock_and_fast_layers_interoperate():
         return got
 
     assert asyncio.run(scenario()) == ["from.stock", "from.fast"]
+
+
+def test_a_message_from_the_blocking_pop_is_not_backed_up_nor_cleaned_after():
+    """What the blocking pop returns goes to the caller without a backup round trip, and the
+    clean-up channels-redis runs after each receive then removes nothing: on a shared channel
+    the backup holds other readers' in-flight messages."""
+
+    async def scenario():
+        fast = layer()
+        backup = fast.prefix + "jobs$inflight"
+        redis = fast.connection(0)
+        waiting = asyncio.ensure_future(fast.receive("jobs"))
+        await asyncio.sleep(0.05)  # the receiver blocks in Redis before anything is sent
+        await redis.zadd(backup, {b"another reader's": 1.0})  # in flight elsewhere
+        await fast.send("jobs", {"type": "job"})
+        got = await asyncio.wait_for(waiting, 5)
+        await fast.wait_received()
+        left = await redis.zrange(backup, 0, -1)
+        await fast.flush()
+        return got, left
+
+    got, left = asyncio.run(scenario())
+    assert got["type"] == "job"
+    assert left == [b"another reader's"]

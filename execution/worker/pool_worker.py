@@ -36,6 +36,11 @@ logger = logging.getLogger("execution.worker")
 REFILL_HOLDOFF_SECONDS = 0.05  # at most this long a new run delays taking the next sandbox
 # A request taken with a sandbox that died meanwhile waits this long for another one.
 REPLACE_SANDBOX_SECONDS = 10.0
+# What the worker sends its own listener on a run's control channel once the run is over; the
+# consumer never sends it (its control messages are dispatch.STDIN, KILL, ...).
+LISTENER_DONE = "run.listener_done"
+# How long a finished run's listener may take to read that before it is cancelled instead.
+LISTENER_DONE_SECONDS = 1.0
 
 
 def sandbox_usable(sandbox: Any) -> bool:
@@ -129,11 +134,23 @@ class PoolWorker:
             # prefix with a single blocking read, but a reader of another prefix holds its receive
             # lock for up to 5 s, which would delay stdin and kill by as much.
             control = await self.layer.new_channel()
-            if not await dispatch.claims().claim(request["run_id"], control):
+            # The claim sends `started` in the same round trip (when the reply channel is on the
+            # claims' Redis): one round trip before the script reaches the sandbox, as the claim
+            # alone was, and output does not wait behind a separate `started` send.
+            claimed, announced = await dispatch.claims().claim_and_send(
+                request["run_id"],
+                control,
+                self.layer,
+                request["reply_to"],
+                self._started(request, control),
+            )
+            if not claimed:
                 logger.info("run %s: already claimed (cancelled or duplicate)", request["run_id"])
                 continue
             under_way = asyncio.Event()
-            task = asyncio.create_task(self._run(sandbox, request, control, under_way))
+            task = asyncio.create_task(
+                self._run(sandbox, request, control, under_way, announced=announced)
+            )
             self._run_tasks.add(task)
             task.add_done_callback(self._run_tasks.discard)
             sandbox = None
@@ -186,6 +203,15 @@ class PoolWorker:
                 await dispatch.send(self.layer, channel, request)
             return None
 
+    def _started(self, request: dict[str, Any], control: str) -> dict[str, Any]:
+        """The `run.started` message of `request`, naming the run's control channel."""
+        return {
+            "type": dispatch.STARTED,
+            "run_id": request["run_id"],
+            "control": control,
+            "worker": self.name,
+        }
+
     def _acceptable(self, request: Any) -> bool:
         if not isinstance(request, dict) or request.get("type") != dispatch.REQUEST:
             logger.warning("worker %s: ignoring a malformed request", self.name)
@@ -204,7 +230,9 @@ class PoolWorker:
         request: dict[str, Any],
         control: str,
         under_way: asyncio.Event | None = None,
+        announced: bool = False,
     ) -> None:
+        """Run a claimed request; `announced`: its `run.started` has been sent already."""
         run_id, reply_to = request["run_id"], request["reply_to"]
         state: dict[str, Any] = {
             "run_id": run_id,
@@ -223,20 +251,14 @@ class PoolWorker:
             container=getattr(sandbox, "name", None),
         )
         listener = asyncio.create_task(self._listen(control, sandbox, state))
-        # `started` travels while the script is already being sent to the sandbox; the streamer
-        # holds output back until it has gone, so the order on the reply channel is kept.
-        started = asyncio.ensure_future(
-            dispatch.send(
-                self.layer,
-                reply_to,
-                {
-                    "type": dispatch.STARTED,
-                    "run_id": run_id,
-                    "control": control,
-                    "worker": self.name,
-                },
+        # Unless the claim sent it, `started` travels while the script is already being sent to
+        # the sandbox; the streamer holds output back until it has gone, so the order on the
+        # reply channel is kept.
+        started = None
+        if not announced:
+            started = asyncio.ensure_future(
+                dispatch.send(self.layer, reply_to, self._started(request, control))
             )
-        )
         under_way = under_way or asyncio.Event()
 
         async def lost() -> None:
@@ -308,8 +330,24 @@ class PoolWorker:
             )
         finally:
             under_way.set()
-            listener.cancel()
+            await self._stop_listening(control, listener)
             self.inflight.pop(run_id, None)
+
+    async def _stop_listening(self, control: str, listener: asyncio.Task[None]) -> None:
+        """End a finished run's control listener by a message of its own where it waits.
+
+        Cancelled instead, it would usually be in channels-redis' blocking pop, and redis-py drops
+        a connection whose command was cancelled: the next run's listener would then reconnect
+        (connect, HELLO, SELECT: round trips and event-loop time) just as its script starts.
+        """
+        try:
+            if not listener.done():
+                await self.layer.send(control, {"type": LISTENER_DONE})
+                await asyncio.wait({listener}, timeout=LISTENER_DONE_SECONDS)
+        except Exception:  # the layer failed: the cancel below is all there is to do
+            logger.debug("run control %s: listener not stopped by message", control, exc_info=True)
+        finally:
+            listener.cancel()
 
     async def _lose_run(self, run_id: str, sandbox: Any, state: dict[str, Any]) -> None:
         """The channel layer failed under a run: nobody sees its output or can steer it, so it
@@ -333,6 +371,8 @@ class PoolWorker:
                 await self._lose_run(state["run_id"], sandbox, state)
                 return
             kind = message.get("type")
+            if kind == LISTENER_DONE:
+                return
             try:
                 if kind == dispatch.STDIN and isinstance(message.get("data"), str):
                     await sandbox.write_stdin(message["data"])
