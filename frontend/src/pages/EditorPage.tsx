@@ -7,7 +7,6 @@ import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import {
   Bug,
-  ChevronRight,
   Copy,
   Download,
   FastForward,
@@ -27,8 +26,7 @@ import {
   Undo2,
 } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router-dom";
-
+import { useNavigate, useParams } from "react-router-dom";
 import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
 import { ConflictDialog, DraftDialog, HelpDialog, HistoryDialog, LeaveDialog, RenameDialog } from "@/editor/DocumentDialogs";
@@ -44,6 +42,7 @@ import { isActive, runClient } from "@/lib/runClient";
 import { consoleStore, useConsole } from "@/store/console";
 import { editorStore, type FlowEdge, type FlowNode, useEditor } from "@/store/editor";
 import { layoutStore } from "@/store/layout";
+import { Breadcrumb } from "../components/Breadcrumb";
 
 const s = () => editorStore.getState();
 
@@ -136,11 +135,7 @@ function Editor({ graphId }: { graphId: number }) {
   return (
     <div className="flex h-full flex-col">
       <AppHeader>
-        <nav className="flex min-w-0 items-center gap-1 text-sm" aria-label="Breadcrumb">
-          <Link to="/" className="rounded px-1.5 py-0.5 text-slate-300 hover:bg-slate-800 hover:text-slate-100" data-testid="nav-graphs">
-            Graphs
-          </Link>
-          <ChevronRight className="h-3.5 w-3.5 shrink-0 text-slate-400" />
+        <Breadcrumb>
           <button
             type="button"
             className="max-w-[16rem] truncate rounded px-1.5 py-0.5 font-medium text-slate-100 hover:bg-slate-800"
@@ -151,7 +146,7 @@ function Editor({ graphId }: { graphId: number }) {
             {graph?.name ?? "Loading…"}
           </button>
           {graph && <ForkedFrom graph={graph} />}
-        </nav>
+        </Breadcrumb>
         <span
           className={`whitespace-nowrap text-xs ${dirty ? "text-amber-300" : "text-slate-400"}`}
           data-testid="save-state"

@@ -5,7 +5,6 @@
 import { ChevronLeft, ChevronRight, Search } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-
 import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -13,6 +12,7 @@ import { ApiError, errorText } from "@/lib/api";
 import type { GalleryRow, GalleryPage as Page } from "@/lib/schemas";
 import { loadGallery, type PageQuery, pagePosition, pageQueryFrom, pageQueryOf, viewerPath } from "@/lib/sharing";
 import { preloadSharedGraph } from "@/pages/lazyEditor";
+import { Breadcrumb } from "../components/Breadcrumb";
 
 const SEARCH_DELAY_MS = 250;
 
@@ -86,13 +86,9 @@ export function GalleryPage() {
   return (
     <div className="flex h-full flex-col">
       <AppHeader>
-        <nav className="flex min-w-0 items-center gap-1 text-sm" aria-label="Breadcrumb">
-          <Link to="/" className="rounded px-1.5 py-0.5 text-slate-300 hover:bg-slate-800 hover:text-slate-100" data-testid="nav-graphs">
-            Graphs
-          </Link>
-          <ChevronRight className="h-3.5 w-3.5 shrink-0 text-slate-400" />
+        <Breadcrumb>
           <span className="px-1.5 py-0.5 font-medium text-slate-100">Gallery</span>
-        </nav>
+        </Breadcrumb>
       </AppHeader>
       <main className="mx-auto w-full max-w-5xl flex-1 overflow-auto p-6">
         <div className="mb-6 flex flex-wrap items-center gap-3">

@@ -4,10 +4,9 @@
 // into the viewer's graphs and opens it in the editor.
 
 import { ReactFlowProvider } from "@xyflow/react";
-import { ChevronRight, Eye, GitFork, Maximize, Pencil, Play, Square } from "lucide-react";
+import { Eye, GitFork, Maximize, Pencil, Play, Square } from "lucide-react";
 import { useCallback, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
-
 import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
 import { useLiveCompile } from "@/editor/useCompile";
@@ -23,6 +22,7 @@ import { forkGraph, runFields, type ShareSource, sourceFromParams, viewerPath } 
 import { useConsole } from "@/store/console";
 import { layoutStore } from "@/store/layout";
 import { useSession } from "@/store/session";
+import { Breadcrumb } from "../components/Breadcrumb";
 
 /** The page instead of the graph: revoked, unlisted, never existed, or the server failed. */
 function Unavailable({ text, notFound }: { text: string; notFound: boolean }) {
@@ -113,16 +113,8 @@ function Viewer({ source }: { source: ShareSource }) {
   return (
     <div className="flex h-full flex-col" data-testid="shared-view" data-source={source.kind}>
       <AppHeader>
-        <nav className="flex min-w-0 items-center gap-1 text-sm" aria-label="Breadcrumb">
-          {/* Back to where such graphs are found: the gallery, or (a link) the viewer's own graphs. */}
-          <Link
-            to={source.kind === "gallery" ? "/gallery" : "/"}
-            className="rounded px-1.5 py-0.5 text-slate-300 hover:bg-slate-800 hover:text-slate-100"
-            data-testid={source.kind === "gallery" ? "nav-gallery" : "nav-graphs"}
-          >
-            {source.kind === "gallery" ? "Gallery" : "Graphs"}
-          </Link>
-          <ChevronRight className="h-3.5 w-3.5 shrink-0 text-slate-400" />
+        {/* Back to where such graphs are found: the gallery, or (a link) the viewer's own graphs. */}
+        <Breadcrumb back={source.kind === "gallery" ? { to: "/gallery", label: "Gallery", testId: "nav-gallery" } : undefined}>
           <span className="max-w-[16rem] truncate px-1.5 py-0.5 font-medium text-slate-100" title={graph?.description || title} data-testid="shared-title">
             {title}
           </span>
@@ -131,7 +123,7 @@ function Viewer({ source }: { source: ShareSource }) {
               by {graph.owner}
             </span>
           )}
-        </nav>
+        </Breadcrumb>
         <span
           className="flex items-center gap-1 whitespace-nowrap rounded border border-slate-700 px-1.5 py-0.5 text-xs text-slate-400"
           title={source.kind === "link" ? "Shared with you by a link: you can read, run and fork it" : "Listed in the gallery: you can read, run and fork it"}
