@@ -12,16 +12,16 @@ The fixtures are the editor's end-to-end ones (tests/e2e/conftest.py).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import App
 from tests.e2e.graph_docs import edge, node
+from tests.e2e.scripted_server import ScriptedServer
 
 # The editor's end-to-end fixtures, for this module outside tests/e2e/.
 browser = e2e.browser
@@ -187,38 +187,6 @@ def test_real_stop_while_paused(app: App):
     expect(page.get_by_test_id("run-status")).to_contain_text("killed")
     expect(page.get_by_test_id("continue")).to_have_count(0)
     expect(page.get_by_test_id("run")).to_be_visible()
-
-
-# ---- a scripted server ----------------------------------------------------------------------
-
-
-class ScriptedServer:
-    """/ws/run/ answered by the test: what the editor sent, and replies per message type."""
-
-    def __init__(self, page: Page) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.ws: WebSocketRoute | None = None
-        self.on_run: Any = None
-        self.on_resume: Any = None
-        page.route_web_socket(re.compile(r"/ws/run/$"), self._connect)
-
-    def _connect(self, ws: WebSocketRoute) -> None:
-        self.ws = ws
-        ws.on_message(self._message)
-
-    def _message(self, raw: str | bytes) -> None:
-        message = json.loads(raw)
-        self.received.append(message)
-        handler = {"run": self.on_run, "resume": self.on_resume}.get(message["type"])
-        if handler:
-            handler(message)
-
-    def send(self, **event: Any) -> None:
-        assert self.ws is not None
-        self.ws.send(json.dumps(event))
-
-    def sent(self, kind: str) -> list[dict[str, Any]]:
-        return [m for m in self.received if m["type"] == kind]
 
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'

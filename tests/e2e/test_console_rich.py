@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT, App
 from tests.e2e.graph_docs import edge, node
+from tests.e2e.scripted_server import ScriptedServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(240)]
 
@@ -50,45 +51,6 @@ def png(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
-
-
-class ScriptedServer:
-    """/ws/run/ answered by the test: a `run` gets the events `on_run` sends."""
-
-    def __init__(self, page: Page) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.ws: WebSocketRoute | None = None
-        self.on_run: Any = None
-        page.route_web_socket(re.compile(r"/ws/run/$"), self._connect)
-
-    def _connect(self, ws: WebSocketRoute) -> None:
-        self.ws = ws
-        ws.on_message(self._message)
-
-    def _message(self, raw: str | bytes) -> None:
-        message = json.loads(raw)
-        self.received.append(message)
-        if message["type"] == "run" and self.on_run:
-            self.on_run(message)
-
-    def send(self, **event: Any) -> None:
-        assert self.ws is not None
-        self.ws.send(json.dumps(event))
-
-    def start(self, message: dict[str, Any], run_id: str = "r1") -> None:
-        self.send(type="queued", run_id=run_id, ref=message["ref"], position=0)
-        self.send(type="started", run_id=run_id)
-
-    def exit(self, run_id: str = "r1") -> None:
-        self.send(
-            type="exit",
-            run_id=run_id,
-            exit_code=0,
-            reason="ok",
-            duration_ms=40,
-            node_id=None,
-            message="",
-        )
 
 
 def output_graph(name: str) -> dict[str, Any]:
