@@ -38,6 +38,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from execution.models import Execution
+from execution.protocol import exit_event
 from execution.serializers import (
     ExecutionDetailSerializer,
     GraphRunSerializer,
@@ -325,15 +326,16 @@ def _sse(event: str, data: Any, entry_id: str | None = None) -> str:
 
 
 def _exit_from_record(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "exit",
-        "run_id": str(row["id"]),
-        "exit_code": row["exit_code"],
-        "reason": row["reason"],
-        "message": row["message"],
-        "duration_ms": row["duration_ms"],
-        "node_id": row["node_id"] or None,
-    }
+    return dict(
+        exit_event(
+            str(row["id"]),
+            exit_code=row["exit_code"],
+            reason=row["reason"],
+            message=row["message"],
+            duration_ms=row["duration_ms"] or 0,
+            node_id=row["node_id"] or None,
+        )
+    )
 
 
 def _finished_row(run_id: str) -> dict[str, Any] | None:

@@ -126,6 +126,16 @@ class Graph(models.Model):
     def in_gallery(self) -> bool:
         return self.published_at is not None
 
+    def gallery_listing(self) -> dict[str, Any] | None:
+        """The listing shown in the gallery, or None while the graph is not listed."""
+        if not self.in_gallery:
+            return None
+        return {
+            "title": self.gallery_title,
+            "description": self.gallery_description,
+            "published_at": self.published_at,
+        }
+
     def fork(self, owner: Any, name: str | None = None) -> Graph:
         """An independent copy owned by `owner` (version 1, no history, not shared), noting
         where it came from."""

@@ -232,13 +232,8 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
 
     @extend_schema_field(GalleryListingSerializer(allow_null=True))
     def get_gallery(self, graph: Graph) -> dict[str, Any] | None:
-        if not graph.in_gallery:
-            return None
-        return {
-            "title": graph.gallery_title,
-            "description": graph.gallery_description,
-            "published_at": serializers.DateTimeField().to_representation(graph.published_at),
-        }
+        listing = graph.gallery_listing()
+        return GalleryListingSerializer(listing).data if listing is not None else None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "version" not in attrs:

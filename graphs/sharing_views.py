@@ -58,20 +58,12 @@ class GraphGalleryView(OwnGraphsMixin, generics.GenericAPIView):
         listing = self.get_serializer(data=request.data)
         listing.is_valid(raise_exception=True)
         graph.publish(listing.validated_data["title"], listing.validated_data["description"])
-        return Response(self.get_serializer(graph_listing(graph)).data)
+        return Response(self.get_serializer(graph.gallery_listing()).data)
 
     @extend_schema(summary="Take a graph out of the gallery", responses={204: None})
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.get_object().unpublish()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def graph_listing(graph: Graph) -> dict[str, Any]:
-    return {
-        "title": graph.gallery_title,
-        "description": graph.gallery_description,
-        "published_at": graph.published_at,
-    }
 
 
 class GalleryMixin:

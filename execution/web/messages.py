@@ -13,8 +13,9 @@ from typing import Any
 
 from django.conf import settings
 
+from graphs.sharing import SHARE_TOKEN_MAX_CHARS
+
 REF_MAX_CHARS = 200
-SHARE_TOKEN_MAX_CHARS = 64  # graphs/sharing.py
 NODE_ID_MAX_CHARS = 200
 BREAKPOINTS_MAX = 1000
 RESUME_MODES = ("continue", "step")
