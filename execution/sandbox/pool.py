@@ -276,6 +276,11 @@ class SandboxPool:
         ready.update(s.kind for s in self._busy if not s.running)
         return ready
 
+    def starting_at_capacity(self) -> bool:
+        """As many containers are starting as the pool ever starts at once: taking a warm one now
+        adds no start until one of them is ready."""
+        return self._starting >= MAX_PARALLEL_STARTS
+
     def _held(self) -> int:
         """Sandboxes acquired and not running yet: ready for a run, in their holder's hands."""
         return sum(1 for sandbox in self._busy if not sandbox.running)
