@@ -38,8 +38,12 @@ TABLE_MAX_COLUMNS = 50
 CELL_MAX_CHARS = 200
 FIGURE_DPI = 100
 SCRIPT_FILENAME = "main.py"
-# What the runner imports before the ready marker, unless `--preload=none`.
-PRELOAD_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot")
+# What the runner imports before the ready marker, by its `--preload=` (the pool's sandbox kinds,
+# execution/sandbox_kind.py): `plot` the charting stack, `data` pandas too, `none` nothing.
+PRELOAD_MODULES = {
+    "plot": ("numpy", "matplotlib", "matplotlib.pyplot"),
+    "data": ("numpy", "pandas", "matplotlib", "matplotlib.pyplot"),
+}
 # matplotlib's config and font cache: on the scratch tmpfs (the rest of the container is
 # read-only), seeded from the font list built into the image (Dockerfile) so no run builds it.
 MPL_CONFIG_DIR = "/tmp/.matplotlib"
@@ -154,22 +158,20 @@ def memory_limit() -> int | None:
     return min(limits) if limits else None
 
 
-def should_preload(option: str) -> bool:
-    """`--preload=`: `none` never, `data` always, anything else (the default) when the memory
-    limit leaves room."""
-    if option == "none":
-        return False
-    if option == "data":
-        return True
+def preload_set(option: str) -> str:
+    """`--preload=`: `none`, `plot` or `data` as said; anything else (`auto`, the default) is
+    `data` when the memory limit leaves room, else `none`."""
+    if option in ("none", "plot", "data"):
+        return option
     limit = memory_limit()
-    return limit is None or limit >= PRELOAD_MIN_MEMORY_BYTES
+    return "data" if limit is None or limit >= PRELOAD_MIN_MEMORY_BYTES else "none"
 
 
-def preload() -> list[str]:
-    """Import the data stack (those modules that are installed: the image has them all, a
-    host running the tests may not). The names imported."""
+def preload(option: str = "data") -> list[str]:
+    """Import the modules of preload set `option` (those that are installed: the image has them
+    all, a host running the tests may not). The names imported."""
     loaded = []
-    for name in PRELOAD_MODULES:
+    for name in PRELOAD_MODULES.get(preload_set(option), ()):
         try:
             if name == "matplotlib.pyplot":
                 sys.modules["matplotlib"].use("Agg")  # before pyplot

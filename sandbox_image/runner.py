@@ -11,8 +11,9 @@ A debug run's header is ``NE1 <source length> <table length>\\n``: the source, t
 table, then framed stdin; debugger.py (imported only then) runs it (docs/debugging.md).
 
 Before the ready marker, in every run: descriptor 2 becomes the side channel (only runner frames;
-descriptor 2 itself then points at the stdout pipe), the data stack (numpy, pandas, matplotlib
-with Agg) is imported unless ``--preload=none`` (by default, not under a 96 MiB memory limit),
+descriptor 2 itself then points at the stdout pipe), the modules of ``--preload=`` are imported
+(``plot``: numpy, matplotlib with Agg; ``data``: pandas too; ``none``: nothing; by default ``data``
+unless under a 96 MiB memory limit; the pool's sandbox kinds),
 and ``show()`` is installed in builtins (display.py; docs/rich_output.md).
 
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
@@ -260,8 +261,7 @@ def run_script() -> int:
     # The side channel, the data stack and show(): also paid while the container waits.
     channel = display.Channel(OUTPUT[0].take_descriptor_2())
     display.prepare_environment()
-    if display.should_preload(text_option("preload", "auto")):
-        display.preload()
+    display.preload(text_option("preload", "auto"))
     shows = display.Display(channel, OUTPUT[0])
     shows.install()
     compile(WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True)

@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 import docker
 from docker.types import Ulimit
 
-from execution.sandbox_kind import DATA, LIGHT
+from execution.sandbox_kind import DATA, KINDS, LIGHT, PLOT
 
 from .limits import RunLimits
 
 LABEL_MANAGED = "nodeengine.managed"
 LABEL_WORKER = "nodeengine.worker"
 LABEL_SLOT = "nodeengine.slot"
-LABEL_KIND = "nodeengine.kind"  # light or data: what the runner preloads
+LABEL_KIND = "nodeengine.kind"  # light, plot or data: what the runner preloads
 SCRATCH_DIR = "/tmp"
 SANDBOX_USER = "10001:10001"
 RUNNER_PATH = "/opt/nodeengine/runner.py"
@@ -119,22 +119,23 @@ PRELOAD_MIN_MEMORY_MB = 96
 
 def pool_kinds(limits: RunLimits) -> tuple[str, ...]:
     """The kinds of sandbox a pool keeps (execution/sandbox_kind.py) under SANDBOX_PRELOAD:
-    `none` light ones only, `data` preloaded ones only, `auto` both (by demand) when
-    RUN_MEMORY_MB leaves room for the preload, else light ones only. Decided here from
+    `none` light ones only, `data` fully preloaded ones only, `auto` all three (by demand) when
+    RUN_MEMORY_MB leaves room for a preload, else light ones only. Decided here from
     RUN_MEMORY_MB, since under runsc the runner would read a limit that includes gVisor's own
     overhead."""
     if limits.preload == "none":
         return (LIGHT,)
     if limits.preload == "data":
         return (DATA,)
-    return (LIGHT, DATA) if limits.memory_mb >= PRELOAD_MIN_MEMORY_MB else (LIGHT,)
+    return KINDS if limits.memory_mb >= PRELOAD_MIN_MEMORY_MB else (LIGHT,)
 
 
 def preload_option(limits: RunLimits, kind: str | None = None) -> str:
-    """The runner's --preload for a sandbox of `kind` (None: the richest kind the limits allow)."""
+    """The runner's --preload for a sandbox of `kind` (None: the richest kind the limits allow):
+    none, plot or data (sandbox_image/display.py, PRELOAD_MODULES)."""
     if kind is None:
         kind = pool_kinds(limits)[-1]
-    return "data" if kind == DATA else "none"
+    return {LIGHT: "none", PLOT: "plot"}.get(kind, "data")
 
 
 def docker_client(timeout: float = 30.0) -> docker.DockerClient:

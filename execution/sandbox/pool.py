@@ -6,11 +6,11 @@ one takes its place. The pool survives Docker errors and engine restarts by retr
 capped exponential backoff, and never leaks: alive containers = warm + starting + busy (+ those
 being removed, briefly).
 
-Two kinds of sandbox share the pool (execution/sandbox_kind.py): light ones (the interpreter
-alone, cheap to start) and data ones (numpy, pandas and matplotlib preloaded). `acquire(kind=)`
-hands out the wanted kind when one is warm, else any warm one (a wrong guess still runs: the
-import happens at run time), and each request moves the pool's mix towards recent demand
-(demand.py): replacements start as the kind furthest below its share of `size`.
+Kinds of sandbox share the pool (execution/sandbox_kind.py): light ones (the interpreter alone,
+cheap to start), plot ones (numpy and matplotlib preloaded) and data ones (pandas too).
+`acquire(kind=)` hands out the wanted kind when one is warm, else the nearest warm one (a wrong
+guess still runs: the import happens at run time), and each request moves the pool's mix towards
+recent demand (demand.py): replacements start as the kind furthest below its share of `size`.
 
 `size` is the number of containers ready for a run: those queued in the pool and those *held*,
 acquired but not yet running (the pool worker's serving loop holds one while it waits for a
@@ -34,7 +34,7 @@ from typing import Any, Literal, TypeVar
 
 import docker
 
-from execution.sandbox_kind import LIGHT
+from execution.sandbox_kind import LIGHT, PREFERENCES
 
 from . import container as docker_ops
 from .demand import KindDemand
@@ -168,14 +168,16 @@ class SandboxPool:
             ) from None
 
     def exchange(self, held: Sandbox, kind: str) -> Sandbox:
-        """For a request that wants `kind`: `held` (acquired, not yet running) if it is of that
-        kind or none of that kind is warm, else a warm one of `kind`, `held` going back to the
-        warm ones. Counts as a request for `kind`."""
+        """For a request that wants `kind`: a warm sandbox nearer to `kind` than `held` (acquired,
+        not yet running; PREFERENCES), `held` going back to the warm ones, else `held`. Counts as
+        a request for `kind`."""
         self.demand.note(kind)
         if held.kind == kind or held not in self._busy or held.running:
             self._wake()
             return held
-        sandbox = self._take_warm(kind, fallback=False)
+        preferences = PREFERENCES[kind]
+        better = preferences[: preferences.index(held.kind)] if held.kind in preferences else ()
+        sandbox = self._take_warm(kind, among=better)
         if sandbox is None:
             self._wake()
             return held
@@ -185,18 +187,19 @@ class SandboxPool:
         self._wake()
         return sandbox
 
-    def _take_warm(self, kind: str, fallback: bool = True) -> Sandbox | None:
-        """The oldest live warm sandbox of `kind` (with `fallback`, of any kind if none), taken
-        out of the warm ones; dead ones met on the way are retired."""
+    def _take_warm(self, kind: str, among: tuple[str, ...] | None = None) -> Sandbox | None:
+        """The oldest live warm sandbox of the first kind of `among` (default: every kind, in
+        the order PREFERENCES gives for `kind`) that has one, taken out of the warm ones; dead
+        ones met on the way are retired."""
         for sandbox in [s for s in self._warm if not s.alive]:
             self._warm.remove(sandbox)
             self._note_dead(sandbox)
-        chosen = next((s for s in self._warm if s.kind == kind), None)
-        if chosen is None and fallback and self._warm:
-            chosen = self._warm[0]
-        if chosen is not None:
-            self._warm.remove(chosen)
-        return chosen
+        for each in PREFERENCES.get(kind, (kind,)) if among is None else among:
+            chosen = next((s for s in self._warm if s.kind == each), None)
+            if chosen is not None:
+                self._warm.remove(chosen)
+                return chosen
+        return None if among is not None or not self._warm else self._warm.popleft()
 
     async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Hand out no more sandboxes, destroy the warm ones, wait for runs in flight."""
