@@ -93,7 +93,10 @@ def test_non_staff_is_refused(url, user_client):
 
 
 def test_staff_sees_every_worker_and_the_figures(staff_client, owner):
-    alive = _worker()
+    alive = _worker(
+        warm_by_kind={"light": 2, "plot": 1, "data": 0},
+        target_by_kind={"light": 2, "plot": 1, "data": 1},
+    )
     dead = _worker(heartbeat_at=timezone.now().timestamp() - 60)
     now = timezone.now()
     Execution.objects.create(
@@ -116,6 +119,10 @@ def test_staff_sees_every_worker_and_the_figures(staff_client, owner):
     workers = {w["name"]: w for w in status["workers"]}
     assert workers[alive]["alive"] and not workers[dead]["alive"]
     assert workers[alive]["warm"] == 3 and workers[alive]["served"] == 17
+    # Warm sandboxes by kind, with the pool's aim, per worker and in all.
+    assert workers[alive]["warm_by_kind"] == {"light": 2, "plot": 1, "data": 0}
+    assert status["totals"]["warm_by_kind"] == {"data": 0, "light": 2, "plot": 1}
+    assert 'data-kind="data">data 0<span class="target"' in html and ">/1</span>" in html
     assert status["queue_length"] == 1
     five_minutes = next(w for w in status["windows"] if w["window"] == "5m")
     assert five_minutes["runs"] == 1 and five_minutes["ttfo_p50_ms"] == 80

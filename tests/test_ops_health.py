@@ -161,7 +161,14 @@ def test_metrics_are_valid_prometheus_text_with_runs_queue_workers_and_histogram
         _finished_run(owner, "ok", ttfo)
     _finished_run(owner, "timeout", 20000)
     Execution.objects.create(user=owner, script_sha256="0" * 64)  # queued
-    name = _worker(warm=3, busy=1, served=12, failures=2)
+    name = _worker(
+        warm=3,
+        busy=1,
+        served=12,
+        failures=2,
+        warm_by_kind={"light": 2, "plot": 1, "data": 0},
+        target_by_kind={"light": 2, "plot": 1, "data": 1},
+    )
     types, samples = _scrape(client)
 
     def grew(key: tuple) -> float:
@@ -176,6 +183,12 @@ def test_metrics_are_valid_prometheus_text_with_runs_queue_workers_and_histogram
     assert samples[("nodeengine_worker_pool_warm_containers", (("worker", name),))] == 3
     assert samples[("nodeengine_worker_pool_busy_containers", (("worker", name),))] == 1
     assert samples[("nodeengine_worker_up", (("worker", name),))] == 1
+    by_kind = "nodeengine_worker_pool_warm_containers_by_kind"
+    assert samples[(by_kind, (("kind", "light"), ("worker", name)))] == 2
+    assert samples[(by_kind, (("kind", "plot"), ("worker", name)))] == 1
+    assert samples[(by_kind, (("kind", "data"), ("worker", name)))] == 0
+    target = "nodeengine_worker_pool_target_containers_by_kind"
+    assert samples[(target, (("kind", "data"), ("worker", name)))] == 1
     assert samples[("nodeengine_worker_runs_served_total", (("worker", name),))] == 12
     assert types["nodeengine_worker_runs_served_total"] == "counter"
     histogram = "nodeengine_time_to_first_output_seconds"
