@@ -25,6 +25,13 @@ traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit 
 128 + N for another signal N, 2 when the header (or a debug table) was malformed, 124 when the
 supervisor's own wall clock ended it, 125 when no script came in time.
 
+The exit record (docs/interfaces.md): the child computes the script's exit status itself (as
+Python would from ``SystemExit``), then ends the script as Python's shutdown does (non-daemon
+threads joined, atexit handlers run, output flushed) and writes the record into the stdout pipe
+before the interpreter tears down; the pool ends the run on it. The supervisor writes one too
+once its child has ended (the only record when the child died of a signal or ``os._exit``), so a
+container that dies without any record was killed from outside.
+
 The supervisor keeps time itself (``--wall-seconds``, ``--idle-seconds``, and for a debug run
 ``--pause-seconds`` more): the pool ends a run at its wall limit, but a pool worker that died (or
 lost its Docker connection) cannot; then the script still ends a moment after its limit, and a
