@@ -61,8 +61,14 @@ class Channel:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        self.bytes_sent = 0  # whole frames written: a run's exit record carries it (runner.py)
         self._lock = threading.Lock()
         os.register_at_fork(after_in_child=self._forked)
+
+    def sent_so_far(self) -> int:
+        """The bytes of every whole frame written so far (none is half-written meanwhile)."""
+        with self._lock:
+            return self.bytes_sent
 
     @property
     def open(self) -> bool:
@@ -76,12 +82,14 @@ class Channel:
         with self._lock:
             if self.fd < 0:
                 return False
+            size = len(data)
             try:
                 while data:
                     data = data[_write(self.fd, data) :]
             except OSError:
                 self.fd = -1
                 return False
+            self.bytes_sent += size
         return True
 
     def write_raw(self, data: bytes) -> None:

@@ -26,12 +26,20 @@ traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit 
 128 + N for another signal N, 2 when the header (or a debug table) was malformed, 124 when the
 supervisor's own wall clock ended it, 125 when no script came in time.
 
+The exit record (docs/interfaces.md): the child computes the script's exit status itself (as
+Python would from ``SystemExit``), then ends the script as Python's shutdown does (non-daemon
+threads joined, atexit handlers run, output flushed) and writes the record into the stdout pipe
+before the interpreter tears down; the pool ends the run on it. The supervisor writes one too
+once its child has ended (the only record when the child died of a signal or ``os._exit``), so a
+container that dies without any record was killed from outside.
+
 The supervisor keeps time itself (``--wall-seconds``, ``--idle-seconds``, and for a debug run
 ``--pause-seconds`` more): the pool ends a run at its wall limit, but a pool worker that died (or
 lost its Docker connection) cannot; then the script still ends a moment after its limit, and a
 warm container nobody will use ends too.
 """
 
+import atexit
 import builtins
 import contextlib
 import ctypes
@@ -40,6 +48,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import traceback
 import types
 
@@ -118,6 +127,60 @@ print(f(2))
 """
 
 
+# The exit record (docs/interfaces.md, "The exit record"): in the stdout pipe, shaped like a stderr
+# frame whose length field holds a value no stderr frame has, then the exit code, flags and the
+# side channel's byte count. One atomic pipe write, so no other writer's bytes can tear it.
+EXIT_RECORD_LENGTH = b"\xff\xff"
+EXIT_RECORD_MEMORY = 1  # the sandbox's memory cgroup has OOM-killed a process
+EXIT_RECORD_SUPERVISOR = 2  # written by PID 1 after its child ended
+SIDE_BYTES_UNKNOWN = 2**64 - 1  # the side channel is complete only at the end of the stream
+# Where the kernel counts OOM kills, as the container sees its own memory cgroup (v1, v2); gVisor
+# shows neither (there the OOM killer ends the whole sandbox, and nothing in it reports).
+OOM_KILL_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
+# Bound now: the script shares these modules and may replace their attributes.
+_thread_shutdown = threading._shutdown  # type: ignore[attr-defined]
+_run_exitfuncs = atexit._run_exitfuncs
+_os_write, _os_open, _os_read, _os_close = os.write, os.open, os.read, os.close
+_getpid = os.getpid
+
+
+def oom_kills() -> int:
+    """How many processes the sandbox's memory cgroup has OOM-killed (0 when it cannot tell)."""
+    for path in OOM_KILL_COUNTERS:
+        try:
+            fd = _os_open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            text = _os_read(fd, 4096)
+        except OSError:
+            continue
+        finally:
+            _os_close(fd)
+        for line in text.splitlines():
+            name, _, count = line.partition(b" ")
+            if name == b"oom_kill" and count.strip().isdigit():
+                return int(count)
+    return 0
+
+
+def exit_record(status: int, *, supervisor: bool, side_bytes: int) -> bytes:
+    flags = (EXIT_RECORD_MEMORY if oom_kills() else 0) | (
+        EXIT_RECORD_SUPERVISOR if supervisor else 0
+    )
+    return (
+        script_output.STDERR_FRAME_MAGIC
+        + EXIT_RECORD_LENGTH
+        + bytes((status & 0xFF, flags))
+        + min(side_bytes, SIDE_BYTES_UNKNOWN).to_bytes(8, "big")
+    )
+
+
+def write_exit_record(fd: int, record: bytes) -> None:
+    with contextlib.suppress(OSError):
+        _os_write(fd, record)
+
+
 def harden_supervisor() -> None:
     """The script runs as the same user as this supervisor, so shield PID 1 from it.
 
@@ -183,7 +246,9 @@ def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) ->
             signal.setitimer(signal.ITIMER_REAL, seconds)
 
     def time_is_up(signum: int, frame: object) -> None:
-        os._exit(EXIT_WALL_LIMIT if started else EXIT_IDLE)
+        status = EXIT_WALL_LIMIT if started else EXIT_IDLE
+        write_exit_record(1, exit_record(status, supervisor=True, side_bytes=SIDE_BYTES_UNKNOWN))
+        os._exit(status)
 
     signal.signal(signal.SIGUSR1, script_started)
     signal.signal(signal.SIGUSR2, script_started)
@@ -194,6 +259,14 @@ def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) ->
 
 
 def supervise(child_pid: int) -> int:
+    """The child's fate as an exit code, announced by an exit record (the pool ends a run on it
+    when the child wrote none: its record is then the only proof that PID 1 ended by itself)."""
+    status = child_status(child_pid)
+    write_exit_record(1, exit_record(status, supervisor=True, side_bytes=SIDE_BYTES_UNKNOWN))
+    return status
+
+
+def child_status(child_pid: int) -> int:
     while True:
         try:
             pid, status, usage = os.wait4(-1, 0)
@@ -254,6 +327,43 @@ def print_user_traceback(exc: BaseException) -> None:
         OUTPUT[0].write_stderr_now(f"{type(exc).__name__}\n".encode())
 
 
+def exit_status(exc: SystemExit) -> int:
+    """The process exit status Python gives a SystemExit that reaches the top (the text of a
+    non-integer code is printed on stderr, as Python prints it)."""
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF if -(2**63) <= code < 2**63 else 0xFF
+    with contextlib.suppress(Exception):
+        print(code, file=sys.stderr)
+    return 1
+
+
+def end_script(status: int, channel: display.Channel, script_pid: int) -> int:
+    """The script's end, in the order of Python's own shutdown: its non-daemon threads joined,
+    then its atexit handlers (and the runner's: displays at exit, the debugger's last frame, the
+    output policy's flush, registered first so they run last). Then the exit record goes out,
+    and only after it does the interpreter tear down (module and GC finalisation): the pool ends
+    the run on the record, so a slow finaliser cannot delay it. A process the script forked
+    that returns here ends as usual, without a record: the run is its parent's."""
+    try:
+        _thread_shutdown()
+    except BaseException:  # Python's own shutdown reports it and goes on
+        with contextlib.suppress(BaseException):
+            print("Exception ignored in: <module 'threading'>", file=sys.stderr)
+    with contextlib.suppress(BaseException):
+        _run_exitfuncs()  # each handler's exception is reported (sys.unraisablehook), as usual
+    try:
+        OUTPUT[0].finish()
+        if _getpid() == script_pid:
+            record = exit_record(status, supervisor=False, side_bytes=channel.sent_so_far())
+            write_exit_record(OUTPUT[0].stderr_raw.out_fd, record)
+    except BaseException:  # e.g. MemoryError: then the supervisor's record reports the status
+        pass
+    return status
+
+
 def run_script() -> int:
     # Before the ready marker: the policy's set-up is paid while the container waits. It is
     # flushed at exit (atexit), after the script's own exit hooks and threads.
@@ -295,11 +405,12 @@ def run_script() -> int:
     # Registered after the debugger's exit hook, so it runs before it: open figures are shown
     # after the script's last output and before the last trace frame.
     shows.register_at_exit()
+    script_pid = _getpid()
     try:
         code = compile(source, SCRIPT_FILENAME, "exec", dont_inherit=True)
         exec(code, module.__dict__)
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        return end_script(exit_status(exc), channel, script_pid)
     except BaseException as exc:
         if session is not None:
             # Quote the lines as the user's code panel shows them, without the value taps.
@@ -309,8 +420,8 @@ def run_script() -> int:
         print_user_traceback(exc)
         if session is not None:
             session.exception(exc)  # paused at the failing node until resumed
-        return 1
-    return 0
+        return end_script(1, channel, script_pid)
+    return end_script(0, channel, script_pid)
 
 
 def main() -> int:

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from execution.sandbox.protocol import (
+    EXIT,
     EXIT_WALL_LIMIT,
     READY_MARKER,
     STDERR,
@@ -35,6 +36,8 @@ from execution.sandbox.protocol import (
 )
 from graphs.compiler import compile_graph
 from graphs.examples import example_documents
+
+EXIT_RECORD_PREFIX = b"\x1eNE2\xff\xff"
 
 RUNNER = Path(__file__).resolve().parent.parent / "sandbox_image" / "runner.py"
 FRAME_MAGIC = b"\x1eNE3"
@@ -103,6 +106,7 @@ class DebugRun:
         self.channel = b""  # descriptor 2, raw, what is not parsed yet
         self.garbage: bytes | None = None  # descriptor 2 from the first byte not a frame on
         self.frames: list[dict[str, Any]] = []
+        self.records: list[Any] = []  # the exit records (protocol.ExitRecord)
         self.frame_seen_at: list[int] = []  # len(self.pipe) when each frame was read
         self._splitter = StderrFrameSplitter()
         self.expect_garbage = False
@@ -140,9 +144,13 @@ class DebugRun:
                     self._take(stream, data)
                 self._changed.notify_all()
 
-    def _take(self, stream: str, data: bytes) -> None:
+    def _take(self, stream: str, data: Any) -> None:
         if stream == STDOUT:
             self.stdout += data
+        elif stream == EXIT:
+            # The exit records end the pipe (the script's, then PID 1's): `pipe` is the output.
+            self.records.append(data)
+            self.pipe = self.pipe[: self.pipe.find(EXIT_RECORD_PREFIX)]
         else:
             assert stream == STDERR
             self.stderr += data
@@ -812,7 +820,11 @@ def test_a_plain_run_is_unchanged_and_loads_no_debugger(tmp_path):
     )
     assert result.returncode == 0
     pieces = list(StderrFrameSplitter().feed(result.stdout.removeprefix(READY_MARKER)))
+    # The script's exit record at its end, then the supervisor's (docs/interfaces.md).
+    records = [payload for stream, payload in pieces if stream == EXIT]
+    assert [(r.code, r.supervisor) for r in records] == [(0, False), (0, True)]
     # No debugger module, no thread of its own (the output flusher's is the only one).
+    pieces = [piece for piece in pieces if piece[0] != EXIT]
     assert pieces == [(STDOUT, b"[] 2\nFalse typed\n"), (STDERR, b"to stderr\n")]
     assert result.stderr == b""
 
@@ -1010,6 +1022,7 @@ def test_a_debug_run_in_a_real_sandbox_container(docker_ready):
         read_until(lambda: False, to_the_end=True)
         assert frames[-1]["t"] == "trace" and frames[-1]["current"] is None
         assert docker_ready.api.wait(container.id, timeout=30)["StatusCode"] == 0
+        pipe = pipe[: pipe.find(EXIT_RECORD_PREFIX)]  # the exit records end it
         stdout = b"".join(d for s, d in StderrFrameSplitter().feed(pipe) if s == STDOUT)
         assert stdout == b"name? from-a-child\nhello Ada\n"
         assert frames[-1]["out"] == len(pipe) - child

@@ -29,6 +29,7 @@ FRAME_MAGIC = b"\x1eNE3"
 DISPLAY_FRAME_MAX_BYTES = 3_000_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DEADLINE = 20.0
+EXIT_RECORD_PREFIX = b"\x1eNE2\xff\xff"
 
 
 @dataclass
@@ -50,6 +51,9 @@ class Run:
             assert len(rest) >= 8 + size, "a frame cut short"
             self.frames.append(json.loads(rest[8 : 8 + size]))
             rest = rest[8 + size :]
+        # The exit records end the pipe (the script's, then PID 1's): `pipe` is the output.
+        if EXIT_RECORD_PREFIX in self.pipe:
+            self.pipe = self.pipe[: self.pipe.find(EXIT_RECORD_PREFIX)]
         for stream, data in StderrFrameSplitter().feed(self.pipe):
             if stream == STDOUT:
                 self.stdout += data.decode()

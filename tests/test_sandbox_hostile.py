@@ -35,14 +35,17 @@ async def test_script_cannot_signal_its_supervisor_away(make_pool, sandbox_runti
         "print('still running')\n"
     )
     result, out = await run_code(pool, code)
-    if sandbox_runtime == "runsc" and signal_name in ("SIGKILL", "SIGSTOP"):
-        # gVisor delivers these two to a namespace's init (Linux drops them) and nothing can
-        # ignore them: the script can end (or freeze) its own run, nothing more. The rest are
-        # ignored by the supervisor under runsc (container.GVISOR_CPU_BOOTSTRAP).
-        expected = ("error", 137) if signal_name == "SIGKILL" else ("timeout", 137)
-        assert (result.reason, result.exit_code) == expected
+    if sandbox_runtime == "runsc" and signal_name == "SIGKILL":
+        # gVisor delivers SIGKILL and SIGSTOP to a namespace's init (Linux drops them) and
+        # nothing can ignore them: the script can end its own run, nothing more. The rest are
+        # ignored by the supervisor under runsc (container.GVISOR_CPU_BOOTSTRAP). A sandbox that
+        # died of SIGKILL without the runner's exit record looks exactly like the host's OOM
+        # killer ending gVisor's sandbox (Docker's OOMKilled misses some of those): "memory".
+        assert (result.reason, result.exit_code) == ("memory", 137)
         await assert_next_run_works(pool)
         return
+    # A stopped supervisor (SIGSTOP under gVisor) no longer matters: the script's own exit
+    # record ends the run, which used to wait for PID 1 until the wall limit.
     assert (result.reason, result.exit_code, out.stdout) == ("ok", 0, "still running\n")
     assert "runner.py" not in out.stderr
 

@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from execution.sandbox.protocol import (
+    EXIT,
+    STDOUT,
+    ExitRecord,
     FrameDecoder,
+    StderrFrameSplitter,
+    coalesce,
     encode_script,
     error_line_from_stderr,
     last_exception_name,
@@ -120,6 +125,45 @@ def test_last_exception_name():
 )
 def test_classify(forced, exit_code, oom, stderr, reason):
     assert classify(forced, exit_code, oom, stderr) == reason
+
+
+@pytest.mark.parametrize(
+    ("forced", "exit_code", "reason"),
+    [
+        # No exit record: the container died from outside. SIGKILL the pool did not send is the
+        # memory cgroup's OOM killer, whatever Docker's OOMKilled says (it misses some).
+        (None, 137, "memory"),
+        ("killed", 137, "killed"),
+        ("timeout", 137, "timeout"),
+        (None, 124, "timeout"),
+        (None, 139, "error"),
+    ],
+)
+def test_classify_without_an_exit_record(forced, exit_code, reason):
+    assert classify(forced, exit_code, False, "", reported=False) == reason
+
+
+def test_a_reported_sigkill_is_not_memory():
+    # The runner's record says the script died of SIGKILL (it killed itself): not the OOM killer.
+    assert classify(None, 137, False, "", reported=True) == "error"
+
+
+def exit_record(code: int, flags: int = 0, side: int = 0) -> bytes:
+    return b"\x1eNE2\xff\xff" + bytes((code, flags)) + side.to_bytes(8, "big")
+
+
+def test_the_splitter_yields_exit_records_in_order_even_when_cut():
+    stream = b"out" + exit_record(3, 1, 42) + b"late" + exit_record(0, 2, 2**64 - 1)
+    for cut in range(len(stream) + 1):
+        splitter = StderrFrameSplitter()
+        pieces = [*splitter.feed(stream[:cut]), *splitter.feed(stream[cut:]), *splitter.finish()]
+        merged = coalesce(pieces)
+        assert merged == [
+            (STDOUT, b"out"),
+            (EXIT, ExitRecord(code=3, memory=True, side_bytes=42, supervisor=False)),
+            (STDOUT, b"late"),
+            (EXIT, ExitRecord(code=0, memory=False, side_bytes=None, supervisor=True)),
+        ], cut
 
 
 def test_a_run_ended_by_the_cpu_limit_is_told_so(settings):

@@ -4,6 +4,14 @@ Docker's frames become the script's stdout and its framed stderr (in the order t
 them), decoded as UTF-8 and held to the run's output cap; the side channel's events are placed
 among them (side_channel.py): every run's `display` (counted in the output limit like text), a
 debug run's `trace` and `paused`. The stderr tail is kept for the exit reason.
+
+The run ends at the runner's exit record (protocol.ExitRecord) once the side-channel bytes it
+counts have arrived too, without waiting for the container to stop: the stdout pipe carries the
+record after everything written to it before, and the side channel's frames are counted. A
+record that is never complete (forged by the script, or cut short) ends nothing: the stream's
+end does, as without one. Output after a record is not the run's; what arrives before the record
+is complete is still delivered, so a record cannot hide output written before it, nor after it
+while the run goes on.
 """
 
 from __future__ import annotations
@@ -14,7 +22,16 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
-from .protocol import DEBUG, STDERR, STDOUT, FrameDecoder, StderrFrameSplitter, coalesce
+from .protocol import (
+    DEBUG,
+    EXIT,
+    STDERR,
+    STDOUT,
+    ExitRecord,
+    FrameDecoder,
+    StderrFrameSplitter,
+    coalesce,
+)
 from .side_channel import SideChannel, SideChannelError
 from .stream import AttachProtocol
 
@@ -54,11 +71,24 @@ class OutputPump:
         self.output_bytes = 0  # stdout + stderr bytes delivered (at most the budget)
         self.stderr_tail = ""
         self.ended_at: float | None = None
+        self._side_bytes = 0  # side-channel bytes received, valid or not
+        self._record: ExitRecord | None = None  # the latest exit record seen
+        self.exit_record: ExitRecord | None = None  # the record that ended the run, if one did
+
+    def _record_complete(self, at_eof: bool) -> bool:
+        record = self._record
+        if record is None:
+            return False
+        if record.side_bytes is None:
+            return at_eof
+        return self._side_bytes >= record.side_bytes
 
     async def run(self) -> None:
         while True:
             data = await self._protocol.read()
             if not data:
+                if self._record_complete(at_eof=True):
+                    self.exit_record = self._record
                 break
             try:
                 pieces = coalesce(self._split(self._frames.feed(data)))
@@ -73,12 +103,18 @@ class OutputPump:
             for stream, payload in pieces:
                 if stream == DEBUG:
                     await self._event(payload)
+                elif stream == EXIT:
+                    self._record = payload
                 elif not self._capped:  # past the cap: drain the socket until the kill lands
                     await self._deliver(stream, payload)
+            if self._record_complete(at_eof=False):
+                self.exit_record = self._record
+                break
         self.ended_at = time.monotonic()
         if self._capped:
             return
-        for stream, payload in self._stderr_frames.finish():
+        # Bytes held as a possible frame start came after the record when one ended the run.
+        for stream, payload in self._stderr_frames.finish() if self.exit_record is None else ():
             if self.output_bytes + len(payload) <= self._budget:
                 await self._deliver(stream, payload)
         for stream, decoder in self._decoders.items():
@@ -100,6 +136,7 @@ class OutputPump:
                 if stream == STDOUT:
                     yield from splitter.feed(payload)
                 else:
+                    self._side_bytes += len(payload)
                     yield stream, payload
             elif stream == STDOUT:
                 for part in side.split_stdout(payload):
@@ -108,6 +145,7 @@ class OutputPump:
                     else:
                         yield DEBUG, part
             else:
+                self._side_bytes += len(payload)
                 side.feed(payload)
                 for event in side.due():
                     yield DEBUG, event

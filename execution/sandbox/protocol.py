@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Iterable, Iterator
-from typing import AnyStr
+from dataclasses import dataclass
+from typing import Any, AnyStr
 
 HEADER_MAGIC = b"NE1"
 # The runner's first stdout bytes: its interpreter now waits for a script.
@@ -72,21 +73,55 @@ class FrameDecoder:
 # order they were written in (sandbox_image/script_output.py: the writing side).
 STDERR_FRAME_MAGIC = b"\x1eNE2"
 _STDERR_FRAME_HEADER_BYTES = len(STDERR_FRAME_MAGIC) + 2
+# The exit record: a stderr frame header whose length is one no stderr frame has (they carry at
+# most PIPE_BUF bytes), then the exit code, flags and the side channel's byte count
+# (sandbox_image/runner.py writes it; docs/interfaces.md, "The exit record").
+EXIT = "exit"
+_EXIT_RECORD_LENGTH = 0xFFFF
+_EXIT_RECORD_BODY = struct.Struct(">BBQ")
+_EXIT_RECORD_MEMORY = 1
+_EXIT_RECORD_SUPERVISOR = 2
+_SIDE_BYTES_UNKNOWN = 2**64 - 1
+
+
+@dataclass(frozen=True)
+class ExitRecord:
+    """How the script ended, as the runner reports it: `code` (the process's exit status),
+    `memory` (the sandbox's memory cgroup OOM-killed a process), `side_bytes` (the side-channel
+    bytes written before it; None: only the end of the stream completes them) and `supervisor`
+    (PID 1 wrote it after its child ended, rather than the script's own process at its end)."""
+
+    code: int
+    memory: bool
+    side_bytes: int | None
+    supervisor: bool
+
+    @classmethod
+    def decode(cls, body: bytes) -> ExitRecord:
+        code, flags, side_bytes = _EXIT_RECORD_BODY.unpack(body)
+        return cls(
+            code=code,
+            memory=bool(flags & _EXIT_RECORD_MEMORY),
+            side_bytes=None if side_bytes == _SIDE_BYTES_UNKNOWN else side_bytes,
+            supervisor=bool(flags & _EXIT_RECORD_SUPERVISOR),
+        )
 
 
 class StderrFrameSplitter:
-    """Splits the container's stdout into stdout and the stderr frames it carries.
+    """Splits the container's stdout into stdout, the stderr frames it carries and exit records
+    (yielded as (EXIT, ExitRecord)).
 
     Bytes that only look like a frame (a script printing the magic itself) are taken as one:
-    they can relabel that script's own output, nothing more. A possible start of a frame at the
-    end of a piece is held until the next piece (or `finish`) says what it is.
+    they can relabel that script's own output, or end its own run, nothing more. A possible
+    start of a frame at the end of a piece is held until the next piece (or `finish`) says what
+    it is.
     """
 
     def __init__(self) -> None:
         self._held = b""
         self._stderr_left = 0
 
-    def feed(self, data: bytes) -> Iterator[tuple[str, bytes]]:
+    def feed(self, data: bytes) -> Iterator[tuple[str, Any]]:
         if self._held:
             data, self._held = self._held + data, b""
         position, end = 0, len(data)
@@ -110,8 +145,16 @@ class StderrFrameSplitter:
                 self._held = data[start:]
                 return
             length_at = start + len(STDERR_FRAME_MAGIC)
-            self._stderr_left = int.from_bytes(data[length_at : length_at + 2], "big")
+            length = int.from_bytes(data[length_at : length_at + 2], "big")
             position = start + _STDERR_FRAME_HEADER_BYTES
+            if length != _EXIT_RECORD_LENGTH:
+                self._stderr_left = length
+                continue
+            if end - position < _EXIT_RECORD_BODY.size:
+                self._held = data[start:]
+                return
+            yield EXIT, ExitRecord.decode(data[position : position + _EXIT_RECORD_BODY.size])
+            position += _EXIT_RECORD_BODY.size
 
     def finish(self) -> Iterator[tuple[str, bytes]]:
         """What is still held when the stream ends: it was stdout after all."""
@@ -132,7 +175,7 @@ def coalesce(pieces: Iterable[tuple[str, AnyStr]]) -> list[tuple[str, AnyStr]]:
     """Merge consecutive pieces of the same stream: fewer, larger deliveries (bytes or text)."""
     merged: list[tuple[str, AnyStr]] = []
     for stream, payload in pieces:
-        if merged and merged[-1][0] == stream and stream != DEBUG:
+        if merged and merged[-1][0] == stream and stream not in (DEBUG, EXIT):
             merged[-1] = (stream, merged[-1][1] + payload)
         elif payload:
             merged.append((stream, payload))

@@ -66,6 +66,8 @@ Reason = Literal[
     "side_channel",
 ]
 
+# A container's exit status when SIGKILL ended its PID 1 (or gVisor's sandbox) from outside.
+EXIT_KILLED = 128 + 9
 # After a kill, how long the output already written may still take to arrive.
 KILL_GRACE_SECONDS = 2.0
 # How long Docker may take to report the exit state of a container that has stopped.
@@ -91,14 +93,24 @@ class RunResult:
 
 
 def classify(
-    forced: Reason | None, exit_code: int | None, oom_killed: bool, stderr_tail: str
+    forced: Reason | None,
+    exit_code: int | None,
+    oom_killed: bool,
+    stderr_tail: str,
+    reported: bool = True,
 ) -> Reason:
-    """Why a run ended. A reason the pool forced (kill, wall time, output cap) wins."""
+    """Why a run ended. A reason the pool forced (kill, wall time, output cap) wins.
+
+    `reported`: the runner's exit record said how it ended (`oom_killed` is then its memory
+    flag). Without one the container died from outside, and an exit by SIGKILL the pool did not
+    send is the memory cgroup's OOM killer (under gVisor it kills the sandbox itself, and
+    Docker's OOMKilled is not reliable: see `Sandbox.run`).
+    """
     if forced is not None:
         return forced
     if exit_code is None:
         return "worker_lost"
-    if oom_killed:
+    if oom_killed or (not reported and exit_code == EXIT_KILLED):
         return "memory"
     if exit_code == 0:
         return "ok"
@@ -237,7 +249,13 @@ class Sandbox:
             if done:
                 pump.result()  # an exception from on_output propagates to the caller
             ended = output.ended_at or time.monotonic()
-            exit_code, oom_killed = await self._exit_state()
+            record = output.exit_record
+            if record is not None:
+                # The runner's own word: no need to wait for the container to stop (it is
+                # killed now: one run per container), nor to ask Docker how it ended.
+                exit_code, oom_killed = record.code, record.memory
+            else:
+                exit_code, oom_killed = await self._exit_state()
         except BaseException:
             self._force("killed")
             raise
@@ -248,7 +266,9 @@ class Sandbox:
                 with contextlib.suppress(BaseException):
                     await pump
             self._pool.retire(self)
-        reason = classify(self._forced, exit_code, oom_killed, output.stderr_tail)
+        reason = classify(
+            self._forced, exit_code, oom_killed, output.stderr_tail, reported=record is not None
+        )
         error_line = (
             error_line_from_stderr(output.stderr_tail)
             if exit_code == 1 and reason in ("error", "memory")
