@@ -21,6 +21,7 @@ order of the script's own output, so a script that shows a lot is never taken fo
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -41,6 +42,11 @@ MAX_NAME_CHARS = 100
 MAX_REPR_CHARS = 1000
 MAX_COUNT = 2**53
 PAUSE_REASONS = ("breakpoint", "step", "exception")
+# What in a frame's text can parse to a value that is not portable (portable_json.py): a number
+# of 16 digits or more (past 2^53, or past a double), an exponent of 3 digits (1e999 reads as
+# infinity), a surrogate (escaped, or as the UTF-8 bytes json.loads lets through). JSON keys are
+# text, and the fields an event keeps are flat. A frame without any is portable as parsed.
+_MAY_NOT_BE_PORTABLE = re.compile(rb"\d{16}|[eE][+-]?\d{3}|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 SCOPES = ("global", "local")
 
 # Kinds of the frames written to the runner's stdin in a debug run.
@@ -125,11 +131,12 @@ class SideChannel:
         if not isinstance(frame, dict) or not is_int(frame.get("out")) or frame["out"] < 0:
             raise SideChannelError("A side-channel frame has no valid position in the output.")
         event = self._checked(frame, len(payload))
-        try:
-            # The one place every value of a run is made to travel (portable_json.py).
-            event = portable(event)
-        except NotPortable as exc:
-            raise SideChannelError(f"A side-channel frame carries {exc}.") from None
+        if _MAY_NOT_BE_PORTABLE.search(payload):
+            try:
+                # The one place every value of a run is made to travel (portable_json.py).
+                event = portable(event)
+            except NotPortable as exc:
+                raise SideChannelError(f"A side-channel frame carries {exc}.") from None
         if event["type"] == "display":
             event["bytes"] = display_bytes(event["data"])
         return frame["out"], event
