@@ -209,3 +209,20 @@ def test_memory_claims_are_first_come():
         return first, second, await claims.get("run")
 
     assert asyncio.run(scenario()) == (True, False, "worker-channel")
+
+
+def test_a_streamer_whose_sends_fail_never_blocks_the_sandboxs_reader():
+    class BrokenLayer(RecordingLayer):
+        async def send(self, channel: str, message: dict) -> None:
+            raise RuntimeError("a bug in the layer")
+
+    async def scenario():
+        streamer = OutputStreamer(BrokenLayer(), "reply", "run-1")
+        for _ in range(10):  # far past the high-water mark
+            await streamer.on_output("stdout", "x" * CHUNK_BYTES * 2)
+        try:
+            await streamer.close()
+        except RuntimeError as exc:
+            return str(exc)
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 10)) == "a bug in the layer"

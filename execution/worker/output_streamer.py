@@ -80,6 +80,14 @@ class OutputStreamer:
             await self._drained.wait()
 
     async def _flush_loop(self) -> None:
+        try:
+            await self._flush()
+        finally:
+            # Closed (or failed): nothing more goes out, so nobody may wait for it to drain.
+            self._broken = True
+            self._drained.set()
+
+    async def _flush(self) -> None:
         if self._after is not None:
             await self._after
         last_send = -FLUSH_INTERVAL_SECONDS
