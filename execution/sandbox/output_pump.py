@@ -12,12 +12,16 @@ record that is never complete (forged by the script, or cut short) ends nothing:
 end does, as without one. Output after a record is not the run's; what arrives before the record
 is complete is still delivered, so a record cannot hide output written before it, nor after it
 while the run goes on.
+
+A display counts toward the output limit what it costs to send (display_frame.display_bytes),
+so a run that shows too much ends by `output_limit` like one that prints too much, with what it
+showed until then delivered. A bad side-channel frame ends the run (`side_channel`); the rest of
+the side channel is dropped then, never delivered as text.
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
@@ -90,17 +94,7 @@ class OutputPump:
                 if self._record_complete(at_eof=True):
                     self.exit_record = self._record
                 break
-            try:
-                pieces = coalesce(self._split(self._frames.feed(data)))
-            except SideChannelError as exc:
-                self._force(
-                    "side_channel",
-                    f"Stopped: the sandbox's side channel carried a bad frame ({exc})"
-                    " Did the script write to it?",
-                )
-                self._side = None  # the rest is drained as plain output
-                continue
-            for stream, payload in pieces:
+            for stream, payload in coalesce(self._split(self._frames.feed(data))):
                 if stream == DEBUG:
                     await self._event(payload)
                 elif stream == EXIT:
@@ -122,33 +116,52 @@ class OutputPump:
             if tail:
                 await self._on_output(stream, tail)
         if self._side is not None:
-            with contextlib.suppress(SideChannelError):
+            try:
                 for event in self._side.finish():
                     await self._event(event)
+            except SideChannelError as exc:
+                self._side_failed(exc)
 
     def _split(self, pieces: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Any]]:
         """Docker's stdout, split into the script's stdout and its framed stderr; the side channel
         (Docker's stderr) becomes events placed among them."""
         splitter = self._stderr_frames
-        side = self._side
         for stream, payload in pieces:
-            if side is None:
-                if stream == STDOUT:
-                    yield from splitter.feed(payload)
-                else:
-                    self._side_bytes += len(payload)
-                    yield stream, payload
-            elif stream == STDOUT:
-                for part in side.split_stdout(payload):
-                    if isinstance(part, bytes):
-                        yield from splitter.feed(part)
-                    else:
-                        yield DEBUG, part
-            else:
+            side = self._side
+            if stream != STDOUT:
+                # Counted even once the side channel failed: an exit record counts them all.
                 self._side_bytes += len(payload)
-                side.feed(payload)
-                for event in side.due():
-                    yield DEBUG, event
+            if stream == STDOUT:
+                if side is None:
+                    yield from splitter.feed(payload)
+                    continue
+                done = 0  # bytes of payload handed on
+                try:
+                    for part in side.split_stdout(payload):
+                        if isinstance(part, bytes):
+                            done += len(part)
+                            yield from splitter.feed(part)
+                        else:
+                            yield DEBUG, part
+                except SideChannelError as exc:
+                    self._side_failed(exc)
+                    yield from splitter.feed(payload[done:])
+            elif side is not None:
+                try:
+                    side.feed(payload)
+                    for event in side.due():
+                        yield DEBUG, event
+                except SideChannelError as exc:
+                    self._side_failed(exc)
+            # else: the side channel failed; its bytes are nobody's output (never shown).
+
+    def _side_failed(self, exc: SideChannelError) -> None:
+        self._side = None
+        self._force(
+            "side_channel",
+            f"Stopped: the sandbox's side channel carried a bad frame ({exc})"
+            " Did the script write to it?",
+        )
 
     async def _deliver(self, stream: str, payload: bytes) -> None:
         over = self.output_bytes + len(payload) > self._budget

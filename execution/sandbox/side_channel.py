@@ -7,23 +7,34 @@ too. Nothing here trusts it: every frame is bounded, parsed and checked against 
 table, and a bad one ends that run (reason `side_channel`). A forged but well-formed frame can
 only misreport the script's own run: it names the run's own nodes and edges, its pictures and
 tables are its own output (counted in its output limit), and its strings reach the page as text.
+
+Every event leaves here portable (execution/portable_json.py): whatever JSON a frame carries,
+the channel layer, the socket and the browser can carry it.
+
+A frame waits for the stdout bytes written before it (`out`). An honest runner's frames are due
+at once or within Docker's copy of the stdout pipe; a script's own frames may name output that
+never comes. Either way the pool holds at most MAX_HELD_FRAMES frames (MAX_HELD_BYTES) waiting:
+past that the oldest goes out early, ahead of output that has not arrived. That costs only the
+order of the script's own output, so a script that shows a lot is never taken for an attack.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
 from execution.debug_table import DebugTable, is_int
+from execution.portable_json import NotPortable, portable
 
-from .display_frame import MAX_DISPLAY_FRAME_BYTES, display_event
+from .display_frame import MAX_DISPLAY_FRAME_BYTES, display_bytes, display_event
 
 FRAME_MAGIC = b"\x1eNE3"
 _HEADER_BYTES = len(FRAME_MAGIC) + 4
 MAX_PAYLOAD_BYTES = 64 * 1024  # a trace or paused frame
-# Frames waiting for the stdout bytes they follow. An honest runner has one or two in flight.
+# Frames waiting for the stdout bytes they follow (see the module docstring).
 MAX_HELD_FRAMES = 256
 MAX_HELD_BYTES = 8 * 1024 * 1024
 MAX_VARIABLES = 200
@@ -31,6 +42,11 @@ MAX_NAME_CHARS = 100
 MAX_REPR_CHARS = 1000
 MAX_COUNT = 2**53
 PAUSE_REASONS = ("breakpoint", "step", "exception")
+# What in a frame's text can parse to a value that is not portable (portable_json.py): a number
+# of 16 digits or more (past 2^53, or past a double), an exponent of 3 digits (1e999 reads as
+# infinity), a surrogate (escaped, or as the UTF-8 bytes json.loads lets through). JSON keys are
+# text, and the fields an event keeps are flat. A frame without any is portable as parsed.
+_MAY_NOT_BE_PORTABLE = re.compile(rb"\d{16}|[eE][+-]?\d{3}|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 SCOPES = ("global", "local")
 
 # Kinds of the frames written to the runner's stdin in a debug run.
@@ -64,6 +80,7 @@ class SideChannel:
     pause never shows before the output that came first. Events are the WebSocket's `display`
     (with the script `line` instead of a node id), `trace` and `paused` (without run_id), with the
     run's own node and edge ids. `table` is a debug run's (None: a plain run, display only).
+    A display event carries `bytes`: what it counts toward the output limit (display_bytes).
     """
 
     def __init__(self, table: DebugTable | None = None) -> None:
@@ -71,6 +88,8 @@ class SideChannel:
         self._buffer = bytearray()
         self._held: deque[tuple[int, dict[str, Any], int]] = deque()  # (out, event, size)
         self._held_bytes = 0
+        # Frames let go early (too many held), to go out before anything else.
+        self._early: deque[dict[str, Any]] = deque()
         self._stdout_bytes = 0
         self.paused = False  # a `paused` went out and no resume came since
 
@@ -95,10 +114,12 @@ class SideChannel:
             payload = bytes(self._buffer[_HEADER_BYTES : _HEADER_BYTES + size])
             del self._buffer[: _HEADER_BYTES + size]
             out, event = self._event(payload)
-            if len(self._held) >= MAX_HELD_FRAMES or self._held_bytes + size > MAX_HELD_BYTES:
-                raise SideChannelError("The side channel's frames ran far ahead of the output.")
             self._held.append((max(out, self._held[-1][0] if self._held else 0), event, size))
             self._held_bytes += size
+            while len(self._held) > MAX_HELD_FRAMES or self._held_bytes > MAX_HELD_BYTES:
+                _, early, early_size = self._held.popleft()
+                self._held_bytes -= early_size
+                self._early.append(early)
         if self._buffer and not FRAME_MAGIC.startswith(bytes(self._buffer[: len(FRAME_MAGIC)])):
             raise SideChannelError("The sandbox's side channel carried bytes that are not a frame.")
 
@@ -109,21 +130,33 @@ class SideChannel:
             raise SideChannelError("A side-channel frame is not valid JSON.") from None
         if not isinstance(frame, dict) or not is_int(frame.get("out")) or frame["out"] < 0:
             raise SideChannelError("A side-channel frame has no valid position in the output.")
+        event = self._checked(frame, len(payload))
+        if _MAY_NOT_BE_PORTABLE.search(payload):
+            try:
+                # The one place every value of a run is made to travel (portable_json.py).
+                event = portable(event)
+            except NotPortable as exc:
+                raise SideChannelError(f"A side-channel frame carries {exc}.") from None
+        if event["type"] == "display":
+            event["bytes"] = display_bytes(event["data"])
+        return frame["out"], event
+
+    def _checked(self, frame: dict[str, Any], size: int) -> dict[str, Any]:
+        """The event of a parsed frame, checked against its schema and the run's table."""
         kind = frame.get("t")
         if kind == "display":
             try:
-                return frame["out"], display_event(frame)
+                return display_event(frame)
             except ValueError as exc:
                 raise SideChannelError(f"A display frame is malformed: {exc}") from None
-        if len(payload) > MAX_PAYLOAD_BYTES:
+        if size > MAX_PAYLOAD_BYTES:
             raise SideChannelError(
-                f"A debugger frame of {len(payload)} bytes is over the"
-                f" {MAX_PAYLOAD_BYTES} byte limit."
+                f"A debugger frame of {size} bytes is over the {MAX_PAYLOAD_BYTES} byte limit."
             )
         if self.table is not None and kind == "trace":
-            return frame["out"], self._trace(frame, self.table)
+            return self._trace(frame, self.table)
         if self.table is not None and kind == "paused":
-            return frame["out"], self._paused(frame, self.table)
+            return self._paused(frame, self.table)
         raise SideChannelError(f"Unknown side-channel frame {str(kind)[:20]!r}.")
 
     def _node(self, table: DebugTable, value: Any, nullable: bool = False) -> str | None:
@@ -170,6 +203,8 @@ class SideChannel:
     # --- ordering with stdout ---
     def split_stdout(self, payload: bytes) -> Iterator[bytes | dict[str, Any]]:
         """A piece of the container's stdout pipe, with the events due inside or before it."""
+        while self._early:
+            yield self._release()
         start = 0
         while self._held and self._held[0][0] - self._stdout_bytes <= len(payload) - start:
             cut = start + max(0, self._held[0][0] - self._stdout_bytes)
@@ -183,18 +218,22 @@ class SideChannel:
             yield payload[start:]
 
     def due(self) -> Iterator[dict[str, Any]]:
-        """Events whose output has all arrived already (call after `feed`)."""
-        while self._held and self._held[0][0] <= self._stdout_bytes:
+        """Events whose output has all arrived already, and those let go early (call after
+        `feed`)."""
+        while self._early or (self._held and self._held[0][0] <= self._stdout_bytes):
             yield self._release()
 
     def finish(self) -> Iterator[dict[str, Any]]:
         """The run is over: whatever is held goes out (a frame cut short by a kill is dropped)."""
-        while self._held:
+        while self._early or self._held:
             yield self._release()
 
     def _release(self) -> dict[str, Any]:
-        _, event, size = self._held.popleft()
-        self._held_bytes -= size
+        if self._early:
+            event = self._early.popleft()
+        else:
+            _, event, size = self._held.popleft()
+            self._held_bytes -= size
         if event["type"] == "paused":
             if self.paused:
                 raise SideChannelError("The run paused again without being resumed.")

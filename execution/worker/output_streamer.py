@@ -2,13 +2,19 @@
 
 A chunk goes out as soon as the previous send finished and FLUSH_INTERVAL_SECONDS have passed
 since it, so a quiet program's first line costs no extra latency while a chatty one is batched
-into few, large messages. A debug run's `trace` and `paused` events travel in the same chunks, in
-order with the output around them.
+into few, large messages. Side-channel events (`display`, a debug run's `trace` and `paused`)
+travel in the same chunks, in order with the output around them; trace events at most once per
+output_queue.TRACE_INTERVAL_SECONDS (output_queue.py says how).
+
+The worker never loses a run to its own encoder: a message the channel layer cannot encode (it
+should not happen: events are made portable at the side channel) is sent again with each chunk
+that cannot be encoded replaced by a line on stderr saying so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -16,27 +22,15 @@ from typing import Any
 
 from execution import dispatch
 
+from .output_queue import CHUNK_BYTES, OutputQueue
+
 logger = logging.getLogger("execution.worker")
 
-CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
 HIGH_WATER_BYTES = 128 * 1024  # the sandbox's reader waits while this much is unsent
 # A steady stream goes out at most this often, so it travels in few, large messages (each
 # message costs Redis round trips, a WebSocket frame and a handler call); output after a
 # quiet spell still goes out at once.
 FLUSH_INTERVAL_SECONDS = 0.005
-# What a debug event counts for in a chunk's size (its text is small and bounded).
-EVENT_CHARS = 256
-
-
-def event_chars(event: dict[str, Any]) -> int:
-    """What an event counts for in a message's size: a picture its base64 text, a table its
-    cells (both bounded by the side channel's frame limit), anything else a small constant."""
-    if event["type"] != "display":
-        return EVENT_CHARS
-    data = event["data"]
-    if isinstance(data, str):
-        return len(data)
-    return EVENT_CHARS + sum(len(str(cell)) for row in data["rows"] for cell in row)
 
 
 class OutputStreamer:
@@ -56,9 +50,7 @@ class OutputStreamer:
         self.layer = layer
         self.reply_to = reply_to
         self.run_id = run_id
-        self._pending: list[list[Any]] = []  # [stream, text] or [event type, event]
-        self._pending_trace: list[Any] | None = None  # the unsent trace event, if any
-        self._pending_chars = 0
+        self._queue = OutputQueue()
         self._wake = asyncio.Event()
         self._drained = asyncio.Event()
         self._drained.set()
@@ -70,88 +62,56 @@ class OutputStreamer:
     async def on_output(self, stream: str, text: str) -> None:
         if not text or self._broken:
             return
-        if self._pending and self._pending[-1][0] == stream:
-            self._pending[-1][1] += text
-        else:
-            self._pending.append([stream, text])
-        self._pending_chars += len(text)
-        self._wake.set()
-        if self._pending_chars >= HIGH_WATER_BYTES:
-            self._drained.clear()
-            await self._drained.wait()
+        self._queue.add_text(stream, text)
+        await self._added()
 
     async def on_event(self, event: dict[str, Any]) -> None:
         """A side-channel event (`display`; a debug run's `trace` or `paused`), in order with
-        the output around it.
-
-        Trace events not sent yet merge into the newest one, so a chatty run (or a script
-        writing its own frames) sends at most one per message: showing a count or a value a
-        little later than it happened is harmless, showing it before the output that came
-        first would not be.
-        """
+        the output around it (traces merged and held to their rate: output_queue.py)."""
         if self._broken:
             return
-        if event["type"] == "trace":
-            if self._pending_trace is not None:
-                merged = self._pending_trace[1]
-                self._pending.remove(self._pending_trace)
-                self._pending_chars -= EVENT_CHARS
-                merged["counts"].update(event["counts"])
-                merged["values"].update(event["values"])
-                merged["current"] = event["current"]
-                event = merged
-            self._pending_trace = ["trace", event]
-            self._pending.append(self._pending_trace)
-        else:
-            self._pending.append([event["type"], event])
-        self._pending_chars += event_chars(event)
+        self._queue.add_event(event)
+        await self._added()
+
+    async def _added(self) -> None:
         self._wake.set()
-        if self._pending_chars >= HIGH_WATER_BYTES:
+        if self._queue.chars >= HIGH_WATER_BYTES:
             self._drained.clear()
             await self._drained.wait()
 
-    def _take_batch(self) -> list[list[Any]]:
-        batch: list[list[Any]] = []
-        size = 0
-        while self._pending and size < CHUNK_BYTES:
-            stream, text = self._pending[0]
-            if isinstance(text, dict):
-                if self._pending[0] is self._pending_trace:
-                    self._pending_trace = None
-                batch.append(self._pending.pop(0))
-                size += event_chars(text)
-                continue
-            room = CHUNK_BYTES - size
-            if len(text) <= room:
-                self._pending.pop(0)
-                batch.append([stream, text])
-                size += len(text)
-            else:
-                batch.append([stream, text[:room]])
-                self._pending[0][1] = text[room:]
-                size += room
-        self._pending_chars -= size
-        return batch
-
     async def _flush_loop(self) -> None:
+        try:
+            await self._flush()
+        finally:
+            # Closed (or failed): nothing more goes out, so nobody may wait for it to drain.
+            self._broken = True
+            self._drained.set()
+
+    async def _flush(self) -> None:
         if self._after is not None:
             await self._after
         last_send = -FLUSH_INTERVAL_SECONDS
+        queue = self._queue
         while True:
-            if not self._pending:
-                if self._closing:
-                    return
+            if not queue.chunks and self._closing:
+                return
+            if not queue.sendable(time.monotonic(), final=self._closing):
+                # Nothing, or only a trace waiting for its time: sleep until then or more comes.
                 self._wake.clear()
-                await self._wake.wait()
+                due = queue.trace_due_at()
+                timeout = None if due is None else max(0.0, due - time.monotonic())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
                 continue
             pause = last_send + FLUSH_INTERVAL_SECONDS - time.monotonic()
-            if pause > 0 and self._pending_chars < CHUNK_BYTES and not self._closing:
+            if pause > 0 and queue.chars < CHUNK_BYTES and not self._closing:
                 await asyncio.sleep(pause)
             last_send = time.monotonic()
-            batch = self._take_batch()
-            message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
+            batch = queue.take_batch(last_send, final=self._closing)
+            if not batch:
+                continue
             try:
-                delivered = await dispatch.send(self.layer, self.reply_to, message)
+                delivered = await self._send(batch)
             except Exception as exc:
                 if not dispatch.is_connection_error(exc):
                     raise
@@ -163,11 +123,42 @@ class OutputStreamer:
             if not delivered:
                 # Nobody has read the reply channel for a long time: stop producing traffic.
                 self._broken = True
-                self._pending.clear()
-                self._pending_trace = None
-                self._pending_chars = 0
-            if self._pending_chars < HIGH_WATER_BYTES:
+                queue.clear()
+            if queue.chars < HIGH_WATER_BYTES:
                 self._drained.set()
+
+    async def _send(self, batch: list[list[Any]]) -> bool:
+        message = {"type": dispatch.OUTPUT, "run_id": self.run_id, "chunks": batch}
+        try:
+            return await dispatch.send(self.layer, self.reply_to, message)
+        except Exception as exc:
+            if dispatch.is_connection_error(exc):
+                raise
+            encodable = self._encodable(batch)
+            if encodable is None:
+                raise
+            logger.warning("run %s: output chunks not encodable: %r", self.run_id, exc)
+            message["chunks"] = encodable
+            return await dispatch.send(self.layer, self.reply_to, message)
+
+    def _encodable(self, batch: list[list[Any]]) -> list[list[Any]] | None:
+        """The batch with each chunk the layer cannot encode replaced by a line on stderr; None
+        when every chunk encodes alone (then the encoder was not what failed)."""
+        serialize = getattr(self.layer, "serialize", None)
+        if serialize is None:
+            return None
+        replaced = False
+        chunks: list[list[Any]] = []
+        for kind, body in batch:
+            try:
+                serialize({"chunks": [[kind, body]]})
+            except Exception as exc:
+                replaced = True
+                reason = f"{type(exc).__name__}: {exc}"[:200]
+                chunks.append(["stderr", f"[A {kind} could not be sent: {reason}]\n"])
+            else:
+                chunks.append([kind, body])
+        return chunks if replaced else None
 
     async def close(self) -> None:
         """Send everything still pending."""

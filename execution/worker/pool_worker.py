@@ -331,7 +331,10 @@ class PoolWorker:
                     error_line=None,
                     message=f"The sandbox failed: {exc.__class__.__name__}.",
                 )
-            await streamer.close()
+            try:
+                await streamer.close()
+            except Exception:  # its own bug: the output ends here, the exit still goes out
+                logger.exception("run %s: the output streamer failed", run_id)
             try:
                 await dispatch.send(self.layer, reply_to, dict(exit_event))
             except Exception as exc:  # the client has been told by its own side (channel_lost)
