@@ -11,6 +11,8 @@ is one script (restore, pop, back up); an empty channel blocks as stock, but a m
 blocking pop returns is handed over without the backup round trip (nor, then, its cleanup: see
 `_brpop_with_clean`). Keys, scores, expiry, capacity (ChannelFull) and the in-flight backup are
 unchanged, so processes using the stock layer on the same Redis interoperate with this one.
+
+Its Redis connections deliver every cancellation (redis_cancellation.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 from redis.exceptions import NoScriptError
+
+from execution.redis_cancellation import connection_pool
 
 
 def send_lua(key: str, first_arg: int) -> str:
@@ -99,6 +103,16 @@ class FastRedisChannelLayer(RedisChannelLayer):
             return None
         address = self.hosts[0].get("address")
         return address if isinstance(address, str) else None
+
+    def create_pool(self, index: int) -> Any:
+        """Stock's pool, with connections that never lose a cancellation (redis_cancellation.py):
+        a receive cancelled as its send completed went on popping for ever, holding the receive
+        lock of every channel of this process."""
+        host = dict(self.hosts[index])
+        address = host.pop("address", None)
+        if not isinstance(address, str):  # Sentinel or keyword configuration: stock
+            return super().create_pool(index)
+        return connection_pool(address, **host)
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         channel_key, args = self.send_args(channel, message)

@@ -104,19 +104,24 @@ def redis_client(url: str) -> Any:
     """An asyncio redis-py client (admission, claims) that rides out a dropped connection, such
     as Redis restarting, by itself: up to RECONNECT_ATTEMPTS tries, 0.2, 0.4, 0.8 and 1 s apart,
     reconnecting before each. Errors from Redis itself (a script error, a wrong type) are not
-    retried."""
+    retried. Its connections never lose a cancellation (redis_cancellation.py)."""
     import redis.asyncio as aioredis
     from redis.asyncio.retry import Retry
     from redis.backoff import ExponentialBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
-    return aioredis.from_url(
-        url,
-        retry=Retry(
-            ExponentialBackoff(cap=1.0, base=RECONNECT_PAUSE_SECONDS / 2), RECONNECT_ATTEMPTS - 1
-        ),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    from execution.redis_cancellation import connection_pool
+
+    return aioredis.Redis.from_pool(
+        connection_pool(
+            url,
+            retry=Retry(
+                ExponentialBackoff(cap=1.0, base=RECONNECT_PAUSE_SECONDS / 2),
+                RECONNECT_ATTEMPTS - 1,
+            ),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        )
     )
 
 

@@ -21,7 +21,6 @@ from channels.layers import get_channel_layer
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -56,7 +55,13 @@ from execution.web.rest_run import (
     server_loop_running,
     start_rest_run,
 )
-from execution.web.run_events import follow, run_events, wait_for_exit
+from execution.web.run_events import (
+    RECORD_EXIT_ID,
+    follow,
+    resumed_after_exit,
+    run_events,
+    wait_for_exit,
+)
 from execution.web.run_record import db
 
 WAIT_MAX_SECONDS = 30
@@ -290,6 +295,23 @@ class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
+LAST_EVENT_ID = OpenApiParameter(
+    "Last-Event-ID",
+    str,
+    OpenApiParameter.HEADER,
+    description="Resume after this event (the `id:` of the last event read); an EventSource "
+    "sends it by itself when it reconnects.",
+)
+EVENT_STREAM_SCHEMA = {
+    "type": "string",
+    "description": "text/event-stream (https://html.spec.whatwg.org/#server-sent-events).",
+    "example": 'id: 1718000000000-0\nevent: queued\ndata: {"type": "queued", '
+    '"run_id": "0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21", "position": 0}\n\n'
+    'id: 1718000000100-0\nevent: stdout\ndata: {"type": "stdout", '
+    '"run_id": "0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21", "data": "hi\\n"}\n\n',
+}
+
+
 class JSONWhateverAccepted(BaseContentNegotiation):
     """The events view's answers that are not the stream (errors) are JSON, also to a client
     that accepts only `text/event-stream` (an EventSource), instead of a 406."""
@@ -313,8 +335,24 @@ class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView):
         description="Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, "
         "`display`, `exit`, ...), one SSE event each: `event:` its type, `data:` its JSON, "
         "`id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after "
-        "`exit`. Runs submitted over REST only; for others the stream holds their `exit` alone.",
-        responses={(200, "text/event-stream"): OpenApiTypes.STR},
+        "`exit`. Runs submitted over REST only; for others the stream holds their `exit` alone. "
+        "Resuming after the `exit` answers 204.",
+        parameters=[LAST_EVENT_ID],
+        responses={
+            (200, "text/event-stream"): OpenApiResponse(
+                EVENT_STREAM_SCHEMA,
+                description="A stream of Server-Sent Events (text, not JSON), up to the run's "
+                "`exit`. Each event is `id: <place>` (all but keep-alives), `event: <type>` and "
+                "`data: <the event as JSON>` lines and a blank line; `: keep-alive` comment "
+                "lines come every 15 s while nothing happens. The JSON of each type is the "
+                "WebSocket event of that name (docs/interfaces.md): e.g. `exit` is "
+                "`{type, run_id, exit_code, reason, duration_ms, node_id, message}`.",
+            ),
+            204: OpenApiResponse(
+                description="`Last-Event-ID` is the run's `exit`: nothing more will come "
+                "(an EventSource stops reconnecting)."
+            ),
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -344,7 +382,7 @@ def _finished_row(run_id: str) -> dict[str, Any] | None:
 
 async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> AsyncIterator[str]:
     if row["status"] == "finished" and not await run_events().read(run_id, None, block=0):
-        yield _sse("exit", _exit_from_record(row))  # a finished run with no log: its end
+        yield _sse("exit", _exit_from_record(row), RECORD_EXIT_ID)  # a finished run, no log
         return
     async for entry in follow(run_id, after, idle=KEEP_ALIVE_SECONDS):
         if entry is None:
@@ -352,7 +390,7 @@ async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> 
             # or have expired gets its exit from the record once it has one.
             finished = row if row["status"] == "finished" else await db(_finished_row, run_id)
             if finished is not None:
-                yield _sse("exit", _exit_from_record(finished))
+                yield _sse("exit", _exit_from_record(finished), RECORD_EXIT_ID)
                 return
             yield ": keep-alive\n\n"
             continue
@@ -399,7 +437,12 @@ async def execution_events(request: HttpRequest, pk: Any) -> HttpResponse:
     response = await _events_check(request, pk=pk)
     if request.method != "GET" or response.status_code != 200:
         return response  # an error, or OPTIONS' description
-    stream = _event_stream(str(pk), request.headers.get("Last-Event-ID"), response.data)
+    last_event_id = request.headers.get("Last-Event-ID")
+    if last_event_id is not None and await resumed_after_exit(str(pk), last_event_id):
+        # Resumed after the exit: nothing more will come. 204 tells an EventSource (which
+        # reconnects by itself whenever a stream closes) to stop reconnecting.
+        return HttpResponse(status=204)
+    stream = _event_stream(str(pk), last_event_id, response.data)
     streaming = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     streaming["Cache-Control"] = "no-cache"
     streaming["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back

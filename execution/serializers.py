@@ -13,8 +13,25 @@ from graphs.api_schema import ErrorSerializer
 from graphs.sharing_serializers import share_token_field
 
 
+class ReasonField(serializers.ChoiceField):
+    """The row keeps "" until the run ends; the API says null then ("" is not a reason)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=Execution.Reason.choices,
+            allow_null=True,
+            read_only=True,
+            help_text="Why the run ended; null until it has finished.",
+            **kwargs,
+        )
+
+    def to_representation(self, value: Any) -> str | None:
+        return str(value) if value else None
+
+
 class ExecutionSerializer(serializers.ModelSerializer):
     graph = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    reason = ReasonField()
 
     class Meta:
         model = Execution
@@ -82,7 +99,9 @@ class RunSerializer(serializers.Serializer):
         required=False, trim_whitespace=False, help_text="Python source (or send `graph`)."
     )
     graph = serializers.JSONField(
-        required=False, help_text="A graph document `{nodes, edges}` (or send `code`)."
+        required=False,
+        allow_null=True,
+        help_text="A graph document `{nodes, edges}` (or send `code`); null is the same as absent.",
     )
     stdin = StdinField()
 
@@ -93,7 +112,9 @@ class RunSerializer(serializers.Serializer):
             )
         return code
 
-    def validate_graph(self, graph: Any) -> dict[str, Any]:
+    def validate_graph(self, graph: Any) -> dict[str, Any] | None:
+        if graph is None:
+            return None
         if (
             not isinstance(graph, dict)
             or not isinstance(graph.get("nodes", []), list)
@@ -103,6 +124,8 @@ class RunSerializer(serializers.Serializer):
         return graph
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("graph", ...) is None:  # "graph": null next to code: as if absent
+            del attrs["graph"]
         if ("code" in attrs) == ("graph" in attrs):
             raise serializers.ValidationError('Send exactly one of "code" or "graph".')
         return attrs

@@ -169,8 +169,8 @@ class GalleryListingSerializer(serializers.Serializer):
 
 
 def share_url(request: Any, token: str) -> str:
-    path = f"/s/{token}"
-    return request.build_absolute_uri(path) if request is not None else path
+    """The absolute read-only link (the schema says `uri`): `<origin>/s/<token>`."""
+    return str(request.build_absolute_uri(f"/s/{token}"))
 
 
 class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
@@ -228,7 +228,8 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     def get_share_url(self, graph: Graph) -> str | None:
         if not graph.share_token:
             return None
-        return share_url(self.context.get("request"), graph.share_token)
+        # Every view passes its request: a relative link is not a `uri` (issue 21).
+        return share_url(self.context["request"], graph.share_token)
 
     @extend_schema_field(GalleryListingSerializer(allow_null=True))
     def get_gallery(self, graph: Graph) -> dict[str, Any] | None:

@@ -131,7 +131,9 @@ class GraphDuplicateView(OwnGraphsMixin, generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         copy = graph.duplicate(name=serializer.validated_data.get("name"))
-        return Response(GraphSerializer(copy).data, status=status.HTTP_201_CREATED)
+        return Response(
+            GraphSerializer(copy, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 def _download_name(name: str) -> str:
@@ -165,7 +167,10 @@ class GraphImportView(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         graph = serializer.save()
-        return Response(GraphSerializer(graph).data, status=status.HTTP_201_CREATED)
+        return Response(
+            GraphSerializer(graph, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class RevisionsMixin:
@@ -225,4 +230,4 @@ class GraphRevisionRestoreView(RevisionsMixin, generics.GenericAPIView):
             return version_conflict(exc)
         except Graph.DoesNotExist:  # deleted between the lookup and the locked save
             raise Http404 from None
-        return Response(GraphSerializer(graph).data)
+        return Response(GraphSerializer(graph, context={"request": request}).data)

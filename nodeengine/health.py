@@ -2,7 +2,8 @@
 
 - /healthz: the process serves requests (200 whenever it answers at all).
 - /readyz: this process can do useful work: the database answers, a message makes a round trip
-  through the channel layer, and at least one live pool worker has warm capacity. 503 otherwise,
+  through the channel layer (on a layer instance of the probe's own, so open sockets never make
+  it wait), and at least one live pool worker has warm capacity. 503 otherwise,
   with a JSON body naming the failed checks.
 - /metrics: Prometheus text exposition format 0.0.4, built by prometheus_client from the
   registry in nodeengine/metrics.py (which says what each figure means across processes).
@@ -57,17 +58,39 @@ async def check_database() -> dict[str, Any]:
     return {"ok": True}
 
 
-async def check_channel_layer() -> dict[str, Any]:
-    from channels.layers import get_channel_layer
+_probe_layers: dict[int, tuple[dict[str, Any], Any]] = {}  # loop id: (config, layer)
 
-    layer = get_channel_layer()
-    if layer is None:
+
+def _probe_layer() -> Any:
+    """A channel layer of the probe's own, configured as the default one (one per event loop).
+
+    Not the process's shared layer: channels-redis lets one receive at a time per layer instance
+    pop from Redis (its receive lock), for every channel of the process. An open socket's
+    consumer holds that lock while it waits for its own messages, blocked on a pop of its own
+    channel prefix, so the probe's message sat unread until the probe gave up (issue 21). A
+    private instance has its own lock and prefix, so the round trip still goes through Redis
+    and the layer's code, but waits on nobody."""
+    from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
+
+    config = settings.CHANNEL_LAYERS[DEFAULT_CHANNEL_LAYER]
+    loop_id = id(asyncio.get_running_loop())
+    made = _probe_layers.get(loop_id)
+    if made is None or made[0] != config:  # new loop, or settings changed (tests)
+        made = _probe_layers[loop_id] = (config, channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
+    return made[1]
+
+
+async def check_channel_layer() -> dict[str, Any]:
+    from channels.layers import DEFAULT_CHANNEL_LAYER
+
+    if DEFAULT_CHANNEL_LAYER not in getattr(settings, "CHANNEL_LAYERS", {}):
         return {"ok": False, "error": "no channel layer configured"}
+    layer = _probe_layer()
     nonce = uuid.uuid4().hex
     started = time.monotonic()
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
-            channel = await layer.new_channel("readyz.")
+            channel = await layer.new_channel("readyz")
             await layer.send(channel, {"type": "readyz.ping", "nonce": nonce})
             reply = await layer.receive(channel)
     except TimeoutError:

@@ -219,6 +219,9 @@ POOL_WORKER_NAME = config.str("POOL_WORKER_NAME", default="")
 POOL_MAX_SIZE = config.int("POOL_MAX_SIZE", default=32, minimum=1)
 # When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_TOKEN = config.str("METRICS_TOKEN", default="")
+# Tests only: /debug/tasks lists the asyncio tasks of the serving process
+# (nodeengine/task_census.py). It exposes the process's internals: routed only when set.
+TASK_CENSUS = config.bool("TASK_CENSUS", default=False)
 # The shared channel pool workers take runs from; distinct names keep test runs apart on one Redis.
 POOL_REQUEST_CHANNEL = config.str("POOL_REQUEST_CHANNEL", default="pool.requests")
 RUN_WALL_SECONDS = config.float("RUN_WALL_SECONDS", default=30.0, minimum=0.1)

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from nodeengine import health, spa
+from nodeengine import health, spa, task_census
 from nodeengine.errors import api_not_found
 
 urlpatterns = [
@@ -21,6 +22,9 @@ urlpatterns = [
     # /static/ (the admin's CSS and JS) and /assets/ (the editor's bundles) never get here:
     # WhiteNoise answers them first (nodeengine.spa.StaticFilesMiddleware).
 ]
+
+if settings.TASK_CENSUS:  # tests only: what the process leaves running (nodeengine/task_census.py)
+    urlpatterns.append(path("debug/tasks", task_census.tasks, name="debug-tasks"))
 
 # The editor (issue 5), last so that it never shadows the API: the SPA routes the React router
 # owns, each answering index.html.

@@ -77,3 +77,57 @@ def test_options_on_every_route_never_fails(owner_client, owner):
         response = owner_client.options(url)
         assert response.status_code < 500, (url, response.status_code)
         assert response.status_code in (200, 404), (url, response.status_code)
+
+
+# --- What the live server answered outside its schema (issue 21) ---
+
+
+@pytest.mark.django_db
+def test_an_unfinished_run_has_a_null_reason(owner_client, owner, schema):
+    from execution.models import Execution
+
+    running = Execution.objects.create(user=owner, script_sha256="0" * 64, status="running")
+    listed = owner_client.get("/api/executions/").json()["results"]
+    assert [row["reason"] for row in listed] == [None]
+    assert owner_client.get(f"/api/executions/{running.pk}/").json()["reason"] is None
+    reason = schema["components"]["schemas"]["Execution"]["properties"]["reason"]
+    assert reason["nullable"] is True
+    assert {"$ref": "#/components/schemas/ReasonEnum"} in reason["oneOf"]
+
+
+@pytest.mark.django_db
+def test_share_url_is_absolute_on_every_answer(owner_client, owner):
+    """The schema says `uri`: a restore answered a relative `/s/<token>`."""
+    from tests.graph_samples import graph_url, make_graph
+
+    graph = make_graph(owner, name="first")
+    graph.save_new_version({"name": "second"})
+    shared = owner_client.post(graph_url(graph, "share/")).json()
+    expected = f"http://testserver/s/{shared['share_token']}"
+    assert shared["share_url"] == expected
+    restored = owner_client.post(graph_url(graph, "revisions/1/restore/"), {"version": 2})
+    assert restored.status_code == 200
+    assert restored.json()["share_url"] == expected
+    assert owner_client.get(graph_url(graph)).json()["share_url"] == expected
+
+
+@pytest.mark.django_db
+def test_the_event_stream_is_described_as_one(schema):
+    events = schema["paths"]["/api/executions/{id}/events/"]["get"]
+    assert list(events["responses"]["200"]["content"]) == ["text/event-stream"]
+    assert "`data: <the event as JSON>`" in events["responses"]["200"]["description"]
+    assert "204" in events["responses"]
+    assert any(p["name"] == "Last-Event-ID" and p["in"] == "header" for p in events["parameters"])
+
+
+@pytest.mark.django_db
+def test_graph_null_next_to_code_is_accepted_by_the_schema_and_the_view(owner_client, schema):
+    graph = schema["components"]["schemas"]["RunRequest"]["properties"]["graph"]
+    assert graph["nullable"] is True
+    # In-process (no daphne) an accepted body answers 503; a refused one would be a 400.
+    answer = owner_client.post("/api/runs/", {"code": "print(1)", "graph": None}, format="json")
+    assert answer.status_code == 503, answer.json()
+    both = owner_client.post(
+        "/api/runs/", {"code": "print(1)", "graph": {"nodes": [], "edges": []}}, format="json"
+    )
+    assert both.status_code == 400

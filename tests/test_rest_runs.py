@@ -138,6 +138,32 @@ def test_the_events_of_a_socket_run_are_its_exit(engine_servers, engine_token):
     events = sse_events(engine_servers, engine_token, run_id)
     assert [e["event"] for e in events] == ["exit"]
     assert events[0]["data"]["reason"] == "ok"
+    # Its exit (from the record) has an id too: resuming after it is the end of the stream.
+    assert resumed(engine_servers, engine_token, run_id, events[0]["id"]).status_code == 204
+
+
+def resumed(servers, token, run_id: str, last_id: str) -> requests.Response:
+    headers = {"Accept": "text/event-stream", "Last-Event-ID": last_id}
+    return api(servers, token, "GET", f"/api/executions/{run_id}/events/", headers=headers)
+
+
+def test_a_stream_resumed_after_its_exit_answers_204(engine_servers, engine_token):
+    """An EventSource reconnects by itself when a stream closes: after the exit it must be
+    told (204) that nothing more comes, not handed a second exit 15 s later."""
+    submitted = submit(engine_servers, engine_token, code="print('once')")
+    events = sse_events(engine_servers, engine_token, submitted["id"])
+    assert events[-1]["event"] == "exit"
+    answer = resumed(engine_servers, engine_token, submitted["id"], events[-1]["id"])
+    assert answer.status_code == 204 and answer.content == b""
+    # Resuming from an earlier event gives the rest, up to the exit, once.
+    rest = sse_events(engine_servers, engine_token, submitted["id"], last_id=events[0]["id"])
+    assert rest == events[1:]
+
+
+def test_graph_null_next_to_code_is_as_if_absent(engine_servers, engine_token):
+    submitted = submit(engine_servers, engine_token, code="print('no graph')", graph=None)
+    result = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25").json()
+    assert (result["reason"], result["output_tail"]) == ("ok", "no graph\n")
 
 
 def test_a_graph_that_does_not_compile_is_a_400_and_no_run(engine_servers, engine_token):

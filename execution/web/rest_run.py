@@ -94,6 +94,9 @@ class RestRunHost:
             await run.main()
         finally:
             receiver.cancel()
+            # The host ends with its listener: a listener outliving its run would hold the
+            # layer's receive lock of this process for ever (see redis_cancellation.py).
+            await asyncio.wait({receiver})
             await run.flush_records()
             if not self._started.done():  # ended before it was admitted (unexpected)
                 self._started.set_result(

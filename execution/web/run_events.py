@@ -30,6 +30,9 @@ POLL_SECONDS = 15.0  # a follower wakes at least this often (SSE sends a keep-al
 BLOCK_MAX_SECONDS = 1.0  # one blocking read: short, so a connection never sits idle for long
 
 Entry = tuple[str, dict[str, Any]]  # (id, event); ids increase within a run
+# The id of an `exit` a stream reads from the run's record, not its log (a socket run, an
+# expired log), so that an EventSource resuming after it is told the stream is over too.
+RECORD_EXIT_ID = "exit"
 
 
 class MemoryRunEvents:
@@ -63,6 +66,10 @@ class MemoryRunEvents:
                 return []
             events = self._events(run_id)
         return [(str(index), event) for index, event in enumerate(events) if index >= start]
+
+    async def last(self, run_id: str) -> Entry | None:
+        events = self._events(run_id)
+        return (str(len(events) - 1), events[-1]) if events else None
 
     def _events(self, run_id: str) -> list[dict[str, Any]]:
         if self._kept_until.get(run_id, 0.0) < time.monotonic():
@@ -103,6 +110,11 @@ class RedisRunEvents:
             for entry_id, fields in entries
         ]
 
+    async def last(self, run_id: str) -> Entry | None:
+        """The run's last logged entry (its `exit` once it has ended), or None."""
+        found = await self._redis.xrevrange(self._prefix + run_id, count=1)
+        return (found[0][0].decode(), json.loads(found[0][1][b"e"])) if found else None
+
 
 def _is_stream_id(value: str) -> bool:
     head, _, tail = value.partition("-")
@@ -117,6 +129,15 @@ def run_events() -> MemoryRunEvents | RedisRunEvents:
     if not settings.REDIS_URL:
         return _memory
     return store_for_this_loop(_redis_by_loop, RedisRunEvents)
+
+
+async def resumed_after_exit(run_id: str, last_event_id: str) -> bool:
+    """Whether a stream resumed from `last_event_id` (the SSE Last-Event-ID) has nothing more
+    to give: that id is the run's exit, logged or (RECORD_EXIT_ID) read from its record."""
+    if last_event_id == RECORD_EXIT_ID:
+        return True
+    last = await run_events().last(run_id)
+    return last is not None and last[0] == last_event_id and last[1].get("type") == "exit"
 
 
 async def follow(
