@@ -31,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
+os.environ.setdefault("SECRET_KEY", "bench-secret-key")
 
 from sandbox import cold_samples, container_memory_mib
 from shipped import load_average, resolve_runtime

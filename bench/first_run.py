@@ -1,7 +1,7 @@
 """The first run after start: from the moment the server says it serves to the first output.
 
     .venv/bin/python bench/first_run.py [--quick] [--repeat 3] [--modes embedded,compose]
-        [--ready-timeout 60] [--runtimes auto] [--pool-size 4] [--preload auto]
+        [--ready-timeout 120] [--runtimes auto] [--pool-size 4] [--preload auto]
 
 Each repeat starts fresh servers (shipped configuration unless the flags say otherwise, printed
 in the header; bench/engine.py's database and Redis) and, as soon as they serve, opens a socket
@@ -141,7 +141,7 @@ def parse_args() -> argparse.Namespace:
     add_arguments(parser)
     args = parser.parse_args()
     args.repeat = args.repeat or (1 if args.quick else 3)
-    args.ready_timeout = args.ready_timeout or (15.0 if args.quick else 60.0)
+    args.ready_timeout = args.ready_timeout or (60.0 if args.quick else 120.0)
     return args
 
 
