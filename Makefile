@@ -32,8 +32,11 @@ demo-user: migrate
 
 # daphne's WebSocket limit sits above WS_MESSAGE_BYTES so an oversized message gets the consumer's
 # clear `too_large` error rather than a bare close.
+# scripts/announce_ready.py says "Node Engine serves ..." once /readyz answers 200 (a warm
+# sandbox included): asking it also starts the embedded pool before anyone opens the editor.
 run: venv migrate demo-user sandbox-image frontend
-	@echo "Node Engine: http://$(HOST):$(PORT)/"
+	@echo "Node Engine: starting on http://$(HOST):$(PORT)/ ..."
+	@$(PY) scripts/announce_ready.py http://$(HOST):$(PORT) & \
 	$(RUN_ENV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) \
 		--websocket-max-message-size 4194304 nodeengine.asgi:application
 

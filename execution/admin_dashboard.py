@@ -76,10 +76,19 @@ def pool_status() -> dict[str, Any]:
         "size": sum(w["size"] for w in alive),
         "warm": sum(w["warm"] for w in alive),
         "held": sum(w["held"] for w in alive),
+        "warm_by_kind": _sum_by_kind(w.get("warm_by_kind") or {} for w in alive),
         "busy": sum(w["busy"] for w in alive),
         "starting": sum(w["starting"] for w in alive),
     }
     return status
+
+
+def _sum_by_kind(counts: Any) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for by_kind in counts:
+        for kind, count in by_kind.items():
+            total[kind] = total.get(kind, 0) + count
+    return dict(sorted(total.items()))
 
 
 def minute_series(now: float | None = None, minutes: int = CHART_MINUTES) -> dict[str, Any]:

@@ -72,6 +72,10 @@ class WorkerStatus:
     starting: int = 0
     busy: int = 0
     held: int = 0  # of `warm`: taken by the serving loop, waiting for a request (not busy)
+    # `warm` by sandbox kind (light, data: execution/sandbox_kind.py), and the pool's aim for
+    # each from recent demand.
+    warm_by_kind: dict[str, int] = field(default_factory=dict)
+    target_by_kind: dict[str, int] = field(default_factory=dict)
     served: int = 0
     failures: int = 0
     last_error: str = ""
@@ -337,6 +341,11 @@ def _docker_host_id() -> str:
         return ""
 
 
+def _counts(value: Any) -> dict[str, int]:
+    """A {kind: count} of a pool's stats, as plain ints (a heartbeat is JSON)."""
+    return {str(k): int(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 @dataclass
 class FleetMember:
     """A running worker's identity and its last control outcome, as its heartbeats report them."""
@@ -367,6 +376,8 @@ class FleetMember:
             "starting": int(stats.get("starting", 0)),
             "busy": int(stats.get("busy", 0)),
             "held": int(stats.get("held", 0)),
+            "warm_by_kind": _counts(stats.get("warm_by_kind")),
+            "target_by_kind": _counts(stats.get("target_by_kind")),
             "served": int(stats.get("served", 0)),
             "failures": int(stats.get("failures", 0)),
             "last_error": str(stats.get("last_error") or "")[:500],

@@ -114,6 +114,18 @@ WORKER_GAUGES = (
     ("pool_busy_containers", "Containers running a script.", "busy"),
     ("draining", "1 when the worker takes no new runs.", "draining"),
 )
+KIND_GAUGES = (
+    (
+        "pool_warm_containers_by_kind",
+        "Warm containers ready for a run, by sandbox kind (light, data).",
+        "warm_by_kind",
+    ),
+    (
+        "pool_target_containers_by_kind",
+        "Warm containers the pool aims for, by sandbox kind, from recent demand.",
+        "target_by_kind",
+    ),
+)
 WORKER_COUNTERS = (
     ("runs_served_total", "Runs this worker has served since it started.", "served"),
     ("pool_failures_total", "Container failures since the worker started.", "failures"),
@@ -165,6 +177,16 @@ class FleetCollector(Collector):
                 fallback = "1" if worker.runtime_warning else "0"
                 runtime.add_metric([worker.name, worker.runtime, fallback], 1)
         yield runtime
+        # Warm sandboxes per kind (light: the interpreter alone; data: numpy, pandas and
+        # matplotlib preloaded), and what the pool aims for from recent demand.
+        for suffix, help_text, attribute in KIND_GAUGES:
+            gauge = GaugeMetricFamily(
+                f"nodeengine_worker_{suffix}", help_text, labels=["worker", "kind"]
+            )
+            for worker in workers:
+                for kind, count in sorted(getattr(worker, attribute).items()):
+                    gauge.add_metric([worker.name, kind], count)
+            yield gauge
 
 
 REGISTRY.register(RunStateCollector())

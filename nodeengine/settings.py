@@ -205,9 +205,9 @@ if SANDBOX_RUNTIME not in ("auto", "runsc", "runc"):
     raise ImproperlyConfigured(
         f"SANDBOX_RUNTIME has an invalid value {SANDBOX_RUNTIME!r}: expected runsc, runc or auto."
     )
-# Warm interpreters import numpy, pandas and matplotlib before a script comes (runs using them pay
-# no import time; each container start costs ~2 s of CPU more): auto (when RUN_MEMORY_MB >= 96),
-# data, or none.
+# Which kinds of warm sandbox a pool keeps (execution/sandbox_kind.py): auto = light ones and ones
+# with numpy, pandas and matplotlib preloaded, in proportion to demand (the preloaded kind only when
+# RUN_MEMORY_MB >= 96); data = preloaded ones only; none = light ones only.
 SANDBOX_PRELOAD = config.str("SANDBOX_PRELOAD", default="").strip().lower() or "auto"
 if SANDBOX_PRELOAD not in ("auto", "data", "none"):
     raise ImproperlyConfigured(

@@ -179,7 +179,30 @@ def preload() -> list[str]:
         except Exception:
             break  # pandas without numpy, pyplot without matplotlib: nothing more to do
         loaded.append(name)
+    if "matplotlib.pyplot" in loaded:
+        draw_first_figure()
     return loaded
+
+
+def draw_first_figure() -> None:
+    """Draw and encode one small line chart, as show() does, and throw it away: a process's first
+    figure loads the fonts, builds the tick and text layout machinery and the PNG encoder (about
+    100 ms), so the script's first plt.show() does not pay for it. Through the object API, never
+    pyplot: the script's figure numbers and pyplot's state stay untouched."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        figure = Figure()
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        axes.plot(range(10), label="warm-up")
+        axes.set_title("warm-up")
+        axes.set_xlabel("x")
+        axes.legend()
+        _figure_png(figure)
+    except Exception:  # only a warm-up: the script's first figure pays for it instead
+        pass
 
 
 # --- show() ---

@@ -11,11 +11,14 @@ from dataclasses import dataclass, replace
 import docker
 from docker.types import Ulimit
 
+from execution.sandbox_kind import DATA, LIGHT
+
 from .limits import RunLimits
 
 LABEL_MANAGED = "nodeengine.managed"
 LABEL_WORKER = "nodeengine.worker"
 LABEL_SLOT = "nodeengine.slot"
+LABEL_KIND = "nodeengine.kind"  # light or data: what the runner preloads
 SCRATCH_DIR = "/tmp"
 SANDBOX_USER = "10001:10001"
 RUNNER_PATH = "/opt/nodeengine/runner.py"
@@ -114,12 +117,24 @@ RUNSC_MEMORY_OVERHEAD_MB = 32
 PRELOAD_MIN_MEMORY_MB = 96
 
 
-def preload_option(limits: RunLimits) -> str:
-    """The runner's --preload: "auto" decided here from RUN_MEMORY_MB, since under runsc the
-    runner would read a limit that includes gVisor's own overhead."""
-    if limits.preload != "auto":
-        return limits.preload
-    return "data" if limits.memory_mb >= PRELOAD_MIN_MEMORY_MB else "none"
+def pool_kinds(limits: RunLimits) -> tuple[str, ...]:
+    """The kinds of sandbox a pool keeps (execution/sandbox_kind.py) under SANDBOX_PRELOAD:
+    `none` light ones only, `data` preloaded ones only, `auto` both (by demand) when
+    RUN_MEMORY_MB leaves room for the preload, else light ones only. Decided here from
+    RUN_MEMORY_MB, since under runsc the runner would read a limit that includes gVisor's own
+    overhead."""
+    if limits.preload == "none":
+        return (LIGHT,)
+    if limits.preload == "data":
+        return (DATA,)
+    return (LIGHT, DATA) if limits.memory_mb >= PRELOAD_MIN_MEMORY_MB else (LIGHT,)
+
+
+def preload_option(limits: RunLimits, kind: str | None = None) -> str:
+    """The runner's --preload for a sandbox of `kind` (None: the richest kind the limits allow)."""
+    if kind is None:
+        kind = pool_kinds(limits)[-1]
+    return "data" if kind == DATA else "none"
 
 
 def docker_client(timeout: float = 30.0) -> docker.DockerClient:
@@ -156,8 +171,12 @@ class StartedContainer:
     sock: socket.socket  # the attach stream: stdin in, multiplexed stdout/stderr out
 
 
-def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
-    """Keyword arguments for APIClient.create_container: the whole sandbox policy in one place."""
+def container_options(
+    worker_name: str, image: str, limits: RunLimits, kind: str | None = None
+) -> dict:
+    """Keyword arguments for APIClient.create_container: the whole sandbox policy in one place.
+    `kind` (execution/sandbox_kind.py) decides only whether the runner preloads the data stack;
+    every limit is the same for both kinds."""
     slot = uuid.uuid4().hex[:12]
     gvisor = limits.runtime == RUNTIME_GVISOR
     memory = f"{limits.memory_mb + (RUNSC_MEMORY_OVERHEAD_MB if gvisor else 0)}m"
@@ -179,7 +198,7 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
             f"--idle-seconds={limits.idle_seconds:g}",
             # A debug run's clock stops while paused; the runner allows this much more.
             f"--pause-seconds={limits.pause_seconds:g}",
-            f"--preload={preload_option(limits)}",
+            f"--preload={preload_option(limits, kind)}",
         ],
         "name": f"ne-{worker_name}-{slot}",
         "user": SANDBOX_USER,
@@ -193,7 +212,12 @@ def container_options(worker_name: str, image: str, limits: RunLimits) -> dict:
         # Never copy proxy settings from the host's ~/.docker/config.json into the sandbox.
         "use_config_proxy": False,
         "network_disabled": True,
-        "labels": {LABEL_MANAGED: "1", LABEL_WORKER: worker_name, LABEL_SLOT: slot},
+        "labels": {
+            LABEL_MANAGED: "1",
+            LABEL_WORKER: worker_name,
+            LABEL_SLOT: slot,
+            LABEL_KIND: kind or pool_kinds(limits)[-1],
+        },
         # The runner is PID 1 and ignores SIGTERM: `docker stop` and an engine shutdown would
         # otherwise wait out their timeout for every sandbox.
         "stop_signal": "SIGKILL",
@@ -253,13 +277,17 @@ def _own_socket(attached) -> socket.socket:
 
 
 def create_and_start(
-    api: docker.APIClient, worker_name: str, image: str, limits: RunLimits
+    api: docker.APIClient,
+    worker_name: str,
+    image: str,
+    limits: RunLimits,
+    kind: str | None = None,
 ) -> StartedContainer:
     """Create a container, attach to it, then start it: attached first, so nothing the runner
     does can race our stdin or lose output."""
     if limits.runtime == RUNTIME_AUTO:  # a caller without a pool (the pool resolves it once)
         limits = replace(limits, runtime=resolve_runtime(api, RUNTIME_AUTO)[0])
-    options = container_options(worker_name, image, limits)
+    options = container_options(worker_name, image, limits, kind)
     host_config = api.create_host_config(**options.pop("host_config_kwargs"))
     created = api.create_container(host_config=host_config, **options)
     container_id = created["Id"]

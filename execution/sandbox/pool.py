@@ -6,6 +6,12 @@ one takes its place. The pool survives Docker errors and engine restarts by retr
 capped exponential backoff, and never leaks: alive containers = warm + starting + busy (+ those
 being removed, briefly).
 
+Two kinds of sandbox share the pool (execution/sandbox_kind.py): light ones (the interpreter
+alone, cheap to start) and data ones (numpy, pandas and matplotlib preloaded). `acquire(kind=)`
+hands out the wanted kind when one is warm, else any warm one (a wrong guess still runs: the
+import happens at run time), and each request moves the pool's mix towards recent demand
+(demand.py): replacements start as the kind furthest below its share of `size`.
+
 `size` is the number of containers ready for a run: those queued in the pool and those *held*,
 acquired but not yet running (the pool worker's serving loop holds one while it waits for a
 request, so a run starts at once). A held sandbox counts towards `size` and as `warm` in
@@ -21,14 +27,17 @@ import dataclasses
 import logging
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
 
 import docker
 
+from execution.sandbox_kind import LIGHT
+
 from . import container as docker_ops
+from .demand import KindDemand
 from .limits import RunLimits
 from .sandbox import Sandbox, SandboxError, safe_name_part
 from .stream import AttachProtocol
@@ -93,6 +102,9 @@ class SandboxPool:
         self._warm: deque[Sandbox] = deque()
         self._busy: set[Sandbox] = set()
         self._starting = 0
+        self._starting_by_kind: Counter[str] = Counter()
+        self.kinds = docker_ops.pool_kinds(limits)
+        self.demand = KindDemand(self.kinds)
         self._start_tasks: set[asyncio.Task[None]] = set()
         self._removals: dict[str, asyncio.Task[None]] = {}
         self._served = 0
@@ -126,20 +138,27 @@ class SandboxPool:
                 self._check_open()
                 await self._wait_changed()
 
-    async def acquire(self, timeout: float | None = None) -> Sandbox:  # noqa: ASYNC109
-        """A warm sandbox, its interpreter waiting. Waits while none is warm."""
+    async def acquire(
+        self,
+        timeout: float | None = None,  # noqa: ASYNC109
+        kind: str | None = None,
+    ) -> Sandbox:
+        """A warm sandbox, its interpreter waiting: of `kind` when one is warm, else of any kind
+        (None: the kind recent requests wanted most, without counting as a request). Waits
+        while none is warm."""
+        if kind is not None:
+            self.demand.note(kind)
+        wanted = kind or self.demand.likely()
         try:
             async with asyncio.timeout(timeout):
                 while True:
                     self._check_open()
-                    while self._warm:
-                        sandbox = self._warm.popleft()
-                        if sandbox.alive:
-                            self._busy.add(sandbox)
-                            self._served += 1
-                            self._wake()
-                            return sandbox
-                        self._note_dead(sandbox)
+                    sandbox = self._take_warm(wanted)
+                    if sandbox is not None:
+                        self._busy.add(sandbox)
+                        self._served += 1
+                        self._wake()
+                        return sandbox
                     self._wake()
                     await self._wait_changed()
         except TimeoutError:
@@ -147,6 +166,37 @@ class SandboxPool:
                 f"No sandbox became available within {timeout} s"
                 + (f" (last error: {self._last_error})" if self._last_error else "")
             ) from None
+
+    def exchange(self, held: Sandbox, kind: str) -> Sandbox:
+        """For a request that wants `kind`: `held` (acquired, not yet running) if it is of that
+        kind or none of that kind is warm, else a warm one of `kind`, `held` going back to the
+        warm ones. Counts as a request for `kind`."""
+        self.demand.note(kind)
+        if held.kind == kind or held not in self._busy or held.running:
+            self._wake()
+            return held
+        sandbox = self._take_warm(kind, fallback=False)
+        if sandbox is None:
+            self._wake()
+            return held
+        self._busy.discard(held)
+        self._warm.appendleft(held)
+        self._busy.add(sandbox)
+        self._wake()
+        return sandbox
+
+    def _take_warm(self, kind: str, fallback: bool = True) -> Sandbox | None:
+        """The oldest live warm sandbox of `kind` (with `fallback`, of any kind if none), taken
+        out of the warm ones; dead ones met on the way are retired."""
+        for sandbox in [s for s in self._warm if not s.alive]:
+            self._warm.remove(sandbox)
+            self._note_dead(sandbox)
+        chosen = next((s for s in self._warm if s.kind == kind), None)
+        if chosen is None and fallback and self._warm:
+            chosen = self._warm[0]
+        if chosen is not None:
+            self._warm.remove(chosen)
+        return chosen
 
     async def drain(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Hand out no more sandboxes, destroy the warm ones, wait for runs in flight."""
@@ -196,7 +246,7 @@ class SandboxPool:
             raise ValueError("size must be >= 0")
         self._size = size
         while self._warm and self._ready() > size:
-            self.retire(self._warm.pop())
+            self.retire(self._surplus_warm())
         excess = self._ready() - size
         for sandbox in self._busy:  # held beyond the new size: their holders give them back
             if excess > 0 and not sandbox.running and not sandbox.stale:
@@ -214,6 +264,23 @@ class SandboxPool:
                 sandbox.stale = True
         self._wake()
 
+    def _surplus_warm(self) -> Sandbox:
+        """The newest warm sandbox of the kind furthest above its target."""
+        targets, ready = self.demand.targets(self._size), self._ready_by_kind()
+        kinds = {s.kind for s in self._warm}
+        kind = max(kinds, key=lambda k: ready[k] - targets.get(k, 0))
+        return next(s for s in reversed(self._warm) if s.kind == kind)
+
+    def _ready_by_kind(self) -> Counter[str]:
+        ready = Counter(s.kind for s in self._warm)
+        ready.update(s.kind for s in self._busy if not s.running)
+        return ready
+
+    def starting_at_capacity(self) -> bool:
+        """As many containers are starting as the pool ever starts at once: taking a warm one now
+        adds no start until one of them is ready."""
+        return self._starting >= MAX_PARALLEL_STARTS
+
     def _held(self) -> int:
         """Sandboxes acquired and not running yet: ready for a run, in their holder's hands."""
         return sum(1 for sandbox in self._busy if not sandbox.running)
@@ -226,6 +293,9 @@ class SandboxPool:
         return {
             # Ready for a run (the held ones included): with `starting`, what `size` counts.
             "warm": len(self._warm) + held,
+            # The same by kind (light, data), and what the pool aims for from recent demand.
+            "warm_by_kind": {kind: self._ready_by_kind()[kind] for kind in self.kinds},
+            "target_by_kind": self.demand.targets(self._size),
             "held": held,
             "starting": self._starting,
             "busy": len(self._busy) - held,  # running a script
@@ -291,16 +361,49 @@ class SandboxPool:
         # A held sandbox is ready too: its replacement starts once it runs (the holder's next
         # acquire wakes this loop), so an idle worker keeps exactly `size` containers.
         deficit = self._size - self._ready() - self._starting
+        if deficit <= 0 and not self._starting and self._unbalanced():
+            # Full, but demand moved: start one of the kind it wants; once ready, it replaces a
+            # warm one of a kind above its share (_start_one), so capacity never dips.
+            deficit = 1
         for _ in range(max(0, min(deficit, MAX_PARALLEL_STARTS - self._starting))):
-            task = asyncio.create_task(self._start_one())
+            kind = self._kind_to_start()
+            # Counted before the task runs, so the next pick in this loop sees it.
+            self._starting += 1
+            self._starting_by_kind[kind] += 1
+            task = asyncio.create_task(self._start_one(kind))
             self._start_tasks.add(task)
             task.add_done_callback(self._start_tasks.discard)
 
-    async def _start_one(self) -> None:
-        self._starting += 1
+    def _unbalanced(self) -> bool:
+        """Some kind is below its target while a warm (not held) one of another kind is above."""
+        targets, ready = self.demand.targets(self._size), self._ready_by_kind()
+        short = {k for k in self.kinds if ready[k] < targets.get(k, 0)}
+        return bool(short) and any(
+            s.kind not in short and ready[s.kind] > targets.get(s.kind, 0) for s in self._warm
+        )
+
+    def _surplus_of_another_kind(self, kind: str) -> Sandbox | None:
+        """A warm sandbox of a kind other than `kind` that is above its target, if any."""
+        targets, ready = self.demand.targets(self._size), self._ready_by_kind()
+        if ready[kind] >= targets.get(kind, 0):
+            return None
+        return next(
+            (s for s in self._warm if s.kind != kind and ready[s.kind] > targets.get(s.kind, 0)),
+            None,
+        )
+
+    def _kind_to_start(self) -> str:
+        """The kind furthest below its target (ready and starting counted); light on a tie, as
+        it is ready soonest."""
+        targets, have = self.demand.targets(self._size), self._ready_by_kind()
+        have.update(self._starting_by_kind)
+        return max(self.kinds, key=lambda k: (targets.get(k, 0) - have[k], k == LIGHT))
+
+    async def _start_one(self, kind: str) -> None:
+        """Start one sandbox of `kind` (the caller has counted it as starting)."""
         try:
             started = await self.call_docker(
-                docker_ops.create_and_start, self.worker_name, self.image, self.limits
+                docker_ops.create_and_start, self.worker_name, self.image, self.limits, kind
             )
             loop = asyncio.get_running_loop()
             try:
@@ -309,7 +412,7 @@ class SandboxPool:
                 started.sock.close()
                 self._remove_in_background(started.id)
                 raise
-            sandbox = Sandbox(self, started, protocol, self.limits)
+            sandbox = Sandbox(self, started, protocol, self.limits, kind=kind)
             try:
                 async with asyncio.timeout(READY_TIMEOUT_SECONDS):
                     await sandbox.wait_ready()
@@ -322,15 +425,21 @@ class SandboxPool:
             except BaseException:
                 self.retire(sandbox)
                 raise
-            if self._state != "running" or self._ready() >= self._size:
-                self.retire(sandbox)  # resized or stopped while it started
-            else:
+            surplus = self._surplus_of_another_kind(kind)
+            if self._state != "running":
+                self.retire(sandbox)  # stopped while it started
+            elif self._ready() < self._size or surplus is not None:
+                if self._ready() >= self._size and surplus is not None:
+                    self.retire(surplus)  # the pool's mix moves towards demand
                 self._warm.append(sandbox)
                 self._backoff = 0.0
+            else:
+                self.retire(sandbox)  # resized while it started
         except Exception as exc:
             self._record_failure(exc)
         finally:
             self._starting -= 1
+            self._starting_by_kind[kind] -= 1
             self._notify()
             self._wake()
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from execution.debug_table import DebugTable
+from execution.sandbox_kind import LIGHT
 
 from . import container as docker_ops
 from .limits import RunLimits
@@ -119,8 +120,11 @@ class Sandbox:
         started: docker_ops.StartedContainer,
         protocol: AttachProtocol,
         limits: RunLimits,
+        kind: str = LIGHT,
     ) -> None:
         self._pool = pool
+        # light or data (execution/sandbox_kind.py): whether the data stack is preloaded.
+        self.kind = kind
         self.id = started.id
         self.name = started.name
         self.run_id: str | None = None

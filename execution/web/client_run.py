@@ -36,6 +36,7 @@ from execution import dispatch
 from execution.debug_table import DEBUG_EVENTS, DebugTable
 from execution.models import Execution
 from execution.protocol import exit_event, exit_event_from_worker
+from execution.sandbox_kind import LIGHT, sandbox_kind
 from execution.web.admission import Dispatch, Refused, admission
 from execution.web.messages import RunRequest
 from execution.web.run_controls import RunControls
@@ -91,6 +92,8 @@ class ClientRun:
         self.graph_id: int | None = request.graph_id
         self.source_map: dict[str, str] = {}
         self.debug: DebugTable | None = None  # a debug run's table (docs/debugging.md)
+        # Which warm sandbox fits the code (execution/sandbox_kind.py), decided at admission.
+        self.sandbox_kind = LIGHT
         self.control: str | None = None
         self.admitting = False
         self.dispatched = False
@@ -185,6 +188,7 @@ class ClientRun:
         user = self.consumer.user
         run_id = str(uuid.uuid4())
         self.code = code
+        self.sandbox_kind = sandbox_kind(code)
         # The request travels with the admission when the run gets a slot at once (one Redis
         # round trip for both, see RedisAdmission.admit); otherwise it is sent later.
         request = self._request(run_id)
@@ -246,6 +250,7 @@ class ClientRun:
             "run_id": run_id,
             "user_id": self.consumer.user.pk,
             "code": self.code,
+            "sandbox": self.sandbox_kind,
             "reply_to": self.consumer.channel_name,
             "deadline": time.time() + dispatch.DISPATCH_DEADLINE_SECONDS,
         }

@@ -27,6 +27,7 @@ from execution import dispatch
 from execution.debug_table import RESUME_MODES, DebugTable
 from execution.protocol import RunExit, run_exit
 from execution.sandbox import PoolClosed
+from execution.sandbox_kind import KINDS, sandbox_kind
 from nodeengine.logging import log_event
 
 from .output_streamer import OutputStreamer
@@ -60,6 +61,13 @@ def debug_table(request: dict[str, Any]) -> DebugTable | None:
     if request.get("debug") is None:
         return None
     return DebugTable.from_message(request["debug"])
+
+
+def wanted_kind(request: dict[str, Any]) -> str:
+    """The sandbox kind a request wants: its `sandbox` field, or (from a web process that
+    predates kinds) what its code says."""
+    kind = request.get("sandbox")
+    return kind if kind in KINDS else sandbox_kind(request["code"])
 
 
 def _node_indices(value: Any) -> bool:
@@ -125,6 +133,9 @@ class PoolWorker:
                 continue
             if not self._acceptable(request):
                 continue  # keep the warm sandbox for the next request
+            # The kind of sandbox the web side asked for: a warm one of that kind instead of the
+            # held one when there is one (the held one goes back to the pool), else the held one.
+            sandbox = self.pool.exchange(sandbox, wanted_kind(request))
             if not sandbox_usable(sandbox):
                 # It died between the receive and now: take another, or give the request back.
                 sandbox = await self._replace_sandbox(sandbox, request, channel)
@@ -157,8 +168,15 @@ class PoolWorker:
             # Taking the next sandbox makes the pool start a replacement container, seconds of
             # CPU for Docker on a small host: let this run's first output go out first (or the
             # run end, or a short while pass), so the replacement does not compete with it.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(under_way.wait(), REFILL_HOLDOFF_SECONDS)
+            # Unless the pool already starts as many as it ever does at once: then taking one
+            # starts nothing now, and a burst of requests (a class pressing Run) would only wait.
+            if not self._pool_starts_at_capacity():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(under_way.wait(), REFILL_HOLDOFF_SECONDS)
+
+    def _pool_starts_at_capacity(self) -> bool:
+        starting = getattr(self.pool, "starting_at_capacity", None)
+        return bool(starting and starting())
 
     async def _receive_unless_drained(self, channel: str, sandbox: Any = None) -> Any:
         """The next request, or None if an operator drains this worker while it waits, or the
@@ -194,7 +212,9 @@ class PoolWorker:
         the request goes back to the queue (unclaimed) for this or another worker."""
         await dead.discard()
         try:
-            return await self.pool.acquire(timeout=REPLACE_SANDBOX_SECONDS)
+            return await self.pool.acquire(
+                timeout=REPLACE_SANDBOX_SECONDS, kind=wanted_kind(request)
+            )
         except Exception as exc:
             logger.warning(
                 "run %s: no live sandbox (%s); returning it to the queue", request["run_id"], exc
@@ -249,6 +269,7 @@ class PoolWorker:
             worker=self.name,
             # How an operator finds a short run's container (long runs also get it renamed).
             container=getattr(sandbox, "name", None),
+            sandbox=getattr(sandbox, "kind", None),
         )
         listener = asyncio.create_task(self._listen(control, sandbox, state))
         # Unless the claim sent it, `started` travels while the script is already being sent to
