@@ -37,6 +37,7 @@ from sandbox import cold_samples, container_memory_mib
 from shipped import load_average, resolve_runtime
 
 from execution.sandbox import RunLimits, SandboxPool
+from execution.sandbox_kind import sandbox_kind
 
 PLOT = "import matplotlib.pyplot as plt\nplt.plot(range(100))\nplt.show()\n"
 COLD_PLOT = (
@@ -70,7 +71,7 @@ async def first_event_samples(
                     first.set_result(time.perf_counter())
 
             started = time.perf_counter()
-            sandbox = await pool.acquire()
+            sandbox = await pool.acquire(kind=sandbox_kind(code))
             if memory is None:
                 memory = container_memory_mib(sandbox.id)
             run = asyncio.create_task(sandbox.run(code, on_output, on_event=on_event))

@@ -8,9 +8,10 @@ The pools run in the shipped configuration (bench/shipped.py: runsc when Docker 
 SANDBOX_PRELOAD=auto, POOL_SIZE=4, RUN_MEMORY_MB=128) unless the flags say otherwise, printed in
 a header per runtime. `--quick`: small counts, a smoke test.
 
-Warm: acquire() + run() until on_output receives the first chunk (pool of --pool-size, runs one
-after another). Cold: `docker run --rm IMAGE python3 -c "print('hi')"` until its first stdout byte.
-Prints p50/p90/min per method and the p50 ratio. Then the streaming rate through the pool alone
+Warm: acquire() (of the script's kind, execution/sandbox_kind.py, as the web side asks) + run()
+until on_output receives the first chunk (pool of --pool-size, runs one after another).
+Cold: `docker run --rm IMAGE python3 -c "print('hi')"` until its first stdout byte. Prints
+p50/p90/min per method and the p50 ratio. Then the streaming rate through the pool alone
 (no WebSocket): a loop printing --lines numbers, MB/s from its first to its last output chunk
 (median of 3), and how many on_output deliveries it took. Needs the engine and the image
 (`make sandbox-image`); uses a worker name of its own and removes its containers.
@@ -40,6 +41,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
 from shipped import BenchConfig, add_arguments, configs, header
 
 from execution.sandbox import SandboxPool
+from execution.sandbox_kind import sandbox_kind
+
+HI = "print('hi')"
 
 
 def new_pool(config: BenchConfig, size: int) -> SandboxPool:
@@ -63,10 +67,10 @@ async def warm_samples(config: BenchConfig, count: int) -> list[float]:
                     first.set_result(time.perf_counter())
 
             started = time.perf_counter()
-            sandbox = await pool.acquire()
+            sandbox = await pool.acquire(kind=sandbox_kind(HI))
             # With a run id, as the pool worker passes one.
             run_id = uuid.uuid4().hex
-            run = asyncio.create_task(sandbox.run("print('hi')", on_output, run_id=run_id))
+            run = asyncio.create_task(sandbox.run(HI, on_output, run_id=run_id))
             samples.append(await first - started)
             await run
     finally:
@@ -90,8 +94,8 @@ async def sustained(config: BenchConfig, seconds: float, clients: int = 8) -> di
         async def client() -> None:
             nonlocal done
             while time.perf_counter() < stop_at:
-                sandbox = await pool.acquire(timeout=60)
-                result = await sandbox.run("print('hi')", lambda stream, text: asyncio.sleep(0))
+                sandbox = await pool.acquire(timeout=60, kind=sandbox_kind(HI))
+                result = await sandbox.run(HI, lambda stream, text: asyncio.sleep(0))
                 if result.reason != "ok":
                     raise RuntimeError(f"run failed: {result}")
                 done += 1
