@@ -8,11 +8,11 @@ in the header; bench/engine.py's database and Redis) and, as soon as they serve,
 and runs print('hi'), timing to its first `stdout` (the socket's opening included):
 
 - embedded: what `make run` starts, daphne alone without REDIS_URL (the pool lives in the web
-  process). It serves once daphne accepts connections (`make run` prints its address before
-  daphne starts). Then /readyz is polled for --ready-timeout s: if it says ok, the run starts
-  then, and the table has "listening -> /readyz ok" and "/readyz ok -> first stdout"; if it never
-  does (the embedded pool starts at the first socket), the run starts after the wait, and the
-  table has "first socket -> first stdout".
+  process). It serves once /readyz answers 200: when `make run` prints "Node Engine serves"
+  (scripts/announce_ready.py, whose first request also starts the embedded pool). /readyz is
+  polled from when daphne listens, for up to --ready-timeout s: if it says ok, the run starts
+  then, and the table has "listening -> /readyz ok" and "/readyz ok -> first stdout"; if it does
+  not, the run starts after the wait, and the table has "first socket -> first stdout".
 - compose: daphne + `runpool` on Redis, as docker-compose runs them; it serves once /readyz says
   ok (a worker has warm capacity): "start -> /readyz ok" and "/readyz ok -> first stdout".
 
