@@ -135,6 +135,8 @@ def header(config: BenchConfig, title: str) -> str:
         for name, value in config.server_env().items()
         if name in SHIPPED and name != "SANDBOX_RUNTIME" and value != SHIPPED[name]
     ]
+    if config.runtime != resolve_runtime("auto"):
+        differs.insert(0, f"SANDBOX_RUNTIME={config.runtime}")
     return "\n".join(
         [
             f"== {title}",
