@@ -1,6 +1,8 @@
 """The data stack's cost and a chart's latency, through the pool alone (no WebSocket).
 
-    .venv/bin/python bench/display.py [--runs 30] [--cold 5] [--runtime runc]
+    .venv/bin/python bench/display.py [--quick] [--runs 30] [--cold 5] [--runtime auto]
+
+(--runtime auto: runsc when Docker knows it, as shipped; RUN_MEMORY_MB as shipped, 128.)
 
 Prints one table, each figure beside its baseline from the same run:
 
@@ -29,10 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
+os.environ.setdefault("SECRET_KEY", "bench-secret-key")
 
 from sandbox import cold_samples, container_memory_mib
+from shipped import load_average, resolve_runtime
 
 from execution.sandbox import RunLimits, SandboxPool
+from execution.sandbox_kind import sandbox_kind
 
 PLOT = "import matplotlib.pyplot as plt\nplt.plot(range(100))\nplt.show()\n"
 COLD_PLOT = (
@@ -66,7 +71,7 @@ async def first_event_samples(
                     first.set_result(time.perf_counter())
 
             started = time.perf_counter()
-            sandbox = await pool.acquire()
+            sandbox = await pool.acquire(kind=sandbox_kind(code))
             if memory is None:
                 memory = container_memory_mib(sandbox.id)
             run = asyncio.create_task(sandbox.run(code, on_output, on_event=on_event))
@@ -83,11 +88,15 @@ def p50_ms(samples: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--cold", type=int, default=5)
-    parser.add_argument("--runtime", default="runc")
+    parser.add_argument("--quick", action="store_true", help="5 runs, 2 cold: a smoke test.")
+    parser.add_argument("--runs", type=int)
+    parser.add_argument("--cold", type=int)
+    parser.add_argument("--runtime", default="auto")
     parser.add_argument("--image", default=None)
     args = parser.parse_args()
+    args.runs = args.runs or (5 if args.quick else 30)
+    args.cold = args.cold or (2 if args.quick else 5)
+    args.runtime = resolve_runtime(args.runtime)
     import django
 
     django.setup()
@@ -128,7 +137,7 @@ def main() -> None:
         ),
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    print(f"\nruntime {args.runtime}, image {image}")
+    print(f"\nruntime {args.runtime}, image {image}, {os.cpu_count()} CPUs, load {load_average()}")
     for r in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)))
 

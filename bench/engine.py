@@ -1,14 +1,16 @@
 """The execution engine end to end: real WebSocket -> daphne -> Redis -> runpool -> Docker.
 
-    .venv/bin/python bench/engine.py [--runs 200] [--cold 20] [--seconds 15] [--sockets 1000]
-        [--runtimes runc,runsc]
+    .venv/bin/python bench/engine.py [--quick] [--runs 200] [--cold 20] [--seconds 15]
+        [--sockets 1000] [--runtimes auto|runc,runsc] [--pool-size 4] [--preload auto]
 
-Starts its own daphne + runpool (REDIS_URL from TEST_REDIS_URL, default db 5; Postgres database
-from BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/ne_engine_bench, created and
-migrated if missing) and prints one table, Node Engine beside its baseline measured in the same
-run, with the ratio, once per sandbox runtime of --runtimes (SANDBOX_RUNTIME of the runpool; the
-cold baseline is `docker run --runtime` of the same one), so runc and runsc (gVisor) stand side
-by side:
+Starts its own daphne + runpool in the shipped configuration (bench/shipped.py: runsc when Docker
+knows it, SANDBOX_PRELOAD=auto, POOL_SIZE=4, RUN_MEMORY_MB=128; flags override it; REDIS_URL from
+BENCH_REDIS_URL, default redis://127.0.0.1:6379/7, a database of the benches' own; Postgres
+database from BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/ne_engine_bench,
+created and migrated if missing), prints that configuration, and one table, Node Engine beside
+its baseline measured in the same run, with the ratio, once per sandbox runtime of --runtimes
+(the cold baseline is `docker run --runtime` of the same one). `--quick`: a smoke test at small
+counts (figures not comparable).
 
 1. time from sending `run` to the first `stdout` frame of print('hi'), p50/p99 over --runs
    sequential runs (paced by --pace seconds, as a user's runs are, so the pool refills), beside
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import statistics
@@ -35,6 +38,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://root@127.0.0.1:5432/ne_engine_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
 os.environ.setdefault("SECRET_KEY", "bench-secret-key")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
@@ -68,6 +73,38 @@ def prepare_database() -> None:
         ).fetchone():
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     call_command("migrate", verbosity=0)
+
+
+def bench_redis_url() -> str:
+    """The benches' servers' Redis: a database of their own, so /readyz counts only their
+    workers (bench/pool_state.py)."""
+    return os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
+
+
+@contextlib.contextmanager
+def bench_servers(config: Any, worker: bool = True) -> Iterator[Any]:
+    """daphne + one runpool of `config.pool_size` in `config`'s configuration (shipped unless
+    the flags said otherwise), its pool full and at rest; stopped (containers removed) after."""
+    from django.conf import settings
+    from pool_state import wait_until_warm
+
+    from tests.engine_harness import Servers
+
+    servers = Servers.create(
+        settings.DATABASES["default"],
+        bench_redis_url(),
+        test_settings=False,
+        **config.server_env(),
+    )
+    try:
+        servers.start_daphne()
+        if worker:
+            servers.start_worker(size=config.pool_size)
+            wait_until_warm(servers.origin, config.pool_size)
+        yield servers
+    finally:
+        servers.stop()
+        print(f"(daphne + runpool logs: {servers.log_dir})")
 
 
 def tokens(count: int) -> list[str]:
@@ -271,12 +308,8 @@ def docker_lines_mbps(image: str, lines: int) -> float:
 
 
 def measure(servers: Any, args: Any, image: str, user_tokens: list[str], runtime: str) -> list:
-    """The table's rows for one runtime (its own daphne + runpool)."""
+    """The table's rows for one configuration (its own daphne + runpool, pool full)."""
     rows: list[tuple[str, str, str, str, str]] = []
-    servers.start_daphne()
-    servers.start_worker(size=args.pool_size)
-    time.sleep(3)  # let the pool fill
-
     hops = asyncio.run(latency(servers, user_tokens[0], args.runs, args.pace))
     samples = [h["stdout"] for h in hops]
     cold = [cold_docker_ms(image, runtime) for _ in range(args.cold)]
@@ -345,57 +378,50 @@ def measure(servers: Any, args: Any, image: str, user_tokens: list[str], runtime
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--cold", type=int, default=20)
-    parser.add_argument("--pace", type=float, default=0.25, help="Pause between latency runs (s).")
-    parser.add_argument("--seconds", type=float, default=15.0, help="Throughput phase length.")
-    parser.add_argument(
-        "--raw", type=int, default=48, help="docker run --rm count for the baseline."
-    )
-    parser.add_argument("--sockets", type=int, default=1000)
-    parser.add_argument("--lines", type=int, default=100_000)
-    parser.add_argument("--pool-size", type=int, default=8)
-    parser.add_argument(
-        "--runtimes", default="runc,runsc", help="Sandbox runtimes to measure, one after another."
-    )
-    args = parser.parse_args()
+QUICK = {"runs": 20, "cold": 3, "seconds": 5.0, "raw": 8, "sockets": 50, "lines": 10_000}
+FULL = {"runs": 200, "cold": 20, "seconds": 15.0, "raw": 48, "sockets": 1000, "lines": 100_000}
 
+
+def parse_args() -> argparse.Namespace:
+    from shipped import add_arguments
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="Small counts: a smoke test.")
+    parser.add_argument("--runs", type=int)
+    parser.add_argument("--cold", type=int)
+    parser.add_argument("--pace", type=float, default=0.25, help="Pause between latency runs (s).")
+    parser.add_argument("--seconds", type=float, help="Throughput phase length.")
+    parser.add_argument("--raw", type=int, help="docker run --rm count for the baseline.")
+    parser.add_argument("--sockets", type=int)
+    parser.add_argument("--lines", type=int)
+    add_arguments(parser)
+    args = parser.parse_args()
+    for name, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
     django.setup()
-    from django.conf import settings
-
-    from tests.engine_harness import Servers, redis_url
+    from shipped import configs, header
 
     prepare_database()
-    image = settings.SANDBOX_IMAGE
     user_tokens = tokens(9)
-    load_before = f"{os.getloadavg()[0]:.1f}"
-    rows: list[tuple[str, str, str, str, str]] = []  # measure, engine, baseline, ratio, target
-    log_dirs = []
-    for runtime in [r.strip() for r in args.runtimes.split(",") if r.strip()]:
-        servers = Servers.create(
-            settings.DATABASES["default"],
-            redis_url(),
-            RUN_WALL_SECONDS="30",
-            POOL_SIZE=str(args.pool_size),
-            SANDBOX_RUNTIME=runtime,
-        )
-        log_dirs.append(servers.log_dir)
-        rows.append((f"[{runtime}]", "", "", "", ""))
-        try:
-            rows.extend(measure(servers, args, image, user_tokens, runtime))
-        finally:
-            servers.stop()
-
-    header = ("measure", "Node Engine", "baseline", "ratio", "target")
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    print(f"\nload average before / after: {load_before} / {os.getloadavg()[0]:.1f}")
-    for row in [header, *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    print(f"\n(daphne + runpool logs: {', '.join(str(d) for d in log_dirs)})")
+    for config in configs(args):
+        print(header(config, "bench/engine.py" + (" --quick" if args.quick else "")))
+        load_before = f"{os.getloadavg()[0]:.1f}"
+        rows: list[tuple[str, str, str, str, str]] = []  # measure, engine, baseline, ratio, target
+        with bench_servers(config) as servers:
+            rows.extend(measure(servers, args, config.image, user_tokens, config.runtime))
+        header_row = ("measure", "Node Engine", "baseline", "ratio", "target")
+        widths = [max(len(str(r[i])) for r in [header_row, *rows]) for i in range(5)]
+        print(f"\nload average before / after: {load_before} / {os.getloadavg()[0]:.1f}")
+        for row in [header_row, *rows]:
+            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """A run over REST beside the same run over the WebSocket, in one run of this script.
 
-    .venv/bin/python bench/rest_runs.py [--runs 100] [--pace 0.25] [--runtime runc]
+    .venv/bin/python bench/rest_runs.py [--quick] [--runs 100] [--pace 0.25] [--runtimes auto]
+        [--pool-size 4] [--preload auto]
 
-Starts its own daphne + runpool (as bench/engine.py does, whose database and Redis settings it
-shares) and prints one table:
+Starts its own daphne + runpool (bench/engine.py's bench_servers: the shipped configuration unless
+the flags say otherwise, printed in the header) and prints one table per runtime:
 
 1. REST: `POST /api/runs/` of print('hi'), then `GET /api/executions/{id}/?wait=30`; time from
    the POST to the answer holding the output (two requests, as a script does them), p50/p99;
@@ -28,7 +29,8 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from engine import django, pct, prepare_database, tokens
+from engine import bench_servers, django, pct, prepare_database, tokens
+from shipped import add_arguments, configs, header
 
 
 def rest_run_ms(session: requests.Session, origin: str) -> float:
@@ -81,28 +83,26 @@ async def alternate(servers, token: str, runs: int, pace: float) -> tuple[list, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="10 runs: a smoke test.")
+    parser.add_argument("--runs", type=int)
     parser.add_argument("--pace", type=float, default=0.25)
-    parser.add_argument("--runtime", default="runc")
+    add_arguments(parser)
     args = parser.parse_args()
+    args.runs = args.runs or (10 if args.quick else 100)
     django.setup()
-    from django.conf import settings
-
-    from tests.engine_harness import Servers, redis_url
-
     prepare_database()
     token = tokens(1)[0]
-    servers = Servers.create(
-        settings.DATABASES["default"], redis_url(), POOL_SIZE="4", SANDBOX_RUNTIME=args.runtime
-    )
-    load_before = f"{os.getloadavg()[0]:.1f}"
-    try:
-        servers.start_daphne()
-        servers.start_worker()
-        rest, first, end = asyncio.run(alternate(servers, token, args.runs, args.pace))
-    finally:
-        servers.stop()
+    for config in configs(args):
+        print(header(config, "bench/rest_runs.py" + (" --quick" if args.quick else "")))
+        load_before = f"{os.getloadavg()[0]:.1f}"
+        with bench_servers(config) as servers:
+            rest, first, end = asyncio.run(alternate(servers, token, args.runs, args.pace))
+        print_table(args.runs, config.runtime, load_before, rest, first, end)
 
+
+def print_table(
+    runs: int, runtime: str, load_before: str, rest: list, first: list, end: list
+) -> None:
     rows = [
         (
             "measure",
@@ -122,7 +122,7 @@ def main() -> None:
         rows.append((label, f"{a:.1f}", f"{b:.1f}", f"{a / b:.2f}x", f"{c:.1f}", f"{a / c:.2f}x"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print(
-        f"\n{args.runs} runs each, {args.runtime}; load before / after: {load_before} / "
+        f"\n{runs} runs each, {runtime}; load before / after: {load_before} / "
         f"{os.getloadavg()[0]:.1f}"
     )
     for row in rows:

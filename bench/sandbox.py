@@ -1,19 +1,25 @@
 """Warm pool vs cold container: time to the first stdout chunk of print('hi').
 
-    .venv/bin/python bench/sandbox.py [--warm 100] [--cold 20] [--lines 100000] [--image IMAGE]
-        [--runtimes runc,runsc] [--seconds 15]
+    .venv/bin/python bench/sandbox.py [--quick] [--warm 100] [--cold 20] [--lines 100000]
+        [--seconds 15] [--runtimes auto|runc,runsc] [--pool-size 4] [--preload auto]
+        [--memory-mb 128] [--image IMAGE]
 
-Warm: acquire() + run() until on_output receives the first chunk (pool of 4, runs one after
-another). Cold: `docker run --rm IMAGE python3 -c "print('hi')"` until its first stdout byte.
-Prints p50/p90/min per method and the p50 ratio. Then the streaming rate through the pool alone
+The pools run in the shipped configuration (bench/shipped.py: runsc when Docker knows it,
+SANDBOX_PRELOAD=auto, POOL_SIZE=4, RUN_MEMORY_MB=128) unless the flags say otherwise, printed in
+a header per runtime. `--quick`: small counts, a smoke test.
+
+Warm: acquire() (of the script's kind, execution/sandbox_kind.py, as the web side asks) + run()
+until on_output receives the first chunk (pool of --pool-size, runs one after another).
+Cold: `docker run --rm IMAGE python3 -c "print('hi')"` until its first stdout byte. Prints
+p50/p90/min per method and the p50 ratio. Then the streaming rate through the pool alone
 (no WebSocket): a loop printing --lines numbers, MB/s from its first to its last output chunk
 (median of 3), and how many on_output deliveries it took. Needs the engine and the image
 (`make sandbox-image`); uses a worker name of its own and removes its containers.
 
 All of it once per runtime of --runtimes (runc, runsc = gVisor), then a side-by-side table per
-runtime: first stdout p50/p99 (warm), sustained runs/s with 8 clients through one pool of 8, how
-many containers were warm during that load (min / mean: does the pool keep its size?), and the
-memory of a warm container (its cgroup's usage, gVisor's own memory included).
+runtime: first stdout p50/p99 (warm), sustained runs/s with 8 clients through one pool of
+--pool-size, how many containers were warm during that load (min / mean: does the pool keep its
+size?), and the memory of a warm container (its cgroup's usage, gVisor's own memory included).
 """
 
 from __future__ import annotations
@@ -29,17 +35,24 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
 
-from execution.sandbox import RunLimits, SandboxPool
+from shipped import BenchConfig, add_arguments, configs, header
+
+from execution.sandbox import SandboxPool
+from execution.sandbox_kind import sandbox_kind
+
+HI = "print('hi')"
 
 
-def limits(runtime: str) -> RunLimits:
-    return RunLimits(runtime=runtime)
+def new_pool(config: BenchConfig, size: int) -> SandboxPool:
+    name = f"bench-sandbox-{uuid.uuid4().hex[:8]}"
+    return SandboxPool(name, size, config.image, config.limits())
 
 
-async def warm_samples(image: str, count: int, pool_size: int, runtime: str) -> list[float]:
-    pool = SandboxPool(f"bench-sandbox-{uuid.uuid4().hex[:8]}", pool_size, image, limits(runtime))
+async def warm_samples(config: BenchConfig, count: int) -> list[float]:
+    pool = new_pool(config, config.pool_size)
     await pool.start()
     samples: list[float] = []
     try:
@@ -54,10 +67,10 @@ async def warm_samples(image: str, count: int, pool_size: int, runtime: str) -> 
                     first.set_result(time.perf_counter())
 
             started = time.perf_counter()
-            sandbox = await pool.acquire()
+            sandbox = await pool.acquire(kind=sandbox_kind(HI))
             # With a run id, as the pool worker passes one.
             run_id = uuid.uuid4().hex
-            run = asyncio.create_task(sandbox.run("print('hi')", on_output, run_id=run_id))
+            run = asyncio.create_task(sandbox.run(HI, on_output, run_id=run_id))
             samples.append(await first - started)
             await run
     finally:
@@ -65,10 +78,10 @@ async def warm_samples(image: str, count: int, pool_size: int, runtime: str) -> 
     return samples
 
 
-async def sustained(image: str, runtime: str, seconds: float, clients: int = 8) -> dict:
-    """runs/s with `clients` running print('hi') back to back through one pool of as many, the
-    warm containers seen meanwhile (min, mean), and a warm container's memory (MiB)."""
-    pool = SandboxPool(f"bench-sandbox-{uuid.uuid4().hex[:8]}", clients, image, limits(runtime))
+async def sustained(config: BenchConfig, seconds: float, clients: int = 8) -> dict:
+    """runs/s with `clients` running print('hi') back to back through one pool of the config's
+    size, the warm containers seen meanwhile (min, mean), and a warm container's memory (MiB)."""
+    pool = new_pool(config, config.pool_size)
     await pool.start()
     done = 0
     warm: list[int] = []
@@ -81,8 +94,8 @@ async def sustained(image: str, runtime: str, seconds: float, clients: int = 8) 
         async def client() -> None:
             nonlocal done
             while time.perf_counter() < stop_at:
-                sandbox = await pool.acquire(timeout=60)
-                result = await sandbox.run("print('hi')", lambda stream, text: asyncio.sleep(0))
+                sandbox = await pool.acquire(timeout=60, kind=sandbox_kind(HI))
+                result = await sandbox.run(HI, lambda stream, text: asyncio.sleep(0))
                 if result.reason != "ok":
                     raise RuntimeError(f"run failed: {result}")
                 done += 1
@@ -121,10 +134,10 @@ def container_memory_mib(container_id: str) -> float | None:
 
 
 async def lines_samples(
-    image: str, lines: int, runtime: str, repeat: int = 3
+    config: BenchConfig, lines: int, repeat: int = 3
 ) -> list[tuple[float, int]]:
     """(MB/s from the first to the last stdout chunk, number of chunks) per run."""
-    pool = SandboxPool(f"bench-sandbox-{uuid.uuid4().hex[:8]}", 1, image, limits(runtime))
+    pool = new_pool(config, 1)
     await pool.start()
     expected = "".join(f"{i}\n" for i in range(lines))
     samples = []
@@ -139,10 +152,13 @@ async def lines_samples(
                 chunks.append(text)
 
             sandbox = await pool.acquire()
+            started = time.perf_counter()
             result = await sandbox.run(f"for i in range({lines}):\n    print(i)\n", on_output)
             if result.reason != "ok" or "".join(chunks) != expected:
                 raise RuntimeError(f"incomplete output: {result}")
-            samples.append((len(expected) / (times[-1] - times[0]) / 1e6, len(chunks)))
+            # Output that came in one chunk (a short loop) is timed from the run's start.
+            first = times[0] if len(times) > 1 else started
+            samples.append((len(expected) / (times[-1] - first) / 1e6, len(chunks)))
     finally:
         await pool.stop()
     return samples
@@ -183,37 +199,48 @@ def row(name: str, samples: list[float]) -> str:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warm", type=int, default=100)
-    parser.add_argument("--cold", type=int, default=20)
-    parser.add_argument("--pool-size", type=int, default=4)
-    parser.add_argument("--lines", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=15.0, help="Sustained-load phase.")
-    parser.add_argument("--runtimes", default="runc,runsc")
-    default_image = os.environ.get("SANDBOX_IMAGE", "nodeengine-sandbox:latest")
-    parser.add_argument("--image", default=default_image)
-    args = parser.parse_args()
+QUICK = {"warm": 10, "cold": 3, "lines": 10_000, "seconds": 5.0}
+FULL = {"warm": 100, "cold": 20, "lines": 100_000, "seconds": 15.0}
 
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Small counts: a smoke test.")
+    parser.add_argument("--warm", type=int)
+    parser.add_argument("--cold", type=int)
+    parser.add_argument("--lines", type=int)
+    parser.add_argument("--seconds", type=float, help="Sustained-load phase.")
+    add_arguments(parser)
+    args = parser.parse_args()
+    for name, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     summary: dict[str, dict] = {}
-    for runtime in [r.strip() for r in args.runtimes.split(",") if r.strip()]:
-        warm = asyncio.run(warm_samples(args.image, args.warm, args.pool_size, runtime))
-        cold = cold_samples(args.image, args.cold, runtime) if args.cold else []
-        print(f"\n[{runtime}] first stdout chunk of print('hi'), image {args.image}")
+    for config in configs(args):
+        runtime = config.runtime
+        print(header(config, "bench/sandbox.py" + (" --quick" if args.quick else "")))
+        warm = asyncio.run(warm_samples(config, args.warm))
+        cold = cold_samples(config.image, args.cold, runtime) if args.cold else []
+        print(f"\n[{runtime}] first stdout chunk of print('hi'), image {config.image}")
         print(f"{'method':<28}{'n':>5}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}{'min ms':>10}")
         print(row("warm pool (acquire+run)", warm))
         if cold:
             print(row("cold docker run --rm", cold))
             print(f"p50 ratio cold/warm: {statistics.median(cold) / statistics.median(warm):.1f}x")
         if args.lines:
-            rates = asyncio.run(lines_samples(args.image, args.lines, runtime))
+            rates = asyncio.run(lines_samples(config, args.lines))
             print(
                 f"print loop of {args.lines} lines through the pool: "
                 f"{statistics.median(r for r, _ in rates):.2f} MB/s median "
                 f"(runs: {', '.join(f'{r:.2f}' for r, _ in rates)}), "
                 f"{statistics.median(n for _, n in rates):.0f} output chunks"
             )
-        load = asyncio.run(sustained(args.image, runtime, args.seconds))
+        load = asyncio.run(sustained(config, args.seconds))
         summary[runtime] = {
             "p50": pct(warm, 0.5),
             "p99": pct(warm, 0.99),
@@ -222,20 +249,23 @@ def main() -> None:
         }
 
     print("\nside by side")
-    header = ["measure", *summary]
+    columns = ["measure", *summary]
     measures = [
         ("first stdout p50 (warm)", lambda f: f"{f['p50']:.1f} ms"),
         ("first stdout p99 (warm)", lambda f: f"{f['p99']:.1f} ms"),
         ("cold docker run p50", lambda f: f"{f['cold']:.0f} ms" if f["cold"] else "-"),
-        ("runs/s, 8 clients", lambda f: f"{f['rate']:.1f}"),
-        ("warm during load (min/mean of 8)", lambda f: f"{f['warm_min']}/{f['warm_mean']:.1f}"),
+        ("runs/s, 8 clients", lambda f: f"{f['rate']:.2f}"),
+        (
+            f"warm during load (min/mean of {args.pool_size})",
+            lambda f: f"{f['warm_min']}/{f['warm_mean']:.1f}",
+        ),
         (
             "memory per warm container",
             lambda f: f"{f['memory_mib']:.0f} MiB" if f["memory_mib"] else "?",
         ),
     ]
-    table = [header] + [[name, *(cell(f) for f in summary.values())] for name, cell in measures]
-    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    table = [columns] + [[name, *(cell(f) for f in summary.values())] for name, cell in measures]
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
     for line in table:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
 

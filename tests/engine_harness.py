@@ -62,6 +62,16 @@ def redis_url() -> str:
     )
 
 
+# What the tests' servers run with instead of the product's defaults: short limits, and cheap
+# container starts (the data stack is imported by the scripts that use it).
+TEST_SETTINGS = {
+    "POOL_SIZE": "4",
+    "RUN_WALL_SECONDS": "5",
+    "RUN_PAUSE_SECONDS": "6",
+    "SANDBOX_PRELOAD": "none",
+}
+
+
 @dataclass
 class Servers:
     """One daphne and any number of pool workers sharing one environment."""
@@ -73,7 +83,16 @@ class Servers:
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, db_settings: dict[str, Any], redis: str | None, **overrides: str) -> Servers:
+    def create(
+        cls,
+        db_settings: dict[str, Any],
+        redis: str | None,
+        *,
+        test_settings: bool = True,
+        **overrides: str,
+    ) -> Servers:
+        """`test_settings=False`: none of TEST_SETTINGS, so the servers run in the configuration
+        the environment and `overrides` give (the benches measure the shipped one)."""
         tag = uuid.uuid4().hex[:8]
         env = {
             **os.environ,
@@ -84,11 +103,7 @@ class Servers:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "POOL_REQUEST_CHANNEL": f"pool.requests.test{tag}",
             "POOL_WORKER_NAME": f"enginetest-{tag}",
-            "POOL_SIZE": "4",
-            "RUN_WALL_SECONDS": "5",
-            "RUN_PAUSE_SECONDS": "6",
-            # Container starts stay cheap (the data stack is imported by the scripts that use it).
-            "SANDBOX_PRELOAD": "none",
+            **(TEST_SETTINGS if test_settings else {}),
             # Browser tests sign up many users from 127.0.0.1 (test_auth_* test the limit itself).
             "LOGIN_RATE_PER_IP": "10000/min",
             "LOG_LEVEL": "INFO",
