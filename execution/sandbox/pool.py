@@ -53,6 +53,11 @@ UNKNOWN_CONTAINER_GRACE_SECONDS = 30.0
 SWEEP_INTERVAL_SECONDS = 30.0
 # A new container's interpreter must report ready within this (it takes ~50 ms when idle).
 READY_TIMEOUT_SECONDS = 30.0
+# A burst of acquires (a class pressing Run) leaves the CPU to its runs: while acquires come less
+# than this far apart and a large pool still has half its sandboxes ready, replacements wait.
+BURST_QUIET_SECONDS = 0.3
+# Below this many ready ones a pool never waits to refill: its next runs would wait instead.
+BURST_MIN_READY = 4
 # A run still going after this long gets its run id into its container's name (see _label_run).
 RENAME_AFTER_SECONDS = 1.0
 
@@ -108,6 +113,7 @@ class SandboxPool:
         self._start_tasks: set[asyncio.Task[None]] = set()
         self._removals: dict[str, asyncio.Task[None]] = {}
         self._served = 0
+        self._last_acquire = 0.0
         self._failures = 0
         self._last_error: str | None = None
         self._backoff = 0.0
@@ -157,6 +163,7 @@ class SandboxPool:
                     if sandbox is not None:
                         self._busy.add(sandbox)
                         self._served += 1
+                        self._last_acquire = time.monotonic()
                         self._wake()
                         return sandbox
                     self._wake()
@@ -279,10 +286,18 @@ class SandboxPool:
         ready.update(s.kind for s in self._busy if not s.running)
         return ready
 
-    def starting_at_capacity(self) -> bool:
-        """As many containers are starting as the pool ever starts at once: taking a warm one now
-        adds no start until one of them is ready."""
-        return self._starting >= MAX_PARALLEL_STARTS
+    def starts_nothing_now(self) -> bool:
+        """Taking a warm sandbox now starts no container at once: as many are starting as the
+        pool ever starts at once, or a burst defers the starts (_deferring_starts)."""
+        return self._starting >= MAX_PARALLEL_STARTS or self._deferring_starts()
+
+    def _deferring_starts(self) -> bool:
+        """A burst of acquires is under way and the pool still has plenty ready: its runs get
+        the CPU first (a container start costs hundreds of ms of it), replacements start once
+        acquires pause for BURST_QUIET_SECONDS or the ready ones run low."""
+        return time.monotonic() - self._last_acquire < BURST_QUIET_SECONDS and self._ready() >= max(
+            BURST_MIN_READY, self._size // 2
+        )
 
     def _held(self) -> int:
         """Sandboxes acquired and not running yet: ready for a run, in their holder's hands."""
@@ -364,6 +379,10 @@ class SandboxPool:
         # A held sandbox is ready too: its replacement starts once it runs (the holder's next
         # acquire wakes this loop), so an idle worker keeps exactly `size` containers.
         deficit = self._size - self._ready() - self._starting
+        if deficit > 0 and self._deferring_starts():
+            # Looked at again once the burst pauses (every acquire pushes that back).
+            asyncio.get_running_loop().call_later(BURST_QUIET_SECONDS, self._wake)
+            return
         if deficit <= 0 and not self._starting and self._unbalanced():
             # Full, but demand moved: start one of the kind it wants; once ready, it replaces a
             # warm one of a kind above its share (_start_one), so capacity never dips.

@@ -168,15 +168,15 @@ class PoolWorker:
             # Taking the next sandbox makes the pool start a replacement container, seconds of
             # CPU for Docker on a small host: let this run's first output go out first (or the
             # run end, or a short while pass), so the replacement does not compete with it.
-            # Unless the pool already starts as many as it ever does at once: then taking one
-            # starts nothing now, and a burst of requests (a class pressing Run) would only wait.
+            # Unless taking one starts nothing now (the pool starts as many as it ever does at
+            # once, or defers its starts during a burst): a class pressing Run would only wait.
             if not self._pool_starts_at_capacity():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(under_way.wait(), REFILL_HOLDOFF_SECONDS)
 
     def _pool_starts_at_capacity(self) -> bool:
-        starting = getattr(self.pool, "starting_at_capacity", None)
-        return bool(starting and starting())
+        starts_nothing = getattr(self.pool, "starts_nothing_now", None)
+        return bool(starts_nothing and starts_nothing())
 
     async def _receive_unless_drained(self, channel: str, sandbox: Any = None) -> Any:
         """The next request, or None if an operator drains this worker while it waits, or the
