@@ -92,14 +92,19 @@ def census(web: Servers) -> dict[str, Any]:
     return answer.json()
 
 
+# Every request passes through the ASGI entry (nodeengine/asgi.py), the census's own included:
+# not a run's task.
+ENTRY = "nodeengine/asgi.py"
+
+
 def run_tasks(body: dict[str, Any]) -> list[list[str]]:
     """The tasks running the project's code (not daphne's, Django's or the census's own)."""
     return [
         task["frames"]
         for task in body["tasks"]
         if any(
-            frame.split(" (")[1].startswith(("execution/", "nodeengine/", "graphs/"))
-            for frame in task["frames"]
+            place.startswith(("execution/", "nodeengine/", "graphs/")) and place != ENTRY
+            for place in (frame.split(" (")[1].rstrip(")") for frame in task["frames"])
         )
     ]
 

@@ -126,6 +126,9 @@ class SandboxPool:
         # Kills and exit states must not queue behind slow creates and removals.
         self._critical = ThreadPoolExecutor(4, thread_name_prefix=f"sandbox-{worker_name}-run")
         self._background = ThreadPoolExecutor(4, thread_name_prefix=f"sandbox-{worker_name}-bg")
+        # Removals on threads of their own: after a burst dozens queue up, and a container start
+        # (which the next runs wait for) must not wait behind them.
+        self._removing = ThreadPoolExecutor(2, thread_name_prefix=f"sandbox-{worker_name}-rm")
 
     # --- lifecycle ---
     async def start(self) -> None:
@@ -247,6 +250,7 @@ class SandboxPool:
                 self._client.close()
         self._critical.shutdown(wait=False, cancel_futures=True)
         self._background.shutdown(wait=False, cancel_futures=True)
+        self._removing.shutdown(wait=False, cancel_futures=True)
 
     # --- operations ---
     def resize(self, size: int) -> None:
@@ -508,7 +512,7 @@ class SandboxPool:
 
         async def remove() -> None:
             try:
-                await self.call_docker(docker_ops.remove_container, container_id)
+                await self.call_docker(docker_ops.remove_container, container_id, removal=True)
             except Exception as exc:
                 # The periodic sweep removes it once Docker answers again.
                 logger.warning(
@@ -549,11 +553,14 @@ class SandboxPool:
             self._client = await loop.run_in_executor(self._background, self._docker_factory)
         return self._client.api
 
-    async def call_docker(self, func: Callable[..., T], *args: Any, critical: bool = False) -> T:
-        """Run a blocking Docker call, func(api, *args), in the pool's threads."""
+    async def call_docker(
+        self, func: Callable[..., T], *args: Any, critical: bool = False, removal: bool = False
+    ) -> T:
+        """Run a blocking Docker call, func(api, *args), in the pool's threads: `critical` ones
+        (kills, exit states) and removals each on threads of their own."""
         api = await self._api()
         loop = asyncio.get_running_loop()
-        executor = self._critical if critical else self._background
+        executor = self._critical if critical else self._removing if removal else self._background
         return await loop.run_in_executor(executor, func, api, *args)
 
     def _record_failure(self, exc: BaseException) -> None:
