@@ -21,10 +21,24 @@ The process forks right away. The parent stays PID 1 as a tiny supervisor: it re
 kernel ignores default-action signals like SIGXCPU sent to a namespace's init. The child waits for
 the script and runs it as ``__main__`` from a file called ``main.py``.
 
+Two users: the pool starts the container as root with only CAP_SETUID, CAP_SETGID, CAP_SETPCAP
+and CAP_KILL (execution/sandbox/container.py). Right after the fork, before anything else (the
+preload, the ready marker, any byte of the script), the child empties its capability bounding
+set and becomes uid/gid 10001 with no groups and no capabilities, and checks that it holds none
+(drop_to_script_user; it exits 126 rather than run a script otherwise). The supervisor keeps
+CAP_KILL alone (to signal the script's processes: the CPU watchdog under gVisor) and stays root,
+so the script can neither signal nor ptrace PID 1 nor read /proc/1 (permission to signal is
+symmetric in uid; under gVisor nothing else protects a namespace's init from SIGKILL). Started
+as any other user (the image's own USER, for other callers), or not as a container's PID 1 (the
+host's tests), the runner runs the script as the user it was started as.
+Since the child cannot signal its root parent, it tells it "ready" and "script started" through
+a pipe (NOTICE_*), closed before the script runs.
+
 Exit codes: the script's own (``SystemExit`` honoured), 1 for an uncaught exception (its
 traceback, limited to main.py's frames, on stderr), 152 when the CPU-time limit ended it,
 128 + N for another signal N, 2 when the header (or a debug table) was malformed, 124 when the
-supervisor's own wall clock ended it, 125 when no script came in time.
+supervisor's own wall clock ended it, 125 when no script came in time, 126 when the child could
+not drop its privileges.
 
 The exit record (docs/interfaces.md): the child computes the script's exit status itself (as
 Python would from ``SystemExit``), then ends the script as Python's shutdown does (non-daemon
@@ -99,6 +113,20 @@ WALL_GRACE_SECONDS = 2.0
 # A debug run's time paused at breakpoints, on top of its wall limit (the pool's RUN_PAUSE_SECONDS).
 DEFAULT_PAUSE_SECONDS = 600.0
 PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_GET_NO_NEW_PRIVS = 39
+CAP_KILL = 5
+CAPABILITY_COUNT = 64  # past the kernel's last capability PR_CAPBSET_DROP answers EINVAL
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+# Who runs the script when the runner starts as root (the image's `sandbox` user).
+SCRIPT_UID = SCRIPT_GID = 10001
+EXIT_PRIVILEGES = 126
+# The child's notices to the supervisor (a pipe: it cannot signal its root parent).
+NOTICE_READY = b"R"  # the ready marker goes out now: the idle clock starts
+NOTICE_STARTED = b"S"  # the script starts now: the wall clock starts
+NOTICE_DEBUG_STARTED = b"D"  # a debug run starts now: the wall clock with its pause allowance
+NOTICE_FD: list[int] = []  # the child's end, until the script starts
 # For the child to get ready (the preload) before the idle clock starts.
 READY_SECONDS = 60.0
 # A process's first compile() costs about 1 ms (the parser's and compiler's state is built on
@@ -182,19 +210,120 @@ def write_exit_record(fd: int, record: bytes) -> None:
 
 
 def harden_supervisor() -> None:
-    """The script runs as the same user as this supervisor, so shield PID 1 from it.
+    """Shield PID 1 from the script, which runs as another user (drop_to_script_user).
 
-    Not dumpable: the script can no longer ptrace PID 1 (attaching stops it, so the run would
-    hang until the wall limit, or could be made to lie about the exit) nor read /proc/1/*.
-    SIGINT ignored: Python's own handler would raise KeyboardInterrupt here and end the run
-    with the runner's traceback. (The kernel already drops other default-action signals, even
-    SIGKILL and SIGSTOP, sent to a namespace's init from inside.)
+    Only CAP_KILL kept: the supervisor signals the script's processes (uid 10001; the CPU
+    watchdog under gVisor) and needs nothing else. Not dumpable: even under a runtime or a
+    configuration that leaves the script PID 1's uid, it cannot ptrace PID 1 (attaching stops
+    it, so the run would hang until the wall limit, or could be made to lie about the exit) nor
+    read /proc/1/*. SIGINT ignored: Python's own handler would raise KeyboardInterrupt here and
+    end the run with the runner's traceback. SIGUSR1 and SIGUSR2 ignored: once the clock's
+    notices (a script run as PID 1's user, on the host, would end PID 1 with them).
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for number in (signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(number, signal.SIG_IGN)
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     except (OSError, AttributeError):
         os.write(2, b"runner: could not make the supervisor undumpable\n")
+        return
+    keep_only_kill()
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def keep_only_kill() -> None:
+    """The supervisor's capabilities: CAP_KILL alone, in its effective, permitted and bounding
+    sets (what the container granted for the child's drop is no use to it any more). The kernel
+    keeps them per thread: this thread's, and those of threads it starts later (gVisor's CPU
+    watchdog, started at the fork, calls this itself)."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in range(CAPABILITY_COUNT):
+        if capability != CAP_KILL:
+            libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)(_CapData(1 << CAP_KILL, 1 << CAP_KILL, 0), _CapData(0, 0, 0))
+    if libc.capset(ctypes.byref(header), data) != 0:
+        os.write(2, b"runner: the supervisor could not give up its other capabilities\n")
+
+
+def privilege_state(libc: ctypes.CDLL) -> dict[str, str]:
+    """The lines of /proc/self/status that say who this process is and what it may do."""
+    with open("/proc/self/status") as status:
+        lines = dict(line.rstrip("\n").split(":", 1) for line in status if ":" in line)
+    wanted = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+    state = {name: lines[name].strip() for name in wanted if name in lines}
+    state["NoNewPrivs"] = str(libc.prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))
+    return state
+
+
+def drop_to_script_user() -> None:
+    """In the child, right after the fork, before it runs any code a script could influence:
+    no capabilities (bounding set emptied while CAP_SETPCAP allows it), no groups, uid and gid
+    SCRIPT_UID (real, effective, saved), no new privileges, and a check that all of it holds.
+    Started as any user but root, the runner has nothing to drop; nor outside a container (not
+    under PID 1: the host's tests run the runner as a plain subprocess)."""
+    if (os.getuid() != 0 and os.geteuid() != 0) or os.getppid() != 1:
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in range(CAPABILITY_COUNT):
+            libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+        os.setgroups([])
+        os.setresgid(SCRIPT_GID, SCRIPT_GID, SCRIPT_GID)
+        # From root to a user with no uid 0 left: the kernel empties the permitted, effective
+        # and ambient sets (no PR_SET_KEEPCAPS).
+        os.setresuid(SCRIPT_UID, SCRIPT_UID, SCRIPT_UID)
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        state = privilege_state(libc)
+        ids = f"{SCRIPT_UID}\t{SCRIPT_UID}\t{SCRIPT_UID}\t{SCRIPT_UID}"
+        held = [
+            name
+            for name in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+            if name in state and int(state[name], 16) != 0
+        ]
+        if (
+            state.get("Uid") != ids
+            or state.get("Gid") != ids.replace(str(SCRIPT_UID), str(SCRIPT_GID))
+            or state.get("Groups", "")
+            or held
+            or "CapEff" not in state
+            or "CapBnd" not in state
+            or state["NoNewPrivs"] != "1"
+        ):
+            raise OSError(f"still privileged: {state}")
+        # A change of user made the process undumpable: its /proc/self would be root's. The
+        # script's processes are ordinary ones of uid 10001 (they hold nothing worth hiding).
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    except (OSError, AttributeError, ValueError) as exc:
+        os.write(2, f"runner: could not drop privileges: {exc}\n".encode())
+        os._exit(EXIT_PRIVILEGES)
+
+
+def notify_supervisor(notice: bytes) -> None:
+    if NOTICE_FD:
+        with contextlib.suppress(OSError):
+            _os_write(NOTICE_FD[0], notice)
+
+
+def close_notices() -> None:
+    """Before the script runs: it must not reach the supervisor's clock."""
+    while NOTICE_FD:
+        with contextlib.suppress(OSError):
+            _os_close(NOTICE_FD.pop())
 
 
 def option(name: str, default: float) -> float:
@@ -216,32 +345,33 @@ def text_option(name: str, default: str) -> str:
     return default
 
 
-def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) -> None:
+def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float, notices: int) -> None:
     """The supervisor's clock: READY_SECONDS for the child to get ready (the preload), then (from
-    its SIGWINCH just before the ready marker) `idle_seconds` for a script to come, then (from
-    the child's SIGUSR1 when the script starts) the wall limit and a grace; from SIGUSR2 instead
-    (a debug run, whose pauses stop the pool's clock) `pause_seconds` more. When it rings, PID 1
-    exits, and the kernel kills every process of the container with it.
+    its NOTICE_READY just before the ready marker) `idle_seconds` for a script to come, then
+    (from NOTICE_STARTED when the script starts) the wall limit and a grace; from
+    NOTICE_DEBUG_STARTED instead (a debug run, whose pauses stop the pool's clock)
+    `pause_seconds` more. When it rings, PID 1 exits, and the kernel kills every process of the
+    container with it.
 
-    Only the first SIGWINCH and the first SIGUSR1 or SIGUSR2 count (a SIGWINCH after the script
-    started, none), so a script cannot wind the clock back nor lengthen it. (A script that sends
-    SIGALRM ends itself early: nothing more.)
+    The notices come on the pipe `notices`, read by a thread. Only the first "ready" and the
+    first "started" count (a "ready" after the script started, none), and the child closes its
+    end before the script runs, so a script cannot wind the clock back nor lengthen it.
     """
     started = False
     ready = False
 
-    def child_ready(signum: int, frame: object) -> None:
+    def child_ready() -> None:
         nonlocal ready
         if not ready and not started:
             ready = True
             signal.setitimer(signal.ITIMER_REAL, idle_seconds)
 
-    def script_started(signum: int, frame: object) -> None:
+    def script_started(debug: bool) -> None:
         nonlocal started
         if not started:
             started = True
             seconds = wall_seconds + WALL_GRACE_SECONDS if wall_seconds else 0.0
-            if seconds and signum == signal.SIGUSR2:
+            if seconds and debug:
                 seconds += pause_seconds
             signal.setitimer(signal.ITIMER_REAL, seconds)
 
@@ -250,11 +380,29 @@ def keep_time(wall_seconds: float, idle_seconds: float, pause_seconds: float) ->
         write_exit_record(1, exit_record(status, supervisor=True, side_bytes=SIDE_BYTES_UNKNOWN))
         os._exit(status)
 
-    signal.signal(signal.SIGUSR1, script_started)
-    signal.signal(signal.SIGUSR2, script_started)
+    def listen() -> None:
+        # SIGALRM must reach the main thread, which waits in wait4(): a signal taken by this
+        # thread would run its Python handler only once wait4() returned.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGCHLD})
+        while True:
+            try:
+                data = os.read(notices, 64)
+            except InterruptedError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            for notice in data:
+                if notice == NOTICE_READY[0]:
+                    if idle_seconds:
+                        child_ready()
+                elif notice in (NOTICE_STARTED[0], NOTICE_DEBUG_STARTED[0]):
+                    script_started(notice == NOTICE_DEBUG_STARTED[0])
+
     signal.signal(signal.SIGALRM, time_is_up)
+    threading.Thread(target=listen, name="notices", daemon=True).start()
     if idle_seconds:
-        signal.signal(signal.SIGWINCH, child_ready)
         signal.setitimer(signal.ITIMER_REAL, idle_seconds + READY_SECONDS)
 
 
@@ -292,8 +440,7 @@ def child_status(child_pid: int) -> int:
 
 def read_script() -> tuple[bytes, bytes | None] | None:
     """(source, the debug table or None for a plain run), or None for a malformed header."""
-    with contextlib.suppress(OSError):
-        os.kill(os.getppid(), signal.SIGWINCH)  # the supervisor's idle clock starts now
+    notify_supervisor(NOTICE_READY)  # the supervisor's idle clock starts now
     os.write(1, READY_MARKER)
     stdin = sys.stdin.buffer
     header = stdin.readline(HEADER_MAX_BYTES)
@@ -388,9 +535,9 @@ def run_script() -> int:
         channel.write_raw(b"runner: malformed script header\n")
         return EXIT_BAD_HEADER
     source = script[0]
-    with contextlib.suppress(OSError):
-        # The supervisor's wall clock starts now (a debug run's with its pause allowance).
-        os.kill(os.getppid(), signal.SIGUSR1 if session is None else signal.SIGUSR2)
+    # The supervisor's wall clock starts now (a debug run's with its pause allowance).
+    notify_supervisor(NOTICE_STARTED if session is None else NOTICE_DEBUG_STARTED)
+    close_notices()
     text = source.decode("utf-8", "replace")
     # Tracebacks show main.py's lines although no such file exists; mtime None = never rechecked.
     linecache.cache[SCRIPT_FILENAME] = (len(text), None, text.splitlines(True), SCRIPT_FILENAME)
@@ -426,21 +573,26 @@ def run_script() -> int:
 
 def main() -> int:
     wall_seconds, idle_seconds = option("wall-seconds", 0.0), option("idle-seconds", 0.0)
-    # Before the fork: a signal from the child must find the handler in place.
-    keep_time(wall_seconds, idle_seconds, option("pause-seconds", DEFAULT_PAUSE_SECONDS))
-    # Also before the fork: the script may signal PID 1 before the parent runs again (under
-    # gVisor it often does), and Python's SIGINT handler would end the supervisor.
+    # Before the fork: the script may signal PID 1 before the parent runs again (when it runs
+    # as PID 1's user; under gVisor it often does), and Python's SIGINT handler would end the
+    # supervisor.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    notices, notice_out = os.pipe()
     child_pid = os.fork()
     if child_pid:
+        os.close(notice_out)
         harden_supervisor()
+        keep_time(
+            wall_seconds,
+            idle_seconds,
+            option("pause-seconds", DEFAULT_PAUSE_SECONDS),
+            notices,
+        )
         return supervise(child_pid)
-    # The child keeps no timer of its parent's, nor its handlers.
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGUSR1, signal.SIG_DFL)
-    signal.signal(signal.SIGUSR2, signal.SIG_DFL)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.signal(signal.SIGWINCH, signal.SIG_DFL)
+    # First of all: nothing the script can influence ever runs with the supervisor's privileges.
+    drop_to_script_user()
+    os.close(notices)
+    NOTICE_FD.append(notice_out)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # the script's Ctrl-C, as usual
     return run_script()
 

@@ -832,7 +832,9 @@ def test_a_plain_run_is_unchanged_and_loads_no_debugger(tmp_path):
 @pytest.mark.parametrize("header_signal", ["plain", "debug"])
 def test_a_debug_run_gets_its_pause_allowance_on_the_supervisors_clock(header_signal):
     """--wall-seconds=0.2 --pause-seconds=2: the supervisor ends a plain run 2.2 s in (the grace),
-    a debug run 2 s later. The script also sends the other signal: only the first counts."""
+    a debug run 2 s later. The script also sends the supervisor the signal that once meant the
+    other kind of start (the runner's notices now travel on a pipe closed before the script
+    runs): ignored."""
     other = "SIGUSR1" if header_signal == "debug" else "SIGUSR2"
     source = (
         f"import os, signal, time\nos.kill(os.getppid(), signal.{other})\n"

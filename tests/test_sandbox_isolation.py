@@ -128,21 +128,77 @@ async def test_host_environment_is_invisible(make_pool, monkeypatch):
 
 
 async def test_runs_as_an_unprivileged_user_without_capabilities(make_pool):
+    # The container starts as root with four capabilities (execution/sandbox/container.py); the
+    # script's process drops all of them, and root, before it reads the script (runner.py).
     pool = await make_pool()
     code = (
         "import ctypes, os\n"
-        "print(os.getuid(), os.geteuid())\n"
-        "caps = [l for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapBnd'))]\n"
+        "print(os.getresuid(), os.getresgid(), os.getgroups())\n"
+        "names = ('CapInh', 'CapPrm', 'CapEff', 'CapBnd')\n"
+        "caps = [l for l in open('/proc/self/status') if l.startswith(names)]\n"
         "print(''.join(caps), end='')\n"
         # PR_GET_NO_NEW_PRIVS: gVisor's /proc/self/status has no NoNewPrivs line.
         "print('NoNewPrivs:', ctypes.CDLL(None).prctl(39, 0, 0, 0, 0))\n"
+        # PR_CAPBSET_READ of CAP_SETUID, CAP_KILL: gone from the bounding set.
+        "print('bounding:', ctypes.CDLL(None).prctl(23, 7, 0, 0, 0),\n"
+        "      ctypes.CDLL(None).prctl(23, 5, 0, 0, 0))\n"
+        # Its own /proc is its own (the drop left it dumpable), as in any process.
+        "print('own environ:', b'HOME=/tmp' in open('/proc/self/environ', 'rb').read())\n"
     )
-    _result, out = await run_code(pool, code)
-    lines = out.stdout.splitlines()
-    assert lines[0] == "10001 10001"
-    assert "CapEff:\t0000000000000000" in lines
-    assert "CapBnd:\t0000000000000000" in lines
-    assert "NoNewPrivs: 1" in lines
+    result, out = await run_code(pool, code)
+    assert result.reason == "ok", out.stderr
+    assert out.stdout.splitlines() == [
+        "(10001, 10001, 10001) (10001, 10001, 10001) []",
+        "CapInh:\t0000000000000000",
+        "CapPrm:\t0000000000000000",
+        "CapEff:\t0000000000000000",
+        "CapBnd:\t0000000000000000",
+        "NoNewPrivs: 1",
+        "bounding: 0 0",
+        "own environ: True",
+    ]
+
+
+async def test_the_script_cannot_become_root_again(make_pool):
+    pool = await make_pool()
+    code = (
+        "import ctypes, os\n"
+        "attempts = {\n"
+        "    'setuid': lambda: os.setuid(0),\n"
+        "    'seteuid': lambda: os.seteuid(0),\n"
+        "    'setresuid': lambda: os.setresuid(0, 0, 0),\n"
+        "    'setgid': lambda: os.setgid(0),\n"
+        "    'setgroups': lambda: os.setgroups([0]),\n"
+        "}\n"
+        "for name, attempt in attempts.items():\n"
+        "    try:\n"
+        "        attempt()\n"
+        "        print(name, 'allowed')\n"
+        "    except PermissionError:\n"
+        "        print(name, 'refused')\n"
+        # capset with every capability: refused (nothing permitted to raise).
+        "class Header(ctypes.Structure):\n"
+        "    _fields_ = [('version', ctypes.c_uint32), ('pid', ctypes.c_int)]\n"
+        "class Data(ctypes.Structure):\n"
+        "    _fields_ = [('e', ctypes.c_uint32), ('p', ctypes.c_uint32), ('i', ctypes.c_uint32)]\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "every = (Data * 2)(Data(~0 & 0xFFFFFFFF, ~0 & 0xFFFFFFFF, 0), Data(0xFF, 0xFF, 0))\n"
+        "print('capset', libc.capset(ctypes.byref(Header(0x20080522, 0)), every))\n"
+        "print(os.getresuid())\n"
+    )
+    result, out = await run_code(pool, code)
+    assert (result.reason, out.stdout.splitlines()) == (
+        "ok",
+        [
+            "setuid refused",
+            "seteuid refused",
+            "setresuid refused",
+            "setgid refused",
+            "setgroups refused",
+            "capset -1",
+            "(10001, 10001, 10001)",
+        ],
+    )
 
 
 async def test_no_setuid_programs_in_the_image(make_pool):

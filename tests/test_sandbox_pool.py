@@ -59,10 +59,13 @@ async def test_containers_carry_the_sandbox_policy(make_pool, docker_ready):
     host = attrs["HostConfig"]
     assert attrs["Config"]["Labels"][LABEL_MANAGED] == "1"
     assert attrs["Config"]["Labels"][LABEL_WORKER] == pool.worker_name
-    assert attrs["Config"]["User"] == "10001:10001"
+    # Root with four capabilities: the runner's supervisor keeps CAP_KILL, the script's process
+    # drops to 10001:10001 with none (test_sandbox_isolation.py checks it from inside).
+    assert attrs["Config"]["User"] == "0:0"
     assert host["NetworkMode"] == "none"
     assert host["ReadonlyRootfs"] is True
     assert host["CapDrop"] == ["ALL"]
+    assert sorted(host["CapAdd"]) == ["KILL", "SETGID", "SETPCAP", "SETUID"]
     assert host["SecurityOpt"] == ["no-new-privileges"]
     gvisor = host.get("Runtime") == "runsc"
     # Under gVisor its own kernel's memory and threads count in the cgroup: the container's limits

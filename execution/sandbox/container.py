@@ -20,7 +20,16 @@ LABEL_WORKER = "nodeengine.worker"
 LABEL_SLOT = "nodeengine.slot"
 LABEL_KIND = "nodeengine.kind"  # light, plot or data: what the runner preloads
 SCRATCH_DIR = "/tmp"
-SANDBOX_USER = "10001:10001"
+# The container starts as root, with only SUPERVISOR_CAPABILITIES: the runner's supervisor (PID 1)
+# stays root and the script's process drops to SANDBOX_USER before it reads any of the script
+# (sandbox_image/runner.py, drop_to_script_user), so the script can neither signal nor ptrace its
+# supervisor (permission to signal is symmetric in uid; gVisor does not protect a namespace's
+# init from SIGKILL). SETUID and SETGID: for that drop; SETPCAP: to empty the script's bounding
+# set too; KILL: for the supervisor to signal the script's processes (the CPU watchdog under
+# gVisor), the only capability it keeps after the fork. no-new-privileges still holds.
+SUPERVISOR_USER = "0:0"
+SUPERVISOR_CAPABILITIES = ["SETUID", "SETGID", "SETPCAP", "KILL"]
+SANDBOX_USER = "10001:10001"  # the script's user (and any container that runs no runner)
 RUNNER_PATH = "/opt/nodeengine/runner.py"
 RUNNER_COMMAND = ["python3", "-I", "-u", RUNNER_PATH]
 # gVisor (as Debian ships it) accounts CPU time but does not enforce RLIMIT_CPU: a busy loop would
@@ -32,11 +41,17 @@ RUNNER_COMMAND = ["python3", "-I", "-u", RUNNER_PATH]
 # It also ignores, in PID 1 only, the signals Linux would drop for a namespace's init (gVisor
 # delivers them: SIGTERM from the script would end the supervisor, and the run, as "error").
 # Only PID 1 runs it, after the fork: the script's process and its own forks keep every default.
+# The watchdog thread holds only CAP_KILL (as the supervisor: the kernel keeps capabilities per
+# thread) and keeps SIGALRM off itself (the supervisor's clock must interrupt its main thread).
 GVISOR_CPU_BOOTSTRAP = """\
 import os, resource, runpy, signal, sys, threading, time
 
 
 def cpu_watchdog(soft, hard):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGCHLD})
+    keep_only_kill = getattr(sys.modules.get("__main__"), "keep_only_kill", None)
+    if keep_only_kill is not None:
+        keep_only_kill()
     tick, warned = os.sysconf("SC_CLK_TCK"), {}
     while True:
         time.sleep(0.05)
@@ -202,7 +217,7 @@ def container_options(
             f"--preload={preload_option(limits, kind)}",
         ],
         "name": f"ne-{worker_name}-{slot}",
-        "user": SANDBOX_USER,
+        "user": SUPERVISOR_USER,
         "working_dir": SCRATCH_DIR,
         "environment": dict(SANDBOX_ENVIRONMENT),
         # stdin_open without detach makes docker-py set StdinOnce: half-closing our attach
@@ -236,6 +251,7 @@ def container_options(
             # Its pages count against mem_limit too, like /tmp's.
             "shm_size": f"{limits.scratch_mb}m",
             "cap_drop": ["ALL"],
+            "cap_add": list(SUPERVISOR_CAPABILITIES),  # see SUPERVISOR_USER
             "security_opt": ["no-new-privileges"],
             "mem_limit": memory,
             "memswap_limit": memory,
