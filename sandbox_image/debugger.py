@@ -6,7 +6,8 @@ for it. `parse_table` checks the table; `Session.start` then, before the script 
 - sends its frames on the side channel the runner set up for every run before the ready
   marker (display.Channel: the container's descriptor 2, moved to a private close-on-exec
   descriptor that carries only the runner's frames, `\\x1eNE3`, 4-byte big-endian length, JSON;
-  descriptor 2 itself points at the stdout pipe, so a child process's stderr cannot break it);
+  descriptor 2 itself points at the stderr relay's pipe, so a child process's stderr cannot
+  break it);
 - puts a pipe on descriptor 0 (and under sys.stdin): a reader thread splits the framed stdin
   (`D` data, `E` end of data, `C` JSON control) into that pipe and the controls;
 - gives the script's module `_ne_hit`, `_ne_stop`, `_ne_pause` and `_ne_tap`;

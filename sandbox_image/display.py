@@ -3,7 +3,7 @@ run, the data stack's preload, `show()` and matplotlib's `plt.show()`.
 
 The side channel: before the ready marker the runner moves the container's descriptor 2 to a
 private close-on-exec descriptor (`Channel`) that carries only runner frames (`\\x1eNE3`, a 4-byte
-big-endian length, UTF-8 JSON) and points descriptor 2 at the stdout pipe
+big-endian length, UTF-8 JSON) and points descriptor 2 at a pipe whose bytes go on as stderr
 (script_output.ScriptOutput.take_descriptor_2). Plain runs send `display` frames on it; debug runs
 also their trace and paused frames (debugger.py). One lock: a frame is written whole (partial
 writes go on) before the next one starts, whichever thread sends it. A forked child of the script

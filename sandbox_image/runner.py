@@ -10,11 +10,12 @@ the run nothing).
 A debug run's header is ``NE1 <source length> <table length>\\n``: the source, then the debug
 table, then framed stdin; debugger.py (imported only then) runs it (docs/debugging.md).
 
-Before the ready marker, in every run: descriptor 2 becomes the side channel (only runner frames;
-descriptor 2 itself then points at the stdout pipe), the modules of ``--preload=`` are imported
-(``plot``: numpy, matplotlib with Agg; ``data``: pandas too; ``none``: nothing; by default ``data``
-unless under a 96 MiB memory limit; the pool's sandbox kinds),
-and ``show()`` is installed in builtins (display.py; docs/rich_output.md).
+Before the ready marker, in every run: descriptor 2 becomes the side channel (only runner
+frames; descriptor 2 itself then points at a pipe whose bytes go on as stderr frames in the
+stdout pipe: script_output.StderrRelay), the modules of
+``--preload=`` are imported (``plot``: numpy, matplotlib with Agg; ``data``: pandas too; ``none``:
+nothing; by default ``data`` unless under a 96 MiB memory limit; the pool's sandbox kinds), and
+``show()`` is installed in builtins (display.py; docs/rich_output.md).
 
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
 (a fork bomb's zombies) and turns the script's fate into the container's exit code, because the
@@ -42,10 +43,11 @@ not drop its privileges.
 
 The exit record (docs/interfaces.md): the child computes the script's exit status itself (as
 Python would from ``SystemExit``), then ends the script as Python's shutdown does (non-daemon
-threads joined, atexit handlers run, output flushed) and writes the record into the stdout pipe
-before the interpreter tears down; the pool ends the run on it. The supervisor writes one too
-once its child has ended (the only record when the child died of a signal or ``os._exit``), so a
-container that dies without any record was killed from outside.
+threads joined, atexit handlers run, output flushed, what children wrote to descriptor 2 relayed)
+and writes the record into the stdout pipe before the interpreter tears down; the pool ends the
+run on it. The supervisor writes one too once its child has ended (the only record when the
+child died of a signal or ``os._exit``), so a container that dies without any record was killed
+from outside.
 
 The supervisor keeps time itself (``--wall-seconds``, ``--idle-seconds``, and for a debug run
 ``--pause-seconds`` more): the pool ends a run at its wall limit, but a pool worker that died (or
@@ -157,7 +159,10 @@ print(f(2))
 
 # The exit record (docs/interfaces.md, "The exit record"): in the stdout pipe, shaped like a stderr
 # frame whose length field holds a value no stderr frame has, then the exit code, flags and the
-# side channel's byte count. One atomic pipe write, so no other writer's bytes can tear it.
+# side channel's byte count. One atomic pipe write, so no other writer's bytes can tear it. The
+# frame marker is 20 bytes, 16 of them random (script_output.STDERR_FRAME_MAGIC): no output holds
+# it by accident, so nothing printed ends a run; a script that forges a record on purpose only
+# ends its own run (docs/interfaces.md).
 EXIT_RECORD_LENGTH = b"\xff\xff"
 EXIT_RECORD_MEMORY = 1  # the sandbox's memory cgroup has OOM-killed a process
 EXIT_RECORD_SUPERVISOR = 2  # written by PID 1 after its child ended
@@ -441,7 +446,7 @@ def child_status(child_pid: int) -> int:
 def read_script() -> tuple[bytes, bytes | None] | None:
     """(source, the debug table or None for a plain run), or None for a malformed header."""
     notify_supervisor(NOTICE_READY)  # the supervisor's idle clock starts now
-    os.write(1, READY_MARKER)
+    _os_write(1, READY_MARKER)  # not os.write: the policy counts the script's writes to 1 there
     stdin = sys.stdin.buffer
     header = stdin.readline(HEADER_MAX_BYTES)
     parts = header.split()

@@ -15,23 +15,27 @@ output would hold a prompt or a print before ``time.sleep`` back until exit. The
   they were written. And they stay in that order: sys.stderr travels in the stdout pipe, framed
   (STDERR_FRAME_MAGIC, a 2-byte length, at most PIPE_BUF bytes in all: one atomic write each,
   whatever other writers do), because Docker copies two pipes in two loops and may swap what
-  they carry. The pool splits the frames out again (execution/sandbox/protocol.py). Once the
-  script points descriptor 2 elsewhere itself (dup2, close), sys.stderr writes there, as Python's
-  would.
+  they carry. The pool splits the frames out again (execution/sandbox/protocol.py). The marker
+  is 20 bytes, 16 of them random: no output holds it by accident, however it is written
+  (``os.write(1, ...)``, a child process), so nothing printed turns into stderr. Once the script
+  points descriptor 2 elsewhere itself (dup2, close), sys.stderr writes there, as Python's would.
+- Descriptor 2 of the script's process, and so of every child process it starts, is a pipe that
+  a relay thread (`StderrRelay`) reads and sends on as stderr frames: a child's own stderr is
+  stderr too (its place among the child's stdout is as the relay reads it).
 - Before fork, exec, ``os.system``, a subprocess, ``os._exit``, a CPU-limit signal and at exit
   both streams are sent: a child writing to the same descriptors keeps its place, and nothing
-  written is lost to an exit that skips the interpreter's own flush.
+  written is lost to an exit that skips the interpreter's own flush. At the script's end the
+  relay sends what children wrote to descriptor 2 until then.
 
 Not covered (as in any Python program): ``os.write(1, ...)`` bypasses the buffer and can overtake
-it, and a child process's own stderr (descriptor 2, which the runner points at the stdout pipe in
-every run: take_descriptor_2) arrives as unframed stdout;
-``posix._exit`` and SIGKILL (memory limit, wall limit) lose at most FLUSH_INTERVAL of output.
-A script may stop the flusher thread (an async exception) or replace sys.stdout: it only delays
-its own output; the run's limits are enforced outside the container.
+it; ``posix._exit`` and SIGKILL (memory limit, wall limit) lose at most FLUSH_INTERVAL of output.
+A script may stop the flusher or relay thread (an async exception) or replace sys.stdout: it only
+delays or loses its own output; the run's limits are enforced outside the container.
 
-`ScriptOutput.bytes_out()` counts the bytes the policy wrote to the stdout pipe (stdout, and
-stderr frames with their headers): a debug run's frames carry it (debugger.py). It stops
-counting a stream once the script points its descriptor elsewhere.
+`ScriptOutput.bytes_out()` counts the bytes the script's process wrote to the stdout pipe (stdout,
+stderr frames with their headers, and its own ``os.write(1, ...)``; not a child's): the side
+channel's frames carry it (display.py, debugger.py). It stops counting a stream once the script
+points its descriptor elsewhere.
 """
 
 from __future__ import annotations
@@ -50,9 +54,12 @@ from types import FrameType
 
 BUFFER_BYTES = 64 * 1024
 FLUSH_INTERVAL = 0.005
-STDERR_FRAME_MAGIC = b"\x1eNE2"
+# Written as hex: no file of the image holds the marker's bytes (a script printing this file
+# prints text). The pool's copy: execution/sandbox/protocol.py.
+STDERR_FRAME_MAGIC = bytes.fromhex("1e4e45580b70553470d3415939080dec87b433b4")
 STDERR_FRAME_HEADER_BYTES = len(STDERR_FRAME_MAGIC) + 2
 STDERR_FRAME_PAYLOAD_BYTES = select.PIPE_BUF - STDERR_FRAME_HEADER_BYTES
+RELAY_READ_BYTES = 64 * 1024
 
 
 class CountedFileIO(io.FileIO):
@@ -70,6 +77,8 @@ class CountedFileIO(io.FileIO):
 
 
 _fileio_write = io.FileIO.write
+# Bound now: the script shares the os module and may replace its attributes (install() does).
+_os_write, _os_read = os.write, os.read
 
 
 class FramedStderr(io.RawIOBase):
@@ -92,15 +101,85 @@ class FramedStderr(io.RawIOBase):
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
         if self.direct:
-            return os.write(2, data)
+            return _os_write(2, data)
+        self.write_frames(data)
+        return len(data)
+
+    def write_frames(self, data: bytes | bytearray | memoryview) -> None:
+        """`data` as stderr frames in the stdout pipe, whatever descriptor 2 is."""
         view = memoryview(data).cast("B")
         for start in range(0, len(view), STDERR_FRAME_PAYLOAD_BYTES):
             piece = view[start : start + STDERR_FRAME_PAYLOAD_BYTES]
             # At most PIPE_BUF: the pipe takes all of it or raises.
-            self.written += os.write(
+            self.written += _os_write(
                 self.out_fd, STDERR_FRAME_MAGIC + len(piece).to_bytes(2, "big") + piece
             )
-        return len(view)
+
+
+class StderrRelay:
+    """Sends on, as stderr frames, what child processes (and a forked child's sys.stderr) write
+    to descriptor 2: a pipe, read by one daemon thread of the script's process.
+
+    Started before the script arrives (as the flusher). `drain` sends what the pipe holds now and
+    stops the relay: the runner calls it at the script's end, before the exit record, so that what
+    a child wrote before then is the run's. One lock around read-and-send, so no byte read is
+    lost to the drain.
+    """
+
+    def __init__(self, read_fd: int, send: Callable[[bytes], None]) -> None:
+        self.read_fd = read_fd
+        self._send = send
+        self._lock = threading.Lock()
+        self._closed = False
+        os.set_blocking(read_fd, False)
+
+    def start(self) -> bool:
+        thread = threading.Thread(target=self._run, name="nodeengine-stderr-relay", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:
+            return False
+        return True
+
+    def _run(self) -> None:
+        while not self._closed:
+            try:
+                select.select([self.read_fd], [], [])
+                with self._lock:
+                    if self._closed:
+                        return
+                    self._relay()
+            except OSError:  # the script closed the pipe (os.closerange): nothing to relay
+                self._closed = True
+                return
+            except BaseException:  # injected by the script (PyThreadState_SetAsyncExc): go on
+                continue
+
+    def _relay(self) -> bool:
+        """Sends one read's worth; False when the pipe held nothing more."""
+        try:
+            data = _os_read(self.read_fd, RELAY_READ_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return False
+        if not data:
+            self._closed = True
+            return False
+        self._send(data)
+        return True
+
+    def drain(self) -> None:
+        with self._lock:
+            try:
+                while not self._closed and self._relay():
+                    pass
+            except OSError:
+                pass
+            self._closed = True
+
+    def after_fork_in_child(self) -> None:
+        # The thread did not survive the fork, and the parent relays the pipe.
+        self._closed = True
+        self._lock = threading.Lock()
 
 
 class Flusher:
@@ -247,6 +326,7 @@ class ScriptOutput:
         self.stdout_writer = PromptWriter(1, "<stdout>", self.flusher)
         self.stdout_raw: CountedFileIO = self.stdout_writer.raw  # type: ignore[assignment]
         self.stderr_raw = FramedStderr(os.dup(1))  # not inherited by an exec'd child
+        self.relay: StderrRelay | None = None
         self.stderr_writer = PromptWriter(2, "<stderr>", self.flusher, raw=self.stderr_raw)
         self.stdout_writer.sibling = self.stderr_writer
         self.stderr_writer.sibling = self.stdout_writer
@@ -264,11 +344,15 @@ class ScriptOutput:
                 writer.pending = False
 
     def finish(self) -> None:
+        """The script's end: what both streams hold, then what children wrote to descriptor 2."""
         self.flusher.stop()
         self.flush_all()
+        if self.relay is not None:
+            self.relay.drain()
 
     def bytes_out(self) -> int:
-        """Bytes written to the stdout pipe so far (what is still buffered is not counted)."""
+        """Bytes the script's process wrote to the stdout pipe so far (what is still buffered is
+        not counted, nor what a child wrote)."""
         return self.stdout_raw.written + self.stderr_raw.written
 
     def install(self) -> None:
@@ -316,11 +400,18 @@ class ScriptOutput:
         self._install_stdin(io.BufferedReader(io.FileIO(0, "r", closefd=False)))
 
     def take_descriptor_2(self) -> int:
-        """Move descriptor 2 to a private close-on-exec descriptor (returned) and point 2 at the
-        stdout pipe, so that a child process's stderr cannot write where 2 went. sys.stderr
-        goes on framing: this is not the script pointing 2 elsewhere (the unwrapped dup2)."""
+        """Move descriptor 2 to a private close-on-exec descriptor (returned: the side channel)
+        and point 2 at a pipe that a relay thread reads and sends on as stderr frames, so that a
+        child process's stderr cannot write where 2 went, and still arrives as stderr. This is
+        not the script pointing 2 elsewhere (the unwrapped dup2): sys.stderr goes on framing."""
         private = os.dup(2)  # non-inheritable
-        _dup2(self.stderr_raw.out_fd, 2)
+        read_fd, write_fd = os.pipe()
+        _dup2(write_fd, 2)
+        _close(write_fd)
+        relay = StderrRelay(read_fd, self.stderr_raw.write_frames)
+        os.register_at_fork(after_in_child=relay.after_fork_in_child)
+        relay.start()
+        self.relay = relay
         return private
 
     def _hook_process_exits(self) -> None:
@@ -333,6 +424,7 @@ class ScriptOutput:
         # would have gone unbuffered; from then on sys.stderr follows descriptor 2 itself.
         os.dup2 = self._stderr_follows(self._flush_first(os.dup2, fd_argument=1), fd_argument=1)
         os.close = self._stderr_follows(self._flush_first(os.close, fd_argument=0), fd_argument=0)
+        os.write = self._counting_stdout(os.write)
         # subprocess binds this at import (a script imports it later), and it forks without
         # the at-fork hooks.
         try:
@@ -372,6 +464,20 @@ class ScriptOutput:
 
         return following
 
+    def _counting_stdout(self, func: Callable) -> Callable:
+        """`os.write` that counts what the script writes to descriptor 1 itself: a stderr or
+        display frame after it then waits for those bytes too."""
+        raw = self.stdout_raw
+
+        @functools.wraps(func)
+        def write(fd: int, data: bytes) -> int:
+            written = func(fd, data)
+            if fd == 1 and raw.counting:
+                raw.written += written
+            return written
+
+        return write
+
     def write_stderr_now(self, data: bytes) -> None:
         """Unbuffered, in order with what sys.stderr sent: for a last word when the script's
         own stderr may not work (MemoryError while printing its traceback)."""
@@ -385,7 +491,7 @@ class ScriptOutput:
         os.kill(os.getpid(), signal.SIGXCPU)
 
 
-_dup2 = os.dup2  # before install() wraps it
+_dup2, _close = os.dup2, os.close  # before install() wraps them
 _installed: list[ScriptOutput] = []  # kept alive whatever the script does to atexit
 
 

@@ -31,13 +31,14 @@ from execution.sandbox.protocol import (
     EXIT_WALL_LIMIT,
     READY_MARKER,
     STDERR,
+    STDERR_FRAME_MAGIC,
     STDOUT,
     StderrFrameSplitter,
 )
 from graphs.compiler import compile_graph
 from graphs.examples import example_documents
 
-EXIT_RECORD_PREFIX = b"\x1eNE2\xff\xff"
+EXIT_RECORD_PREFIX = STDERR_FRAME_MAGIC + b"\xff\xff"
 
 RUNNER = Path(__file__).resolve().parent.parent / "sandbox_image" / "runner.py"
 FRAME_MAGIC = b"\x1eNE3"
@@ -592,9 +593,8 @@ def test_text_that_looks_like_a_frame_stays_the_scripts_output(runs):
     assert run.finish() == 0
     fake = b'\x1eNE3\x00\x00\x00\x10{"t":"paused"}'
     assert run.stdout.startswith(fake + b"\n")
-    assert run.stderr == fake + b"\n"
-    # A child process's descriptor 2 is the stdout pipe: never the side channel.
-    assert b"child-stderr\n" in run.stdout and b"child-run-stderr\n" in run.stdout
+    # A child process's descriptor 2 is relayed as stderr frames: never the side channel.
+    assert run.stderr == fake + b"\nchild-stderr\nchild-run-stderr\n"
     assert run.stdout.endswith(b"end\n")
     assert run.channel == b""  # every byte on it parsed as a runner frame
     assert not run.paused_frames()
@@ -823,9 +823,10 @@ def test_a_plain_run_is_unchanged_and_loads_no_debugger(tmp_path):
     # The script's exit record at its end, then the supervisor's (docs/interfaces.md).
     records = [payload for stream, payload in pieces if stream == EXIT]
     assert [(r.code, r.supervisor) for r in records] == [(0, False), (0, True)]
-    # No debugger module, no thread of its own (the output flusher's is the only one).
+    # No debugger module, no thread of its own (the output flusher's and the stderr relay's
+    # are the only ones).
     pieces = [piece for piece in pieces if piece[0] != EXIT]
-    assert pieces == [(STDOUT, b"[] 2\nFalse typed\n"), (STDERR, b"to stderr\n")]
+    assert pieces == [(STDOUT, b"[] 3\nFalse typed\n"), (STDERR, b"to stderr\n")]
     assert result.stderr == b""
 
 
@@ -1010,24 +1011,26 @@ def test_a_debug_run_in_a_real_sandbox_container(docker_ready):
         )
         read_until(lambda: any(f["t"] == "paused" for f in frames))
         paused = frames[-1]
-        # Docker copies the two pipes apart: the output before the pause may come after it.
-        child = len(b"from-a-child\n")
-        read_until(lambda: len(pipe) >= paused["out"] + child)
+        # Docker copies the two pipes apart: the output before the pause may come after it. The
+        # child's stderr is relayed as a stderr frame (22-byte header) by a thread of the runner.
+        child = 22 + len(b"from-a-child\n")
+        read_until(lambda: len(pipe) >= len(b"name? ") + child)
         assert (paused["node"], paused["reason"]) == (1, "breakpoint")
         assert {(v["scope"], v["name"], v["repr"]) for v in paused["variables"]} >= {
             ("local", "name", "'Ada'"),
             ("global", "name", "'Ada'"),
         }
-        # A child process's bytes are not the runner's to count: `out` falls short by them.
-        assert paused["out"] == len(pipe) - child == len(b"name? ")
+        # The relayed frame counts once the relay has written it: before the pause or after.
+        assert paused["out"] in (len(b"name? "), len(b"name? ") + child)
         sock.sendall(control({"resume": "continue"}))
         read_until(lambda: False, to_the_end=True)
         assert frames[-1]["t"] == "trace" and frames[-1]["current"] is None
         assert docker_ready.api.wait(container.id, timeout=30)["StatusCode"] == 0
         pipe = pipe[: pipe.find(EXIT_RECORD_PREFIX)]  # the exit records end it
-        stdout = b"".join(d for s, d in StderrFrameSplitter().feed(pipe) if s == STDOUT)
-        assert stdout == b"name? from-a-child\nhello Ada\n"
-        assert frames[-1]["out"] == len(pipe) - child
+        pieces = list(StderrFrameSplitter().feed(pipe))
+        assert b"".join(d for s, d in pieces if s == STDOUT) == b"name? hello Ada\n"
+        assert b"".join(d for s, d in pieces if s == STDERR) == b"from-a-child\n"
+        assert frames[-1]["out"] == len(pipe)
         counts: dict[str, int] = {}
         values: dict[str, str] = {}
         for f in frames:

@@ -22,14 +22,20 @@ from typing import Any
 
 import pytest
 
-from execution.sandbox.protocol import READY_MARKER, STDERR, STDOUT, StderrFrameSplitter
+from execution.sandbox.protocol import (
+    READY_MARKER,
+    STDERR,
+    STDERR_FRAME_MAGIC,
+    STDOUT,
+    StderrFrameSplitter,
+)
 
 RUNNER = Path(__file__).resolve().parent.parent / "sandbox_image" / "runner.py"
 FRAME_MAGIC = b"\x1eNE3"
 DISPLAY_FRAME_MAX_BYTES = 3_000_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DEADLINE = 20.0
-EXIT_RECORD_PREFIX = b"\x1eNE2\xff\xff"
+EXIT_RECORD_PREFIX = STDERR_FRAME_MAGIC + b"\xff\xff"
 
 
 @dataclass
@@ -184,14 +190,13 @@ def test_printed_fake_display_json_and_frame_bytes_stay_stdout():
         sys.stdout.buffer.write(b"\\x1eNE3\\x00\\x00\\x00\\x02{{}}\\n")
         print({fake!r}, file=sys.stderr)
         sys.stderr.flush()
-        os.write(2, b"\\x1eNE3\\x00\\x00\\x00\\x02{{}}")  # descriptor 2 is the stdout pipe
+        os.write(2, b"\\x1eNE3\\x00\\x00\\x00\\x02{{}}")  # descriptor 2 is relayed as stderr
         """
     )
     assert run.code == 0, run.stderr
     assert run.channel == b"" and run.frames == []
     assert run.stdout.startswith(fake + "\n\x1eNE3")
-    assert run.stderr == fake + "\n"
-    assert run.pipe.endswith(b"\x1eNE3\x00\x00\x00\x02{}")
+    assert run.stderr == fake + "\n\x1eNE3\x00\x00\x00\x02{}"
 
 
 def test_a_plain_runs_frames_follow_exactly_the_output_before_them():
@@ -213,17 +218,18 @@ def test_a_plain_runs_frames_follow_exactly_the_output_before_them():
     assert run.output_before(first) == "one\n"
     assert run.output_before(second) == "one\ntwo"
     assert first["out"] == len(b"one\n")
-    assert second["out"] == len(b"one\ntwo") + 6 + len(b"err\n")  # a stderr frame's header
+    assert second["out"] == len(b"one\ntwo") + 22 + len(b"err\n")  # a stderr frame's header
     assert (first["line"], second["line"]) == (3, 7)
     assert run.stdout == "one\ntwothree\n"
 
 
-def test_a_child_process_stderr_goes_to_the_stdout_pipe_not_the_channel():
+def test_a_child_process_stderr_is_relayed_as_stderr_not_on_the_channel():
     run = run_script('import os\nos.system("echo from-a-child >&2")\nshow([[1]])\n')
     assert run.code == 0
-    assert run.stdout == "from-a-child\n"
+    assert (run.stdout, run.stderr) == ("", "from-a-child\n")
     [frame] = run.displays
-    assert frame["out"] == 0  # a child's bytes are not counted
+    # The relay's frame counts once it is in the pipe (it may come after the show).
+    assert frame["out"] in (0, 22 + len(b"from-a-child\n"))
 
 
 def test_a_malformed_header_still_says_so_on_descriptor_2():

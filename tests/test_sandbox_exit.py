@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from execution.sandbox.protocol import STDERR_FRAME_MAGIC
 from tests import docker_support
 from tests.docker_support import run_code
 
@@ -16,7 +17,7 @@ sandbox_runtime = docker_support.sandbox_runtime
 
 def exit_record(code: int, flags: int = 0, side_bytes: int = 0) -> str:
     """The record's bytes as a script could print them (latin-1 keeps each byte one char)."""
-    raw = b"\x1eNE2\xff\xff" + bytes((code, flags)) + side_bytes.to_bytes(8, "big")
+    raw = STDERR_FRAME_MAGIC + b"\xff\xff" + bytes((code, flags)) + side_bytes.to_bytes(8, "big")
     return repr(raw)
 
 

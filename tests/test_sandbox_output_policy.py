@@ -1,9 +1,10 @@
 """The sandbox's output policy (sandbox_image/script_output.py) in a plain child process, no
 Docker: what is held back, what goes out at once, and that nothing written is ever lost.
 
-Each script runs in a fresh interpreter with the policy installed, its stdout/stderr on pipes we
-read. Where a test needs "the flusher cannot have sent it", the child sets the flush interval to
-an hour: what still arrives was sent by the rule under test. Waits are generous deadlines for
+Each script runs in a fresh interpreter with the policy installed as the runner installs it (its
+descriptor 2 then a pipe the policy relays as stderr frames), its stdout/stderr on pipes we read.
+Where a test needs "the flusher cannot have sent it", the child sets the flush interval to an
+hour: what still arrives was sent by the rule under test. Waits are generous deadlines for
 events, never measurements.
 """
 
@@ -19,7 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from execution.sandbox.protocol import StderrFrameSplitter, coalesce
+from execution.sandbox.protocol import (
+    STDERR,
+    STDERR_FRAME_MAGIC,
+    STDOUT,
+    StderrFrameSplitter,
+    coalesce,
+)
 
 POLICY = Path(__file__).resolve().parent.parent / "sandbox_image" / "script_output.py"
 NEVER = 3600.0  # a flush interval the test would never see expire
@@ -41,7 +48,7 @@ class Child:
             _interval = {interval!r}
             if _interval is not None:
                 script_output.FLUSH_INTERVAL = _interval
-            script_output.install()
+            script_output.install().take_descriptor_2()
             def wait_gate():
                 os.read({self.gate_r}, 1)
             """
@@ -116,7 +123,7 @@ class Child:
         for stream, data in [*self.splitter.feed(out), *self.splitter.finish()]:
             self._take(stream, data)
         self._take("stderr", err)
-        return self.process.returncode, self.out.decode(), self.err.decode()
+        return self.process.returncode, self.out.decode(errors="replace"), self.err.decode()
 
 
 def run(code: str, interval: float | None = NEVER, stdin: bytes = b"") -> tuple[int, str, str]:
@@ -208,6 +215,81 @@ def test_stdout_and_stderr_leave_in_one_pipe_in_the_order_they_were_written():
         if i % 7 == 0:
             expected.append(("stderr", "x" * 9000 + "\n"))
     assert coalesce([(s, d.decode()) for s, d in child.pieces]) == coalesce(expected)
+
+
+MAGICS = [
+    b"\x1eNE2",  # the old 4-byte marker
+    b"\x1eNE2\x00\x05hello",  # an old stderr frame
+    b"\x1eNE2\xff\xff\x00\x00" + bytes(8),  # an old exit record
+    b"\x1eNE3",
+    STDERR_FRAME_MAGIC[:-1],  # all but the last byte of the marker
+]
+
+
+@pytest.mark.parametrize("magic", MAGICS)
+def test_no_bytes_printed_on_stdout_turn_into_stderr(magic: bytes) -> None:
+    # Every way a script or its children can write to stdout; the stderr between them keeps its
+    # place.
+    code = f"""
+    import subprocess
+    magic = {magic!r}
+    print(magic.decode("latin-1"), end="|")
+    print("e1", file=sys.stderr)
+    sys.stdout.buffer.write(magic + b"|")
+    print("e2", file=sys.stderr)
+    sys.stderr.flush()  # os.write bypasses the buffers, as in any Python program
+    os.write(1, magic + b"|")
+    print("e3", file=sys.stderr)
+    subprocess.run(["printf", "%b|", "".join(f"\\\\{{b:03o}}" for b in magic)], check=True)
+    print("e4", file=sys.stderr)
+    """
+    child = Child(code)
+    assert child.finish()[0] == 0
+    printed = magic.decode("latin-1").encode() + b"|"
+    assert coalesce(child.pieces) == [
+        (STDOUT, printed),
+        (STDERR, b"e1\n"),
+        (STDOUT, magic + b"|"),
+        (STDERR, b"e2\n"),
+        (STDOUT, magic + b"|"),
+        (STDERR, b"e3\n"),
+        (STDOUT, magic + b"|"),
+        (STDERR, b"e4\n"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "launch",
+    [
+        "os.system('echo child >&2')",
+        "subprocess.run('echo child >&2', shell=True)",
+        "subprocess.run([sys.executable, '-c', 'import sys; sys.stderr.write(\"child\\\\n\")'])",
+    ],
+)
+def test_a_child_process_writing_to_descriptor_2_is_stderr(launch: str) -> None:
+    code, out, err = run(f"import subprocess\nprint('out')\n{launch}\nprint('after')\n")
+    assert (code, out, err) == (0, "out\nafter\n", "child\n")
+
+
+def test_a_child_writing_much_stderr_is_not_blocked_and_loses_nothing() -> None:
+    # More than a pipe holds, while the script waits for the child: the relay keeps reading.
+    code = """
+    import subprocess
+    subprocess.run(["sh", "-c", "head -c 300000 /dev/zero | tr '\\\\0' e >&2; echo done"])
+    """
+    code_, out, err = run(code)
+    assert (code_, out, err) == (0, "done\n", "e" * 300_000)
+
+
+def test_closing_every_descriptor_ends_the_script_normally() -> None:
+    # Daemon-style code closes what it did not open: the relay's pipe too.
+    code = """
+    print('before', file=sys.stderr)
+    sys.stderr.flush()
+    os.closerange(3, 1024)
+    print('out')
+    """
+    assert run(code) == (0, "out\n", "before\n")
 
 
 def test_stderr_follows_descriptor_2_once_the_script_moves_it():

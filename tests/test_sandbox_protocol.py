@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from execution.sandbox.protocol import (
     EXIT,
+    STDERR_FRAME_MAGIC,
     STDOUT,
     ExitRecord,
     FrameDecoder,
@@ -149,7 +150,7 @@ def test_a_reported_sigkill_is_not_memory():
 
 
 def exit_record(code: int, flags: int = 0, side: int = 0) -> bytes:
-    return b"\x1eNE2\xff\xff" + bytes((code, flags)) + side.to_bytes(8, "big")
+    return STDERR_FRAME_MAGIC + b"\xff\xff" + bytes((code, flags)) + side.to_bytes(8, "big")
 
 
 def test_the_splitter_yields_exit_records_in_order_even_when_cut():

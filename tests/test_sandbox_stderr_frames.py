@@ -1,5 +1,6 @@
 """One ordered stream: the script's sys.stderr travels framed in the stdout pipe, and the pool
-splits it out again (execution/sandbox/protocol.py). Pure logic, every way a pipe may cut it."""
+splits it out again (execution/sandbox/protocol.py). Pure logic, every way a pipe may cut it.
+Nothing printed turns into stderr: only a 20-byte marker starts a frame."""
 
 from __future__ import annotations
 
@@ -56,16 +57,41 @@ writes = st.lists(
 
 @given(writes, st.lists(st.integers(0, 40_000), max_size=12))
 def test_any_interleaving_cut_anywhere_comes_out_in_order(written, cuts) -> None:
-    # Stdout that happens to hold the magic is the one thing that reads differently: a script
-    # can relabel its own output, which is all it can do. Left out of the property.
-    written = [(s, d) for s, d in written if not (s == STDOUT and b"\x1e" in d)]
+    # Any stdout bytes at all: only the 20-byte marker starts a frame, and no output holds it by
+    # accident (a script can write it on purpose, relabelling its own output: nothing more).
     wire = b"".join(data if stream == STDOUT else frame(data) for stream, data in written)
     assert split(wire, [c for c in cuts if c <= len(wire)]) == coalesce(written)
 
 
-@pytest.mark.parametrize("tail", [b"\x1e", b"\x1eN", b"\x1eNE", b"\x1eNE2", b"\x1eNE2\x00"])
+@pytest.mark.parametrize(
+    "tail",
+    [b"\x1e", b"\x1eN", b"\x1eNE", STDERR_FRAME_MAGIC[:10], STDERR_FRAME_MAGIC[:-1]],
+)
 def test_what_only_began_like_a_frame_at_the_end_is_stdout(tail: bytes) -> None:
     assert split(b"text" + tail, []) == [(STDOUT, b"text" + tail)]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        b"\x1eNE2",  # the old 4-byte marker, then old frames and an old exit record
+        b"\x1eNE2\x00\x05hello",
+        b"\x1eNE2\xff\xff\x00\x00" + bytes(8),
+        STDERR_FRAME_MAGIC[:-1] + b"\x00\x05hello",  # all of the marker but one byte
+    ],
+)
+def test_stdout_that_holds_the_old_or_a_partial_marker_stays_stdout(printed: bytes) -> None:
+    wire = b"a" + printed + frame(b"err\n") + printed + b"z"
+    for cut in range(len(wire) + 1):
+        assert split(wire, [cut]) == [
+            (STDOUT, b"a" + printed),
+            (STDERR, b"err\n"),
+            (STDOUT, printed + b"z"),
+        ]
+
+
+def test_the_marker_is_long_and_mostly_random() -> None:
+    assert len(STDERR_FRAME_MAGIC) == 20 and STDERR_FRAME_MAGIC.count(b"\x1e") == 1
 
 
 def test_a_long_stderr_write_is_cut_into_atomic_frames() -> None:

@@ -70,8 +70,11 @@ class FrameDecoder:
 
 
 # The script's sys.stderr travels in the stdout pipe, framed, so that the two streams keep the
-# order they were written in (sandbox_image/script_output.py: the writing side).
-STDERR_FRAME_MAGIC = b"\x1eNE2"
+# order they were written in (sandbox_image/script_output.py: the writing side). The marker is 20
+# bytes, 16 of them random (drawn once, the same in every container, written as hex so that no file
+# of the image holds its bytes): no output holds it by accident, however it is written (print,
+# os.write, a child process), so nothing printed turns into stderr or ends the run.
+STDERR_FRAME_MAGIC = bytes.fromhex("1e4e45580b70553470d3415939080dec87b433b4")
 _STDERR_FRAME_HEADER_BYTES = len(STDERR_FRAME_MAGIC) + 2
 # The exit record: a stderr frame header whose length is one no stderr frame has (they carry at
 # most PIPE_BUF bytes), then the exit code, flags and the side channel's byte count
@@ -111,8 +114,8 @@ class StderrFrameSplitter:
     """Splits the container's stdout into stdout, the stderr frames it carries and exit records
     (yielded as (EXIT, ExitRecord)).
 
-    Bytes that only look like a frame (a script printing the magic itself) are taken as one:
-    they can relabel that script's own output, or end its own run, nothing more. A possible
+    Only the 20-byte marker starts a frame, which no output holds by accident; a script that
+    writes it on purpose can relabel its own output, or end its own run, nothing more. A possible
     start of a frame at the end of a piece is held until the next piece (or `finish`) says what
     it is.
     """
