@@ -48,9 +48,12 @@ check-services:
 TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL= TEST_REDIS_URL=$(TEST_REDIS_URL) DEBUG=false \
 	SECRET_KEY=test-secret-key-not-for-production SANDBOX_RUNTIME=runc
 
-# Style first (CI calls `make test`), then everything.
+# Style first (CI calls `make test`), then everything, in TEST_WORKERS processes (pytest-xdist):
+# most Docker, server and browser tests wait on containers and sockets, so two share two cores
+# well. --dist loadfile keeps a module's tests (and its module-scoped servers) in one process.
+TEST_WORKERS ?= 2
 test: lint venv check-services sandbox-image frontend frontend-test test-tools
-	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The edit-test loop: Vitest and every pytest test not marked docker or browser, with the same
 # Postgres and Redis as `make test`; it builds no image, starts no Docker engine, needs no Chromium.

@@ -15,7 +15,13 @@ import requests
 
 from execution.models import Execution
 from graphs.models import Graph
-from tests.engine_harness import RunRefused, WsClient, make_token, run_async
+from tests.engine_harness import (
+    RunRefused,
+    WsClient,
+    make_token,
+    run_async,
+    wait_until_records_settle,
+)
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -276,7 +282,7 @@ def test_a_gallery_graph_runs_without_a_token(engine_servers, engine_token, stra
     assert result["output_tail"] == "from the graph\n"
 
 
-def test_socket_graph_id_runs_of_shared_graphs(engine_servers, engine_token, stranger):
+def test_socket_graph_id_runs_of_shared_graphs(engine_servers, engine_user, engine_token, stranger):
     graph = Graph.objects.create(owner=stranger, name="shared", **PRINTS)
     graph.share()
 
@@ -291,6 +297,8 @@ def test_socket_graph_id_runs_of_shared_graphs(engine_servers, engine_token, str
     token = str(graph.share_token)
     outcome = run_async(scenario(share_token=token))
     assert outcome.stdout == "from the graph\n"
+    # A socket run's record is written in the background: the `exit` may reach the client first.
+    wait_until_records_settle(engine_user)
     row = Execution.objects.get(pk=outcome.exit["run_id"])
     assert row.user.username == "runner" and row.graph_id == graph.pk
     graph.revoke_share()
