@@ -140,7 +140,9 @@ def test_ten_thousand_shows_end_by_the_output_limit_with_what_was_shown(servers,
     assert shown == list(range(len(shown)))  # every one until the limit, in order
     # Each counts what it costs to send, its event included: the limit holds thousands.
     assert 1000 < len(shown) < 10_000
-    assert "not reached" not in outcome.stdout
+    # (Not "the last print never shows": the script may finish before the pool has counted its
+    # displays, and stdout and the side channel reach the pool through separate pipes.)
+    assert outcome.exit["output_bytes"] <= settings.RUN_OUTPUT_BYTES
     assert_no_frame_bytes(outcome)
 
 

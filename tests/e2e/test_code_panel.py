@@ -9,6 +9,20 @@ from tests.e2e.conftest import App
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(180)]
 
+# A click on a code line centres its node with a 300 ms pan (useFocusNode): a click on the canvas
+# during the pan can land beside a node that is still moving (the pane then clears the selection).
+# Settled: the viewport's transform unchanged over a span longer than the pan.
+WAIT_FOR_THE_PAN = """() => new Promise((resolve) => {
+  const viewport = document.querySelector(".react-flow__viewport");
+  let last = viewport.style.transform;
+  const check = () => {
+    const now = viewport.style.transform;
+    if (now === last) resolve(true);
+    else { last = now; setTimeout(check, 400); }
+  };
+  setTimeout(check, 400);
+})"""
+
 
 def test_code_lines_and_nodes_select_each_other(app: App):
     page = app.page
@@ -29,6 +43,7 @@ def test_code_lines_and_nodes_select_each_other(app: App):
     expect(highlighted).to_contain_text("return x * x")
 
     # Selecting a node on the canvas highlights its lines.
+    page.evaluate(WAIT_FOR_THE_PAN)
     page.locator(".react-flow__node-call_function").click(position={"x": 40, "y": 10})
     expect(highlighted).to_have_count(1)
     expect(highlighted).to_contain_text("result = square(7)")
