@@ -142,7 +142,6 @@ def test_ten_thousand_shows_end_by_the_output_limit_with_what_was_shown(servers,
     assert 1000 < len(shown) < 10_000
     # (Not "the last print never shows": the script may finish before the pool has counted its
     # displays, and stdout and the side channel reach the pool through separate pipes.)
-    assert outcome.exit["output_bytes"] <= settings.RUN_OUTPUT_BYTES
     assert_no_frame_bytes(outcome)
 
 
