@@ -169,8 +169,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    # drf-spectacular's, plus the error answers every operation shares (graphs/api_schema.py).
-    "DEFAULT_SCHEMA_CLASS": "graphs.api_schema.AutoSchema",
+    # drf-spectacular's, plus the error answers every operation shares (nodeengine/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "nodeengine.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "nodeengine.errors.exception_handler",
     "DEFAULT_METADATA_CLASS": "nodeengine.metadata.NodeEngineMetadata",
     "DEFAULT_FILTER_BACKENDS": [
@@ -180,8 +180,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_username": LOGIN_RATE_PER_USERNAME,
         "login_ip": LOGIN_RATE_PER_IP,
-        # Runs submitted over REST, per user (execution/run_views.py): admission bounds how many
-        # run at once, this how often a compile can be asked for.
+        # Runs submitted over REST, per user (execution/web/run_views.py): admission bounds how
+        # many run at once, this how often a compile can be asked for.
         "run_submit": config.str("RUN_SUBMIT_RATE", default="120/min"),
     },
 }
