@@ -23,7 +23,7 @@ import requests
 
 from execution import fleet
 from execution.models import Execution
-from tests.engine_harness import Servers, WsClient, database_url, make_token, run_async
+from harness.engine import Servers, WsClient, database_url, make_token, run_async
 from tests.ops_support import PrivateRedis, redis_settings, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ROOT, App
+from harness.browser import ROOT, App
 from tests.e2e.graph_docs import edge, node
 from tests.e2e.scripted_server import ScriptedServer
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.e2e.conftest import ROOT, App
+from harness.browser import ROOT, App
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(300)]
 
