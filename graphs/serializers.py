@@ -228,7 +228,7 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     def get_share_url(self, graph: Graph) -> str | None:
         if not graph.share_token:
             return None
-        # Every view passes its request: a relative link is not a `uri` (issue 21).
+        # Every view passes its request: a relative link is not the absolute `uri` the schema says.
         return share_url(self.context["request"], graph.share_token)
 
     @extend_schema_field(GalleryListingSerializer(allow_null=True))

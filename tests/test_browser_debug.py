@@ -1,4 +1,4 @@
-"""Debug runs in the browser (issue 11, docs/debugging.md section 4): the running node glows,
+"""Debug runs in the browser (docs/debugging.md section 4): the running node glows,
 nodes count their runs, wires show their last value, a breakpoint pauses the run with the
 variables panel, Step and Continue go on.
 

@@ -1,4 +1,4 @@
-"""The side channel under scripts that push it (issue 21): each fault provoked for real, through
+"""The side channel under scripts that push it: each fault provoked for real, through
 a real daphne, pool worker, Redis (channels-redis' msgpack) and Docker sandbox.
 
 - any JSON value a script shows travels (integers past 64 bits as text) and the run ends normally;

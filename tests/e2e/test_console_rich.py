@@ -1,4 +1,4 @@
-"""The console as a terminal with pictures and tables (issue 13, docs/rich_output.md section 3).
+"""The console as a terminal with pictures and tables (docs/rich_output.md section 3).
 
 Two kinds of tests:
 - `test_scripted_*`: the editor against a scripted /ws/run/ server (Playwright's WebSocket

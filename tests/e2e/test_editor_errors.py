@@ -1,4 +1,4 @@
-"""Rough edges (issue 12): each error message shown once (sign-up, import, a refused run), the
+"""Rough edges: each error message shown once (sign-up, import, a refused run), the
 node that raised red at once even while selected, with its code line red and a Problems entry
 linking to it, no "killed" line when a run is started again during a run, and the favicon."""
 

@@ -1,4 +1,4 @@
-"""Never lose an edit (issue 12): the leave prompt (save / discard / stay) from the logo, the graph
+"""Never lose an edit: the leave prompt (save / discard / stay) from the logo, the graph
 list and Duplicate, the draft kept in the browser and offered after a reload, and the dirty state
 as a comparison with the saved graph (undo back to it is clean)."""
 

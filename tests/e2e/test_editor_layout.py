@@ -1,4 +1,4 @@
-"""Room to work (issue 12) on a 1280x720 laptop screen: the example graphs open readable and
+"""Room to work on a 1280x720 laptop screen: the example graphs open readable and
 editable, panels resize and collapse (remembered), the light theme follows the browser and passes
 WCAG AA, a new graph shows a hint, the Input node has no React Flow box, `?` lists the shortcuts.
 Also writes the screenshots of both themes to docs/screenshots/."""
