@@ -17,7 +17,7 @@ from django.test import Client
 from execution import fleet
 from execution.models import Execution
 from execution.sandbox.container import list_worker_containers
-from tests.engine_harness import Servers, WsClient, make_token, run_async
+from harness.engine import Servers, WsClient, make_token, run_async
 from tests.ops_support import ops_redis_url, redis_settings, wait_until
 
 pytestmark = [pytest.mark.docker]

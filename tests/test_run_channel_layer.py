@@ -14,7 +14,7 @@ from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 
 from execution.channel_layer import FastRedisChannelLayer
-from tests.engine_harness import redis_url
+from harness.engine import redis_url
 
 
 def layer(cls=FastRedisChannelLayer, **config) -> RedisChannelLayer:

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from execution.models import Execution
-from tests.engine_harness import Servers, WsClient, make_token, redis_url, run_async
+from harness.engine import Servers, WsClient, make_token, redis_url, run_async
 from tests.private_engine import running_private_engine
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
