@@ -145,7 +145,7 @@ const s = () => editorStore.getState();
 /**
  * The graph on its canvas. `readOnly` (someone's shared graph) draws it to be read: nodes can be
  * selected and the view moved, but nothing is dragged, wired, added or deleted (the store refuses
- * edits too, see store/editor.ts `readOnly`).
+ * edits too, see store/editor/document.ts `readOnly`).
  */
 export function Canvas({ loaded, readOnly = false }: { loaded: boolean; readOnly?: boolean }) {
   const storeNodes = useEditor((st) => st.nodes);
