@@ -23,7 +23,8 @@ from graphs.sharing_serializers import (
     SharedGraphSerializer,
     ShareLinkSerializer,
 )
-from graphs.views import OwnGraphsMixin, Pages
+from graphs.views import OwnGraphsMixin
+from nodeengine.api.pagination import Pages
 
 
 class GraphShareView(OwnGraphsMixin, generics.GenericAPIView):

@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import filters, generics, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,6 +34,7 @@ from graphs.serializers import (
     RestoreSerializer,
     VersionConflictSerializer,
 )
+from nodeengine.api.pagination import Pages
 
 # 400/401/403/404/413/415 come with every operation that can answer them (nodeengine/api/schema.py).
 CONFLICT_RESPONSE = OpenApiResponse(
@@ -52,10 +52,6 @@ def version_conflict(exc: StaleVersion) -> Response:
         },
         status=status.HTTP_409_CONFLICT,
     )
-
-
-class Pages(LimitOffsetPagination):
-    max_limit = 500  # list rows are small, but a page is still one query's worth
 
 
 class OwnGraphsMixin:

@@ -167,7 +167,7 @@ REST_FRAMEWORK = {
         "nodeengine.parsers.SafeFormParser",
         "nodeengine.parsers.SafeMultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "nodeengine.api.pagination.Pages",
     "PAGE_SIZE": 50,
     # drf-spectacular's, plus the error answers every operation shares (nodeengine/api/schema.py).
     "DEFAULT_SCHEMA_CLASS": "nodeengine.api.schema.AutoSchema",

@@ -88,19 +88,35 @@ class TestList:
         assert response.data["previous"] is not None
 
     def test_page_size_is_capped(self, owner_client, owner, monkeypatch):
-        monkeypatch.setattr("graphs.views.Pages.max_limit", 2)
+        monkeypatch.setattr("nodeengine.api.pagination.Pages.max_limit", 2)
         for index in range(3):
             make_graph(owner, name=f"g{index}")
         response = owner_client.get(URL, {"limit": 100000})
         assert response.status_code == 200
         assert len(response.data["results"]) == 2
 
-    @pytest.mark.parametrize(
-        "params", [{"offset": "99999999999999999999999"}, {"limit": "-1"}, {"offset": "x"}]
-    )
-    def test_absurd_pagination_parameters_do_not_fail(self, owner_client, owner, params):
+    def test_an_offset_past_the_end_is_an_empty_page(self, owner_client, owner):
         make_graph(owner)
-        assert owner_client.get(URL, params).status_code == 200
+        response = owner_client.get(URL, {"offset": "99999999999999999999999"})
+        assert response.status_code == 200
+        assert (response.data["count"], response.data["results"]) == (1, [])
+
+    @pytest.mark.parametrize(
+        ("params", "name"),
+        [
+            ({"limit": "-1"}, "limit"),
+            ({"limit": "0"}, "limit"),
+            ({"offset": "x"}, "offset"),
+            ({"offset": "null"}, "offset"),
+            ({"offset": "-3"}, "offset"),
+            ({"limit": "2.5"}, "limit"),
+        ],
+    )
+    def test_a_malformed_page_is_refused_by_name(self, owner_client, owner, params, name):
+        make_graph(owner)
+        response = owner_client.get(URL, params)
+        assert response.status_code == 400
+        assert response.data["detail"].startswith(f"{name}: Must be a whole number")
 
 
 @pytest.mark.django_db
