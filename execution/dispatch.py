@@ -125,30 +125,6 @@ def redis_client(url: str) -> Any:
     )
 
 
-def exit_message(reason: str, exit_code: int | None) -> str:
-    """The sentence shown to the user for a finished run."""
-    messages = {
-        "ok": "Finished.",
-        "error": f"Exited with code {exit_code}.",
-        "timeout": f"Stopped: the run exceeded its {settings.RUN_WALL_SECONDS:g} s time limit.",
-        "cpu_limit": (
-            f"Stopped: the run used up its {settings.RUN_CPU_SECONDS} s of CPU time (a busy loop?)."
-        ),
-        "killed": "Stopped on request.",
-        "memory": f"Stopped: the run exceeded its {settings.RUN_MEMORY_MB} MB memory limit.",
-        "output_limit": (
-            f"Stopped: the run printed more than {settings.RUN_OUTPUT_BYTES} bytes of output."
-        ),
-        "worker_lost": "The pool worker running this was lost; the run did not finish.",
-        "pause_limit": (
-            f"Stopped: the debug run was paused for more than {settings.RUN_PAUSE_SECONDS:g} s"
-            " in all."
-        ),
-        "side_channel": "Stopped: the sandbox's side channel carried something it never sends.",
-    }
-    return messages.get(reason, f"Finished ({reason}).")
-
-
 # --- Claims -------------------------------------------------------------------------------
 
 

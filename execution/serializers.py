@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from execution import exit_reasons
 from execution.models import Execution
 from graphs.api_fields import StrictCharField
 from graphs.api_schema import ErrorSerializer
@@ -18,7 +19,7 @@ class ReasonField(serializers.ChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            choices=Execution.Reason.choices,
+            choices=exit_reasons.CHOICES,
             allow_null=True,
             read_only=True,
             help_text="Why the run ended; null until it has finished.",

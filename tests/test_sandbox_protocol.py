@@ -168,7 +168,7 @@ def test_the_splitter_yields_exit_records_in_order_even_when_cut():
 
 
 def test_a_run_ended_by_the_cpu_limit_is_told_so(settings):
-    from execution.dispatch import exit_message
+    from execution.exit_reasons import exit_message
 
     settings.RUN_CPU_SECONDS, settings.RUN_WALL_SECONDS = 7, 30
     message = exit_message(classify(None, 152, False, ""), 152)
