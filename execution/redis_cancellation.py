@@ -6,7 +6,7 @@ the send completes, and the cancellation is gone (bpo-42130, fixed by the 3.12 r
 `wait_for`). The task then runs on as if nobody had cancelled it. For a channel layer receive
 that means a blocking pop, repeated every 5 s for ever, holding the layer's receive lock: a REST
 run's listener, cancelled as its refused run ended, stayed blocked on Redis, and /readyz failed
-until daphne restarted (issue 21).
+until daphne restarted.
 
 Here a send that swallowed a cancellation drops the connection (its reply is never read: stock
 redis-py does the same when a cancellation arrives mid-send) and raises CancelledError, so the
@@ -14,7 +14,8 @@ cancellation lands where it was aimed. On 3.12+ `wait_for` never swallows one, a
 no-op.
 
 Every asyncio Redis client of the web and pool processes is built through `connection_pool`: the
-channel layer (channel_layer.py) and `dispatch.redis_client` (admission, claims, run events).
+channel layer (channel_layer.py) and `redis_clients.run_path_client` (admission, claims, run
+events).
 """
 
 from __future__ import annotations

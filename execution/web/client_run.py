@@ -37,6 +37,7 @@ from execution.debug_table import DEBUG_EVENTS, DebugTable
 from execution.exit_reasons import ExitReason
 from execution.models import Execution
 from execution.protocol import exit_event, exit_event_from_worker
+from execution.redis_clients import KILL_UNTIL_BACK
 from execution.sandbox_kind import LIGHT, sandbox_kind
 from execution.web.admission import Dispatch, Refused, admission
 from execution.web.messages import RunRequest
@@ -50,7 +51,6 @@ QUEUE_POLL_SECONDS = 0.4
 RECORD_AFTER_SECONDS = 0.25
 RECORD_AFTER_OUTPUT_SECONDS = 0.01
 STARTED_GRACE_SECONDS = 5.0
-KILL_RETRIES_AFTER_LAYER_FAULT = 30  # one a second: Redis restarting takes seconds
 
 
 class RunHost(Protocol):
@@ -445,12 +445,8 @@ class ClientRun:
             self._spawn(self._kill_when_the_layer_answers())
 
     async def _kill_when_the_layer_answers(self) -> None:
-        for _ in range(KILL_RETRIES_AFTER_LAYER_FAULT):
-            try:
-                await self._send_kill()
-                return
-            except Exception:
-                await asyncio.sleep(1.0)
+        with contextlib.suppress(Exception):  # given up: the worker's wall limit ends the run
+            await KILL_UNTIL_BACK.call(self._send_kill)
 
     async def abandon(self) -> None:
         """The socket closed: kill the run and record it; nothing more is sent to the client."""
