@@ -81,9 +81,10 @@ class ExitReason(StrEnum):
 CHOICES: list[tuple[str, str]] = [(reason.value, reason.label) for reason in ExitReason]
 
 
+_BY_VALUE: dict[str, ExitReason] = {reason.value: reason for reason in ExitReason}
+
+
 def exit_message(reason: str, exit_code: int | None) -> str:
     """The sentence shown to the user for a finished run (`reason` as a worker reported it)."""
-    try:
-        return ExitReason(reason).sentence(exit_code)
-    except ValueError:
-        return f"Finished ({reason})."
+    known = _BY_VALUE.get(reason)
+    return known.sentence(exit_code) if known is not None else f"Finished ({reason})."
