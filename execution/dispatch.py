@@ -41,6 +41,12 @@ from typing import Any
 from channels.exceptions import ChannelFull
 from django.conf import settings
 
+from execution.redis_clients import RUN_PATH, run_path_client
+
+# The run path's callers ask `dispatch.is_connection_error` whether a send's error was Redis
+# dropping (redis_clients defines it).
+from execution.redis_clients import is_connection_error as is_connection_error
+
 HEARTBEAT_SECONDS = 1.0
 HEARTBEAT_TIMEOUT_SECONDS = 5.0
 DISPATCH_DEADLINE_SECONDS = 45.0
@@ -67,86 +73,22 @@ def request_channel() -> str:
     return getattr(settings, "POOL_REQUEST_CHANNEL", "") or "pool.requests"
 
 
-RECONNECT_ATTEMPTS = 5
-RECONNECT_PAUSE_SECONDS = 0.2
-
-
-def is_connection_error(exc: BaseException) -> bool:
-    """A dropped Redis connection (e.g. Redis restarted): the next attempt reconnects."""
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:  # embedded mode without redis-py installed
-        return isinstance(exc, OSError)
-    return isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError)
-
-
 async def send(layer: Any, channel: str, message: dict[str, Any]) -> bool:
-    """Send, waiting while the channel is full. False when it stayed full for too long."""
+    """Send, waiting while the channel is full. False when it stayed full for too long. A dropped
+    connection is retried within redis_clients.RUN_PATH, then raised."""
     give_up = time.monotonic() + SEND_GIVE_UP_SECONDS
-    failures = 0
-    while True:
-        try:
-            await layer.send(channel, message)
-            return True
-        except ChannelFull:
-            if time.monotonic() > give_up:
-                return False
-            await asyncio.sleep(SEND_RETRY_SECONDS)
-        except Exception as exc:
-            failures += 1
-            if not is_connection_error(exc) or failures >= RECONNECT_ATTEMPTS:
-                raise
-            await asyncio.sleep(RECONNECT_PAUSE_SECONDS * failures)
 
+    async def send_when_not_full() -> bool:
+        while True:
+            try:
+                await layer.send(channel, message)
+                return True
+            except ChannelFull:
+                if time.monotonic() > give_up:
+                    return False
+                await asyncio.sleep(SEND_RETRY_SECONDS)
 
-def redis_client(url: str) -> Any:
-    """An asyncio redis-py client (admission, claims) that rides out a dropped connection, such
-    as Redis restarting, by itself: up to RECONNECT_ATTEMPTS tries, 0.2, 0.4, 0.8 and 1 s apart,
-    reconnecting before each. Errors from Redis itself (a script error, a wrong type) are not
-    retried. Its connections never lose a cancellation (redis_cancellation.py)."""
-    import redis.asyncio as aioredis
-    from redis.asyncio.retry import Retry
-    from redis.backoff import ExponentialBackoff
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    from execution.redis_cancellation import connection_pool
-
-    return aioredis.Redis.from_pool(
-        connection_pool(
-            url,
-            retry=Retry(
-                ExponentialBackoff(cap=1.0, base=RECONNECT_PAUSE_SECONDS / 2),
-                RECONNECT_ATTEMPTS - 1,
-            ),
-            retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        )
-    )
-
-
-def exit_message(reason: str, exit_code: int | None) -> str:
-    """The sentence shown to the user for a finished run."""
-    messages = {
-        "ok": "Finished.",
-        "error": f"Exited with code {exit_code}.",
-        "timeout": f"Stopped: the run exceeded its {settings.RUN_WALL_SECONDS:g} s time limit.",
-        "cpu_limit": (
-            f"Stopped: the run used up its {settings.RUN_CPU_SECONDS} s of CPU time (a busy loop?)."
-        ),
-        "killed": "Stopped on request.",
-        "memory": f"Stopped: the run exceeded its {settings.RUN_MEMORY_MB} MB memory limit.",
-        "output_limit": (
-            f"Stopped: the run printed more than {settings.RUN_OUTPUT_BYTES} bytes of output."
-        ),
-        "worker_lost": "The pool worker running this was lost; the run did not finish.",
-        "pause_limit": (
-            f"Stopped: the debug run was paused for more than {settings.RUN_PAUSE_SECONDS:g} s"
-            " in all."
-        ),
-        "side_channel": "Stopped: the sandbox's side channel carried something it never sends.",
-    }
-    return messages.get(reason, f"Finished ({reason}).")
+    return await RUN_PATH.call(send_when_not_full)
 
 
 # --- Claims -------------------------------------------------------------------------------
@@ -199,7 +141,7 @@ class RedisClaims:
 
     def __init__(self, url: str) -> None:
         self._url = url
-        self._redis = redis_client(url)
+        self._redis = run_path_client(url)
         self._claim_and_send: Any = None  # registered on first use (needs channels-redis)
 
     async def claim(self, run_id: str, value: str) -> bool:

@@ -139,22 +139,9 @@ class RedisHeartbeatStore:
     """One JSON value per worker with a TTL, so a vanished worker's record expires by itself."""
 
     def __init__(self, url: str) -> None:
-        import redis
-        from redis.backoff import ExponentialBackoff
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-        from redis.retry import Retry
+        from execution.redis_clients import status_client
 
-        # Short timeouts and a short retry (reconnect, 0.1 then 0.2 s apart): a connection that
-        # dropped (Redis restarted) is reopened within one call, yet a dashboard or /readyz still
-        # answers "Redis is down" quickly instead of hanging.
-        self.client = redis.Redis.from_url(
-            url,
-            socket_timeout=2,
-            socket_connect_timeout=2,
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
-            retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        )
+        self.client = status_client(url)  # fails fast while Redis is down (/readyz, dashboard)
 
     def put(self, record: dict[str, Any]) -> None:
         self.client.set(KEY_PREFIX + record["name"], json.dumps(record), ex=RECORD_TTL_SECONDS)

@@ -1,8 +1,10 @@
-"""Execution records: one row per run admitted over the WebSocket.
+"""Execution records: one row per run admitted, over the WebSocket or over REST
+(execution/web/rest_run.py runs the same ClientRun a socket does).
 
 The row is the record of a run, written in the background off the run's path
-(execution/web/client_run.py); the per-user limits and queue positions are decided by
-execution/web/admission.py (atomic in Redis across web processes, in memory in embedded mode).
+(execution/web/client_run.py, which also counts the finished run for /metrics); the per-user
+limits and queue positions are decided by execution/web/admission.py (atomic in Redis across
+web processes, in memory in embedded mode). Its `reason` is one of execution/exit_reasons.py.
 
 Life of a row: `queued` (admitted; `dispatched_at` set once a pool worker may take it) ->
 `running` (a worker said `started`) -> `finished` (exit_code / reason / timings filled in).
@@ -20,24 +22,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from execution import exit_reasons
+
 
 class Execution(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued"
         RUNNING = "running"
         FINISHED = "finished"
-
-    class Reason(models.TextChoices):
-        OK = "ok"
-        ERROR = "error"
-        TIMEOUT = "timeout"
-        CPU_LIMIT = "cpu_limit", "CPU limit"
-        KILLED = "killed"
-        MEMORY = "memory"
-        OUTPUT_LIMIT = "output_limit"
-        WORKER_LOST = "worker_lost"
-        PAUSE_LIMIT = "pause_limit", "Pause limit"
-        DEBUG_CHANNEL = "side_channel", "Debug channel"
 
     OUTPUT_TAIL_BYTES = 64 * 1024
 
@@ -51,7 +43,7 @@ class Execution(models.Model):
     script_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     exit_code = models.IntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=16, choices=Reason.choices, blank=True, default="")
+    reason = models.CharField(max_length=16, choices=exit_reasons.CHOICES, blank=True, default="")
     message = models.CharField(max_length=500, blank=True, default="")
     queued_at = models.DateTimeField(default=timezone.now)
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -106,9 +98,4 @@ class Execution(models.Model):
             fields["output_tail"] = fields["output_tail"].replace("\x00", "\ufffd")
         for name, value in fields.items():
             setattr(self, name, value)
-        # The run has finished whether or not this write lands: count it for /metrics first
-        # (a per-process counter and histogram, so no scrape aggregates this table).
-        from nodeengine import metrics
-
-        metrics.observe_finished_run(self.reason, self.time_to_first_output)
         Execution.objects.filter(pk=self.pk).update(**fields)

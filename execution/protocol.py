@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
+from execution.exit_reasons import exit_message
+
 
 class RunExit(TypedDict):
     """Worker -> web (channel layer, type `run.exit`)."""
@@ -78,8 +80,6 @@ def exit_event(
 def exit_event_from_worker(message: dict[str, Any], source_map: dict[str, str]) -> ExitEvent:
     """The client's `exit` for a worker's `run.exit` (an untrusted dict from the channel layer):
     the failing line becomes the graph node it came from."""
-    from execution.dispatch import exit_message
-
     error_line = message.get("error_line")
     exit_code = message.get("exit_code")
     reason = str(message.get("reason") or "error")

@@ -14,7 +14,8 @@ cancellation lands where it was aimed. On 3.12+ `wait_for` never swallows one, a
 no-op.
 
 Every asyncio Redis client of the web and pool processes is built through `connection_pool`: the
-channel layer (channel_layer.py) and `dispatch.redis_client` (admission, claims, run events).
+channel layer (channel_layer.py) and `redis_clients.run_path_client` (admission, claims, run
+events).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Platform-wide run figures computed from Execution rows: queue length, rates, percentiles.
 
 Read by the admin pool dashboard; /metrics reads only the queue and running counts (indexed,
-bounded by the stale cutoff) and counts finished runs as they finish (nodeengine/metrics.py),
-never over the whole table. Every figure is one or two queries; the percentiles are computed in
-Python over one window's rows (at most an hour of runs), which works the same on SQLite
-(embedded mode) and Postgres.
+bounded by the stale cutoff, `Execution.stale_after()`); its finished runs are counted where
+each run ends (execution/web/client_run.py into nodeengine/metrics.py), never over the table.
+Every figure is one or two queries; the percentiles are computed in Python over one window's
+rows (at most an hour of runs), which works the same on SQLite (embedded mode) and Postgres.
 """
 
 from __future__ import annotations
@@ -21,23 +21,16 @@ from execution.models import Execution
 WINDOWS: dict[str, timedelta] = {"5m": timedelta(minutes=5), "1h": timedelta(hours=1)}
 
 
-def _stale_cutoff() -> timedelta:
-    try:
-        return Execution.stale_after()
-    except Exception:  # the dispatch module is optional in some configurations
-        return timedelta(hours=1)
-
-
 def queue_length() -> int:
     """Runs admitted and not yet started (rows orphaned by a crashed web process excluded)."""
     return Execution.objects.filter(
-        status=Execution.Status.QUEUED, queued_at__gte=timezone.now() - _stale_cutoff()
+        status=Execution.Status.QUEUED, queued_at__gte=timezone.now() - Execution.stale_after()
     ).count()
 
 
 def running_count() -> int:
     return Execution.objects.filter(
-        status=Execution.Status.RUNNING, queued_at__gte=timezone.now() - _stale_cutoff()
+        status=Execution.Status.RUNNING, queued_at__gte=timezone.now() - Execution.stale_after()
     ).count()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from execution import exit_reasons
 from execution.models import Execution
 from graphs.sharing_serializers import share_token_field
 from nodeengine.api.fields import StrictCharField
@@ -18,7 +19,7 @@ class ReasonField(serializers.ChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
-            choices=Execution.Reason.choices,
+            choices=exit_reasons.CHOICES,
             allow_null=True,
             read_only=True,
             help_text="Why the run ended; null until it has finished.",

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import filters, generics
 from rest_framework.request import Request
 
+from execution import exit_reasons
 from execution.models import Execution
 from execution.serializers import ExecutionSerializer
 
@@ -60,7 +61,7 @@ class ExecutionFilter(django_filters.FilterSet):
     """`?status=&reason=&graph=`: empty values are ignored, bad ones are a 400 saying why."""
 
     status = _choice(Execution.Status.choices, "in this status")
-    reason = _choice(Execution.Reason.choices, "that ended for this reason")
+    reason = _choice(exit_reasons.CHOICES, "that ended for this reason")
     graph = GraphIdFilter(
         field_name="graph_id",
         min_value=0,

@@ -4,9 +4,9 @@ Everything lives in `REGISTRY`, a registry of our own (not prometheus_client's g
 process/platform collectors or other libraries' metrics leak in). Two kinds of figures:
 
 * Run outcomes, updated by the run path: `nodeengine_runs_total{reason}` and the histogram
-  `nodeengine_time_to_first_output_seconds`. `observe_finished_run()` is called once per run when
-  its record is finished (execution/models.py, `Execution.mark_finished`), so a scrape costs
-  nothing and no longer aggregates the whole Execution table.
+  `nodeengine_time_to_first_output_seconds`. `observe_finished_run()` is called once per run where
+  the run ends (execution/web/client_run.py, `ClientRun._finish`), so a scrape costs nothing and
+  no longer aggregates the whole Execution table.
 
   They are per process: each web process counts the runs *it* finished since it started, from 0
   after a restart (which `rate()` / `increase()` treat as a counter reset). Scrape every web
@@ -36,6 +36,8 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from execution.exit_reasons import ExitReason
+
 logger = logging.getLogger(__name__)
 
 # Text exposition format 0.0.4, as /metrics always answered.
@@ -51,21 +53,6 @@ REGISTRY = CollectorRegistry()
 # Upper bounds (seconds) of the time-to-first-output histogram buckets.
 TTFO_BUCKETS_SECONDS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
-# The exit reasons a run can have (execution.models.Execution.Reason); each is exposed from the
-# start with 0, so a rate over a reason that has not happened yet is 0, not "no data".
-RUN_REASONS: tuple[str, ...] = (
-    "ok",
-    "error",
-    "timeout",
-    "cpu_limit",
-    "killed",
-    "memory",
-    "output_limit",
-    "worker_lost",
-    "pause_limit",
-    "side_channel",
-)
-
 RUNS = Counter(
     "nodeengine_runs",  # exposed as nodeengine_runs_total
     "Finished runs by exit reason (counted by the web process that recorded them).",
@@ -78,8 +65,10 @@ TIME_TO_FIRST_OUTPUT = Histogram(
     buckets=TTFO_BUCKETS_SECONDS,
     registry=REGISTRY,
 )
-for _reason in RUN_REASONS:
-    RUNS.labels(reason=_reason)
+# Every exit reason is exposed from the start with 0, so a rate over a reason that has not
+# happened yet is 0, not "no data".
+for _reason in ExitReason:
+    RUNS.labels(reason=_reason.value)
 
 
 def observe_finished_run(reason: str, time_to_first_output_ms: int | None) -> None:

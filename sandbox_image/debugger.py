@@ -50,7 +50,6 @@ NAME_CHARS = 100
 MAX_VARIABLES = 200
 MAX_NODES = 1 << 20  # a table past this is not one the compiler made
 CONTROL_MAX_BYTES = 64 * 1024
-SCRIPT_FILENAME = "main.py"
 RESUME_MODES = ("continue", "step")
 
 # Bound now: the script shares these modules and may replace their attributes.
@@ -311,10 +310,11 @@ def _variables(frame: types.FrameType | None, namespace: dict) -> list[dict[str,
 class Session:
     """One debug run: the side channel, the stdin demultiplexer, the tracer, the pauses."""
 
-    def __init__(self, table: Table, output: Any, channel: Any) -> None:
+    def __init__(self, table: Table, output: Any, channel: Any, script_filename: str) -> None:
         self.table = table
         self.output = output  # script_output.ScriptOutput
         self.channel = channel  # display.Channel
+        self.script_filename = script_filename  # what runner.py compiles the script as
         self.namespace: dict = {}
         self.hit = [0] * table.nodes
         self.stop = [False] * table.nodes
@@ -498,7 +498,7 @@ class Session:
         if paused_at is not None:
             return paused_at
         frame = _current_frames().get(self.main_thread)
-        while frame is not None and frame.f_code.co_filename != SCRIPT_FILENAME:
+        while frame is not None and frame.f_code.co_filename != self.script_filename:
             frame = frame.f_back
         return None if frame is None else self.table.lines.get(frame.f_lineno)
 
@@ -551,7 +551,7 @@ class Session:
         frames = []
         tb = exc.__traceback__
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == SCRIPT_FILENAME:
+            if tb.tb_frame.f_code.co_filename == self.script_filename:
                 frames.append((tb.tb_frame, tb.tb_lineno))
             tb = tb.tb_next
         if not frames:

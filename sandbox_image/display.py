@@ -37,7 +37,6 @@ TABLE_MAX_ROWS = 1000
 TABLE_MAX_COLUMNS = 50
 CELL_MAX_CHARS = 200
 FIGURE_DPI = 100
-SCRIPT_FILENAME = "main.py"
 # What the runner imports before the ready marker, by its `--preload=` (the pool's sandbox kinds,
 # execution/sandbox_kind.py): `plot` the charting stack, `data` pandas too, `none` nothing.
 PRELOAD_MODULES = {
@@ -219,9 +218,10 @@ def draw_first_figure() -> None:
 class Display:
     """`show()`, the matplotlib hooks and the figures shown at exit, for one run."""
 
-    def __init__(self, channel: Channel, output: Any) -> None:
+    def __init__(self, channel: Channel, output: Any, script_filename: str) -> None:
         self.channel = channel
         self.output = output  # script_output.ScriptOutput
+        self.script_filename = script_filename  # what runner.py compiles the script as
         self._hooked_pyplot = False
 
     def install(self) -> None:
@@ -240,7 +240,7 @@ class Display:
     def show(self, obj: Any = None) -> None:
         """Show `obj` in the console: a figure (None: every open figure), PNG bytes, a table
         (a DataFrame or Series, a list of dicts or of lists, a dict); anything else printed."""
-        line = _script_line()
+        line = _script_line(self.script_filename)
         try:
             kind = _kind(obj)
             if kind == "figures":
@@ -271,7 +271,7 @@ class Display:
 
     def plt_show(self, *args: Any, **kwargs: Any) -> None:
         """`plt.show()`: every open figure, then closed (Agg's own show does nothing)."""
-        line = _script_line()
+        line = _script_line(self.script_filename)
         try:
             self.show_open_figures(line)
         except Exception as exc:
@@ -279,7 +279,7 @@ class Display:
 
     def figure_show(self, figure: Any, *args: Any, **kwargs: Any) -> None:
         """`Figure.show()`: that figure (left open, as in a GUI)."""
-        line = _script_line()
+        line = _script_line(self.script_filename)
         try:
             self.send_png(_figure_png(figure), line)
         except _NotShown as exc:
@@ -394,13 +394,13 @@ class _PyplotFinder:
         return spec
 
 
-def _script_line() -> int | None:
-    """The line of the innermost main.py frame running now."""
+def _script_line(script_filename: str) -> int | None:
+    """The line of the innermost frame of the script (main.py) running now."""
     try:
         frame = _getframe(1)
     except ValueError:
         return None
-    while frame is not None and frame.f_code.co_filename != SCRIPT_FILENAME:
+    while frame is not None and frame.f_code.co_filename != script_filename:
         frame = frame.f_back
     return None if frame is None else frame.f_lineno
 

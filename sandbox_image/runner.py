@@ -102,6 +102,9 @@ for _module in PRELOADED_MODULES:
     __import__(_module)
 
 OUTPUT: list[script_output.ScriptOutput] = []  # the installed output policy, once there is one
+# The name the script is compiled under (its tracebacks' `File "main.py"`). Defined here only:
+# display.py and debugger.py are given it; the pool reads tracebacks by the same name
+# (execution/sandbox/protocol.py, another program: tests/test_sandbox_protocol.py checks it).
 SCRIPT_FILENAME = "main.py"
 HEADER_MAGIC = b"NE1"
 READY_MARKER = b"NE1 READY\n"
@@ -524,7 +527,7 @@ def run_script() -> int:
     channel = display.Channel(OUTPUT[0].take_descriptor_2())
     display.prepare_environment()
     display.preload(text_option("preload", "auto"))
-    shows = display.Display(channel, OUTPUT[0])
+    shows = display.Display(channel, OUTPUT[0], SCRIPT_FILENAME)
     shows.install()
     compile(WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True)
     script = read_script()
@@ -533,7 +536,9 @@ def run_script() -> int:
         debugger = import_sibling("debugger")  # only now: a plain run never loads it
         debug_source = import_sibling("debug_source")
         table = debugger.parse_table(script[1])
-        session = None if table is None else debugger.Session(table, OUTPUT[0], channel)
+        session = (
+            None if table is None else debugger.Session(table, OUTPUT[0], channel, SCRIPT_FILENAME)
+        )
         if session is None:
             script = None
     if script is None:

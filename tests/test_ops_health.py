@@ -130,8 +130,10 @@ def parse_prometheus(text: str) -> tuple[dict[str, str], dict[tuple, float]]:
 
 
 def _finished_run(user, reason: str, ttfo_ms: int | None, duration_ms: int = 100) -> Execution:
-    """A run finished the way the run path records it (client_run.py -> mark_finished), which is
-    what counts it for /metrics."""
+    """A run finished the way the run path ends it (client_run.py, `ClientRun._finish`): counted
+    for /metrics, and its record finished."""
+    from nodeengine import metrics
+
     now = timezone.now()
     execution = Execution.objects.create(
         user=user,
@@ -139,6 +141,7 @@ def _finished_run(user, reason: str, ttfo_ms: int | None, duration_ms: int = 100
         queued_at=now - timedelta(seconds=2),
         started_at=now - timedelta(seconds=1),
     )
+    metrics.observe_finished_run(reason, ttfo_ms)
     execution.mark_finished(
         reason=reason, exit_code=0, duration_ms=duration_ms, time_to_first_output=ttfo_ms
     )
@@ -229,10 +232,15 @@ def test_metrics_do_not_aggregate_the_execution_table(client, owner, embedded):
     assert len(queries) <= 2, [query["sql"] for query in queries]
 
 
-def test_metrics_expose_every_exit_reason():
-    from nodeengine import metrics
+def test_metrics_expose_every_exit_reason(client, embedded, db):
+    from execution.exit_reasons import ExitReason
 
-    assert set(metrics.RUN_REASONS) == set(Execution.Reason.values)
+    _, samples = _scrape(client)
+    exposed = {
+        dict(labels)["reason"] for name, labels in samples if name == "nodeengine_runs_total"
+    }
+    assert exposed >= {reason.value for reason in ExitReason}
+    assert {value for value, _ in Execution._meta.get_field("reason").choices} == set(ExitReason)
 
 
 def test_metrics_escape_hostile_worker_names(client, embedded, db):

@@ -168,9 +168,28 @@ def test_the_splitter_yields_exit_records_in_order_even_when_cut():
 
 
 def test_a_run_ended_by_the_cpu_limit_is_told_so(settings):
-    from execution.dispatch import exit_message
+    from execution.exit_reasons import exit_message
 
     settings.RUN_CPU_SECONDS, settings.RUN_WALL_SECONDS = 7, 30
     message = exit_message(classify(None, 152, False, ""), 152)
     assert "7 s of CPU time" in message
     assert "30 s" not in message
+
+
+def test_the_pool_and_the_runner_agree_on_the_scripts_name_and_markers():
+    """The runner is another program (in the image), so its constants are read from its source."""
+    import ast
+    from pathlib import Path
+
+    from execution.sandbox import protocol
+
+    runner = Path(__file__).resolve().parent.parent / "sandbox_image" / "runner.py"
+    constants = {
+        node.targets[0].id: node.value.value
+        for node in ast.parse(runner.read_text()).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
+    for name in ("SCRIPT_FILENAME", "HEADER_MAGIC", "READY_MARKER"):
+        assert constants[name] == getattr(protocol, name), name

@@ -26,6 +26,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
+from execution.exit_reasons import ExitReason
+
 from .protocol import (
     DEBUG,
     EXIT,
@@ -158,7 +160,7 @@ class OutputPump:
     def _side_failed(self, exc: SideChannelError) -> None:
         self._side = None
         self._force(
-            "side_channel",
+            ExitReason.SIDE_CHANNEL,
             f"Stopped: the sandbox's side channel carried a bad frame ({exc})"
             " Did the script write to it?",
         )
@@ -175,7 +177,7 @@ class OutputPump:
             await self._on_output(stream, text)
         if over:
             self._capped = True
-            self._force("output_limit")
+            self._force(ExitReason.OUTPUT_LIMIT)
 
     async def _event(self, event: dict[str, Any]) -> None:
         if self._capped or self._on_event is None:
@@ -184,7 +186,7 @@ class OutputPump:
             size = event.pop("bytes")
             if self.output_bytes + size > self._budget:
                 self._capped = True
-                self._force("output_limit")
+                self._force(ExitReason.OUTPUT_LIMIT)
                 return
             self.output_bytes += size
         elif event["type"] == "paused":

@@ -12,6 +12,9 @@ from typing import Any, AnyStr
 HEADER_MAGIC = b"NE1"
 # The runner's first stdout bytes: its interpreter now waits for a script.
 READY_MARKER = b"NE1 READY\n"
+# The name the runner compiles the script under (sandbox_image/runner.py, SCRIPT_FILENAME; a
+# separate program in the image, so it is stated on both sides and a test checks they agree):
+# the traceback frames that are the script's.
 SCRIPT_FILENAME = "main.py"
 # The runner's exit code when RLIMIT_CPU ended the script (128 + SIGXCPU).
 EXIT_CPU_LIMIT = 152
@@ -186,7 +189,7 @@ def coalesce(pieces: Iterable[tuple[str, AnyStr]]) -> list[tuple[str, AnyStr]]:
 
 
 _TRACEBACK_START = "Traceback (most recent call last):"
-_MAIN_FRAME = re.compile(r'^  File "main\.py", line (\d+)', re.MULTILINE)
+_MAIN_FRAME = re.compile(rf'^  File "{re.escape(SCRIPT_FILENAME)}", line (\d+)', re.MULTILINE)
 
 
 def error_line_from_stderr(stderr_tail: str) -> int | None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Literal
 
-Limit = Literal["timeout", "pause_limit"]
+from execution.exit_reasons import ExitReason
 
 
 class RunClock:
@@ -39,15 +38,15 @@ class RunClock:
             self._paused_since = None
             self._changed.set()
 
-    def _until_limit(self) -> tuple[float, Limit]:
+    def _until_limit(self) -> tuple[float, ExitReason]:
         now = time.monotonic()
         if self._paused_since is not None:
             paused = self._paused_total + now - self._paused_since
-            return self.pause_seconds - paused, "pause_limit"
+            return self.pause_seconds - paused, ExitReason.PAUSE_LIMIT
         running = now - self._started - self._paused_total
-        return self.wall_seconds - running, "timeout"
+        return self.wall_seconds - running, ExitReason.TIMEOUT
 
-    async def wait(self, task: asyncio.Future[object]) -> Limit | None:
+    async def wait(self, task: asyncio.Future[object]) -> ExitReason | None:
         """Waits for `task`; the limit that ran out first if it did not end in time."""
         while True:
             seconds, limit = self._until_limit()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from execution.debug_table import DebugTable
+from execution.exit_reasons import ExitReason
 from execution.sandbox_kind import LIGHT
 
 from . import container as docker_ops
@@ -53,19 +54,6 @@ class SandboxHost(Protocol):
 
 logger = logging.getLogger(__name__)
 
-Reason = Literal[
-    "ok",
-    "error",
-    "timeout",
-    "cpu_limit",
-    "killed",
-    "memory",
-    "output_limit",
-    "worker_lost",
-    "pause_limit",
-    "side_channel",
-]
-
 # A container's exit status when SIGKILL ended its PID 1 (or gVisor's sandbox) from outside.
 EXIT_KILLED = 128 + 9
 # After a kill, how long the output already written may still take to arrive.
@@ -85,7 +73,7 @@ class StdinLimitExceeded(SandboxError):
 @dataclass(frozen=True)
 class RunResult:
     exit_code: int | None  # None when the container's fate is unknown (engine lost)
-    reason: Reason
+    reason: ExitReason
     duration: float  # seconds from sending the script to the end of its output
     output_bytes: int  # stdout + stderr bytes delivered (at most RunLimits.output_bytes)
     error_line: int | None  # main.py line of an uncaught exception's innermost frame
@@ -93,12 +81,12 @@ class RunResult:
 
 
 def classify(
-    forced: Reason | None,
+    forced: ExitReason | None,
     exit_code: int | None,
     oom_killed: bool,
     stderr_tail: str,
     reported: bool = True,
-) -> Reason:
+) -> ExitReason:
     """Why a run ended. A reason the pool forced (kill, wall time, output cap) wins.
 
     `reported`: the runner's exit record said how it ended (`oom_killed` is then its memory
@@ -109,18 +97,18 @@ def classify(
     if forced is not None:
         return forced
     if exit_code is None:
-        return "worker_lost"
+        return ExitReason.WORKER_LOST
     if oom_killed or (not reported and exit_code == EXIT_KILLED):
-        return "memory"
+        return ExitReason.MEMORY
     if exit_code == 0:
-        return "ok"
+        return ExitReason.OK
     if exit_code == EXIT_CPU_LIMIT:
-        return "cpu_limit"
+        return ExitReason.CPU_LIMIT
     if exit_code == EXIT_WALL_LIMIT:
-        return "timeout"  # the runner's own clock, when the pool's did not ring first
+        return ExitReason.TIMEOUT  # the runner's own clock, when the pool's did not ring first
     if exit_code == 1 and last_exception_name(stderr_tail) == "MemoryError":
-        return "memory"
-    return "error"
+        return ExitReason.MEMORY
+    return ExitReason.ERROR
 
 
 class Sandbox:
@@ -143,7 +131,7 @@ class Sandbox:
         self._protocol = protocol
         self._limits = limits
         self._state: Literal["warm", "running", "done"] = "warm"
-        self._forced: Reason | None = None
+        self._forced: ExitReason | None = None
         self._forced_message: str | None = None
         self._side: SideChannel | None = None  # the run's side channel (display, debug)
         self._debugging = False  # a debug run: stdin is framed and carries controls
@@ -257,7 +245,7 @@ class Sandbox:
             else:
                 exit_code, oom_killed = await self._exit_state()
         except BaseException:
-            self._force("killed")
+            self._force(ExitReason.KILLED)
             raise
         finally:
             self._state = "done"
@@ -349,12 +337,12 @@ class Sandbox:
         """Stop the run now; it ends with reason "killed"."""
         if self._state != "running":
             return
-        self._force("killed")
+        self._force(ExitReason.KILLED)
         if self._kill_task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._kill_task)
 
-    def _force(self, reason: Reason, message: str | None = None) -> None:
+    def _force(self, reason: ExitReason, message: str | None = None) -> None:
         """End the run for `reason` (the first one given wins) by killing the container."""
         if self._forced is None:
             self._forced = reason

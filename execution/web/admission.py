@@ -23,7 +23,8 @@ from typing import Any
 
 from django.conf import settings
 
-from execution.dispatch import redis_client, request_channel, store_for_this_loop
+from execution.dispatch import request_channel, store_for_this_loop
+from execution.redis_clients import run_path_client
 
 
 class Refused(Exception):
@@ -219,7 +220,7 @@ return redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. mine)
 class RedisAdmission:
     def __init__(self, url: str, namespace: str | None = None) -> None:
         self._url = url
-        self._redis = redis_client(url)  # retries a dropped connection itself
+        self._redis = run_path_client(url)  # retries a dropped connection itself
         self._admit = self._redis.register_script(_ADMIT)
         self._admit_and_send = self._redis.register_script(_admit_and_send_script())
         self._try_dispatch = self._redis.register_script(_TRY_DISPATCH)

@@ -34,13 +34,16 @@ from django.utils import timezone
 
 from execution import dispatch
 from execution.debug_table import DEBUG_EVENTS, DebugTable
+from execution.exit_reasons import ExitReason
 from execution.models import Execution
 from execution.protocol import exit_event, exit_event_from_worker
+from execution.redis_clients import KILL_UNTIL_BACK
 from execution.sandbox_kind import LIGHT, sandbox_kind
 from execution.web.admission import Dispatch, Refused, admission
 from execution.web.messages import RunRequest
 from execution.web.run_controls import RunControls
 from execution.web.run_record import RunRecord, db
+from nodeengine import metrics
 
 logger = logging.getLogger("execution.runs")
 
@@ -48,7 +51,6 @@ QUEUE_POLL_SECONDS = 0.4
 RECORD_AFTER_SECONDS = 0.25
 RECORD_AFTER_OUTPUT_SECONDS = 0.01
 STARTED_GRACE_SECONDS = 5.0
-KILL_RETRIES_AFTER_LAYER_FAULT = 30  # one a second: Redis restarting takes seconds
 
 
 class RunHost(Protocol):
@@ -302,7 +304,7 @@ class ClientRun:
             await asyncio.wait_for(self.finished.wait(), STARTED_GRACE_SECONDS)
         if not self.started and not self.finished.is_set():
             await self.finish_locally(
-                "worker_lost", dispatch.exit_message("worker_lost", None), error=True
+                "worker_lost", ExitReason.WORKER_LOST.sentence(None), error=True
             )
 
     async def _watch_until_exit(self) -> None:
@@ -443,12 +445,8 @@ class ClientRun:
             self._spawn(self._kill_when_the_layer_answers())
 
     async def _kill_when_the_layer_answers(self) -> None:
-        for _ in range(KILL_RETRIES_AFTER_LAYER_FAULT):
-            try:
-                await self._send_kill()
-                return
-            except Exception:
-                await asyncio.sleep(1.0)
+        with contextlib.suppress(Exception):  # given up: the worker's wall limit ends the run
+            await KILL_UNTIL_BACK.call(self._send_kill)
 
     async def abandon(self) -> None:
         """The socket closed: kill the run and record it; nothing more is sent to the client."""
@@ -487,6 +485,9 @@ class ClientRun:
         self.final_fields = fields
         self.consumer.forget(self)
         if self.record.execution is not None:
+            # Counted for /metrics here, where the run ends, whether or not the record's write
+            # lands (a per-process counter and histogram: no scrape aggregates the table).
+            metrics.observe_finished_run(fields.get("reason", ""), self.first_output_ms)
             self._spawn(admission().release(self.consumer.user.pk, str(self.run_id)))
             self.record.write(Execution.mark_finished, self.record.execution, **fields)
             self.record.close()

@@ -19,6 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from execution import dispatch
+from execution.redis_clients import UNTIL_BACK
 from execution.web.client_run import ClientRun
 from execution.web.messages import ProtocolError, RunControl, parse_frame
 
@@ -26,8 +27,6 @@ logger = logging.getLogger("execution.consumers")
 
 CLOSE_UNAUTHENTICATED = 4401
 FINISHED_IDS_KEPT = 200
-LAYER_RETRY_SECONDS = 0.2
-LAYER_RETRY_MAX_SECONDS = 2.0
 
 
 class RunConsumer(AsyncWebsocketConsumer):
@@ -63,24 +62,19 @@ class RunConsumer(AsyncWebsocketConsumer):
         self._layer_receive = receive
 
     async def _receive_through_layer_faults(self) -> dict[str, Any]:
-        pause = LAYER_RETRY_SECONDS
         lost = False
-        while True:
-            try:
-                message = await self._layer_receive()
-            except Exception as exc:
-                if not dispatch.is_connection_error(exc):
-                    raise
-                if not lost:
-                    lost = True
-                    logger.warning("the channel layer failed (%s); ending the runs in flight", exc)
-                    await self._end_runs_in_flight()
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, LAYER_RETRY_MAX_SECONDS)
-                continue
-            if lost:
-                logger.info("the channel layer answers again")
-            return message
+
+        async def layer_failed(exc: BaseException) -> None:
+            nonlocal lost
+            if not lost:
+                lost = True
+                logger.warning("the channel layer failed (%s); ending the runs in flight", exc)
+                await self._end_runs_in_flight()
+
+        message: dict[str, Any] = await UNTIL_BACK.call(self._layer_receive, layer_failed)
+        if lost:
+            logger.info("the channel layer answers again")
+        return message
 
     async def _end_runs_in_flight(self) -> None:
         for run in list(self.runs.values()):

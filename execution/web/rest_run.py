@@ -25,6 +25,7 @@ from django.core.cache import cache
 
 from execution import dispatch
 from execution.models import Execution
+from execution.redis_clients import UNTIL_BACK
 from execution.web.client_run import ClientRun
 from execution.web.messages import RunRequest
 from execution.web.run_events import run_events
@@ -33,7 +34,6 @@ logger = logging.getLogger("execution.runs")
 
 ADMISSION_TIMEOUT_SECONDS = 30.0  # a graph's compile plus the admission round trip
 ROW_TIMEOUT_SECONDS = 5.0
-LAYER_RETRY_SECONDS = 0.5
 KILL = "rest.kill"  # sent to a host's channel by `POST /api/executions/{id}/kill/`
 
 # Worker messages and the ClientRun handler each goes to (the consumer routes the same way).
@@ -108,17 +108,14 @@ class RestRunHost:
 
     async def _receive(self, run: ClientRun) -> None:
         """The worker's replies to this run; a channel layer fault ends the run as for a socket."""
+
+        async def layer_failed(exc: BaseException) -> None:
+            await run.channel_lost()
+
         while True:
-            try:
-                message = await self.channel_layer.receive(self.channel_name)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not dispatch.is_connection_error(exc):
-                    raise
-                await run.channel_lost()
-                await asyncio.sleep(LAYER_RETRY_SECONDS)
-                continue
+            message = await UNTIL_BACK.call(
+                lambda: self.channel_layer.receive(self.channel_name), layer_failed
+            )
             kind = message.get("type")
             if kind == KILL:
                 await run.kill()

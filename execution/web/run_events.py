@@ -21,7 +21,8 @@ from typing import Any
 
 from django.conf import settings
 
-from execution.dispatch import redis_client, store_for_this_loop
+from execution.dispatch import store_for_this_loop
+from execution.redis_clients import run_path_client
 
 EVENTS_KEPT = 20_000  # output arrives in batches of 5 ms: far more than one run's output limit
 KEEP_SECONDS = 3600
@@ -87,7 +88,7 @@ def _memory_index(after: str | None) -> int:
 
 class RedisRunEvents:
     def __init__(self, url: str) -> None:
-        self._redis = redis_client(url)
+        self._redis = run_path_client(url)
         # Run ids are UUIDs, unique across databases sharing this Redis.
         self._prefix = "nodeengine:run-events:"
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from execution import dispatch
 from execution.debug_table import RESUME_MODES, DebugTable
+from execution.exit_reasons import exit_message
 from execution.protocol import RunExit, run_exit
 from execution.sandbox import PoolClosed
 from execution.sandbox_kind import KINDS, sandbox_kind
@@ -309,7 +310,7 @@ class PoolWorker:
                     error_line=result.error_line,
                     message=state.get("stop_message")
                     or result.message
-                    or dispatch.exit_message(reason, result.exit_code),
+                    or exit_message(reason, result.exit_code),
                 )
             except Exception as exc:
                 log_event(
