@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from execution import dispatch
 from execution.protocol import exit_event, exit_event_from_worker
-from execution.sandbox_kind import sandbox_kind
 from execution.web.admission import Refused, admission
 from execution.web.messages import RunRequest
 from execution.web.run_controls import RunControls
@@ -106,9 +105,7 @@ class ClientRun:
     async def _admit(self, script: Script) -> RunQueue | None:
         """Admit the run and tell the client `queued`; None if it ended meanwhile."""
         run_id = str(uuid.uuid4())
-        queue = self.queue = RunQueue(
-            self.host, run_id, script, sandbox_kind(script.code), self.record
-        )
+        queue = self.queue = RunQueue(self.host, run_id, script, self.record)
         # Registered before the admission answers: with the request sent in the same round
         # trip, the worker's `started` may reach this process first (on_started then waits for
         # `queued`). A socket closing meanwhile leaves the run to this task (see abandon()).

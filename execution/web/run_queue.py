@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from execution import dispatch
 from execution.models import Execution
+from execution.sandbox_kind import sandbox_kind
 from execution.web.admission import Admitted, Dispatch, admission
 from execution.web.run_host import RunHost
 from execution.web.run_record import RunRecord
@@ -46,13 +47,12 @@ def _mark_dispatched(execution: Execution, at: Any) -> None:
 
 
 class RunQueue:
-    def __init__(
-        self, host: RunHost, run_id: str, script: Script, sandbox: str, record: RunRecord
-    ) -> None:
+    def __init__(self, host: RunHost, run_id: str, script: Script, record: RunRecord) -> None:
         self.host = host
         self.run_id = run_id
         self.script = script
-        self.sandbox = sandbox  # the warm sandbox kind that fits the code (sandbox_kind.py)
+        # Which warm sandbox fits the code (sandbox_kind.py): the request asks the pool for it.
+        self.sandbox = sandbox_kind(script.code)
         self.record = record
         self.dispatched = False
         self.deadline: float | None = None  # set with `dispatched`: when a worker must start it
