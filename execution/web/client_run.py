@@ -105,7 +105,6 @@ class ClientRun:
     async def _admit(self, script: Script) -> RunQueue | None:
         """Admit the run and tell the client `queued`; None if it ended meanwhile."""
         run_id = str(uuid.uuid4())
-        queue = self.queue = RunQueue(self.host, run_id, script, self.record)
         # Registered before the admission answers: with the request sent in the same round
         # trip, the worker's `started` may reach this process first (on_started then waits for
         # `queued`). A socket closing meanwhile leaves the run to this task (see abandon()).
@@ -113,6 +112,7 @@ class ClientRun:
         self.admitting = True
         if self.table is not None:
             self.table.register(self)
+        queue = self.queue = RunQueue(self.host, run_id, script, self.record)
         try:
             admitted = await queue.admit()
         except BaseException as exc:
