@@ -17,6 +17,7 @@ from channels.layers import InMemoryChannelLayer
 
 from execution import dispatch, fleet
 from execution.admin_dashboard import pool_status
+from execution.worker.fleet_member import FleetMember
 from execution.worker.pool_worker import PoolWorker
 from tests.docker_support import labelled_containers
 
@@ -114,7 +115,7 @@ async def test_the_heartbeat_and_the_dashboard_show_held_not_busy(
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     pool = await make_pool(size=2)
     worker, _layer = await serving(pool)
-    member = fleet.FleetMember(name=f"opsdash-{uuid.uuid4().hex[:6]}", pool=pool, worker=worker)
+    member = FleetMember(name=f"opsdash-{uuid.uuid4().hex[:6]}", pool=pool, worker=worker)
     try:
         await member.beat()
         record = fleet.get_worker(member.name)

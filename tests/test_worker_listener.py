@@ -14,14 +14,16 @@ from channels.layers import InMemoryChannelLayer
 
 from execution import dispatch
 from execution.sandbox.sandbox import RunResult
-from execution.worker import pool_worker
+from execution.worker import worker_run
 from execution.worker.pool_worker import PoolWorker
+from execution.worker.worker_run import WorkerRun
 
 
 class WaitsForKill:
     """A sandbox whose script prints a line, then runs until it is killed."""
 
     name = "fake-sandbox"
+    kind = "light"
 
     def __init__(self) -> None:
         self.killed = asyncio.Event()
@@ -39,9 +41,9 @@ class WaitsForKill:
 
 def test_the_listener_takes_the_kill_and_then_ends_by_its_own_message(monkeypatch):
     endings: list[str] = []
-    listen = PoolWorker._listen
+    listen = WorkerRun._listen
 
-    async def recording_listen(self: PoolWorker, *args: Any) -> None:
+    async def recording_listen(self: WorkerRun, *args: Any) -> None:
         try:
             await listen(self, *args)
         except asyncio.CancelledError:
@@ -49,7 +51,7 @@ def test_the_listener_takes_the_kill_and_then_ends_by_its_own_message(monkeypatc
             raise
         endings.append("returned")
 
-    monkeypatch.setattr(PoolWorker, "_listen", recording_listen)
+    monkeypatch.setattr(WorkerRun, "_listen", recording_listen)
 
     async def scenario():
         layer = InMemoryChannelLayer()
@@ -66,4 +68,4 @@ def test_the_listener_takes_the_kill_and_then_ends_by_its_own_message(monkeypatc
     assert replies == [dispatch.STARTED, dispatch.OUTPUT, dispatch.EXIT]
     assert inflight == {}
     assert endings == ["returned"]
-    assert pool_worker.LISTENER_DONE not in (dispatch.STDIN, dispatch.KILL, dispatch.RESUME)
+    assert worker_run.LISTENER_DONE not in (dispatch.STDIN, dispatch.KILL, dispatch.RESUME)

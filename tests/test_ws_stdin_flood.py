@@ -41,15 +41,15 @@ async def test_a_flood_of_stdin_frames_is_sent_as_few_messages_in_order(settings
     run = ClientRun(consumer, RunRequest(ref=None, code="input()"))
     # Before the run starts (queued): nothing is sent yet, and nothing accumulates per frame.
     for _ in range(20_000):
-        await run.stdin("")
+        run.controls.stdin("")
     for i in range(20_000):
-        await run.stdin(str(i % 10))
+        run.controls.stdin(str(i % 10))
     run.controls.start(consumer.channel_layer, "control-channel")
     try:
         await asyncio.sleep(0.005)  # the first message is in flight while more arrives
         for _ in range(1000):
-            await run.stdin("x")
-        await run.close_stdin()
+            run.controls.stdin("x")
+        run.controls.close_stdin()
         await wait_for_eof(consumer.channel_layer)
     finally:
         run.controls.stop()
@@ -64,8 +64,8 @@ async def test_the_per_run_total_still_applies(settings):
     settings.RUN_STDIN_TOTAL_BYTES = 100
     run = ClientRun(FakeConsumer(), RunRequest(ref=None, code="input()"))
     for _ in range(100):
-        await run.stdin("a")
+        run.controls.stdin("a")
     with pytest.raises(ProtocolError) as info:
-        await run.stdin("a")
+        run.controls.stdin("a")
     assert info.value.code == "too_large"
-    await run.stdin("")  # empty frames are no-ops, never an error
+    run.controls.stdin("")  # empty frames are no-ops, never an error

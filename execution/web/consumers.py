@@ -20,7 +20,7 @@ from django.conf import settings
 
 from execution import dispatch
 from execution.redis_clients import UNTIL_BACK
-from execution.web.client_run import ClientRun
+from execution.web.client_run import ClientRun, deliver
 from execution.web.messages import ProtocolError, RunControl, parse_frame
 
 logger = logging.getLogger("execution.consumers")
@@ -123,7 +123,7 @@ class RunConsumer(AsyncWebsocketConsumer):
                 await self._control(message)
             else:
                 self._check_run_capacity(message.ref)
-                self._spawn(ClientRun(self, message).main())
+                self._spawn(ClientRun(self, message, table=self).main())
         except ProtocolError as exc:
             await self.send_event(exc.event())
 
@@ -157,13 +157,13 @@ class RunConsumer(AsyncWebsocketConsumer):
                 "not_found", "No run with this run_id on this connection.", run_id=message.run_id
             )
         if message.type == "stdin":
-            await run.stdin(message.data)
+            run.controls.stdin(message.data)
         elif message.type == "stdin_eof":
-            await run.close_stdin()
+            run.controls.close_stdin()
         elif message.type == "resume":
-            await run.resume(message.data)
+            run.controls.resume(message.data)
         elif message.type == "breakpoints":
-            await run.set_breakpoints(message.nodes)
+            run.controls.set_breakpoints(message.nodes)
         else:
             await run.kill()
 
@@ -172,27 +172,19 @@ class RunConsumer(AsyncWebsocketConsumer):
     async def run_started(self, message: dict[str, Any]) -> None:
         run = self.runs.get(str(message.get("run_id")))
         if run is not None:
-            await run.on_started(message)
+            await deliver(run, message)
         elif isinstance(message.get("control"), str):
             # The run ended here (socket closed, gave up): make sure the sandbox stops too.
             await dispatch.send(self.channel_layer, message["control"], {"type": dispatch.KILL})
 
-    async def run_output(self, message: dict[str, Any]) -> None:
+    async def _to_run(self, message: dict[str, Any]) -> None:
         run = self.runs.get(str(message.get("run_id")))
         if run is not None:
-            await run.on_output(message)
+            await deliver(run, message)
 
-    async def run_heartbeat(self, message: dict[str, Any]) -> None:
-        run = self.runs.get(str(message.get("run_id")))
-        if run is not None:
-            run.on_heartbeat()
+    run_output = run_heartbeat = run_exit = _to_run
 
-    async def run_exit(self, message: dict[str, Any]) -> None:
-        run = self.runs.get(str(message.get("run_id")))
-        if run is not None:
-            await run.on_exit(message)
-
-    # --- Helpers for ClientRun ---
+    # --- RunHost and RunTable (run_host.py) of this socket's runs ---
 
     async def send_event(self, event: dict[str, Any]) -> None:
         if not self.closed:

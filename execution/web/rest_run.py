@@ -23,10 +23,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 
-from execution import dispatch
 from execution.models import Execution
 from execution.redis_clients import UNTIL_BACK
-from execution.web.client_run import ClientRun
+from execution.web.client_run import ClientRun, deliver
 from execution.web.messages import RunRequest
 from execution.web.run_events import run_events
 
@@ -35,13 +34,6 @@ logger = logging.getLogger("execution.runs")
 ADMISSION_TIMEOUT_SECONDS = 30.0  # a graph's compile plus the admission round trip
 ROW_TIMEOUT_SECONDS = 5.0
 KILL = "rest.kill"  # sent to a host's channel by `POST /api/executions/{id}/kill/`
-
-# Worker messages and the ClientRun handler each goes to (the consumer routes the same way).
-_HANDLERS = {
-    dispatch.STARTED: "on_started",
-    dispatch.OUTPUT: "on_output",
-    dispatch.EXIT: "on_exit",
-}
 
 _hosts: set[RestRunHost] = set()  # keeps the running hosts (and their tasks) referenced
 
@@ -57,7 +49,8 @@ class Started:
 
 
 class RestRunHost:
-    """The RunHost (client_run.py) of one REST run."""
+    """The RunHost (run_host.py) of one REST run. It keeps no table of runs: it has one, and
+    the replies on its channel are all that run's."""
 
     def __init__(self, user: Any) -> None:
         self.user = user
@@ -116,13 +109,10 @@ class RestRunHost:
             message = await UNTIL_BACK.call(
                 lambda: self.channel_layer.receive(self.channel_name), layer_failed
             )
-            kind = message.get("type")
-            if kind == KILL:
+            if message.get("type") == KILL:
                 await run.kill()
-            elif kind == dispatch.HEARTBEAT:
-                run.on_heartbeat()
-            elif kind in _HANDLERS:
-                await getattr(run, _HANDLERS[kind])(message)
+            else:
+                await deliver(run, message)
 
     # --- RunHost ---
 
@@ -155,15 +145,6 @@ class RestRunHost:
             await asyncio.wait_for(self.run.record.inserted.wait(), ROW_TIMEOUT_SECONDS)
         except TimeoutError:
             logger.warning("run %s: its record was not written in time", self.run.run_id)
-
-    def register(self, run: ClientRun) -> None:
-        pass  # one run per host: the replies on this channel are all its own
-
-    def unregister(self, run: ClientRun) -> None:
-        pass
-
-    def forget(self, run: ClientRun) -> None:
-        pass
 
 
 def _host_key(run_id: str) -> str:

@@ -1,17 +1,21 @@
 """What the client sends its run while it goes: stdin, the end of stdin, and a debug run's
 resume and breakpoints. Checked here, queued in order, and sent to the worker's control channel
 on a task of their own once it is known (`start`), so a slow channel never blocks the socket.
+
+A kill is not queued: it goes out at once, ahead of any stdin still waiting to be sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from django.conf import settings
 
 from execution import dispatch
 from execution.debug_table import DebugTable
+from execution.redis_clients import KILL_UNTIL_BACK
 from execution.web.messages import ProtocolError
 
 
@@ -24,6 +28,8 @@ class RunControls:
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._stdin_unsent: list[str] = []  # the data of the queued stdin message, joined at send
         self._task: asyncio.Task[None] | None = None
+        self._layer: Any = None  # with `_control`, once started
+        self._control: str | None = None
 
     def stdin(self, data: str) -> None:
         if self.stdin_eof:
@@ -68,7 +74,18 @@ class RunControls:
 
     def start(self, layer: Any, control: str) -> None:
         """The worker's control channel is known: send what is queued, and all that follows."""
+        self._layer, self._control = layer, control
         self._task = asyncio.create_task(self._send(layer, control))
+
+    async def kill(self) -> None:
+        """Have the worker kill the run (nothing to do before it started)."""
+        if self._control is not None:
+            await dispatch.send(self._layer, self._control, {"type": dispatch.KILL})
+
+    async def kill_when_the_layer_answers(self) -> None:
+        """Kill the run once the channel layer, failing now, answers again."""
+        with contextlib.suppress(Exception):  # given up: the worker's wall limit ends the run
+            await KILL_UNTIL_BACK.call(self.kill)
 
     def stop(self) -> None:
         if self._task is not None:

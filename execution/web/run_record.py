@@ -1,7 +1,7 @@
 """A run's Execution row: written off the run's path, in order, by one task per run.
 
 The writes (insert, dispatched, started, finished) wait until the record is started: the first
-output has been forwarded, the run has ended or a short while has passed (see client_run.py:
+output has been forwarded, the run has ended or a short while has passed (see run_output.py:
 ORM work in a thread delays the event loop, which must not happen between `run` and the first
 output). Then one task inserts the row and applies the queued writes in order, and stops after
 the last one (`close`).

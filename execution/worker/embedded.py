@@ -83,7 +83,7 @@ def _remove_containers_at_shutdown(pool: Any) -> None:
 async def _fleet_loops(pool: Any, worker: Any, name: str) -> None:
     """Heartbeats and operator control for the admin dashboard, when that part is present."""
     try:
-        from execution.fleet import FleetMember
+        from execution.worker.fleet_member import FleetMember
     except ImportError:
         return
     member = FleetMember(name=name, pool=pool, worker=worker)

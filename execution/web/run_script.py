@@ -1,0 +1,81 @@
+"""What a `run` frame asks to run, as a script: its code, or its graph compiled.
+
+A graph run loads the graph (when it names one, with the sharing rules of the graphs part) and
+compiles it off the event loop; its source map turns the worker's script lines back into node
+ids, and a debug run's table (docs/debugging.md) says which lines may pause. Anything that stops
+the run here is a ScriptRefused, whose fields are those of the client's `error` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from execution.debug_table import DebugTable
+from execution.web.messages import RunRequest
+from execution.web.run_record import db
+
+
+@dataclass(frozen=True)
+class Script:
+    code: str
+    source_map: dict[str, str] = field(default_factory=dict)  # script line -> node id
+    debug: DebugTable | None = None  # a debug run's table
+
+
+class ScriptRefused(Exception):
+    """Nothing to run: `code` and `message` (and `extra` fields) are the client's `error`."""
+
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def _compile(graph: dict[str, Any], debug: bool) -> Any:
+    from graphs.compiler import compile_graph  # the compiler is another part; import lazily
+
+    return compile_graph(graph, debug=debug)
+
+
+def _load_graph(user_id: int, graph_id: int, share_token: str | None) -> dict[str, Any] | None:
+    from graphs.sharing import graph_for_run  # the graphs part decides who may run a graph
+
+    return graph_for_run(user_id, graph_id, share_token)
+
+
+async def resolve_script(request: RunRequest, user_id: int) -> Script:
+    """The script of `request`; raises ScriptRefused when there is none to run."""
+    if request.code is not None:
+        return Script(request.code)
+    graph = request.graph
+    if request.graph_id is not None:
+        graph = await db(_load_graph, user_id, request.graph_id, request.share_token)
+        if graph is None:
+            raise ScriptRefused("not_found", f"Graph {request.graph_id} was not found.")
+    assert graph is not None  # messages.py accepts a run frame only with code, graph or graph_id
+    debugging = request.breakpoints is not None
+    # Not thread_sensitive: a compile must not queue behind other sockets' ORM calls.
+    result = await sync_to_async(_compile, thread_sensitive=False)(graph, debugging)
+    if result.has_errors:
+        diagnostics = result.to_dict()["diagnostics"]
+        errors = [d for d in diagnostics if d.get("severity") == "error"]
+        first = errors[0]["message"] if errors else "The graph has errors."
+        raise ScriptRefused(
+            "compile_error", f"The graph does not compile: {first}", diagnostics=diagnostics
+        )
+    if len(result.code.encode()) > settings.RUN_SCRIPT_BYTES:
+        raise ScriptRefused(
+            "too_large", f"The compiled code is larger than {settings.RUN_SCRIPT_BYTES} bytes."
+        )
+    return Script(
+        code=result.code,
+        source_map={str(line): node for line, node in result.source_map.items()},
+        debug=(
+            DebugTable.from_compile(result.debug, request.breakpoints or ()) if debugging else None
+        ),
+    )
