@@ -5,7 +5,7 @@
 import { consoleStore, type ExitInfo } from "../store/console";
 import { type DebugVariable, editorStore, type TraceDelta } from "../store/editor";
 import { type DisplayData, parseServerEvent, type ServerEvent } from "./schemas";
-import type { GraphDocument } from "./types";
+import type { ApiSchemas, GraphDocument } from "./types";
 
 type ResumeMode = "continue" | "step";
 
@@ -15,7 +15,11 @@ interface StoredGraphRun {
   share_token?: string;
 }
 
-const REASONS: Record<string, string> = {
+/** Why a run ended: the server's enum (ReasonEnum in its OpenAPI schema, the `reason` of an `exit` event). */
+export type ExitReason = ApiSchemas["ReasonEnum"];
+
+/** One wording per reason: tsc fails when the server adds or drops one. */
+const REASONS: Record<ExitReason, string> = {
   ok: "finished",
   error: "failed with an exception",
   timeout: "stopped: time limit reached",
@@ -77,8 +81,11 @@ function lastErrorLine(): string | null {
 /** A run is on its way or going (the Run button turns into Stop). */
 export const isActive = (phase: string): boolean => phase === "running" || phase === "queued" || phase === "sending";
 
+// Read by any string: an event may name a reason this build does not know yet (shown as it is).
+const REASON_TEXT: Readonly<Record<string, string>> = REASONS;
+
 export function describeReason(reason: string): string {
-  return REASONS[reason] ?? reason;
+  return REASON_TEXT[reason] ?? reason;
 }
 
 class RunClient {
