@@ -225,8 +225,6 @@ const displayNode = z
   .nullish()
   .transform((v) => v ?? null);
 
-/** What the console keeps of a `display` event. */
-export type DisplayData = { mime: "image/png"; data: string } | { mime: "table"; data: TableData };
 export type TableData = z.infer<typeof tableSchema>;
 export type TableCell = z.infer<typeof cell>;
 
@@ -264,6 +262,37 @@ export const serverEventSchema = z.discriminatedUnion("type", [
 ]);
 
 export type ServerEvent = z.infer<typeof serverEventSchema>;
+
+/** `Pick` of each member of a union on its own (a plain Pick would merge them). */
+type PickEach<T, K extends keyof T> = T extends unknown ? Pick<T, K> : never;
+
+/** What the console keeps of a `display` event. */
+export type DisplayData = PickEach<Extract<ServerEvent, { type: "display" }>, "mime" | "data">;
+
+/** What the console keeps of an `exit` event. */
+export type ExitInfo = Omit<Extract<ServerEvent, { type: "exit" }>, "type" | "run_id">;
+
+// ---------------------------------------------------------------- /ws/run/ messages the editor sends
+
+/** A graph the server runs from its stored version (`run` with `graph_id`; `share_token` for a graph shared by link). */
+export interface StoredGraphRun {
+  graph_id: number;
+  share_token?: string;
+}
+
+/** What a `run` runs: a graph document, edited code, or a stored graph. */
+export type RunPayload = { graph: GraphDocument } | { code: string } | StoredGraphRun;
+
+export type ResumeMode = "continue" | "step";
+
+/** The frames the editor sends on /ws/run/ (written, never read: types only, no zod). */
+export type ClientMessage =
+  | ({ type: "run"; ref: string; debug?: { breakpoints: string[] } } & RunPayload)
+  | { type: "kill"; run_id: string }
+  | { type: "stdin"; run_id: string; data: string }
+  | { type: "stdin_eof"; run_id: string }
+  | { type: "resume"; run_id: string; mode: ResumeMode }
+  | { type: "breakpoints"; run_id: string; nodes: string[] };
 
 /** A frame of the socket as an event, or null for one that is not JSON or not a known event. */
 export function parseServerEvent(text: string): ServerEvent | null {
