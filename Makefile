@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-fast lint lint-python lint-frontend venv migrate demo-user check-services test-tools docker-engine \
-	sandbox-image frontend frontend-test
+	sandbox-image frontend frontend-test api-types lint-api-types
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -73,7 +73,7 @@ sandbox-image: docker-engine
 
 # Style: ruff (lint and format) for Python; Biome (lint and format), tsc for the editor.
 # `$(VENV)/bin/ruff format .` and `cd frontend && npm run format` fix what they report.
-lint: lint-python lint-frontend
+lint: lint-python lint-frontend lint-api-types
 
 lint-python: venv
 	$(VENV)/bin/ruff check .
@@ -82,6 +82,15 @@ lint-python: venv
 lint-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint
 	cd frontend && npm run typecheck
+
+# The editor's API types (frontend/src/lib/api-schema.ts) are generated from the server's OpenAPI
+# schema: `make api-types` (and so `make frontend`) writes them when the schema changed, and lint
+# fails while the committed file differs from what the schema gives (scripts/api_types.sh).
+api-types: venv frontend/node_modules/.package-lock.json
+	PY=$(PY) scripts/api_types.sh
+
+lint-api-types: venv frontend/node_modules/.package-lock.json
+	PY=$(PY) scripts/api_types.sh --check
 
 # The editor: npm ci when the lock file changed, vite build when a source is newer than
 # the build; both are skipped otherwise, so `make run` stays fast.
@@ -96,7 +105,8 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 	cd frontend && npm run build
 	@touch $@
 
-frontend: frontend/dist/index.html
+# api-types first: the build compiles against the schema of the server it ships with.
+frontend: api-types frontend/dist/index.html
 
 frontend-test: frontend/node_modules/.package-lock.json
 	cd frontend && npx vitest run

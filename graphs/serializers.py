@@ -64,6 +64,7 @@ PIN_VALUE = {
                 "description": "Values typed on pins: port id (at most "
                 f"{MAX_ID_LENGTH} characters) -> a string, number, boolean or null.",
             },
+            "label": {"description": "The node's title in the editor, when renamed (a string)."},
         },
         "description": "`params` holds the node's settings, `inputs` values typed on its pins.",
     }

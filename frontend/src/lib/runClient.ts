@@ -2,20 +2,16 @@
 // backoff. Events update the console store; a run cut off by a drop is marked lost, never left
 // "running".
 
-import { consoleStore, type ExitInfo } from "../store/console";
+import { consoleStore } from "../store/console";
 import { type DebugVariable, editorStore, type TraceDelta } from "../store/editor";
-import { type DisplayData, parseServerEvent, type ServerEvent } from "./schemas";
-import type { GraphDocument } from "./types";
+import { type ClientMessage, type DisplayData, type ExitInfo, parseServerEvent, type ResumeMode, type RunPayload, type ServerEvent } from "./schemas";
+import type { ApiSchemas } from "./types";
 
-type ResumeMode = "continue" | "step";
+/** Why a run ended: the server's enum (ReasonEnum in its OpenAPI schema, the `reason` of an `exit` event). */
+export type ExitReason = ApiSchemas["ReasonEnum"];
 
-/** A graph the server runs from its stored version (docs/interfaces.md, `run` with `graph_id`). */
-interface StoredGraphRun {
-  graph_id: number;
-  share_token?: string;
-}
-
-const REASONS: Record<string, string> = {
+/** One wording per reason: tsc fails when the server adds or drops one. */
+const REASONS: Record<ExitReason, string> = {
   ok: "finished",
   error: "failed with an exception",
   timeout: "stopped: time limit reached",
@@ -77,8 +73,11 @@ function lastErrorLine(): string | null {
 /** A run is on its way or going (the Run button turns into Stop). */
 export const isActive = (phase: string): boolean => phase === "running" || phase === "queued" || phase === "sending";
 
+// Read by any string: an event may name a reason this build does not know yet (shown as it is).
+const REASON_TEXT: Readonly<Record<string, string>> = REASONS;
+
 export function describeReason(reason: string): string {
-  return REASONS[reason] ?? reason;
+  return REASON_TEXT[reason] ?? reason;
 }
 
 class RunClient {
@@ -145,7 +144,7 @@ class RunClient {
     };
   }
 
-  private send(message: Record<string, unknown>): void {
+  private send(message: ClientMessage): void {
     const text = JSON.stringify(message);
     if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
     else {
@@ -158,7 +157,7 @@ class RunClient {
    * Runs a graph, edited code, or a stored graph by id (someone's shared graph: a link's
    * `share_token` proves access); `debug` (a graph document only) makes it an instrumented debug run.
    */
-  run(payload: { graph: GraphDocument } | { code: string } | StoredGraphRun, debug?: { breakpoints: string[] }): void {
+  run(payload: RunPayload, debug?: { breakpoints: string[] }): void {
     const c = consoleStore.getState();
     // The run in flight is replaced, quietly: its end (a kill) is not this run's to report.
     if (c.phase === "running" || c.phase === "queued") this.kill();

@@ -1,12 +1,21 @@
 // Schemas (zod) for what the editor reads from outside: REST responses, /ws/run/ events, drafts
 // and the clipboard in the browser's storage. What does not match is refused where it is read,
 // instead of travelling on under a type it does not have.
+//
+// Two kinds, two sources of truth:
+// - REST answers: their shapes are the server's OpenAPI schema (types.ts, from the generated
+//   api-schema.ts). The zod schemas below only *check* answers at run time, with the editor's
+//   tolerance for older servers (`.catch` defaults); each object is written against its generated
+//   type with `satisfies Shape<T>`, so a field added, removed or retyped on the server fails tsc here.
+// - /ws/run/ events: no OpenAPI schema covers the socket, so the zod schemas at the end of this file
+//   are their one frontend definition (types by z.infer); docs/interfaces.md lists them.
 
 import { z } from "zod";
 
 import type {
   CatalogueResponse,
   CompileResult,
+  Diagnostic,
   GalleryListing,
   GraphDocument,
   GraphEdge,
@@ -15,7 +24,11 @@ import type {
   GraphSharing,
   NodeTypeDef,
   RevisionSummary,
+  SharedGraphRead,
 } from "./types";
+
+/** One zod schema per field of `T`, no field missing and none extra (checked with `satisfies`). */
+type Shape<T> = { [K in keyof T]-?: z.ZodType<T[K]> };
 
 const pinValue = z.union([z.number(), z.string(), z.boolean()]);
 
@@ -30,7 +43,7 @@ export const graphNodeSchema: z.ZodType<GraphNode> = z.object({
   type: z.string(),
   position: z.object({ x: z.number(), y: z.number() }),
   data: nodeData,
-});
+} satisfies Shape<GraphNode>);
 
 export const graphEdgeSchema: z.ZodType<GraphEdge> = z.object({
   id: z.string(),
@@ -38,12 +51,12 @@ export const graphEdgeSchema: z.ZodType<GraphEdge> = z.object({
   sourceHandle: z.string(),
   target: z.string(),
   targetHandle: z.string(),
-});
+} satisfies Shape<GraphEdge>);
 
 export const graphDocumentSchema: z.ZodType<GraphDocument> = z.object({
   nodes: z.array(graphNodeSchema),
   edges: z.array(graphEdgeSchema),
-});
+} satisfies Shape<GraphDocument>);
 
 const viewportSchema = z.object({ x: z.number().optional(), y: z.number().optional(), zoom: z.number().optional() });
 
@@ -53,7 +66,7 @@ export const galleryListingSchema: z.ZodType<GalleryListing> = z.object({
   title: z.string(),
   description: z.string().catch(""),
   published_at: z.string(),
-});
+} satisfies Shape<GalleryListing>);
 
 /** The owner's read-only sharing fields; an answer without them (an older server) reads as "not shared". */
 const sharingFields = {
@@ -74,7 +87,7 @@ export const graphRecordSchema: z.ZodType<GraphRecord> = z.object({
   version: z.number(),
   updated_at: z.string().optional(),
   ...sharingFields,
-});
+} satisfies Shape<GraphRecord>);
 
 /** POST /api/graphs/{id}/share/ */
 export const shareLinkSchema = z.object({ share_token: z.string().min(1), share_url: z.string().min(1) });
@@ -100,7 +113,7 @@ export const galleryPageSchema = z.object({
 export type GalleryPage = z.infer<typeof galleryPageSchema>;
 
 /** A graph someone shared: GET /api/gallery/{id}/ ("gallery") or /api/shared/{token}/ ("link"). */
-export const sharedGraphSchema = z.object({
+export const sharedGraphSchema: z.ZodType<SharedGraphRead> = z.object({
   id: z.number(),
   name: z.string(),
   description: z.string().catch(""),
@@ -116,8 +129,8 @@ export const sharedGraphSchema = z.object({
     .nullish()
     .transform((v) => v ?? ""),
   source: z.enum(["gallery", "link"]),
-});
-export type SharedGraph = z.infer<typeof sharedGraphSchema>;
+} satisfies Shape<SharedGraphRead>);
+export type SharedGraph = SharedGraphRead;
 
 export const createdSchema = z.object({ id: z.number() });
 
@@ -165,24 +178,24 @@ export const catalogueSchema: z.ZodType<CatalogueResponse> = z.object({
   type_compatibility: z.record(z.string(), z.array(z.string())).catch({}),
 });
 
-const diagnosticSchema = z.object({
+const diagnosticSchema: z.ZodType<Diagnostic> = z.object({
   severity: z.enum(["error", "warning", "info"]),
   code: z.string(),
   message: z.string(),
   node_id: z.string().nullable().catch(null),
   port: z.string().nullable().catch(null),
-});
+} satisfies Shape<Diagnostic>);
 
 export const compileResultSchema: z.ZodType<CompileResult> = z.object({
   code: z.string(),
   diagnostics: z.array(diagnosticSchema),
   source_map: z.record(z.string(), z.string()),
-});
+} satisfies Shape<CompileResult>);
 
 export const revisionListSchema: z.ZodType<RevisionSummary[]> = z
   .union([z.array(z.unknown()), z.object({ results: z.array(z.unknown()) })])
   .transform((v) => (Array.isArray(v) ? v : v.results))
-  .pipe(z.array(z.object({ version: z.number(), name: z.string(), created_at: z.string() })));
+  .pipe(z.array(z.object({ version: z.number(), name: z.string(), created_at: z.string() } satisfies Shape<RevisionSummary>)));
 
 // ---------------------------------------------------------------- /ws/run/ events (docs/interfaces.md)
 
@@ -212,8 +225,6 @@ const displayNode = z
   .nullish()
   .transform((v) => v ?? null);
 
-/** What the console keeps of a `display` event. */
-export type DisplayData = { mime: "image/png"; data: string } | { mime: "table"; data: TableData };
 export type TableData = z.infer<typeof tableSchema>;
 export type TableCell = z.infer<typeof cell>;
 
@@ -251,6 +262,37 @@ export const serverEventSchema = z.discriminatedUnion("type", [
 ]);
 
 export type ServerEvent = z.infer<typeof serverEventSchema>;
+
+/** `Pick` of each member of a union on its own (a plain Pick would merge them). */
+type PickEach<T, K extends keyof T> = T extends unknown ? Pick<T, K> : never;
+
+/** What the console keeps of a `display` event. */
+export type DisplayData = PickEach<Extract<ServerEvent, { type: "display" }>, "mime" | "data">;
+
+/** What the console keeps of an `exit` event. */
+export type ExitInfo = Omit<Extract<ServerEvent, { type: "exit" }>, "type" | "run_id">;
+
+// ---------------------------------------------------------------- /ws/run/ messages the editor sends
+
+/** A graph the server runs from its stored version (`run` with `graph_id`; `share_token` for a graph shared by link). */
+export interface StoredGraphRun {
+  graph_id: number;
+  share_token?: string;
+}
+
+/** What a `run` runs: a graph document, edited code, or a stored graph. */
+export type RunPayload = { graph: GraphDocument } | { code: string } | StoredGraphRun;
+
+export type ResumeMode = "continue" | "step";
+
+/** The frames the editor sends on /ws/run/ (written, never read: types only, no zod). */
+export type ClientMessage =
+  | ({ type: "run"; ref: string; debug?: { breakpoints: string[] } } & RunPayload)
+  | { type: "kill"; run_id: string }
+  | { type: "stdin"; run_id: string; data: string }
+  | { type: "stdin_eof"; run_id: string }
+  | { type: "resume"; run_id: string; mode: ResumeMode }
+  | { type: "breakpoints"; run_id: string; nodes: string[] };
 
 /** A frame of the socket as an event, or null for one that is not JSON or not a known event. */
 export function parseServerEvent(text: string): ServerEvent | null {

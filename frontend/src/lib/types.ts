@@ -1,5 +1,7 @@
 // Shapes shared with the backend; see docs/interfaces.md and docs/catalogue.md.
 
+import type { components } from "./api-schema";
+
 type DataType = "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
 type PortKind = "exec" | "data";
 type PortDirection = "input" | "output";
@@ -58,87 +60,61 @@ export interface NodeTypeDef {
   [key: string]: unknown;
 }
 
+// ---------------------------------------------------------------- the graph document
+// Its one definition is the server's OpenAPI schema (NodeDoc, EdgeDoc, Graph), generated into
+// api-schema.ts by `make api-types`. What follows only narrows it to what the editor holds after
+// schemas.ts has read an answer: the fields it fills in when missing, and the values it refuses.
+
+/** The server's OpenAPI components, as openapi-typescript wrote them (api-schema.ts). */
+export type ApiSchemas = components["schemas"];
+
+/** `T` with the keys `K` always present and not null: what the editor fills in on reading. */
+type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+
+type NodeDoc = ApiSchemas["NodeDoc"];
+type NodeDocData = NonNullable<NodeDoc["data"]>;
+type GraphAnswer = ApiSchemas["Graph"];
+
 export type Params = Record<string, unknown>;
 
-/** A value typed on an unwired data input (a pin default): JSON scalars only. */
-export type PinValue = number | string | boolean;
-type PinValues = Record<string, PinValue>;
+/** A value typed on an unwired data input (a pin default): the schema's JSON scalars less null, which the editor never writes. */
+export type PinValue = Exclude<NonNullable<NodeDocData["inputs"]>[string], null>;
 
-export interface GraphNodeData {
-  params: Params;
-  /** Values typed on data inputs, by port id; the compiler uses them while the port has no wire. */
-  inputs?: PinValues;
-  label?: string;
-  [key: string]: unknown;
-}
+/** `data`: always present, `params` always an object; `inputs` are values typed on data inputs, by port id (the compiler uses them while the port has no wire). */
+export type GraphNodeData = NodeDocData & { params: Params; inputs?: Record<string, PinValue>; label?: string };
 
-export interface GraphNode {
-  id: string;
-  type: string;
-  position: { x: number; y: number };
-  data: GraphNodeData;
-}
+export type GraphNode = Omit<NodeDoc, "data"> & { data: GraphNodeData };
 
-export interface GraphEdge {
-  id: string;
-  source: string;
-  sourceHandle: string;
-  target: string;
-  targetHandle: string;
-}
+/** The editor always names both handles of an edge (the schema allows them missing or null). */
+export type GraphEdge = Filled<ApiSchemas["EdgeDoc"], "sourceHandle" | "targetHandle">;
 
 export interface GraphDocument {
   nodes: GraphNode[];
   edges: GraphEdge[];
 }
 
-type Severity = "error" | "warning" | "info";
+/** The schema's viewport is `{}` or `{x, y, zoom}`; the editor reads each of the three on its own. */
+export type Viewport = Partial<Extract<NonNullable<GraphAnswer["viewport"]>, { zoom: number }>>;
 
-export interface Diagnostic {
-  severity: Severity;
-  code: string;
-  message: string;
-  node_id: string | null;
-  port: string | null;
-}
+export type Diagnostic = ApiSchemas["Diagnostic"];
 
-export interface CompileResult {
-  code: string;
-  diagnostics: Diagnostic[];
-  source_map: Record<string, string>;
-}
+export type CompileResult = ApiSchemas["CompileResult"];
 
 /** A graph's entry in the public gallery, as its owner sees it. */
-export interface GalleryListing {
-  title: string;
-  description: string;
-  published_at: string;
-}
+export type GalleryListing = ApiSchemas["GalleryListing"];
 
 /** How the owner shares a graph, and where it came from (read-only fields of the owner's graph JSON). */
-export interface GraphSharing {
-  share_token: string | null;
-  share_url: string | null;
-  gallery: GalleryListing | null;
-  /** The original's id, null if the graph is no fork or the original was deleted. */
-  forked_from: number | null;
-  /** e.g. `Forked from “Fizzbuzz” by alice`; "" if the graph is no fork. */
-  forked_from_note: string;
-}
+export type GraphSharing = Pick<GraphAnswer, "share_token" | "share_url" | "gallery" | "forked_from" | "forked_from_note">;
 
-export interface GraphRecord extends GraphSharing {
-  id: number;
-  name: string;
-  description: string;
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-  viewport: { x?: number; y?: number; zoom?: number };
-  version: number;
-  updated_at?: string;
-}
+/** The owner's graph (GET /api/graphs/{id}/) as the editor holds it; `updated_at` may be missing in an older server's answer. */
+export type GraphRecord = Filled<Pick<GraphAnswer, "id" | "name" | "description" | "version">, "description" | "version"> &
+  Partial<Pick<GraphAnswer, "updated_at">> &
+  GraphSharing &
+  GraphDocument & { viewport: Viewport };
 
-export interface RevisionSummary {
-  version: number;
-  name: string;
-  created_at: string;
-}
+/** A graph someone shared (GET /api/gallery/{id}/ or /api/shared/{token}/), as the editor holds it. */
+export type SharedGraphRead = Filled<Omit<ApiSchemas["SharedGraph"], "nodes" | "edges" | "viewport" | "updated_at">, "title"> &
+  Partial<Pick<ApiSchemas["SharedGraph"], "updated_at">> &
+  GraphDocument & { viewport: Viewport };
+
+export type RevisionSummary = ApiSchemas["GraphRevisionSummary"];

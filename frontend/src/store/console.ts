@@ -7,7 +7,7 @@
 import { useStore } from "zustand";
 import { createStore } from "zustand/vanilla";
 
-import type { DisplayData } from "../lib/schemas";
+import type { DisplayData, ExitInfo } from "../lib/schemas";
 import { AnsiStream, eraseLine, type Span, writeAt } from "../lib/terminal";
 
 type Stream = "stdout" | "stderr" | "stdin" | "info" | "display";
@@ -27,14 +27,6 @@ export interface ConsoleLine {
 }
 
 type RunPhase = "idle" | "sending" | "queued" | "running" | "finished" | "lost" | "refused";
-
-export interface ExitInfo {
-  exit_code: number | null;
-  reason: string;
-  duration_ms: number;
-  node_id: string | null;
-  message: string;
-}
 
 export const MAX_LINES = 200_000;
 /** Pictures and tables kept (a picture is up to 2 MiB): older ones become a one-line note. */
