@@ -3,14 +3,13 @@ settings that put this test process in Redis mode (heartbeat store + channel lay
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import socket
 import subprocess
-import time
-from collections.abc import Callable
 from urllib.parse import urlparse
+
+from tests.waiting import wait_until
 
 OPS_REDIS_DB = 7
 KEY_PREFIX = "nodeengine:worker:"
@@ -35,23 +34,6 @@ def redis_settings(settings, url: str) -> None:  # type: ignore[no-untyped-def]
             "CONFIG": {"hosts": [url], "capacity": 1000, "expiry": 60},
         }
     }
-
-
-def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> object:
-    """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except Exception as exc:  # e.g. Redis restarting: keep polling
-            last_error = exc
-        time.sleep(0.2)
-    raise AssertionError(
-        f"timed out after {timeout} s waiting for {what} (last error: {last_error})"
-    )
 
 
 def free_port() -> int:
@@ -91,15 +73,11 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), 0.2),
-            ):
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"private redis-server did not listen on {self.port}")
+        wait_until(self.listening, 10, f"the private redis-server on {self.port}", interval=0.05)
+
+    def listening(self) -> bool:
+        with socket.create_connection(("127.0.0.1", self.port), 0.2):
+            return True
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

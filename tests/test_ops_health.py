@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from execution import fleet
 from execution.models import Execution
-from tests.ops_support import PrivateRedis, redis_settings, wait_until
+from tests.ops_support import PrivateRedis, redis_settings
+from tests.waiting import wait_until
 
 
 @pytest.fixture

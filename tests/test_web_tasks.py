@@ -24,7 +24,8 @@ import requests
 from execution import fleet
 from execution.models import Execution
 from tests.engine_harness import Servers, WsClient, database_url, make_token, run_async
-from tests.ops_support import PrivateRedis, redis_settings, wait_until
+from tests.ops_support import PrivateRedis, redis_settings
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
