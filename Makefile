@@ -83,7 +83,7 @@ lint-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint
 	cd frontend && npm run typecheck
 
-# The editor (issue 5): npm ci when the lock file changed, vite build when a source is newer than
+# The editor: npm ci when the lock file changed, vite build when a source is newer than
 # the build; both are skipped otherwise, so `make run` stays fast.
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/package.json frontend/package-lock.json \

@@ -9,7 +9,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from graphs.api_fields import StrictCharField, StrictEmailField, documented
+from nodeengine.api.fields import StrictCharField, StrictEmailField, documented
 
 User = get_user_model()
 

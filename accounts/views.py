@@ -29,7 +29,7 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
-from graphs.api_schema import error_response, error_responses
+from nodeengine.api.schema import error_response, error_responses
 
 BAD_CREDENTIALS = "Invalid username or password."
 # Flat string fields, so forms describe them as well as JSON does (`curl -d` for the token).
@@ -39,7 +39,7 @@ CSRF_FAILED = error_response(
     "CSRF check failed: send the csrftoken cookie and the same value in X-CSRFToken "
     "(GET /api/auth/csrf/ first).",
 )
-# 400/401/403/413/415 of the shared set come with each operation (graphs/api_schema.py).
+# 400/401/403/413/415 of the shared set come with each operation (nodeengine/api/schema.py).
 
 
 class BadCredentials(APIException):
@@ -136,7 +136,7 @@ class TokenView(generics.GenericAPIView):
     permission_classes = [AllowAny]  # POST also accepts credentials; DELETE checks itself
     serializer_class = TokenSerializer
     documented_media_types = FORM_MEDIA_TYPES
-    request_body_optional = True  # signed in, no body is needed (graphs/api_schema.py)
+    request_body_optional = True  # signed in, no body is needed (nodeengine/api/schema.py)
 
     @extend_schema(
         summary="Get (or create) your API token",

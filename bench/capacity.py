@@ -8,7 +8,7 @@ Starts its own daphne + runpool (bench/engine.py's bench_servers: shipped config
 the flags say otherwise, printed in the header), every user a distinct account on its own
 WebSocket, and prints one table per runtime, Node Engine beside its baseline measured in the same
 run (cold `docker run --rm --runtime <same> --network none` of the sandbox image, bench/cold.py),
-with the ratio and the issue 20 target. Each baseline is measured while the pool is full and at
+with the ratio and the target it must meet. Each baseline is measured while the pool is full and at
 rest, before the load it is compared with. Scenarios:
 
 - plot: warm plot -> display. A 100-point matplotlib plot (`plt.show()`), 3 uncounted, then

@@ -94,7 +94,7 @@ async def timed_run(client: Any, graph: dict[str, Any], debug: bool) -> tuple[di
 
 
 async def loop_runs(servers: Any, token: str, loops: int, repeat: int) -> dict[str, Any]:
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     client = await WsClient.connect(servers, token)
     graph = loop_graph(loops)
@@ -122,7 +122,7 @@ ECHO = "while True:\n    print(input())\n"
 
 
 async def step_latency(servers: Any, token: str, steps: int) -> tuple[list[float], list[float]]:
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     client = await WsClient.connect(servers, token)
     run_id = await client.start(graph=STEP_GRAPH, debug={"breakpoints": ["acc"]})
@@ -164,7 +164,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from tests.engine_harness import Servers, redis_url
+    from harness.engine import Servers, redis_url
 
     prepare_database()
     servers = Servers.create(

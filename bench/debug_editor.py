@@ -26,9 +26,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 from debug import loop_graph, node, wire  # noqa: E402
 from engine import django, pct, prepare_database  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 FRAME_PROBE = """(count) => new Promise((resolve) => {
   const times = []; let last = performance.now();
   function tick(now) { times.push(now - last); last = now;
@@ -104,8 +101,8 @@ def main() -> None:
     from django.conf import settings
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.e2e.conftest import App
-    from tests.engine_harness import Servers, redis_url
+    from harness.browser import CHROMIUM, CHROMIUM_ARGS, App
+    from harness.engine import Servers, redis_url
 
     prepare_database()
     servers = Servers.create(
@@ -121,7 +118,7 @@ def main() -> None:
         servers.start_daphne()
         servers.start_worker(size=2)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             context.add_init_script(f"({TRACE_COUNTER})()")
             app = App(context, servers.origin)

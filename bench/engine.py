@@ -88,7 +88,7 @@ def bench_servers(config: Any, worker: bool = True) -> Iterator[Any]:
     from django.conf import settings
     from pool_state import wait_until_warm
 
-    from tests.engine_harness import Servers
+    from harness.engine import Servers
 
     servers = Servers.create(
         settings.DATABASES["default"],
@@ -110,7 +110,7 @@ def bench_servers(config: Any, worker: bool = True) -> Iterator[Any]:
 def tokens(count: int) -> list[str]:
     from django.contrib.auth import get_user_model
 
-    from tests.engine_harness import make_token
+    from harness.engine import make_token
 
     users = get_user_model().objects
     return [make_token(users.get_or_create(username=f"bench{i}")[0]) for i in range(count)]
@@ -155,7 +155,7 @@ async def first_output_ms(client: Any, code: str = "print('hi')") -> float:
 
 
 async def latency(servers: Any, token: str, runs: int, pace: float) -> list[dict[str, float]]:
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     client = await WsClient.connect(servers, token)
     for _ in range(5):  # warm-up: imports, connections, JIT-less but cache-warm paths
@@ -192,7 +192,7 @@ def cold_docker_ms(image: str, runtime: str = "runc") -> float:
 
 
 async def sustained_rate(servers: Any, client_tokens: list[str], seconds: float) -> float:
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     clients = [await WsClient.connect(servers, token) for token in client_tokens]
     done = 0
@@ -233,7 +233,7 @@ def raw_docker_rate(image: str, concurrency: int, total: int, runtime: str = "ru
 async def idle_sockets(servers: Any, token: str, count: int) -> tuple[float, float]:
     import websockets
 
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     pid = servers.daphne.pid
     # One socket first, so the per-process start-up (channel layer pools) is not counted.
@@ -263,7 +263,7 @@ async def idle_sockets(servers: Any, token: str, count: int) -> tuple[float, flo
 
 
 async def many_lines(servers: Any, token: str, lines: int) -> tuple[bool, float, int]:
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     client = await WsClient.connect(servers, token)
     run_id = await client.start(code=f"for i in range({lines}):\n    print(i)\n")

@@ -16,7 +16,7 @@ in the same run:
    `kill` while the worker lives (the quickest an exit can come at all). Needs Docker, the
    benches' database and Redis (bench/engine.py); --no-worker leaves this row out.
 
-Rows 1 and 2 use a private redis-server (tests/ops_support.py), stopped for the measure.
+Rows 1 and 2 use a private redis-server (harness/redis_server.py), stopped for the measure.
 The tests assert what these clients do (how many tries, which backoffs: tests/test_redis_retry.py)
 and how the run ends (tests/test_worker_fleet.py); how long it takes is measured here.
 """
@@ -56,7 +56,7 @@ def redis_rows(repeat: int) -> list[tuple[str, ...]]:
 
     from execution.fleet import RedisHeartbeatStore
     from execution.web.admission import RedisAdmission
-    from tests.ops_support import PrivateRedis
+    from harness.redis_server import PrivateRedis
 
     server = PrivateRedis()
     server.start()
@@ -103,7 +103,7 @@ async def async_seconds_to_fail(call: Callable[[], Awaitable[object]]) -> float:
 
 
 def worker_row(config: Any, repeat: int) -> tuple[str, ...]:
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     [token] = tokens(1)
     killed_s: list[float] = []

@@ -66,7 +66,7 @@ async def first_stdout_ms(servers: Any, token: str) -> tuple[float, float]:
 def servers_for(config: BenchConfig, embedded: bool) -> Any:
     from django.conf import settings
 
-    from tests.engine_harness import Servers
+    from harness.engine import Servers
 
     extra = {"DEBUG": "true"} if embedded else {}  # `make run` turns DEBUG on
     redis = None if embedded else bench_redis_url()

@@ -62,7 +62,7 @@ async def socket_run_ms(client) -> tuple[float, float]:
 
 
 async def alternate(servers, token: str, runs: int, pace: float) -> tuple[list, list]:
-    from tests.engine_harness import WsClient
+    from harness.engine import WsClient
 
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"

@@ -4,7 +4,7 @@ Shipped = nodeengine/settings.py's defaults as `make run` and docker-compose.yml
 SANDBOX_RUNTIME unset (auto: runsc when the Docker engine knows it, else runc), SANDBOX_PRELOAD
 auto, POOL_SIZE 4, RUN_MEMORY_MB 128, RUN_WALL_SECONDS 30 and the other limits below. The
 benches' servers get these explicitly, so neither the test harness's settings
-(tests/engine_harness.py TEST_SETTINGS) nor a shell's exports (the guide's SANDBOX_RUNTIME=runc)
+(harness/engine.py TEST_SETTINGS) nor a shell's exports (the guide's SANDBOX_RUNTIME=runc)
 leak into a figure. Every bench prints `header()` first: the configuration it ran in.
 
 Flags (`add_arguments`): --runtimes, --preload, --pool-size, --memory-mb, --image.

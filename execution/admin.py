@@ -21,7 +21,7 @@ class ExecutionAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Execution._meta.fields]
 
 
-# --- Operations (issue 6): filters, the stored output, and users with their run counts. ---
+# --- For operators: filters, the stored output, and users with their run counts. ---
 # Appended: a subclass registered in place of the class above (which stays as the engine wrote it).
 
 from django.contrib.auth import get_user_model  # noqa: E402

@@ -6,7 +6,7 @@ the send completes, and the cancellation is gone (bpo-42130, fixed by the 3.12 r
 `wait_for`). The task then runs on as if nobody had cancelled it. For a channel layer receive
 that means a blocking pop, repeated every 5 s for ever, holding the layer's receive lock: a REST
 run's listener, cancelled as its refused run ended, stayed blocked on Redis, and /readyz failed
-until daphne restarted (issue 21).
+until daphne restarted.
 
 Here a send that swallowed a cancellation drops the connection (its reply is never read: stock
 redis-py does the same when a cancellation arrives mid-send) and raises CancelledError, so the

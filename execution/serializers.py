@@ -8,9 +8,9 @@ from django.conf import settings
 from rest_framework import serializers
 
 from execution.models import Execution
-from graphs.api_fields import StrictCharField
-from graphs.api_schema import ErrorSerializer
 from graphs.sharing_serializers import share_token_field
+from nodeengine.api.fields import StrictCharField
+from nodeengine.api.schema import ErrorSerializer
 
 
 class ReasonField(serializers.ChoiceField):
@@ -61,7 +61,7 @@ class ExecutionDetailSerializer(ExecutionSerializer):
         read_only_fields = fields
 
 
-# --- Runs submitted over REST (execution/run_views.py) ---
+# --- Runs submitted over REST (execution/web/run_views.py) ---
 
 
 class StdinField(StrictCharField):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from execution import run_views, sandbox_view, views
+from execution import sandbox_view, views
+from execution.web import run_views
 
 urlpatterns = [
     path("executions/", views.ExecutionListView.as_view(), name="execution-list"),

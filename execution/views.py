@@ -1,7 +1,7 @@
 """Executions API: your own run records, newest first; filters by status, reason and graph.
 
-Runs are created by the WebSocket (/ws/run/) or over REST (run_views.py, which also holds
-the detail and events views). Another user's run is simply not found (404).
+Runs are created by the WebSocket (/ws/run/) or over REST (execution/web/run_views.py, which
+also holds the detail and events views). Another user's run is simply not found (404).
 """
 
 from __future__ import annotations

@@ -9,15 +9,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 
-from graphs.api_fields import (
+from graphs.models import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Graph, GraphRevision
+from graphs.validation import MAX_ID_LENGTH, validate_graph
+from nodeengine.api.fields import (
     StrictCharField,
     StrictIntegerField,
     StrictModelSerializer,
     documented,
 )
-from graphs.api_schema import ErrorSerializer
-from graphs.models import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Graph, GraphRevision
-from graphs.validation import MAX_ID_LENGTH, validate_graph
+from nodeengine.api.schema import ErrorSerializer
 from nodeengine.parsers import check_document
 
 __all__ = ["ErrorSerializer"]  # re-exported: the error shape of every answer
@@ -228,7 +228,7 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     def get_share_url(self, graph: Graph) -> str | None:
         if not graph.share_token:
             return None
-        # Every view passes its request: a relative link is not a `uri` (issue 21).
+        # Every view passes its request: a relative link is not the absolute `uri` the schema says.
         return share_url(self.context["request"], graph.share_token)
 
     @extend_schema_field(GalleryListingSerializer(allow_null=True))
@@ -274,7 +274,7 @@ class GraphUpdateSerializer(GraphSerializer):
         error_messages={"required": VERSION_REQUIRED},
         help_text="The version this edit is based on; a stale one answers 409.",
     )
-    required_on_patch = ("version",)  # graphs/api_schema.py: kept required in the PATCH schema
+    required_on_patch = ("version",)  # nodeengine/api/schema.py: kept required in the PATCH schema
 
     class Meta(GraphSerializer.Meta):
         pass

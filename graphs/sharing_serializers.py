@@ -5,10 +5,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from graphs.api_fields import StrictCharField
 from graphs.models import Graph
 from graphs.serializers import DocumentFieldsMixin, EdgesField, NodesField, ViewportField
 from graphs.sharing import SHARE_TOKEN_MAX_CHARS
+from nodeengine.api.fields import StrictCharField
 
 
 class ShareLinkSerializer(serializers.Serializer):

@@ -36,7 +36,7 @@ from graphs.serializers import (
     VersionConflictSerializer,
 )
 
-# 400/401/403/404/413/415 come with every operation that can answer them (graphs/api_schema.py).
+# 400/401/403/404/413/415 come with every operation that can answer them (nodeengine/api/schema.py).
 CONFLICT_RESPONSE = OpenApiResponse(
     VersionConflictSerializer,
     description="The graph was saved since `version`; nothing was written. Reload and retry.",

@@ -67,7 +67,7 @@ def _probe_layer() -> Any:
     Not the process's shared layer: channels-redis lets one receive at a time per layer instance
     pop from Redis (its receive lock), for every channel of the process. An open socket's
     consumer holds that lock while it waits for its own messages, blocked on a pop of its own
-    channel prefix, so the probe's message sat unread until the probe gave up (issue 21). A
+    channel prefix, so the probe's message sat unread until the probe gave up. A
     private instance has its own lock and prefix, so the round trip still goes through Redis
     and the layer's code, but waits on nobody."""
     from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers

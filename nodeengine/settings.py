@@ -169,8 +169,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    # drf-spectacular's, plus the error answers every operation shares (graphs/api_schema.py).
-    "DEFAULT_SCHEMA_CLASS": "graphs.api_schema.AutoSchema",
+    # drf-spectacular's, plus the error answers every operation shares (nodeengine/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "nodeengine.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "nodeengine.errors.exception_handler",
     "DEFAULT_METADATA_CLASS": "nodeengine.metadata.NodeEngineMetadata",
     "DEFAULT_FILTER_BACKENDS": [
@@ -180,8 +180,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_username": LOGIN_RATE_PER_USERNAME,
         "login_ip": LOGIN_RATE_PER_IP,
-        # Runs submitted over REST, per user (execution/run_views.py): admission bounds how many
-        # run at once, this how often a compile can be asked for.
+        # Runs submitted over REST, per user (execution/web/run_views.py): admission bounds how
+        # many run at once, this how often a compile can be asked for.
         "run_submit": config.str("RUN_SUBMIT_RATE", default="120/min"),
     },
 }
@@ -194,9 +194,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Execution limits (issue 4); the sandbox enforces them, these only configure it. ---
+# --- Execution limits: the sandbox enforces them, these only configure it. ---
 SANDBOX_IMAGE = config.str("SANDBOX_IMAGE", default="nodeengine-sandbox:latest")
-# The sandbox's OCI runtime (issue 15): runsc (gVisor, a second wall: the script talks to a
+# The sandbox's OCI runtime: runsc (gVisor, a second wall: the script talks to a
 # user-space kernel) or runc (the host kernel). Unset: runsc when `docker info` lists it, else runc
 # with a warning in the worker's log and on the pool dashboard. scripts/ensure_docker.sh installs
 # and registers runsc.
@@ -242,7 +242,7 @@ RUNS_PER_USER = config.int("RUNS_PER_USER", default=2, minimum=1)
 RUNS_QUEUED_PER_USER = config.int("RUNS_QUEUED_PER_USER", default=8, minimum=0)
 
 LOG_LEVEL = config.str("LOG_LEVEL", default="INFO")
-# Operations (issue 6): json = one JSON object per line (nodeengine/logging.py), for log shippers.
+# Log lines: json = one JSON object per line (nodeengine/logging.py), for log shippers.
 LOG_FORMAT = config.str("LOG_FORMAT", default="plain" if DEBUG else "json").strip().lower()
 if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured(

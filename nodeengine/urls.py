@@ -7,7 +7,7 @@ from nodeengine import health, spa, task_census
 from nodeengine.errors import api_not_found
 
 urlpatterns = [
-    # Operations (issue 6): the pool dashboard must come before the admin catch-all.
+    # The pool dashboard first: the admin's catch-all URL would otherwise answer admin/pool/ (404).
     path("admin/pool/", include("execution.admin_dashboard")),
     path("admin/", admin.site.urls),
     path("api/auth/", include("accounts.urls")),
@@ -26,7 +26,7 @@ urlpatterns = [
 if settings.TASK_CENSUS:  # tests only: what the process leaves running (nodeengine/task_census.py)
     urlpatterns.append(path("debug/tasks", task_census.tasks, name="debug-tasks"))
 
-# The editor (issue 5), last so that it never shadows the API: the SPA routes the React router
+# The editor, last so that it never shadows the API: the SPA routes the React router
 # owns, each answering index.html.
 urlpatterns += [
     path("", spa.index, name="spa-home"),

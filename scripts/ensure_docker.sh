@@ -104,6 +104,23 @@ ensure_runsc() {
   fi
 }
 
+# Room for gVisor's host tasks: a fork bomb in a runsc sandbox briefly holds thousands of host
+# stub processes (execution/sandbox/container.py, RUNSC_HOST_PIDS_BASE), so a few sandboxes at
+# once could exhaust an old default of 32,768 pids and starve the host. 4,194,304 is the 64-bit
+# kernel's maximum and systemd's default. Only raised, never lowered; a failure only warns.
+ensure_pid_room() {
+  local wanted=4194304 now
+  now=$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo "$wanted")
+  [ "$now" -ge "$wanted" ] && return 0
+  if [ "$(id -u)" != 0 ] || ! echo "$wanted" >/proc/sys/kernel/pid_max 2>/dev/null; then
+    echo "ensure_docker: kernel.pid_max is $now; raise it to $wanted (sysctl -w kernel.pid_max=$wanted) so a fork bomb under gVisor cannot exhaust the host's pids" >&2
+    return 0
+  fi
+  echo "ensure_docker: raised kernel.pid_max from $now to $wanted (room for gVisor's host tasks)" >&2
+}
+
+ensure_pid_room
+
 if command -v docker >/dev/null 2>&1 && engine_answers; then
   ensure_runsc || echo "ensure_docker: continuing without runsc (sandboxes will use runc)" >&2
   exit 0

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from tests.docker_support import docker_ready, make_pool  # noqa: F401
 
 # The execution engine's real-server fixtures (daphne + runpool subprocesses).
-from tests.engine_harness import engine_servers, engine_token, engine_user  # noqa: F401
+from tests.engine_fixtures import engine_servers, engine_token, engine_user  # noqa: F401
 
 PASSWORD = "correct-horse-battery-staple-42"
 

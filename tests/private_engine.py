@@ -20,8 +20,8 @@ from pathlib import Path
 import docker
 import pytest
 
+from harness.waiting import wait_until
 from tests.docker_support import SANDBOX_IMAGE
-from tests.waiting import wait_until
 
 
 class PrivateEngine:

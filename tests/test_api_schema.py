@@ -79,7 +79,7 @@ def test_options_on_every_route_never_fails(owner_client, owner):
         assert response.status_code in (200, 404), (url, response.status_code)
 
 
-# --- What the live server answered outside its schema (issue 21) ---
+# --- What the live server once answered outside its schema ---
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Debug runs in the browser (issue 11, docs/debugging.md section 4): the running node glows,
+"""Debug runs in the browser (docs/debugging.md section 4): the running node glows,
 nodes count their runs, wires show their last value, a breakpoint pauses the run with the
 variables panel, Step and Continue go on.
 
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from harness.browser import App
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import App
 from tests.e2e.graph_docs import edge, node
 from tests.e2e.scripted_server import ScriptedServer
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from harness.browser import App
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import App
 from tests.e2e.graph_docs import edge, node
 
 # The editor's end-to-end fixtures, for this module outside tests/e2e/.

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from harness.engine import ROOT, Servers
 from tests.docker_support import labelled_containers
-from tests.engine_harness import ROOT, Servers
 
 pytestmark = pytest.mark.docker
 
@@ -39,7 +39,7 @@ def test_the_server_serves_with_a_warm_sandbox_before_any_socket(transactional_d
 
 
 def test_announce_gives_up_with_what_was_missing():
-    from tests.engine_harness import free_port
+    from harness.engine import free_port
 
     # Nobody listens on this port: it says so and exits non-zero instead of waiting for ever.
     url = f"http://127.0.0.1:{free_port()}"

@@ -1,5 +1,5 @@
 """The pool dashboard in a real browser (Playwright + Debian's Chromium) on the live servers
-(daphne + a runpool worker, tests/engine_harness.py): no sideways scroll at laptop widths,
+(daphne + a runpool worker, harness/engine.py): no sideways scroll at laptop widths,
 readable status colours, and the two charts of the last hour drawn from real runs."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from execution import fleet
 from execution.models import Execution
-from tests.engine_harness import WsClient, make_token, redis_url, run_async
-from tests.waiting import wait_until
+from harness.engine import WsClient, make_token, redis_url, run_async
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 

@@ -17,9 +17,9 @@ from django.test import Client
 from execution import fleet
 from execution.models import Execution
 from execution.sandbox.container import list_worker_containers
-from tests.engine_harness import Servers, WsClient, make_token, run_async
+from harness.engine import Servers, WsClient, make_token, run_async
+from harness.waiting import WaitTimeout, wait_until
 from tests.ops_support import ops_redis_url, redis_settings
-from tests.waiting import WaitTimeout, wait_until
 
 pytestmark = [pytest.mark.docker]
 ACTION = "/admin/pool/action/"

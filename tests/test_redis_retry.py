@@ -11,7 +11,7 @@ import pytest
 from execution.dispatch import RECONNECT_ATTEMPTS, RedisClaims
 from execution.fleet import RedisHeartbeatStore
 from execution.web.admission import RedisAdmission
-from tests.ops_support import PrivateRedis
+from harness.redis_server import PrivateRedis
 
 
 @pytest.fixture

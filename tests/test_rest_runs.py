@@ -2,7 +2,7 @@
 
 POST /api/runs/ and /api/graphs/{id}/runs/, GET /api/executions/{id}/?wait= and .../events/
 (Server-Sent Events), each with an owner / other user / anonymous check. The servers are the
-module-shared engine servers (tests/engine_harness.py; RUN_WALL_SECONDS is 5 there).
+module-shared engine servers (harness/engine.py; RUN_WALL_SECONDS is 5 there).
 """
 
 from __future__ import annotations
@@ -15,13 +15,8 @@ import requests
 
 from execution.models import Execution
 from graphs.models import Graph
-from tests.engine_harness import (
-    RunRefused,
-    WsClient,
-    make_token,
-    run_async,
-    wait_until_records_settle,
-)
+from harness.engine import RunRefused, WsClient, make_token, run_async
+from tests.engine_fixtures import wait_until_records_settle
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -346,7 +341,7 @@ def test_embedded_mode_runs_over_rest(django_db_setup, engine_user, engine_token
     """Without REDIS_URL (`make run`): the pool in daphne, the event log in memory."""
     from django.conf import settings
 
-    from tests.engine_harness import Servers
+    from harness.engine import Servers
 
     servers = Servers.create(settings.DATABASES["default"], None, POOL_SIZE="1")
     try:

@@ -13,7 +13,7 @@ import pytest
 
 from execution.web import admission as admission_module
 from execution.web.admission import MemoryAdmission, RedisAdmission, Refused
-from tests.engine_harness import redis_url
+from harness.engine import redis_url
 
 
 @pytest.fixture

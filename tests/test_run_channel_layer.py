@@ -14,8 +14,8 @@ from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 
 from execution.channel_layer import FastRedisChannelLayer
-from tests.engine_harness import redis_url
-from tests.waiting import wait_until_async
+from harness.engine import redis_url
+from harness.waiting import wait_until_async
 
 
 def layer(cls=FastRedisChannelLayer, **config) -> RedisChannelLayer:

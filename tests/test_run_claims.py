@@ -8,7 +8,7 @@ import uuid
 
 from execution import dispatch
 from execution.channel_layer import FastRedisChannelLayer
-from tests.engine_harness import redis_url
+from harness.engine import redis_url
 
 
 def started(run_id: str) -> dict:

@@ -20,7 +20,7 @@ from execution.models import Execution
 from execution.web.admission import RedisAdmission
 from execution.web.client_run import ClientRun
 from execution.web.messages import RunRequest
-from tests.engine_harness import redis_url
+from harness.engine import redis_url
 
 
 class FakeConsumer:

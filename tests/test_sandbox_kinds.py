@@ -13,8 +13,8 @@ from channels.layers import InMemoryChannelLayer
 from execution.sandbox import SandboxPool
 from execution.sandbox_kind import DATA, LIGHT, PLOT, sandbox_kind
 from execution.worker.pool_worker import PoolWorker
+from harness.waiting import wait_until_async
 from tests.docker_support import run_through_worker
-from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.docker
 

@@ -105,6 +105,25 @@ async def test_fork_bomb_is_contained_and_the_next_run_works(make_pool, sandbox_
     await assert_next_run_works(pool)
 
 
+async def test_a_shell_fork_bomb_leaves_the_script_running(make_pool):
+    # The bomb's shells fill the task limit and keep forking in the background; the script
+    # itself must go on and end normally under both runtimes. Under runsc each fork the bomb
+    # tries costs a host stub process: a pids backstop below that peak made gVisor's kernel
+    # panic and end the whole sandbox (exit 2) while runc let the script go on.
+    pool = await make_pool(pids=32, wall_seconds=30)
+    code = (
+        "import os, time\n"
+        "print('bomb returned', os.system('bomb(){ bomb|bomb& }; bomb 2>/dev/null'), flush=True)\n"
+        "for _ in range(20):\n"
+        "    time.sleep(0.1)\n"
+        "print('still here')\n"
+    )
+    result, out = await run_code(pool, code)
+    assert (result.reason, result.exit_code) == ("ok", 0)
+    assert out.stdout == "bomb returned 0\nstill here\n"
+    await assert_next_run_works(pool)
+
+
 async def test_thread_bomb_is_contained_and_the_next_run_works(make_pool):
     pool = await make_pool(pids=32, wall_seconds=3)
     code = (

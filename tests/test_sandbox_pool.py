@@ -25,6 +25,7 @@ from execution.sandbox.container import (
     RUNSC_MEMORY_OVERHEAD_MB,
     remove_worker_containers,
 )
+from harness.waiting import wait_until
 from tests.docker_support import (
     SANDBOX_IMAGE,
     TEST_LIMITS,
@@ -33,7 +34,6 @@ from tests.docker_support import (
     run_code,
     unique_worker_name,
 )
-from tests.waiting import wait_until
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ import pytest
 
 from execution.sandbox import SandboxError
 from execution.sandbox.protocol import coalesce
+from harness.waiting import wait_until_async
 from tests.docker_support import Transcript, run_code
-from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.docker
 

@@ -17,8 +17,8 @@ import pytest
 from execution.sandbox.container import create_and_start, remove_container
 from execution.sandbox.limits import RunLimits
 from execution.sandbox.protocol import EXIT_IDLE, EXIT_WALL_LIMIT, READY_MARKER, encode_script
+from harness.waiting import wait_until_async
 from tests.docker_support import SANDBOX_IMAGE, unique_worker_name
-from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.docker
 

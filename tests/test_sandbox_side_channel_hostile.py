@@ -1,4 +1,4 @@
-"""The side channel under scripts that push it (issue 21): each fault provoked for real, through
+"""The side channel under scripts that push it: each fault provoked for real, through
 a real daphne, pool worker, Redis (channels-redis' msgpack) and Docker sandbox.
 
 - any JSON value a script shows travels (integers past 64 bits as text) and the run ends normally;
@@ -8,7 +8,7 @@ a real daphne, pool worker, Redis (channels-redis' msgpack) and Docker sandbox.
 - trace events reach the client at most once per 33 ms, the last state included;
 - bytes on the side channel are never shown to the user as text.
 
-The module's own servers (tests/engine_harness.py) keep the default 1 MiB output limit and give a
+The module's own servers (harness/engine.py) keep the default 1 MiB output limit and give a
 run 60 s of wall time: a run here must end by its output, never by a slow machine's clock.
 """
 
@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 
 from execution.worker.output_queue import TRACE_INTERVAL_SECONDS
-from tests.engine_harness import RunOutcome, Servers, WsClient, redis_url, run_async
+from harness.engine import RunOutcome, Servers, WsClient, redis_url, run_async
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 

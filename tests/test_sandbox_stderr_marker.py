@@ -1,4 +1,4 @@
-"""Issue 21: printing the old stderr-frame marker (`\\x1eNE2`) on stdout turned the script's own
+"""Printing the old stderr-frame marker (`\\x1eNE2`) on stdout turned the script's own
 output into stderr, and its exit-record form ended the run. Now only a 20-byte marker, 16 of its
 bytes random, starts a frame: whatever a script or its children print is their stdout, their
 stderr keeps its place among it, and tracebacks still classify. Real containers, each runtime."""

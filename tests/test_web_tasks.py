@@ -5,7 +5,7 @@ dispatched, but never start, which is every path of the web side short of a work
 (refusal, compile error, disconnect, kill, Redis fault). daphne runs with TASK_CENSUS, so
 `GET /debug/tasks` lists the asyncio tasks on its event loop (nodeengine/task_census.py): once
 the runs have ended, none of the project's code may still be running there, and no receive may
-still be in progress on the channel layer (one would hold the layer's receive lock: issue 21).
+still be in progress on the channel layer (one would hold the layer's receive lock).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ import requests
 
 from execution import fleet
 from execution.models import Execution
-from tests.engine_harness import Servers, WsClient, database_url, make_token, run_async
-from tests.ops_support import PrivateRedis, redis_settings
-from tests.waiting import wait_until
+from harness.engine import Servers, WsClient, database_url, make_token, run_async
+from harness.redis_server import PrivateRedis
+from harness.waiting import wait_until
+from tests.ops_support import redis_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,7 +134,7 @@ def ready(web: Servers, beat: Callable[[], None]) -> dict[str, Any]:
     return answer.json()
 
 
-# --- /readyz with sockets open (issue 21, item 4) ---
+# --- /readyz with sockets open (each consumer waits inside the layer's receive) ---
 
 
 def test_readyz_is_ready_while_sockets_are_open(web, token, live_worker):
@@ -153,7 +154,7 @@ def test_readyz_is_ready_while_sockets_are_open(web, token, live_worker):
     nothing_left(web)
 
 
-# --- Every task the web side starts for a run ends (issue 21, item 5) ---
+# --- Every task the web side starts for a run ends (none outlives it, holding the layer) ---
 
 
 def burn_cpu() -> list[subprocess.Popen[bytes]]:

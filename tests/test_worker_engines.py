@@ -11,9 +11,9 @@ import pytest
 from django.conf import settings
 
 from execution.models import Execution
-from tests.engine_harness import Servers, WsClient, make_token, redis_url, run_async
+from harness.engine import Servers, WsClient, make_token, redis_url, run_async
+from harness.waiting import wait_until
 from tests.private_engine import running_private_engine
-from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 

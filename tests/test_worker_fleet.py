@@ -13,9 +13,9 @@ import pytest
 from django.conf import settings
 
 from execution.models import Execution
-from tests.engine_harness import Servers, WsClient, make_token, redis_url, run_async
-from tests.ops_support import PrivateRedis
-from tests.waiting import wait_until
+from harness.engine import Servers, WsClient, make_token, redis_url, run_async
+from harness.redis_server import PrivateRedis
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 

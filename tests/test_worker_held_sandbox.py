@@ -9,8 +9,8 @@ import pytest
 from channels.layers import InMemoryChannelLayer
 
 from execution.worker.pool_worker import PoolWorker
+from harness.waiting import wait_until_async
 from tests.docker_support import labelled_containers, run_through_worker
-from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.docker
 

@@ -2,7 +2,7 @@
 Docker sandbox: counts and wire values, breakpoints, stepping, stop, the pause limit, and a script
 that attacks the debugger's channel.
 
-The shared servers (tests/engine_harness.py) give a run 5 s of wall time and 6 s of pauses.
+The shared servers (harness/engine.py) give a run 5 s of wall time and 6 s of pauses.
 """
 
 # ruff: noqa: ASYNC109
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.engine_harness import WsClient, run_async
-from tests.waiting import receive_until
+from harness.engine import WsClient, run_async
+from harness.waiting import receive_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 

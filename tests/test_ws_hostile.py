@@ -1,4 +1,4 @@
-"""/ws/run/ against hostile clients, with the real daphne + runpool servers (engine_harness)."""
+"""/ws/run/ against hostile clients, with the real daphne + runpool servers (harness/engine.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import websockets
 
 from execution.models import Execution
-from tests.engine_harness import WsClient, run_async
-from tests.waiting import wait_until
+from harness.engine import WsClient, run_async
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -99,7 +99,7 @@ def test_a_token_socket_without_origin_is_refused(engine_servers, engine_token):
 
 
 def test_runs_on_another_users_socket_cannot_be_controlled(engine_servers, django_user_model):
-    from tests.engine_harness import make_token
+    from harness.engine import make_token
 
     alice = make_token(django_user_model.objects.create_user("alice-h", password="x-pass-1"))
     mallory = make_token(django_user_model.objects.create_user("mallory-h", password="x-pass-2"))

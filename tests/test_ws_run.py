@@ -1,6 +1,6 @@
 """/ws/run/ against a real daphne, a real `runpool` worker, real Redis, Postgres and Docker.
 
-The servers are shared by the module (see tests/engine_harness.py); RUN_WALL_SECONDS is 5 there.
+The servers are shared by the module (see harness/engine.py); RUN_WALL_SECONDS is 5 there.
 Assertions are about content and order, never about speed (that is bench/engine.py's job).
 """
 
@@ -15,8 +15,8 @@ import websockets
 
 from execution.models import Execution
 from graphs.models import Graph
-from tests.engine_harness import RunRefused, WsClient, make_token, run_async
-from tests.waiting import receive_until, wait_until, wait_until_async
+from harness.engine import RunRefused, WsClient, make_token, run_async
+from harness.waiting import receive_until, wait_until, wait_until_async
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 

@@ -117,10 +117,14 @@ RUNTIME_AUTO = "auto"
 # sandbox from starting at all. The script's tasks are held instead by RLIMIT_NPROC, which gVisor
 # counts per sandbox (its own user namespace; under runc the kernel would count every sandbox of
 # uid 10001 on the host together, so runc keeps the cgroup limit). The cgroup limit stays as a
-# backstop against gVisor's own threads running away (a fork bomb's failed forks still cost it
-# stub threads): reaching it ends the sandbox.
-RUNSC_HOST_PIDS_BASE = 512
-RUNSC_HOST_PIDS_PER_TASK = 8
+# backstop against gVisor's own threads running away, and it must sit above what a fork bomb
+# costs: every fork a bomb tries, refused or not, gets a host stub process that gVisor reaps
+# later, so a shell bomb held at 32 tasks was measured at 1,604 host tasks at its peak (2,285 at
+# 64 tasks). Were the backstop reached, gVisor's kernel could not start a stub and would panic,
+# ending the whole sandbox (exit 2) where runc lets the script go on. Host room for it:
+# scripts/ensure_docker.sh raises kernel.pid_max (the README says so for production hosts).
+RUNSC_HOST_PIDS_BASE = 2048
+RUNSC_HOST_PIDS_PER_TASK = 32
 # gVisor's own memory (its kernel, file server and page tables: ~27 MiB in a warm sandbox, measured
 # by bench/sandbox.py) is charged to the container's cgroup. Added to the limit under runsc, so a
 # script has the memory RUN_MEMORY_MB promises under either runtime, and the same script ends with

@@ -58,7 +58,8 @@ READY_TIMEOUT_SECONDS = 30.0
 BURST_QUIET_SECONDS = 0.3
 # Below this many ready ones a pool never waits to refill: its next runs would wait instead.
 BURST_MIN_READY = 4
-# A run still going after this long gets its run id into its container's name (see _label_run).
+# A run still going after this long gets its run id into its container's name (label_run, called
+# by Sandbox.run as the run starts): a shorter run's container is gone before anyone looks.
 RENAME_AFTER_SECONDS = 1.0
 
 

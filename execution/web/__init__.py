@@ -1,3 +1,18 @@
-"""The web side of a run: the WebSocket consumer, one ClientRun per run, admission against the
-user's limits, and the run's record. It reaches pool workers only through the channel layer
-(execution/dispatch.py)."""
+"""The web side of a run: the WebSocket consumer and the REST views (run_views.py, rest_run.py),
+one ClientRun per run, admission against the user's limits, the run's record and, for REST runs,
+its event log.
+
+It reaches pool workers only through execution/dispatch.py: messages on the channel layer (the
+request; started, output, heartbeat and exit back; stdin, kill and debug controls out) and the
+run-id claims that decide whether a run is started or cancelled (Redis, or a dict in this process
+without REDIS_URL). In embedded mode (no REDIS_URL) the pool worker runs inside the web process,
+and the in-memory channel layer and that dict are all the two share.
+
+One exception, in embedded mode only: RunConsumer.connect (consumers.py) and RestRunHost.start
+(rest_run.py) import execution.worker.embedded and call its ensure_pool(), starting that
+in-process worker themselves. The seam meant for it is nodeengine/asgi.py's StartsEmbeddedPool:
+daphne has no lifespan event to start a worker at, so that outermost wrapper starts it with the
+process's first HTTP or WebSocket connection, before any consumer or view runs. Under
+`nodeengine.asgi:application` the two calls therefore find the pool started and do nothing; they
+only start one for an ASGI application that routes here without that wrapper.
+"""

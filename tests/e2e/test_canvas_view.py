@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import App
+from harness.browser import App
+from harness.waiting import wait_until
 from tests.e2e.graph_docs import edge, node
-from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(180)]
 

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import App
+from harness.browser import App
 from tests.e2e.graph_docs import endless_loop_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(240)]
@@ -21,7 +21,7 @@ def stop_daphne(servers) -> None:
 
 def start_daphne_on_the_same_port(servers) -> None:
     # The page reconnects to the address it was loaded from, so the new daphne takes the old port.
-    with mock.patch("tests.engine_harness.free_port", return_value=servers.port):
+    with mock.patch("harness.engine.free_port", return_value=servers.port):
         servers.start_daphne()
 
 

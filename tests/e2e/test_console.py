@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import App
+from harness.browser import App
 from tests.e2e.graph_docs import counting_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(240)]

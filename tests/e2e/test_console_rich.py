@@ -1,4 +1,4 @@
-"""The console as a terminal with pictures and tables (issue 13, docs/rich_output.md section 3).
+"""The console as a terminal with pictures and tables (docs/rich_output.md section 3).
 
 Two kinds of tests:
 - `test_scripted_*`: the editor against a scripted /ws/run/ server (Playwright's WebSocket
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ROOT, App
+from harness.browser import ROOT, App
 from tests.e2e.graph_docs import edge, node
 from tests.e2e.scripted_server import ScriptedServer
 

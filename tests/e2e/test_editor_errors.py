@@ -1,4 +1,4 @@
-"""Rough edges (issue 12): each error message shown once (sign-up, import, a refused run), the
+"""Rough edges: each error message shown once (sign-up, import, a refused run), the
 node that raised red at once even while selected, with its code line red and a Problems entry
 linking to it, no "killed" line when a run is started again during a run, and the favicon."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import App
+from harness.browser import App
 from tests.e2e.graph_docs import edge, node
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(240)]

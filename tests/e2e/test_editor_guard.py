@@ -1,4 +1,4 @@
-"""Never lose an edit (issue 12): the leave prompt (save / discard / stay) from the logo, the graph
+"""Never lose an edit: the leave prompt (save / discard / stay) from the logo, the graph
 list and Duplicate, the draft kept in the browser and offered after a reload, and the dirty state
 as a comparison with the saved graph (undo back to it is clean)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import App
+from harness.browser import App
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(240)]
 

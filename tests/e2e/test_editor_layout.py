@@ -1,4 +1,4 @@
-"""Room to work (issue 12) on a 1280x720 laptop screen: the example graphs open readable and
+"""Room to work on a 1280x720 laptop screen: the example graphs open readable and
 editable, panels resize and collapse (remembered), the light theme follows the browser and passes
 WCAG AA, a new graph shows a hint, the Input node has no React Flow box, `?` lists the shortcuts.
 Also writes the screenshots of both themes to docs/screenshots/."""
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.e2e.conftest import ROOT, App
+from harness.browser import ROOT, App
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(300)]
 

@@ -3,20 +3,14 @@
 import {
   Background,
   BackgroundVariant,
-  type Connection,
   type ConnectionLineComponentProps,
   ControlButton,
   Controls,
   type EdgeTypes,
-  type FinalConnectionState,
   getBezierPath,
-  type IsValidConnection,
   MiniMap,
   type NodeTypes,
-  type OnBeforeDelete,
-  type OnConnectEnd,
   ReactFlow,
-  useReactFlow,
 } from "@xyflow/react";
 import { Maximize, MousePointerClick } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState } from "react";
@@ -24,13 +18,12 @@ import { Link } from "react-router-dom";
 import { categoryColor } from "@/lib/colors";
 
 import { catalogueType, flowNodeType } from "@/lib/flowTypes";
-import { checkConnection } from "@/lib/graph";
 import { useTheme } from "@/lib/theme";
 import { editorStore, type FlowEdge, type FlowNode, isStatementNode, useEditor } from "@/store/editor";
 
 import { NodeView } from "./NodeView";
-import { DRAG_MIME } from "./Palette";
 import { QuickAdd, type QuickAddRequest } from "./QuickAdd";
+import { useCanvasEditing } from "./useCanvasEditing";
 import { useFitGraph } from "./useFitGraph";
 import { WireEdge } from "./WireEdge";
 
@@ -145,7 +138,7 @@ const s = () => editorStore.getState();
 /**
  * The graph on its canvas. `readOnly` (someone's shared graph) draws it to be read: nodes can be
  * selected and the view moved, but nothing is dragged, wired, added or deleted (the store refuses
- * edits too, see store/editor.ts `readOnly`).
+ * edits too, see store/editor/document.ts `readOnly`).
  */
 export function Canvas({ loaded, readOnly = false }: { loaded: boolean; readOnly?: boolean }) {
   const storeNodes = useEditor((st) => st.nodes);
@@ -154,7 +147,6 @@ export function Canvas({ loaded, readOnly = false }: { loaded: boolean; readOnly
   const fitGraph = useFitGraph();
   const edges = useEditor((st) => st.edges);
   const catalogue = useEditor((st) => st.catalogue);
-  const flow = useReactFlow<FlowNode, FlowEdge>();
   const [quickAdd, setQuickAdd] = useState<QuickAddRequest | null>(null);
   const [menu, setMenu] = useState<NodeMenu | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
@@ -170,75 +162,7 @@ export function Canvas({ loaded, readOnly = false }: { loaded: boolean; readOnly
     return types;
   }, [catalogue]);
 
-  // React Flow's own delete (Delete / Backspace, not while typing): the store removes the nodes
-  // and wires in one undo step, so React Flow itself removes nothing.
-  const onBeforeDelete = useCallback<OnBeforeDelete<FlowNode, FlowEdge>>(async ({ nodes: doomed, edges: doomedEdges }) => {
-    s().removeElements(
-      doomed.map((n) => n.id),
-      doomedEdges.map((e) => e.id),
-    );
-    return false;
-  }, []);
-
-  const isValidConnection = useCallback<IsValidConnection<FlowEdge>>(
-    (conn) => checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility).ok,
-    [],
-  );
-
-  const onConnectEnd = useCallback<OnConnectEnd>(
-    (event, state: FinalConnectionState) => {
-      if (state.isValid || !state.fromNode || !state.fromHandle) return;
-      if (state.toHandle && state.toNode) {
-        // Dropped on a port that refuses the wire: say why.
-        const from = state.fromHandle;
-        const conn =
-          from.type === "source"
-            ? { source: state.fromNode.id, sourceHandle: from.id ?? null, target: state.toNode.id, targetHandle: state.toHandle.id ?? null }
-            : { source: state.toNode.id, sourceHandle: state.toHandle.id ?? null, target: state.fromNode.id, targetHandle: from.id ?? null };
-        const verdict = checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility);
-        if (!verdict.ok) s().setNotice(verdict.reason);
-        return;
-      }
-      if (state.toNode) return;
-      const point = "changedTouches" in event ? event.changedTouches[0]! : (event as MouseEvent);
-      setQuickAdd({
-        screen: { x: point.clientX, y: point.clientY },
-        flow: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
-        wire: { nodeId: state.fromNode.id, handleId: state.fromHandle.id ?? "", handleType: state.fromHandle.type },
-      });
-    },
-    [flow],
-  );
-
-  const onDrop = useCallback(
-    (event: React.DragEvent) => {
-      const type = event.dataTransfer.getData(DRAG_MIME);
-      if (!type) return;
-      event.preventDefault();
-      const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      s().addNode(type, { x: position.x - 90, y: position.y - 20 });
-    },
-    [flow],
-  );
-
-  const onDoubleClick = useCallback(
-    (event: React.MouseEvent) => {
-      const target = event.target as HTMLElement;
-      if (!target.classList.contains("react-flow__pane")) return;
-      setQuickAdd({
-        screen: { x: event.clientX, y: event.clientY },
-        flow: flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }),
-        wire: null,
-      });
-    },
-    [flow],
-  );
-
-  const onConnect = useCallback((conn: Connection) => void s().connect(conn), []);
-  const allowDrop = useCallback((e: React.DragEvent) => {
-    e.preventDefault();
-    e.dataTransfer.dropEffect = "move";
-  }, []);
+  const { onBeforeDelete, isValidConnection, onConnectEnd, onDrop, onDoubleClick, onConnect, allowDrop } = useCanvasEditing(setQuickAdd);
   const editing = !readOnly;
 
   const minimapColor = useCallback((n: FlowNode) => categoryColor(s().catalogue[catalogueType(n.type)]?.category), []);

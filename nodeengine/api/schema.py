@@ -103,7 +103,7 @@ class AutoSchema(SpectacularAutoSchema):
         self, field: Any, direction: str, bypass_extensions: bool = False
     ) -> dict[str, Any]:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        extra = getattr(field, "schema_extra", None)  # graphs.api_fields.documented()
+        extra = getattr(field, "schema_extra", None)  # nodeengine.api.fields.documented()
         if extra and isinstance(schema, dict):
             schema.update(extra)
         # A CharField trims its input, so "  " is blank: say that some non-space is needed.
