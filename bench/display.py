@@ -11,7 +11,10 @@ Prints one table, each figure beside its baseline from the same run:
 2. time from sending a script that plots 100 points with matplotlib and calls plt.show() to its
    `display` event (preloaded pool), beside the same plot in a cold `docker run` of the image
    (start, imports, savefig to stdout: until its first stdout byte);
-3. the cgroup memory of a warm container, preloaded and not.
+3. the cgroup memory of a warm container, preloaded and not;
+4. what `import numpy, pandas, matplotlib.pyplot` takes inside the script (timed by the script),
+   preloaded (already in sys.modules: tests/test_runner_display.py asserts that) beside
+   `--preload=none` (the imports for real).
 
 Needs the engine and the image (`make sandbox-image`); uses worker names of its own and removes
 their containers.
@@ -40,6 +43,11 @@ from execution.sandbox import RunLimits, SandboxPool
 from execution.sandbox_kind import sandbox_kind
 
 PLOT = "import matplotlib.pyplot as plt\nplt.plot(range(100))\nplt.show()\n"
+IMPORTS = (
+    "import time\nstarted = time.perf_counter()\n"
+    "import numpy, pandas, matplotlib.pyplot\n"
+    "print((time.perf_counter() - started) * 1000)\n"
+)
 COLD_PLOT = (
     "import sys, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
     "plt.plot(range(100))\nplt.savefig(sys.stdout.buffer, format='png')\n"
@@ -82,6 +90,31 @@ async def first_event_samples(
     return samples, memory
 
 
+async def script_import_ms(image: str, runtime: str, preload: str, count: int) -> list[float]:
+    """What the data stack's imports take inside the script, in ms, as the script times them."""
+    limits = RunLimits(runtime=runtime, preload=preload)
+    pool = SandboxPool(f"bench-display-{uuid.uuid4().hex[:8]}", 2, image, limits)
+    await pool.start()
+    samples: list[float] = []
+    try:
+        for _ in range(count):
+            await pool.wait_ready(180)
+            stdout: list[str] = []
+
+            async def on_output(stream: str, text: str, stdout=stdout) -> None:
+                if stream == "stdout":
+                    stdout.append(text)
+
+            sandbox = await pool.acquire(kind=sandbox_kind(IMPORTS))
+            result = await sandbox.run(IMPORTS, on_output)
+            if result.reason != "ok":
+                raise RuntimeError(f"the imports failed: {result}")
+            samples.append(float("".join(stdout)))
+    finally:
+        await pool.stop()
+    return samples
+
+
 def p50_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
@@ -114,6 +147,8 @@ def main() -> None:
         first_event_samples(image, args.runtime, "data", PLOT, "display", args.runs)
     )
     cold = cold_samples(image, args.cold, args.runtime, COLD_PLOT, ("MPLCONFIGDIR=/tmp",))
+    imports = asyncio.run(script_import_ms(image, args.runtime, "data", args.cold))
+    bare_imports = asyncio.run(script_import_ms(image, args.runtime, "none", args.cold))
 
     rows = [
         ("measure", "Node Engine", "baseline", "ratio"),
@@ -134,6 +169,12 @@ def main() -> None:
             f"{loaded_mib or float('nan'):.1f} MiB preloaded",
             f"{bare_mib or float('nan'):.1f} MiB --preload=none",
             "",
+        ),
+        (
+            "import numpy, pandas, pyplot in the script, p50",
+            f"{statistics.median(imports):.2f} ms preloaded",
+            f"{statistics.median(bare_imports):.0f} ms --preload=none",
+            f"{statistics.median(bare_imports) / max(statistics.median(imports), 1e-3):.0f}x less",
         ),
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -26,7 +26,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import websockets
+
+from harness.waiting import receive_until, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -143,17 +144,15 @@ class Servers:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.daphne.poll() is not None:
+        daphne = self.daphne
+
+        def listening() -> bool:
+            if daphne.poll() is not None:
                 raise RuntimeError(f"daphne exited early; see {self.log_dir / 'daphne.log'}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), 0.2),
-            ):
-                return
-            time.sleep(0.1)
-        raise RuntimeError("daphne did not start listening within 30 s")
+            with socket.create_connection(("127.0.0.1", self.port), 0.2):
+                return True
+
+        wait_until(listening, 30, f"daphne to listen on {self.port}", retry_on=OSError)
 
     def start_worker(
         self,
@@ -175,14 +174,13 @@ class Servers:
         )
         self.workers[name] = process
         if wait:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
+
+            def ready() -> bool:
                 if process.poll() is not None:
                     raise RuntimeError(f"runpool exited early: {log_path.read_text()[-3000:]}")
-                if b"ready" in log_path.read_bytes():
-                    return name
-                time.sleep(0.1)
-            raise RuntimeError(f"runpool {name} not ready within 90 s")
+                return b"ready" in log_path.read_bytes()
+
+            wait_until(ready, 90, f"runpool {name} to say it is ready", retry_on=())
         return name
 
     def log(self, name: str = "daphne") -> str:
@@ -270,20 +268,21 @@ class WsClient:
         """Send a run and wait for its first event; returns its run_id (raises on `error`)."""
         ref = ref or uuid.uuid4().hex[:8]
         await self.send(type="run", ref=ref, **run)
-        deadline = time.monotonic() + timeout
-        while ref not in self.by_ref:
-            event = await self.recv(max(0.1, deadline - time.monotonic()))
+
+        async def receive(seconds: float) -> None:
+            event = await self.recv(seconds)
             if event["type"] == "error" and event.get("ref") == ref and "run_id" not in event:
                 raise RunRefused(event)
-        return self.by_ref[ref]
+
+        return await receive_until(
+            lambda: self.by_ref.get(ref), receive, timeout, f"run {ref!r} to start"
+        )
 
     async def wait_for(self, run_id: str, kind: str, timeout: float = 30) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            for event in self.events[run_id]:
-                if event["type"] == kind:
-                    return event
-            await self.recv(max(0.1, deadline - time.monotonic()))
+        def arrived() -> dict[str, Any] | None:
+            return next((e for e in self.events[run_id] if e["type"] == kind), None)
+
+        return await receive_until(arrived, self.recv, timeout, f"{kind!r} of run {run_id}")
 
     async def finish(self, run_id: str, timeout: float = 30) -> RunOutcome:
         await self.wait_for(run_id, "exit", timeout)
@@ -294,14 +293,14 @@ class WsClient:
 
     async def finish_refs(self, refs: list[str], timeout: float = 60) -> dict[str, RunOutcome]:
         """Outcomes of runs sent with these refs (each must end in `exit`)."""
-        deadline = time.monotonic() + timeout
 
         def done(ref: str) -> bool:
             run_id = self.by_ref.get(ref)
             return run_id is not None and any(e["type"] == "exit" for e in self.events[run_id])
 
-        while not all(done(ref) for ref in refs):
-            await self.recv(max(0.1, deadline - time.monotonic()))
+        await receive_until(
+            lambda: all(done(ref) for ref in refs), self.recv, timeout, f"the exits of {refs}"
+        )
         return {ref: RunOutcome(self.events[self.by_ref[ref]]) for ref in refs}
 
     async def close(self) -> None:

@@ -12,16 +12,19 @@ scripts/ensure_docker.sh could not register it; SANDBOX_REQUIRE_RUNSC=1 makes th
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import docker
 import pytest
 from django.conf import settings
 
+from execution import dispatch
 from execution.sandbox import RunLimits, SandboxPool
 from execution.sandbox.container import (
     LABEL_MANAGED,
@@ -188,3 +191,31 @@ async def run_code(pool: SandboxPool, code: str) -> tuple:
     sandbox = await pool.acquire(timeout=60)
     result = await sandbox.run(code, transcript)
     return result, transcript
+
+
+async def run_through_worker(
+    layer: Any, code: str, *, sandbox: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Send one run request to a PoolWorker on `layer` the way the web side does (`sandbox`: the
+    kind of sandbox the request asks for, as sandbox_kind(code) gives it); return (its stdout,
+    the run.exit message), within a minute."""
+    reply_to = await layer.new_channel()
+    request = {
+        "type": dispatch.REQUEST,
+        "run_id": str(uuid.uuid4()),
+        "user_id": 1,
+        "code": code,
+        "reply_to": reply_to,
+        "deadline": time.time() + 60,
+    }
+    if sandbox is not None:
+        request["sandbox"] = sandbox
+    await layer.send(dispatch.request_channel(), request)
+    stdout = ""
+    async with asyncio.timeout(60):
+        while True:
+            message = await layer.receive(reply_to)
+            if message["type"] == dispatch.OUTPUT:
+                stdout += "".join(text for stream, text in message["chunks"] if stream == "stdout")
+            elif message["type"] == dispatch.EXIT:
+                return stdout, message

@@ -4,12 +4,14 @@ the database is flushed."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
 import pytest
 
 from harness.engine import Servers, make_token, redis_url
+from harness.waiting import WaitTimeout, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -43,18 +45,22 @@ def wait_until_records_settle(user: Any, timeout: float = 15.0) -> None:
     """
     from execution.models import Execution
 
-    deadline = time.monotonic() + timeout
-    previous = None
+    previous: list[tuple[Any, str]] | None = None
     stable_since = time.monotonic()
-    while time.monotonic() < deadline:
+
+    def quiet() -> bool:
+        nonlocal previous, stable_since
         snapshot = sorted(Execution.objects.filter(user=user).values_list("id", "status"))
         if snapshot != previous:
             previous, stable_since = snapshot, time.monotonic()
-        elif all(status == Execution.Status.FINISHED for _, status in snapshot) and (
+            return False
+        return all(status == Execution.Status.FINISHED for _, status in snapshot) and (
             time.monotonic() - stable_since >= 0.5
-        ):
-            return
-        time.sleep(0.1)
+        )
+
+    # Best effort: records still being written after this only risk the flush, not the test.
+    with contextlib.suppress(WaitTimeout):
+        wait_until(quiet, timeout, "the test's execution records to settle", retry_on=())
 
 
 @pytest.fixture

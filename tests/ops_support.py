@@ -1,15 +1,10 @@
-"""Helpers for the operations tests: their own Redis database, a private redis-server, and
-settings that put this test process in Redis mode (heartbeat store + channel layer)."""
+"""Helpers for the operations tests: their own Redis database, and settings that put this test
+process in Redis mode (heartbeat store + channel layer). A private redis-server is
+harness/redis_server.py's."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Callable
 from urllib.parse import urlparse
 
 OPS_REDIS_DB = 7
@@ -35,74 +30,3 @@ def redis_settings(settings, url: str) -> None:  # type: ignore[no-untyped-def]
             "CONFIG": {"hosts": [url], "capacity": 1000, "expiry": 60},
         }
     }
-
-
-def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> object:
-    """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except Exception as exc:  # e.g. Redis restarting: keep polling
-            last_error = exc
-        time.sleep(0.2)
-    raise AssertionError(
-        f"timed out after {timeout} s waiting for {what} (last error: {last_error})"
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """Our own redis-server on a free port: stopped and started without touching the shared one."""
-
-    def __init__(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
-        self.binary = binary
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), 0.2),
-            ):
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"private redis-server did not listen on {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-        self.process = None

@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import docker
 import pytest
 
+from harness.waiting import wait_until
 from tests.docker_support import SANDBOX_IMAGE
 
 
@@ -55,14 +55,12 @@ class PrivateEngine:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                self.client().ping()
-                return
-            except Exception:
-                time.sleep(0.2)
-        raise RuntimeError(f"private dockerd did not start: see {self.root}/dockerd.log")
+        wait_until(
+            lambda: self.client().ping(),
+            60,
+            f"the private dockerd to answer (see {self.root}/dockerd.log)",
+            interval=0.2,
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

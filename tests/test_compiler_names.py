@@ -70,8 +70,15 @@ def test_format_template_keeps_its_text(template: str) -> None:
         ],
         "edges": [edge("f", "text", "p", "value"), edge("v", "value", "f", "field:x")],
     }
-    result = compile_graph(graph)
-    compile(result.code, "<test>", "exec")
+    # The template's fields as str.format fills them: {x} is the connected "V", a field with
+    # nothing connected (the "{BULLET}" of "\\N{BULLET}") is None, {{ and }} are braces.
+    expected = template.format_map(UnconnectedFieldsAreNone(x="V"))
+    assert run(graph) == (expected + "\n").replace("\r\n", "\n").replace("\r", "\n")
+
+
+class UnconnectedFieldsAreNone(dict):
+    def __missing__(self, key: str) -> None:
+        return None
 
 
 def test_variable_names_are_distinct_valid_and_never_shadow() -> None:

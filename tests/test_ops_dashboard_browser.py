@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from execution import fleet
 from execution.models import Execution
 from harness.engine import WsClient, make_token, redis_url, run_async
-from tests.ops_support import wait_until
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 

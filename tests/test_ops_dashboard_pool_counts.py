@@ -8,18 +8,19 @@ pool must keep `size` containers ready in all (warm, the held one included), not
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-from execution import dispatch, fleet
+from execution import fleet
 from execution.admin_dashboard import pool_status
 from execution.worker.fleet_member import FleetMember
 from execution.worker.pool_worker import PoolWorker
-from tests.docker_support import labelled_containers
+from harness.waiting import wait_until_async
+from tests.docker_support import labelled_containers, run_through_worker
 
 pytestmark = pytest.mark.docker
 
@@ -28,12 +29,6 @@ pytestmark = pytest.mark.docker
 def in_memory_dispatch(settings) -> None:
     settings.REDIS_URL = ""  # claims and heartbeats in memory: this test's worker is the only one
     settings.POOL_REQUEST_CHANNEL = f"pool.requests.counts{uuid.uuid4().hex[:8]}"
-
-
-async def wait_until(predicate, timeout: float = 30) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - polling the pool's stats
-            await asyncio.sleep(0.05)
 
 
 def settled(pool: Any) -> bool:
@@ -50,7 +45,7 @@ async def serving(in_memory_dispatch):
         worker = PoolWorker(pool, layer, f"counts-{uuid.uuid4().hex[:6]}")
         workers.append(worker)
         await worker.start()
-        await wait_until(lambda: settled(pool))
+        await pool_settles(pool)
         return worker, layer
 
     yield start
@@ -59,23 +54,20 @@ async def serving(in_memory_dispatch):
 
 
 async def run_one(layer: Any, code: str) -> dict[str, Any]:
-    reply_to = await layer.new_channel()
-    await layer.send(
-        dispatch.request_channel(),
-        {
-            "type": dispatch.REQUEST,
-            "run_id": str(uuid.uuid4()),
-            "user_id": 1,
-            "code": code,
-            "reply_to": reply_to,
-            "deadline": time.time() + 60,
-        },
+    """The run.exit message of one run through the worker."""
+    _stdout, exit_message = await run_through_worker(layer, code)
+    return exit_message
+
+
+async def pool_settles(
+    pool: Any, extra: Callable[[dict[str, Any]], bool] = lambda stats: True
+) -> None:
+    """Nothing starting or removing, one sandbox held (and `extra` of the stats holds)."""
+    await wait_until_async(
+        lambda: settled(pool) and extra(pool.stats()),
+        30,
+        lambda: f"the pool to settle: {pool.stats()}",
     )
-    async with asyncio.timeout(60):
-        while True:
-            message = await layer.receive(reply_to)
-            if message["type"] == dispatch.EXIT:
-                return message
 
 
 @pytest.mark.parametrize("size", [1, 2])
@@ -93,7 +85,7 @@ async def test_an_idle_worker_is_not_busy_and_keeps_exactly_its_target(
         assert len(containers) == size, (stats, [c["Names"] for c in containers])
         exit_message = await run_one(layer, "print('hi')")
         assert exit_message["reason"] == "ok", exit_message
-        await wait_until(lambda: settled(pool) and pool.stats()["warm"] == size)
+        await pool_settles(pool, lambda stats: stats["warm"] == size)
 
 
 async def test_a_running_script_is_busy_and_its_replacement_keeps_the_target(
@@ -102,8 +94,10 @@ async def test_a_running_script_is_busy_and_its_replacement_keeps_the_target(
     pool = await make_pool(size=2)
     _worker, layer = await serving(pool)
     run = asyncio.create_task(run_one(layer, "import time; time.sleep(30)"))
-    await wait_until(lambda: pool.stats()["busy"] == 1 and settled(pool))
-    await wait_until(lambda: pool.stats()["warm"] == 2)
+    await pool_settles(pool, lambda stats: stats["busy"] == 1)
+    await wait_until_async(
+        lambda: pool.stats()["warm"] == 2, 30, lambda: f"2 warm sandboxes: {pool.stats()}"
+    )
     # 2 ready (one of them held) + the one running: the numbers add up to docker ps.
     assert len(labelled_containers(docker_ready, pool.worker_name)) == 3
     run.cancel()

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from execution import fleet
 from execution.models import Execution
-from tests.ops_support import PrivateRedis, redis_settings, wait_until
+from harness.redis_server import PrivateRedis
+from harness.waiting import wait_until
+from tests.ops_support import redis_settings
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from execution import fleet
 from execution.models import Execution
 from execution.sandbox.container import list_worker_containers
 from harness.engine import Servers, WsClient, make_token, run_async
-from tests.ops_support import ops_redis_url, redis_settings, wait_until
+from harness.waiting import WaitTimeout, wait_until
+from tests.ops_support import ops_redis_url, redis_settings
 
 pytestmark = [pytest.mark.docker]
 ACTION = "/admin/pool/action/"
@@ -132,7 +133,7 @@ def test_drain_stops_new_runs_until_undrained(ops_servers, worker_name, operator
         client = await WsClient.connect(ops_servers, token)
         try:
             run_id = await client.start(code="print('after the drain')")
-            with pytest.raises(TimeoutError):
+            with pytest.raises(WaitTimeout):
                 await client.wait_for(run_id, "started", timeout=4)
             await asyncio.to_thread(_post_in_thread, operator, action="undrain", worker=worker_name)
             outcome = await client.finish(run_id, timeout=60)

@@ -15,10 +15,36 @@ from channels_redis.core import RedisChannelLayer
 
 from execution.channel_layer import FastRedisChannelLayer
 from harness.engine import redis_url
+from harness.waiting import wait_until_async
 
 
 def layer(cls=FastRedisChannelLayer, **config) -> RedisChannelLayer:
     return cls(hosts=[redis_url()], prefix=f"test-layer-{uuid.uuid4().hex[:8]}", **config)
+
+
+def named_layer() -> tuple[RedisChannelLayer, str]:
+    """A layer whose Redis connections carry a name of their own (CLIENT SETNAME), so the test
+    can see in CLIENT LIST when its receive is blocked in Redis."""
+    name = f"test-receiver-{uuid.uuid4().hex[:8]}"
+    host = {"address": redis_url(), "client_name": name}
+    return FastRedisChannelLayer(hosts=[host], prefix=f"test-layer-{name}"), name
+
+
+async def blocked_in_redis(name: str) -> None:
+    """Until a connection named `name` is blocked in a command (CLIENT LIST flag `b`): the
+    receiver waits in Redis, so what is sent now reaches it through the blocking pop."""
+    import redis.asyncio as aioredis
+
+    probe = aioredis.Redis.from_url(redis_url())
+    try:
+
+        async def blocked() -> bool:
+            clients = await probe.client_list()
+            return any(c.get("name") == name and "b" in c.get("flags", "") for c in clients)
+
+        await wait_until_async(blocked, 5, f"the receive of {name} to block in Redis")
+    finally:
+        await probe.aclose()
 
 
 def test_order_and_capacity():
@@ -39,10 +65,10 @@ def test_order_and_capacity():
 
 def test_process_specific_channels_and_a_waiting_receiver():
     async def scenario():
-        fast = layer()
+        fast, name = named_layer()
         first, second = await fast.new_channel(), await fast.new_channel()
         waiting = asyncio.ensure_future(fast.receive(second))
-        await asyncio.sleep(0.05)  # the receiver blocks in Redis before anything is sent
+        await blocked_in_redis(name)  # before anything is sent
         await fast.send(first, {"type": "a"})
         await fast.send(second, {"type": "b"})
         got = await asyncio.wait_for(waiting, 5), await asyncio.wait_for(fast.receive(first), 5)
@@ -77,11 +103,11 @@ def test_a_message_from_the_blocking_pop_is_not_backed_up_nor_cleaned_after():
     the backup holds other readers' in-flight messages."""
 
     async def scenario():
-        fast = layer()
+        fast, name = named_layer()
         backup = fast.prefix + "jobs$inflight"
         redis = fast.connection(0)
         waiting = asyncio.ensure_future(fast.receive("jobs"))
-        await asyncio.sleep(0.05)  # the receiver blocks in Redis before anything is sent
+        await blocked_in_redis(name)  # before anything is sent
         await redis.zadd(backup, {b"another reader's": 1.0})  # in flight elsewhere
         await fast.send("jobs", {"type": "job"})
         got = await asyncio.wait_for(waiting, 5)

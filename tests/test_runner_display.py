@@ -336,20 +336,20 @@ def test_numpy_and_pandas_work_under_the_default_limits(docker_ready):
     run = container_run(
         docker_ready,
         """\
-        import sys, time
-        started = time.perf_counter()
+        import sys
+        print(sorted(k for k in sys.modules if k in ("numpy", "pandas", "matplotlib.pyplot")))
         import numpy as np, pandas as pd, matplotlib.pyplot as plt
-        print("import ms", round((time.perf_counter() - started) * 1000))
         df = pd.DataFrame({"a": np.arange(100_000), "b": np.random.default_rng(1).random(100_000)})
         print(df.groupby(df.a % 3).b.count().tolist())
         plt.plot(df.a[:100], df.b[:100])
-        print(sorted(k for k in sys.modules if k in ("numpy", "pandas", "matplotlib.pyplot")))
         """,
         RunLimits(wall_seconds=30),  # the defaults: 128 MB, 1 CPU
     )
     assert (run.code, run.oom) == (0, False), run.stderr
     lines = run.stdout.splitlines()
-    assert int(lines[0].split()[-1]) < 50  # preloaded: nothing left to import
+    # Preloaded: in the interpreter before the script's first line, so its imports cost
+    # nothing (how little is bench/display.py's "import" row).
+    assert lines[0] == "['matplotlib.pyplot', 'numpy', 'pandas']"
     assert lines[1] == "[33334, 33333, 33333]"
     assert len(run.displays) == 1  # the figure left open, shown at exit
 

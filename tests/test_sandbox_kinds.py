@@ -4,18 +4,17 @@ run gets the kind its code wants when one is warm, and another kind still runs i
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any
 
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-from execution import dispatch
 from execution.sandbox import SandboxPool
 from execution.sandbox_kind import DATA, LIGHT, PLOT, sandbox_kind
 from execution.worker.pool_worker import PoolWorker
+from harness.waiting import wait_until_async
+from tests.docker_support import run_through_worker
 
 pytestmark = pytest.mark.docker
 
@@ -31,10 +30,12 @@ TABULATING = PRELOADED + "import pandas as pd\nshow(pd.DataFrame({'a': [1, 2]}))
 ALL_WARM = {LIGHT: 1, PLOT: 1, DATA: 1}
 
 
-async def wait_until(predicate, timeout: float = 60) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - polling the pool's stats
-            await asyncio.sleep(0.05)
+async def all_kinds_warm(pool: SandboxPool) -> None:
+    await wait_until_async(
+        lambda: pool.stats()["warm_by_kind"] == ALL_WARM,
+        60,
+        lambda: f"one warm sandbox of each kind: {pool.stats()}",
+    )
 
 
 async def run_in(pool: SandboxPool, code: str, kind: str | None) -> tuple[str, str, list, Any]:
@@ -59,7 +60,7 @@ def displayed(events: list) -> list[str]:
 
 async def test_each_kind_runs_what_it_was_made_for(make_pool):
     pool = await make_pool(size=3, **KINDS_LIMITS)
-    await wait_until(lambda: pool.stats()["warm_by_kind"] == ALL_WARM)
+    await all_kinds_warm(pool)
 
     got, stdout, _, result = await run_in(pool, PRELOADED, LIGHT)
     assert (got, stdout.strip(), result.reason) == (LIGHT, "light", "ok")
@@ -89,7 +90,7 @@ async def test_a_misprediction_still_runs_correctly(make_pool):
 
 async def test_the_pools_kinds_follow_demand(make_pool):
     pool = await make_pool(size=3, **KINDS_LIMITS)
-    await wait_until(lambda: pool.stats()["warm_by_kind"] == ALL_WARM)
+    await all_kinds_warm(pool)
 
     def settled() -> bool:
         stats = pool.stats()
@@ -99,12 +100,12 @@ async def test_the_pools_kinds_follow_demand(make_pool):
         sandbox = await pool.acquire(timeout=60, kind=DATA)
         await sandbox.discard()
     assert pool.stats()["target_by_kind"][DATA] >= 2
-    await wait_until(settled)
+    await wait_until_async(settled, 60, lambda: f"the kinds to match demand: {pool.stats()}")
     for _ in range(20):  # and back to printing
         sandbox = await pool.acquire(timeout=60, kind=LIGHT)
         await sandbox.discard()
     assert pool.stats()["target_by_kind"][LIGHT] >= 2
-    await wait_until(settled)
+    await wait_until_async(settled, 60, lambda: f"the kinds to match demand: {pool.stats()}")
 
 
 @pytest.fixture
@@ -113,34 +114,9 @@ def in_memory_dispatch(settings) -> None:
     settings.POOL_REQUEST_CHANNEL = f"pool.requests.kinds{uuid.uuid4().hex[:8]}"
 
 
-async def through_worker(layer: InMemoryChannelLayer, code: str) -> tuple[str, dict]:
-    """One request as the web side sends it (its `sandbox` field from the code)."""
-    reply_to = await layer.new_channel()
-    await layer.send(
-        dispatch.request_channel(),
-        {
-            "type": dispatch.REQUEST,
-            "run_id": str(uuid.uuid4()),
-            "user_id": 1,
-            "code": code,
-            "sandbox": sandbox_kind(code),
-            "reply_to": reply_to,
-            "deadline": time.time() + 60,
-        },
-    )
-    stdout = ""
-    async with asyncio.timeout(60):
-        while True:
-            message = await layer.receive(reply_to)
-            if message["type"] == dispatch.OUTPUT:
-                stdout += "".join(text for stream, text in message["chunks"] if stream == "stdout")
-            elif message["type"] == dispatch.EXIT:
-                return stdout, message
-
-
 async def test_the_worker_serves_each_request_from_the_kind_it_wants(make_pool, in_memory_dispatch):
     pool = await make_pool(size=3, **KINDS_LIMITS)
-    await wait_until(lambda: pool.stats()["warm_by_kind"] == ALL_WARM)
+    await all_kinds_warm(pool)
     layer = InMemoryChannelLayer()
     worker = PoolWorker(pool, layer, f"kinds-{uuid.uuid4().hex[:6]}")
     await worker.start()
@@ -153,8 +129,12 @@ async def test_the_worker_serves_each_request_from_the_kind_it_wants(make_pool, 
             ("import matplotlib\n" + PRELOADED, "numpy"),
         ]:
             # Each run waits for every kind to be warm again, so the kind it gets is its own.
-            await wait_until(lambda: all(pool.stats()["warm_by_kind"].values()))
-            stdout, exit_message = await through_worker(layer, code)
+            await wait_until_async(
+                lambda: all(pool.stats()["warm_by_kind"].values()),
+                60,
+                lambda: f"every kind warm again: {pool.stats()}",
+            )
+            stdout, exit_message = await run_through_worker(layer, code, sandbox=sandbox_kind(code))
             assert exit_message["reason"] == "ok", exit_message
             assert stdout.splitlines()[0] == expected, code
     finally:

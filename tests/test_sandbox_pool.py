@@ -25,6 +25,7 @@ from execution.sandbox.container import (
     RUNSC_MEMORY_OVERHEAD_MB,
     remove_worker_containers,
 )
+from harness.waiting import wait_until
 from tests.docker_support import (
     SANDBOX_IMAGE,
     TEST_LIMITS,
@@ -269,9 +270,7 @@ def _dockerd_running() -> bool:
 def _restart_dockerd() -> None:
     pid = int(subprocess.check_output(["pgrep", "-xo", "dockerd"]).strip())
     os.kill(pid, 15)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _dockerd_running():
-        time.sleep(0.2)
+    wait_until(lambda: not _dockerd_running(), 60, "dockerd to exit", interval=0.2)
     time.sleep(1)  # the pool sees its streams end and Docker refuse
     subprocess.run([str(ROOT / "scripts" / "ensure_docker.sh")], check=True)
 

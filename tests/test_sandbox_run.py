@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
 from execution.sandbox import SandboxError
 from execution.sandbox.protocol import coalesce
+from harness.waiting import wait_until_async
 from tests.docker_support import Transcript, run_code
 
 pytestmark = pytest.mark.docker
@@ -257,7 +259,16 @@ async def test_a_sandbox_serves_one_run_only(make_pool):
         await sandbox.run("pass", Transcript())
 
 
-async def test_slow_consumer_slows_the_script_instead_of_buffering_everything(make_pool):
+def exists_in(client: Any, container_id: str, path: str) -> bool:
+    """Whether `path` exists inside the container (docker exec test -e)."""
+    exec_id = client.api.exec_create(container_id, ["test", "-e", path])["Id"]
+    client.api.exec_start(exec_id)
+    return client.api.exec_inspect(exec_id)["ExitCode"] == 0
+
+
+async def test_slow_consumer_slows_the_script_instead_of_buffering_everything(
+    make_pool, docker_ready
+):
     """on_output is awaited: while we do not return from it, the script blocks on its writes."""
     pool = await make_pool(output_bytes=8 * 1024 * 1024)
     sandbox = await pool.acquire()
@@ -271,15 +282,31 @@ async def test_slow_consumer_slows_the_script_instead_of_buffering_everything(ma
         if len(seen) == 1:
             await released.wait()
 
+    # The script writes its 4 MiB without blocking; the first write that would block (its
+    # stdout pipe is full: nothing downstream reads) leaves /tmp/blocked, then it waits until
+    # it can write again.
     code = (
-        "import sys\n"
-        "chunk = 'x' * 65536\n"
-        "for i in range(64):\n    sys.stdout.write(chunk)\n"
+        "import os, select, sys\n"
+        "chunk = b'x' * 65536\n"
+        "os.set_blocking(1, False)\n"
+        "for i in range(64):\n"
+        "    left = memoryview(chunk)\n"
+        "    while left:\n"
+        "        try:\n"
+        "            left = left[os.write(1, left):]\n"
+        "        except BlockingIOError:\n"
+        "            open('/tmp/blocked', 'w').close()\n"
+        "            select.select([], [1], [])\n"
         "sys.stderr.write('done writing\\n')\n"
     )
     run = asyncio.create_task(sandbox.run(code, on_output))
     await asyncio.wait_for(first_seen.wait(), 10)
-    await asyncio.sleep(1.0)  # the script would finish its 4 MiB in well under this if unblocked
+    await wait_until_async(
+        lambda: asyncio.to_thread(exists_in, docker_ready, sandbox.id, "/tmp/blocked"),
+        30,
+        "the script to block on a full stdout",
+        interval=0.2,
+    )
     assert not any("done writing" in t for t in seen)
     assert not run.done()
     released.set()

@@ -17,6 +17,7 @@ import pytest
 from execution.sandbox.container import create_and_start, remove_container
 from execution.sandbox.limits import RunLimits
 from execution.sandbox.protocol import EXIT_IDLE, EXIT_WALL_LIMIT, READY_MARKER, encode_script
+from harness.waiting import wait_until_async
 from tests.docker_support import SANDBOX_IMAGE, unique_worker_name
 
 pytestmark = pytest.mark.docker
@@ -89,10 +90,22 @@ def test_a_warm_container_nobody_uses_ends_after_its_idle_time(docker_ready, orp
 
 async def test_a_live_pool_renews_its_warm_containers_before_their_idle_time(make_pool):
     pool = await make_pool(size=1, idle_seconds=3)
-    first = {s.id for s in pool._warm}
-    await asyncio.sleep(7)  # past twice the idle time: each warm container would have ended
+
+    async def renewed(earlier: set[str]) -> set[str]:
+        """The warm containers once none of `earlier` is among them."""
+
+        def replacements() -> set[str]:
+            now = {s.id for s in pool._warm}
+            return now if now.isdisjoint(earlier) else set()
+
+        return await wait_until_async(
+            replacements, 30, lambda: f"{earlier} to be renewed: {pool.stats()}", interval=0.1
+        )
+
+    # Each generation is replaced before its idle time would end it: the replacement's too.
+    second = await renewed({s.id for s in pool._warm})
+    await renewed(second)
     assert pool.stats()["failures"] == 0  # renewed before, never found dead
-    assert first.isdisjoint(s.id for s in pool._warm)
     sandbox = await pool.acquire(timeout=60)
     result = await sandbox.run("print('fresh')", lambda stream, text: asyncio.sleep(0))
     assert result.reason == "ok"

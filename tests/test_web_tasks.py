@@ -24,7 +24,9 @@ import requests
 from execution import fleet
 from execution.models import Execution
 from harness.engine import Servers, WsClient, database_url, make_token, run_async
-from tests.ops_support import PrivateRedis, redis_settings, wait_until
+from harness.redis_server import PrivateRedis
+from harness.waiting import wait_until
+from tests.ops_support import redis_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 
 import pytest
 from django.conf import settings
 
 from execution.models import Execution
 from harness.engine import Servers, WsClient, make_token, redis_url, run_async
+from harness.waiting import wait_until
 from tests.private_engine import running_private_engine
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
@@ -20,15 +20,20 @@ pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
 def workers_of(run_ids: list[str], timeout: float = 15) -> dict[str, str]:
     """run id -> the worker its record names, once every record is there."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = dict(
-            Execution.objects.filter(pk__in=run_ids, worker__gt="").values_list("pk", "worker")
-        )
-        if len(rows) == len(run_ids):
-            return {str(pk): worker for pk, worker in rows.items()}
-        assert time.monotonic() < deadline, f"records of {run_ids}: {rows}"
-        time.sleep(0.2)
+
+    def rows() -> dict[str, str]:
+        return {
+            str(pk): worker
+            for pk, worker in Execution.objects.filter(pk__in=run_ids, worker__gt="").values_list(
+                "pk", "worker"
+            )
+        }
+
+    return wait_until(
+        lambda: found if len(found := rows()) == len(run_ids) else None,
+        timeout,
+        lambda: f"records of {run_ids} naming their worker: {rows()}",
+    )
 
 
 def test_two_engines_share_the_load_and_one_failing_ends_only_its_runs(

@@ -1,9 +1,6 @@
 """Pool workers as separate processes: sharing one Redis, dying mid-run, Redis restarting, and
 embedded mode (no Redis: the pool inside daphne). Each test starts its own servers."""
 
-# Test helpers take plain deadlines in seconds and poll external state (Docker, Redis).
-# ruff: noqa: ASYNC109
-
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +14,8 @@ from django.conf import settings
 
 from execution.models import Execution
 from harness.engine import Servers, WsClient, make_token, redis_url, run_async
-from tests.ops_support import PrivateRedis
+from harness.redis_server import PrivateRedis
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -69,10 +67,11 @@ def test_two_workers_share_one_redis_and_both_serve(servers, django_user_model):
     results = run_async(scenario())
     assert all(outcome.stdout == f"{ref}\n" for ref, outcome in results)
     run_ids = [outcome.exit["run_id"] for _, outcome in results]
-    deadline = time.monotonic() + 10
-    while Execution.objects.filter(pk__in=run_ids, status="finished").count() < 8:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    wait_until(
+        lambda: Execution.objects.filter(pk__in=run_ids, status="finished").count() == 8,
+        10,
+        "the 8 runs' records to be finished",
+    )
     workers = set(Execution.objects.filter(pk__in=run_ids).values_list("worker", flat=True))
     assert workers == {first, second}
 
@@ -88,14 +87,12 @@ def test_killed_worker_is_reported_as_worker_lost(servers, django_user_model):
         run_id = await client.start(code=SLEEPER)
         await client.wait_for(run_id, "stdout")
         fleet.workers[name].send_signal(signal.SIGKILL)
-        killed_at = time.monotonic()
         outcome = await client.finish(run_id, timeout=30)
-        waited = time.monotonic() - killed_at
         await client.close()
-        return outcome, waited
+        return outcome
 
     try:
-        outcome, waited = run_async(scenario())
+        outcome = run_async(scenario())
     finally:
         # A worker of the same name removes the dead one's leftover container on start.
         fleet.stop_worker(name)
@@ -103,7 +100,9 @@ def test_killed_worker_is_reported_as_worker_lost(servers, django_user_model):
     assert outcome.reason == "worker_lost"
     assert outcome.exit["exit_code"] is None
     assert [e["code"] for e in outcome.errors] == ["worker_lost"]
-    assert waited < 20  # "within seconds", with a wide margin for a loaded CI machine
+    # Ended by the liveness watch (no word from the worker for a few heartbeats), not by a wall
+    # limit or the dispatch deadline: how soon is a bench figure (bench/failures.py).
+    assert outcome.exit["message"].startswith("Lost contact with the pool worker"), outcome.exit
 
 
 def test_sigterm_lets_a_short_run_finish(servers, django_user_model):
@@ -175,10 +174,12 @@ def test_redis_restarting_mid_run_gives_exactly_one_exit_and_the_worker_serves_o
         exit_event = next(e for e in events if e["type"] == "exit")
         assert exit_event["reason"] == "worker_lost", exit_event
 
-        deadline = time.monotonic() + 30
-        while engine.containers.list(all=True, filters={"id": running_script[0]}):
-            assert time.monotonic() < deadline, "the run's container is still there"
-            time.sleep(0.5)
+        wait_until(
+            lambda: not engine.containers.list(all=True, filters={"id": running_script[0]}),
+            30,
+            "the run's container to be removed",
+            interval=0.5,
+        )
 
         async def hello() -> str:
             client = await WsClient.connect(fleet, token)
@@ -187,14 +188,13 @@ def test_redis_restarting_mid_run_gives_exactly_one_exit_and_the_worker_serves_o
             finally:
                 await client.close()
 
-        deadline = time.monotonic() + 40
-        while True:
-            try:
-                assert run_async(hello(), timeout=30) == "hello\n"
-                break
-            except Exception:
-                assert time.monotonic() < deadline
-                time.sleep(0.5)
+        # Once Redis answers again the same worker serves (the first tries may still fail).
+        wait_until(
+            lambda: run_async(hello(), timeout=30) == "hello\n",
+            40,
+            "the worker to serve print('hello') again",
+            interval=0.5,
+        )
         assert fleet.workers[name].poll() is None, "the worker died"
         assert "Task exception was never retrieved" not in fleet.log(name)
         assert "Task exception was never retrieved" not in fleet.log()
@@ -217,16 +217,6 @@ def test_restarting_redis_is_survived(servers, django_user_model):
         finally:
             await client.close()
 
-    async def hello_eventually(timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                return await hello()
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.5)
-
     try:
         fleet.start_daphne()
         fleet.start_worker(size=1)
@@ -234,7 +224,15 @@ def test_restarting_redis_is_survived(servers, django_user_model):
         redis.stop()
         time.sleep(1)
         redis.start()
-        assert run_async(hello_eventually(40), timeout=60) == "hello\n"
+        assert (
+            wait_until(
+                lambda: run_async(hello(), timeout=30),
+                40,
+                "the servers to serve print('hello') again",
+                interval=0.5,
+            )
+            == "hello\n"
+        )
     finally:
         fleet.stop()
         redis.stop()
@@ -278,15 +276,26 @@ def test_with_its_worker_killed_a_run_still_ends_at_its_wall_limit(servers, djan
     run_async(scenario())
     engine = docker.from_env()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            mine = engine.containers.list(all=True, filters={"label": f"nodeengine.worker={name}"})
-            # "created": the worker died between creating a warm container and starting it, so
-            # it never ran a process (nothing of it runs or waits; the next worker removes it).
-            if mine and all(c.status in ("exited", "created") for c in mine):
-                break
-            assert time.monotonic() < deadline, [(c.name, c.status) for c in mine]
-            time.sleep(0.5)
+
+        def worker_containers() -> list:
+            return engine.containers.list(all=True, filters={"label": f"nodeengine.worker={name}"})
+
+        # "created": the worker died between creating a warm container and starting it, so it
+        # never ran a process (nothing of it runs or waits; the next worker removes it).
+        mine = wait_until(
+            lambda: (
+                found
+                if (found := worker_containers())
+                and all(c.status in ("exited", "created") for c in found)
+                else None
+            ),
+            60,
+            lambda: (
+                f"every container of {name} to end: "
+                f"{[(c.name, c.status) for c in worker_containers()]}"
+            ),
+            interval=0.5,
+        )
         codes = sorted(c.attrs["State"]["ExitCode"] for c in mine if c.status == "exited")
         # The run's container: the runner's wall clock (124). A warm one: its stdin closed with
         # the worker's attach socket (2: no script header), or else its idle clock (125).

@@ -3,17 +3,14 @@ recycled) meanwhile must never take the run, which then ends normally instead of
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from typing import Any
 
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-from execution import dispatch
 from execution.worker.pool_worker import PoolWorker
-from tests.docker_support import labelled_containers
+from harness.waiting import wait_until_async
+from tests.docker_support import labelled_containers, run_through_worker
 
 pytestmark = pytest.mark.docker
 
@@ -24,35 +21,8 @@ def in_memory_dispatch(settings) -> None:
     settings.POOL_REQUEST_CHANNEL = f"pool.requests.held{uuid.uuid4().hex[:8]}"
 
 
-async def wait_until(predicate, timeout: float = 30) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - polling the pool's stats
-            await asyncio.sleep(0.05)
-
-
-async def run_through_worker(layer: Any, code: str) -> tuple[str, dict[str, Any]]:
-    """Send one run request the way the web side does; return (stdout, the run.exit message)."""
-    reply_to = await layer.new_channel()
-    run_id = str(uuid.uuid4())
-    await layer.send(
-        dispatch.request_channel(),
-        {
-            "type": dispatch.REQUEST,
-            "run_id": run_id,
-            "user_id": 1,
-            "code": code,
-            "reply_to": reply_to,
-            "deadline": time.time() + 60,
-        },
-    )
-    stdout = ""
-    async with asyncio.timeout(60):
-        while True:
-            message = await layer.receive(reply_to)
-            if message["type"] == dispatch.OUTPUT:
-                stdout += "".join(text for stream, text in message["chunks"] if stream == "stdout")
-            elif message["type"] == dispatch.EXIT:
-                return stdout, message
+def holds_one_and_nothing_else(stats: dict) -> bool:
+    return (stats["held"], stats["busy"], stats["warm"], stats["starting"]) == (1, 0, 1, 0)
 
 
 @pytest.fixture
@@ -65,13 +35,10 @@ async def worker_on(in_memory_dispatch):
         workers.append(worker)
         await worker.start()
         # It holds one while it waits (held, counted as warm: it is ready for a run).
-        await wait_until(
-            lambda: (
-                pool.stats()["held"] == 1
-                and pool.stats()["busy"] == 0
-                and pool.stats()["warm"] == 1
-                and pool.stats()["starting"] == 0
-            )
+        await wait_until_async(
+            lambda: holds_one_and_nothing_else(pool.stats()),
+            30,
+            lambda: f"one held sandbox and nothing else under way: {pool.stats()}",
         )
         return worker, layer
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from harness.engine import WsClient, run_async
+from harness.waiting import receive_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -84,12 +85,14 @@ def merged_trace(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 async def paused(client: WsClient, run_id: str, after: int, timeout: float = 20) -> dict:
     """The first `paused` event of the run after the first `after` events."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for event in client.events[run_id][after:]:
-            if event["type"] in ("paused", "exit"):
-                return event
-        await client.recv(max(0.1, deadline - time.monotonic()))
+    return await receive_until(
+        lambda: next(
+            (e for e in client.events[run_id][after:] if e["type"] in ("paused", "exit")), None
+        ),
+        client.recv,
+        timeout,
+        f"run {run_id} to pause (or end) after its first {after} events",
+    )
 
 
 def test_counts_and_wire_values_of_a_run_with_a_loop_and_a_function(engine_servers, engine_token):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import websockets
 
 from execution.models import Execution
 from harness.engine import WsClient, run_async
+from harness.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -17,12 +17,11 @@ pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 def wait_until_recorded(run_ids, timeout: float = 20) -> None:
     """The server writes each run's row in the background: let those writes land before the
     test ends, so the table flush that follows never races them."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if Execution.objects.filter(pk__in=run_ids, status="finished").count() == len(run_ids):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"runs {run_ids} were not all recorded as finished")
+    wait_until(
+        lambda: Execution.objects.filter(pk__in=run_ids, status="finished").count() == len(run_ids),
+        timeout,
+        f"runs {run_ids} to be recorded as finished",
+    )
 
 
 def test_unpaired_surrogates_are_refused_and_the_socket_keeps_working(engine_servers, engine_token):

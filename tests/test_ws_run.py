@@ -4,15 +4,11 @@ The servers are shared by the module (see harness/engine.py); RUN_WALL_SECONDS i
 Assertions are about content and order, never about speed (that is bench/engine.py's job).
 """
 
-# Test helpers take plain deadlines in seconds and poll external state (Docker, Redis).
-# ruff: noqa: ASYNC109, ASYNC110
-
 from __future__ import annotations
 
 import asyncio
 import json
 import subprocess
-import time
 
 import pytest
 import websockets
@@ -20,6 +16,7 @@ import websockets
 from execution.models import Execution
 from graphs.models import Graph
 from harness.engine import RunRefused, WsClient, make_token, run_async
+from harness.waiting import receive_until, wait_until, wait_until_async
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -38,13 +35,11 @@ def run_code(servers, token, code, timeout=30):
 
 
 def wait_for_row(run_id: str, timeout: float = 10) -> Execution:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        row = Execution.objects.filter(pk=run_id, status="finished").first()
-        if row is not None:
-            return row
-        time.sleep(0.1)
-    raise AssertionError(f"execution {run_id} was not recorded as finished")
+    return wait_until(
+        lambda: Execution.objects.filter(pk=run_id, status="finished").first(),
+        timeout,
+        f"execution {run_id} to be recorded as finished",
+    )
 
 
 def test_hello_world_and_its_record(engine_servers, engine_token, engine_user):
@@ -181,25 +176,27 @@ def _containers_named(fragment: str) -> list[str]:
 
 
 def test_disconnect_kills_the_run_and_removes_its_container(engine_servers, engine_token):
-    async def wait_until(predicate, timeout):
-        deadline = time.monotonic() + timeout
-        while not await asyncio.to_thread(predicate) and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        return await asyncio.to_thread(predicate)
-
     async def scenario():
         client = await WsClient.connect(engine_servers, engine_token)
         run_id = await client.start(code=SLEEPER)
         await client.wait_for(run_id, "stdout")
         # The pool renames a container after the run it serves, just after the start.
-        named = await wait_until(lambda: bool(_containers_named(run_id)), 5)
+        await wait_until_async(
+            lambda: asyncio.to_thread(_containers_named, run_id),
+            5,
+            f"a container named after run {run_id}",
+            interval=0.1,
+        )
         await client.close()
-        gone = await wait_until(lambda: not _containers_named(run_id), 10)
-        return run_id, named, gone
+        await wait_until_async(
+            lambda: asyncio.to_thread(lambda: not _containers_named(run_id)),
+            10,
+            f"run {run_id}'s container to be removed",
+            interval=0.1,
+        )
+        return run_id
 
-    run_id, named, gone = run_async(scenario())
-    assert named, "the running container should carry the run id"
-    assert gone, "the container should be removed after the browser left"
+    run_id = run_async(scenario())
     assert wait_for_row(run_id).reason == "killed"
 
 
@@ -323,9 +320,12 @@ def test_per_user_limit_queues_then_refuses(engine_servers, engine_token, engine
         await client.finish(run_ids[0])
         await client.wait_for(run_ids[2], "started", timeout=20)
         # ...and the runs still waiting are told their new position.
-        deadline = time.monotonic() + 10
-        while sum(e["type"] == "queued" for e in client.events[run_ids[9]]) < 2:
-            await client.recv(max(0.1, deadline - time.monotonic()))
+        await receive_until(
+            lambda: sum(e["type"] == "queued" for e in client.events[run_ids[9]]) >= 2,
+            client.recv,
+            10,
+            "a second `queued` of the last run (its new position)",
+        )
         moved = [e for e in client.events[run_ids[9]] if e["type"] == "queued"]
         for run_id in run_ids[1:]:
             await client.send(type="kill", run_id=run_id)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from harness.browser import App
+from harness.waiting import wait_until
 from tests.e2e.graph_docs import edge, node
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(180)]
@@ -16,10 +16,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(180)]
 
 def changed(app: App, before: tuple[float, float, float]) -> tuple[float, float, float]:
     """The viewport once it differs from `before` and has settled (the controls animate)."""
-    deadline = time.monotonic() + 10
-    while app.viewport() == before:
-        assert time.monotonic() < deadline, f"the viewport stayed at {before}"
-        app.page.wait_for_timeout(50)
+    wait_until(
+        lambda: app.viewport() != before,
+        10,
+        f"the viewport to move from {before}",
+        interval=0.05,
+        retry_on=(),
+        pause=lambda seconds: app.page.wait_for_timeout(seconds * 1000),
+    )
     settled = app.viewport()
     while True:
         app.page.wait_for_timeout(150)
