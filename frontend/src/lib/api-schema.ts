@@ -637,7 +637,7 @@ export interface components {
              *     * `output_limit` - Output Limit
              *     * `worker_lost` - Worker Lost
              *     * `pause_limit` - Pause limit
-             *     * `side_channel` - Debug channel
+             *     * `side_channel` - Side channel
              */
             readonly reason: (components["schemas"]["ReasonEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly message: string;
@@ -673,7 +673,7 @@ export interface components {
              *     * `output_limit` - Output Limit
              *     * `worker_lost` - Worker Lost
              *     * `pause_limit` - Pause limit
-             *     * `side_channel` - Debug channel
+             *     * `side_channel` - Side channel
              */
             readonly reason: (components["schemas"]["ReasonEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly message: string;
@@ -1061,7 +1061,7 @@ export interface components {
          *     * `output_limit` - Output Limit
          *     * `worker_lost` - Worker Lost
          *     * `pause_limit` - Pause limit
-         *     * `side_channel` - Debug channel
+         *     * `side_channel` - Side channel
          * @enum {string}
          */
         ReasonEnum: "ok" | "error" | "timeout" | "cpu_limit" | "killed" | "memory" | "output_limit" | "worker_lost" | "pause_limit" | "side_channel";
@@ -1623,7 +1623,7 @@ export interface operations {
             query?: {
                 /** @description Only runs of this graph. */
                 graph?: number;
-                /** @description Number of results to return per page. */
+                /** @description Number of results to return per page. At most 500; more is capped. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
@@ -1838,7 +1838,7 @@ export interface operations {
     gallery_list: {
         parameters: {
             query?: {
-                /** @description Number of results to return per page. */
+                /** @description Number of results to return per page. At most 500; more is capped. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
@@ -1923,7 +1923,7 @@ export interface operations {
     graphs_list: {
         parameters: {
             query?: {
-                /** @description Number of results to return per page. */
+                /** @description Number of results to return per page. At most 500; more is capped. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
@@ -2661,7 +2661,7 @@ export interface operations {
     graphs_revisions_list: {
         parameters: {
             query?: {
-                /** @description Number of results to return per page. */
+                /** @description Number of results to return per page. At most 500; more is capped. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
