@@ -13,7 +13,7 @@ Prints one table, each figure beside its baseline from the same run:
    (start, imports, savefig to stdout: until its first stdout byte);
 3. the cgroup memory of a warm container, preloaded and not;
 4. what `import numpy, pandas, matplotlib.pyplot` takes inside the script (timed by the script),
-   preloaded (already in sys.modules: tests/test_runner_display.py asserts that) beside
+   preloaded (already in sys.modules: tests/sandbox/test_runner_display.py asserts that) beside
    `--preload=none` (the imports for real).
 
 Needs the engine and the image (`make sandbox-image`); uses worker names of its own and removes

@@ -17,8 +17,9 @@ in the same run:
    benches' database and Redis (bench/engine.py); --no-worker leaves this row out.
 
 Rows 1 and 2 use a private redis-server (harness/redis_server.py), stopped for the measure.
-The tests assert what these clients do (how many tries, which backoffs: tests/test_redis_retry.py)
-and how the run ends (tests/test_worker_fleet.py); how long it takes is measured here.
+The tests assert what these clients do (how many tries, which backoffs:
+tests/execution/test_redis_retry.py) and how the run ends (tests/execution/test_worker_fleet.py);
+how long it takes is measured here.
 """
 
 from __future__ import annotations

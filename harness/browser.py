@@ -1,5 +1,5 @@
 """The editor as a user sees it, in Debian's Chromium driven by Playwright (never a downloaded
-browser), on a live server (harness/engine.py). The editor's end-to-end tests (tests/e2e/) and
+browser), on a live server (harness/engine.py). The editor's end-to-end tests (tests/browser/) and
 bench/debug_editor.py use it; the editor must be built (`make frontend`)."""
 
 from __future__ import annotations

@@ -104,7 +104,8 @@ for _module in PRELOADED_MODULES:
 OUTPUT: list[script_output.ScriptOutput] = []  # the installed output policy, once there is one
 # The name the script is compiled under (its tracebacks' `File "main.py"`). Defined here only:
 # display.py and debugger.py are given it; the pool reads tracebacks by the same name
-# (execution/sandbox/protocol.py, another program: tests/test_sandbox_protocol.py checks it).
+# (execution/sandbox/protocol.py, another program:
+# tests/sandbox/test_sandbox_protocol.py checks it).
 SCRIPT_FILENAME = "main.py"
 HEADER_MAGIC = b"NE1"
 READY_MARKER = b"NE1 READY\n"

@@ -26,8 +26,8 @@ if os.environ.get("CI"):
 
 @pytest.fixture(autouse=True)
 def no_example_graphs(settings) -> None:
-    """Accounts made by tests start empty (the editor's example graphs; tests/test_examples.py
-    turns seeding back on)."""
+    """Accounts made by tests start empty (the editor's example graphs;
+    tests/compiler/test_examples.py turns seeding back on)."""
     settings.SEED_EXAMPLE_GRAPHS = False
 
 

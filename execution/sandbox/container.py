@@ -246,7 +246,7 @@ def container_options(
             # the host's; a kernel bug is then a bug in gVisor's Go code, behind the seccomp
             # filter gVisor holds itself to. runc: the host kernel, namespaces and cgroups only.
             # The same flags below apply to both; limits report the same reasons under both
-            # (tests/test_sandbox_limits.py and test_sandbox_hostile.py run under each).
+            # (tests/sandbox/test_sandbox_limits.py and test_sandbox_hostile.py run under each).
             "runtime": limits.runtime,
             "network_mode": "none",
             "read_only": True,

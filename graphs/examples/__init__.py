@@ -1,7 +1,8 @@
 """Example graphs every new account starts with (the first-run experience of the editor).
 
 Each `*.json` file here is one graph in the catalogue's format (`name`, `description`, `nodes`,
-`edges`); tests/test_examples.py compiles each one so that none of them rots as the catalogue moves.
+`edges`); tests/compiler/test_examples.py compiles each one so that none of them rots as the
+catalogue moves.
 """
 
 from __future__ import annotations
