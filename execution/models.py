@@ -37,7 +37,7 @@ class Execution(models.Model):
         OUTPUT_LIMIT = "output_limit"
         WORKER_LOST = "worker_lost"
         PAUSE_LIMIT = "pause_limit", "Pause limit"
-        DEBUG_CHANNEL = "side_channel", "Debug channel"
+        DEBUG_CHANNEL = "side_channel", "Side channel"
 
     OUTPUT_TAIL_BYTES = 64 * 1024
 
