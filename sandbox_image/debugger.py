@@ -4,7 +4,7 @@ Imported by runner.py only when the header announces a debug table, so a plain r
 for it. `parse_table` checks the table; `Session.start` then, before the script runs:
 
 - sends its frames on the side channel the runner set up for every run before the ready
-  marker (display.Channel: the container's descriptor 2, moved to a private close-on-exec
+  marker (side_channel.Channel: the container's descriptor 2, moved to a private close-on-exec
   descriptor that carries only the runner's frames, `\\x1eNE3`, 4-byte big-endian length, JSON;
   descriptor 2 itself points at the stderr relay's pipe, so a child process's stderr cannot
   break it);
@@ -314,7 +314,7 @@ class Session:
     def __init__(self, table: Table, output: Any, channel: Any) -> None:
         self.table = table
         self.output = output  # script_output.ScriptOutput
-        self.channel = channel  # display.Channel
+        self.channel = channel  # side_channel.Channel
         self.namespace: dict = {}
         self.hit = [0] * table.nodes
         self.stop = [False] * table.nodes
@@ -402,7 +402,7 @@ class Session:
 
     def _forked(self) -> None:
         """A forked child (os.fork, multiprocessing) runs the script on without a debugger: its
-        stops never fire, and it cannot write on the channel (display.Channel closes its own
+        stops never fire, and it cannot write on the channel (side_channel.Channel closes its own
         copy) or hold the stdin pipe open."""
         self.disabled = True
         self.stop[:] = [False] * len(self.stop)

@@ -1,18 +1,12 @@
-"""Rich output inside the sandbox (docs/rich_output.md, section 1): the side channel of every
-run, the data stack's preload, `show()` and matplotlib's `plt.show()`.
-
-The side channel: before the ready marker the runner moves the container's descriptor 2 to a
-private close-on-exec descriptor (`Channel`) that carries only runner frames (`\\x1eNE3`, a 4-byte
-big-endian length, UTF-8 JSON) and points descriptor 2 at a pipe whose bytes go on as stderr
-(script_output.ScriptOutput.take_descriptor_2). Plain runs send `display` frames on it; debug runs
-also their trace and paused frames (debugger.py). One lock: a frame is written whole (partial
-writes go on) before the next one starts, whichever thread sends it. A forked child of the script
-closes its copy (its frames could not be kept whole beside the parent's): its `show()` says so on
-stderr.
+"""show() inside the sandbox (docs/rich_output.md, section 1): the builtin `show()`, matplotlib's
+`plt.show()` and `Figure.show()`, and the figures still open at exit, sent as display frames on the
+run's side channel (side_channel.py; the data stack is preloaded by preload.py).
 
 A display frame: `{"t": "display", "out": N, "line": L | null, "mime": "image/png" | "table",
 "data": ...}`; `out` = the stdout-pipe bytes written before it (the script's output is flushed
-first), `line` = the line of the innermost `main.py` frame at the call (null at exit).
+first), `line` = the line of the innermost `main.py` frame at the call (null at exit). A forked
+child of the script has no channel (side_channel.Channel closes its copy): its `show()` says so
+on stderr.
 """
 
 from __future__ import annotations
@@ -22,14 +16,13 @@ import base64
 import builtins
 import datetime
 import io
-import json
 import math
-import os
 import sys
-import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-FRAME_MAGIC = b"\x1eNE3"
+if TYPE_CHECKING:  # the runner hands the channel in: sibling modules never import each other
+    from side_channel import Channel
+
 DISPLAY_FRAME_MAX_BYTES = 3_000_000  # payload, JSON
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_MAX_BYTES = 2 * 1024 * 1024
@@ -38,181 +31,9 @@ TABLE_MAX_COLUMNS = 50
 CELL_MAX_CHARS = 200
 FIGURE_DPI = 100
 SCRIPT_FILENAME = "main.py"
-# What the runner imports before the ready marker, by its `--preload=` (the pool's sandbox kinds,
-# execution/sandbox_kind.py): `plot` the charting stack, `data` pandas too, `none` nothing.
-PRELOAD_MODULES = {
-    "plot": ("numpy", "matplotlib", "matplotlib.pyplot"),
-    "data": ("numpy", "pandas", "matplotlib", "matplotlib.pyplot"),
-}
-# matplotlib's config and font cache: on the scratch tmpfs (the rest of the container is
-# read-only), seeded from the font list built into the image (Dockerfile) so no run builds it.
-MPL_CONFIG_DIR = "/tmp/.matplotlib"
-MPL_FONT_CACHE_DIR = "/opt/nodeengine/matplotlib"
 
 # Bound now: the script shares these modules and may replace their attributes.
-_write = os.write
-_close = os.close
 _getframe = sys._getframe
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-
-class Channel:
-    """The private descriptor that carries the runner's frames (see the module docstring)."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.bytes_sent = 0  # whole frames written: a run's exit record carries it (runner.py)
-        self._lock = threading.Lock()
-        os.register_at_fork(after_in_child=self._forked)
-
-    def sent_so_far(self) -> int:
-        """The bytes of every whole frame written so far (none is half-written meanwhile)."""
-        with self._lock:
-            return self.bytes_sent
-
-    @property
-    def open(self) -> bool:
-        return self.fd >= 0
-
-    def send(self, frame: dict) -> bool:
-        """One frame, whole. False when the channel is gone (closed by the script, nobody reads,
-        a forked child): no more frames then."""
-        payload = _encode_json(frame).encode("utf-8", "replace")
-        data = memoryview(FRAME_MAGIC + len(payload).to_bytes(4, "big") + payload)
-        with self._lock:
-            if self.fd < 0:
-                return False
-            size = len(data)
-            try:
-                while data:
-                    data = data[_write(self.fd, data) :]
-            except OSError:
-                self.fd = -1
-                return False
-            self.bytes_sent += size
-        return True
-
-    def write_raw(self, data: bytes) -> None:
-        """Not a frame: the runner's last word when something is wrong with the pool itself."""
-        if self.fd >= 0:
-            try:
-                _write(self.fd, data)
-            except OSError:
-                pass
-
-    def _forked(self) -> None:
-        fd, self.fd = self.fd, -1
-        self._lock = threading.Lock()
-        if fd >= 0:
-            try:
-                _close(fd)
-            except OSError:
-                pass
-
-
-# --- the preload ---
-def prepare_environment() -> None:
-    """Before anything imports the data stack (cheap; in every run, preloaded or not)."""
-    # One BLAS thread: the container has one CPU and a pids limit.
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")  # a script importing pyplot itself gets Agg too
-    if os.path.isdir(MPL_FONT_CACHE_DIR) and os.access("/tmp", os.W_OK):
-        try:
-            os.makedirs(MPL_CONFIG_DIR, exist_ok=True)
-            for name in os.listdir(MPL_FONT_CACHE_DIR):
-                if name.endswith(".json"):
-                    with open(os.path.join(MPL_FONT_CACHE_DIR, name), "rb") as source:
-                        data = source.read()
-                    with open(os.path.join(MPL_CONFIG_DIR, name), "wb") as target:
-                        target.write(data)
-            os.environ.setdefault("MPLCONFIGDIR", MPL_CONFIG_DIR)
-        except OSError:
-            pass
-
-
-# The preloaded stack takes about 67 MiB of a warm container (cgroup usage; 9 MiB without it):
-# under a memory limit below this the runner skips the preload unless told `--preload=data`,
-# so that a small limit gives a container that starts (and a script that may still import the
-# stack itself) rather than one that dies of its memory limit before it is ready.
-PRELOAD_MIN_MEMORY_BYTES = 96 * 1024 * 1024
-CGROUP_MEMORY_LIMITS = (
-    "/sys/fs/cgroup/memory.max",  # cgroup v2
-    "/sys/fs/cgroup/memory/memory.limit_in_bytes",  # v1
-)
-
-
-def memory_limit() -> int | None:
-    """The container's memory limit in bytes, None when unknown: the cgroup's (runc), or the
-    memory the kernel reports in all (gVisor shows no cgroup files; its MemTotal is the limit)."""
-    limits = []
-    for path in CGROUP_MEMORY_LIMITS:
-        try:
-            with open(path) as file:
-                text = file.read().strip()
-        except OSError:
-            continue
-        if text.isdigit():
-            limits.append(int(text))
-        break
-    try:
-        with open("/proc/meminfo") as file:
-            for line in file:
-                if line.startswith("MemTotal:"):
-                    limits.append(int(line.split()[1]) * 1024)
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
-    return min(limits) if limits else None
-
-
-def preload_set(option: str) -> str:
-    """`--preload=`: `none`, `plot` or `data` as said; anything else (`auto`, the default) is
-    `data` when the memory limit leaves room, else `none`."""
-    if option in ("none", "plot", "data"):
-        return option
-    limit = memory_limit()
-    return "data" if limit is None or limit >= PRELOAD_MIN_MEMORY_BYTES else "none"
-
-
-def preload(option: str = "data") -> list[str]:
-    """Import the modules of preload set `option` (those that are installed: the image has them
-    all, a host running the tests may not). The names imported."""
-    loaded = []
-    for name in PRELOAD_MODULES.get(preload_set(option), ()):
-        try:
-            if name == "matplotlib.pyplot":
-                sys.modules["matplotlib"].use("Agg")  # before pyplot
-            __import__(name)
-            if name == "matplotlib.pyplot":
-                sys.modules[name].switch_backend("Agg")  # what the first figure would do
-        except Exception:
-            break  # pandas without numpy, pyplot without matplotlib: nothing more to do
-        loaded.append(name)
-    if "matplotlib.pyplot" in loaded:
-        draw_first_figure()
-    return loaded
-
-
-def draw_first_figure() -> None:
-    """Draw and encode one small line chart, as show() does, and throw it away: a process's first
-    figure loads the fonts, builds the tick and text layout machinery and the PNG encoder (about
-    100 ms), so the script's first plt.show() does not pay for it. Through the object API, never
-    pyplot: the script's figure numbers and pyplot's state stay untouched."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        figure = Figure()
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        axes.plot(range(10), label="warm-up")
-        axes.set_title("warm-up")
-        axes.set_xlabel("x")
-        axes.legend()
-        _figure_png(figure)
-    except Exception:  # only a warm-up: the script's first figure pays for it instead
-        pass
 
 
 # --- show() ---
@@ -246,7 +67,7 @@ class Display:
             if kind == "figures":
                 self.show_open_figures(line)
             elif kind == "figure":
-                self.send_png(_figure_png(_figure_of(obj)), line)
+                self.send_png(figure_png(_figure_of(obj)), line)
             elif kind == "png":
                 self.send_png(bytes(obj), line)
             elif kind == "table":
@@ -263,7 +84,7 @@ class Display:
         for number in list(pyplot.get_fignums()):
             figure = pyplot.figure(number)
             try:
-                self.send_png(_figure_png(figure), line)
+                self.send_png(figure_png(figure), line)
             except _NotShown as exc:
                 self._say(str(exc))
             finally:
@@ -281,7 +102,7 @@ class Display:
         """`Figure.show()`: that figure (left open, as in a GUI)."""
         line = _script_line()
         try:
-            self.send_png(_figure_png(figure), line)
+            self.send_png(figure_png(figure), line)
         except _NotShown as exc:
             self._say(str(exc))
 
@@ -331,7 +152,7 @@ class Display:
         rows = table["rows"]
         while True:
             frame = self._frame("table", table, line)
-            if len(_encode_json(frame).encode("utf-8", "replace")) <= DISPLAY_FRAME_MAX_BYTES:
+            if len(self.channel.payload(frame)) <= DISPLAY_FRAME_MAX_BYTES:
                 break
             if not rows:
                 raise _NotShown("show(): table too large to show")
@@ -445,7 +266,8 @@ def _kind(obj: Any) -> str:
     return "text"
 
 
-def _figure_png(figure: Any) -> bytes:
+def figure_png(figure: Any) -> bytes:
+    """A figure as show() sends it (preload.py draws a first one with it too)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     return buffer.getvalue()

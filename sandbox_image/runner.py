@@ -15,7 +15,8 @@ frames; descriptor 2 itself then points at a pipe whose bytes go on as stderr fr
 stdout pipe: script_output.StderrRelay), the modules of
 ``--preload=`` are imported (``plot``: numpy, matplotlib with Agg; ``data``: pandas too; ``none``:
 nothing; by default ``data`` unless under a 96 MiB memory limit; the pool's sandbox kinds), and
-``show()`` is installed in builtins (display.py; docs/rich_output.md).
+``show()`` is installed in builtins (side_channel.py, preload.py, display.py;
+docs/rich_output.md).
 
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
 (a fork bomb's zombies) and turns the script's fate into the container's exit code, because the
@@ -84,6 +85,8 @@ def import_sibling(name: str) -> types.ModuleType:
 
 
 script_output = import_sibling("script_output")
+side_channel = import_sibling("side_channel")
+preload = import_sibling("preload")
 display = import_sibling("display")
 
 # Imported before the script arrives, so their import time is spent while the container waits.
@@ -492,7 +495,7 @@ def exit_status(exc: SystemExit) -> int:
     return 1
 
 
-def end_script(status: int, channel: display.Channel, script_pid: int) -> int:
+def end_script(status: int, channel: side_channel.Channel, script_pid: int) -> int:
     """The script's end, in the order of Python's own shutdown: its non-daemon threads joined,
     then its atexit handlers (and the runner's: displays at exit, the debugger's last frame, the
     output policy's flush, registered first so they run last). Then the exit record goes out,
@@ -521,9 +524,9 @@ def run_script() -> int:
     # flushed at exit (atexit), after the script's own exit hooks and threads.
     OUTPUT.append(script_output.install())
     # The side channel, the data stack and show(): also paid while the container waits.
-    channel = display.Channel(OUTPUT[0].take_descriptor_2())
-    display.prepare_environment()
-    display.preload(text_option("preload", "auto"))
+    channel = side_channel.Channel(OUTPUT[0].take_descriptor_2())
+    preload.prepare_environment()
+    preload.preload(text_option("preload", "auto"), display.figure_png)
     shows = display.Display(channel, OUTPUT[0])
     shows.install()
     compile(WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True)

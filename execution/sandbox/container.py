@@ -126,7 +126,7 @@ RUNSC_HOST_PIDS_PER_TASK = 8
 # script has the memory RUN_MEMORY_MB promises under either runtime, and the same script ends with
 # "memory" at the same size.
 RUNSC_MEMORY_OVERHEAD_MB = 32
-# The runner preloads the data stack only under a limit this large (sandbox_image/display.py,
+# The runner preloads the data stack only under a limit this large (sandbox_image/preload.py,
 # PRELOAD_MIN_MEMORY_BYTES); it reads the limit from inside, which under runsc includes the
 # overhead above, so under runsc the pool decides from RUN_MEMORY_MB, as the runner does under runc.
 PRELOAD_MIN_MEMORY_MB = 96
@@ -147,7 +147,7 @@ def pool_kinds(limits: RunLimits) -> tuple[str, ...]:
 
 def preload_option(limits: RunLimits, kind: str | None = None) -> str:
     """The runner's --preload for a sandbox of `kind` (None: the richest kind the limits allow):
-    none, plot or data (sandbox_image/display.py, PRELOAD_MODULES)."""
+    none, plot or data (sandbox_image/preload.py, PRELOAD_MODULES)."""
     if kind is None:
         kind = pool_kinds(limits)[-1]
     return {LIGHT: "none", PLOT: "plot"}.get(kind, "data")
