@@ -20,7 +20,10 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the runner hands the channel in: sibling modules never import each other
+if TYPE_CHECKING:  # the runner hands these in: sibling modules never import each other
+    from types import FrameType
+
+    from script_output import ScriptOutput
     from side_channel import Channel
 
 DISPLAY_FRAME_MAX_BYTES = 3_000_000  # payload, JSON
@@ -40,12 +43,13 @@ _getframe = sys._getframe
 class Display:
     """`show()`, the matplotlib hooks and the figures shown at exit, for one run."""
 
-    def __init__(self, channel: Channel, output: Any) -> None:
+    def __init__(self, channel: Channel, output: ScriptOutput) -> None:
         self.channel = channel
-        self.output = output  # script_output.ScriptOutput
+        self.output = output
         self._hooked_pyplot = False
 
     def install(self) -> None:
+        # A builtin of the sandbox's own: typeshed's builtins has no `show`.
         builtins.show = self.show  # type: ignore[attr-defined]
         if "matplotlib.pyplot" in sys.modules:
             self.hook_pyplot()
@@ -110,7 +114,7 @@ class Display:
         if self._hooked_pyplot:
             return
         self._hooked_pyplot = True
-        pyplot = sys.modules["matplotlib.pyplot"]
+        pyplot: Any = sys.modules["matplotlib.pyplot"]  # matplotlib's: untyped here
         plt_show, figure_show = self.plt_show, self.figure_show
 
         # Plain functions: pyplot sets attributes on its `show` (switch_backend).
@@ -147,7 +151,7 @@ class Display:
             )
         self._send("image/png", base64.b64encode(png).decode("ascii"), line)
 
-    def send_table(self, table: dict, line: int | None) -> None:
+    def send_table(self, table: dict[str, Any], line: int | None) -> None:
         # Rows past the frame's size are left out (`total` still says how many there were).
         rows = table["rows"]
         while True:
@@ -160,13 +164,13 @@ class Display:
             table = {**table, "rows": rows}
         self._send_frame(frame)
 
-    def _frame(self, mime: str, data: Any, line: int | None) -> dict:
+    def _frame(self, mime: str, data: Any, line: int | None) -> dict[str, Any]:
         return {"t": "display", "out": 0, "line": line, "mime": mime, "data": data}
 
     def _send(self, mime: str, data: Any, line: int | None) -> None:
         self._send_frame(self._frame(mime, data, line))
 
-    def _send_frame(self, frame: dict) -> None:
+    def _send_frame(self, frame: dict[str, Any]) -> None:
         if not self.channel.open:
             raise _NotShown("show(): nothing can be shown from here (a forked process)")
         self.output.flush_all()  # the output before it, then its `out`
@@ -196,6 +200,7 @@ class _PyplotFinder:
         if name != "matplotlib.pyplot":
             return None
         sys.meta_path.remove(self)
+        import importlib.abc
         import importlib.util
 
         spec = importlib.util.find_spec(name)
@@ -203,7 +208,7 @@ class _PyplotFinder:
             return spec
         loader, display = spec.loader, self.display
 
-        class HookingLoader:
+        class HookingLoader(importlib.abc.Loader):
             def create_module(self, spec: Any) -> Any:
                 return loader.create_module(spec)
 
@@ -218,7 +223,7 @@ class _PyplotFinder:
 def _script_line() -> int | None:
     """The line of the innermost main.py frame running now."""
     try:
-        frame = _getframe(1)
+        frame: FrameType | None = _getframe(1)
     except ValueError:
         return None
     while frame is not None and frame.f_code.co_filename != SCRIPT_FILENAME:
@@ -227,7 +232,7 @@ def _script_line() -> int | None:
 
 
 # --- what an object is ---
-def _module_type(module: str, name: str) -> type | None:
+def _module_type(module: str, name: str) -> type[Any] | None:
     """A type of an already imported module (never imports it)."""
     loaded = sys.modules.get(module)
     kind = getattr(loaded, name, None) if loaded is not None else None
@@ -274,7 +279,7 @@ def figure_png(figure: Any) -> bytes:
 
 
 # --- tables ---
-def _table(obj: Any) -> dict:
+def _table(obj: Any) -> dict[str, Any]:
     data_frame = _module_type("pandas", "DataFrame")
     series = _module_type("pandas", "Series")
     if data_frame is not None and isinstance(obj, data_frame):
@@ -286,7 +291,7 @@ def _table(obj: Any) -> dict:
     return _rows_table(obj)
 
 
-def _frame_table(frame: Any) -> dict:
+def _frame_table(frame: Any) -> dict[str, Any]:
     """A DataFrame: its index first unless it is the default 0, 1, 2..."""
     total = len(frame)
     shown = frame.iloc[:TABLE_MAX_ROWS, :TABLE_MAX_COLUMNS]
@@ -313,7 +318,7 @@ def _frame_table(frame: Any) -> dict:
     return {"columns": columns, "rows": rows, "total": total}
 
 
-def _dict_table(obj: dict) -> dict:
+def _dict_table(obj: dict[Any, Any]) -> dict[str, Any]:
     """A dict of columns (every value a list or tuple) as those columns; another dict as
     key/value rows."""
     if obj and all(isinstance(v, (list, tuple)) for v in obj.values()):
@@ -329,7 +334,7 @@ def _dict_table(obj: dict) -> dict:
     return {"columns": ["key", "value"], "rows": rows, "total": len(pairs)}
 
 
-def _rows_table(obj: list | tuple) -> dict:
+def _rows_table(obj: list[Any] | tuple[Any, ...]) -> dict[str, Any]:
     """A list of dicts (columns: their keys, in first-seen order) or of lists/tuples (columns
     0, 1, 2...); a missing cell is null."""
     shown = obj[:TABLE_MAX_ROWS]

@@ -68,6 +68,7 @@ import sys
 import threading
 import traceback
 import types
+from typing import TYPE_CHECKING
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -84,10 +85,16 @@ def import_sibling(name: str) -> types.ModuleType:
     return module
 
 
-script_output = import_sibling("script_output")
-side_channel = import_sibling("side_channel")
-preload = import_sibling("preload")
-display = import_sibling("display")
+if TYPE_CHECKING:  # mypy reads the siblings as the modules they are
+    import display
+    import preload
+    import script_output
+    import side_channel
+else:
+    script_output = import_sibling("script_output")
+    side_channel = import_sibling("side_channel")
+    preload = import_sibling("preload")
+    display = import_sibling("display")
 
 # Imported before the script arrives, so their import time is spent while the container waits.
 PRELOADED_MODULES = (
@@ -174,6 +181,7 @@ SIDE_BYTES_UNKNOWN = 2**64 - 1  # the side channel is complete only at the end o
 # shows neither (there the OOM killer ends the whole sandbox, and nothing in it reports).
 OOM_KILL_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
 # Bound now: the script shares these modules and may replace their attributes.
+# threading._shutdown is private (what Python's own shutdown calls): not in typeshed.
 _thread_shutdown = threading._shutdown  # type: ignore[attr-defined]
 _run_exitfuncs = atexit._run_exitfuncs
 _os_write, _os_open, _os_read, _os_close = os.write, os.open, os.read, os.close
@@ -551,7 +559,7 @@ def run_script() -> int:
     linecache.cache[SCRIPT_FILENAME] = (len(text), None, text.splitlines(True), SCRIPT_FILENAME)
     module = types.ModuleType("__main__")
     module.__file__ = SCRIPT_FILENAME
-    module.__builtins__ = builtins
+    module.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = module
     sys.argv = [SCRIPT_FILENAME]
     sys.path.insert(0, os.getcwd())
