@@ -76,12 +76,14 @@ class NodeDoc(serializers.Serializer):
     id = _element_id("Unique among the graph's nodes.")
     type = serializers.CharField(help_text="A node type of the catalogue (GET /api/nodes/).")
     position = PositionDoc()
-    data = NodeDataField(required=False)
+    # The JSON field `data` shadows Serializer.data: this serializer only documents the schema.
+    data = NodeDataField(required=False)  # type: ignore[assignment]
 
 
 class EdgeDoc(serializers.Serializer):
     id = _element_id("Unique among the graph's edges.")
-    source = _element_id("Id of the node the edge starts at.")
+    # `source` shadows Field.source (a serializer's own): only the schema reads this one.
+    source = _element_id("Id of the node the edge starts at.")  # type: ignore[assignment]
     sourceHandle = serializers.CharField(
         allow_null=True, allow_blank=True, required=False, trim_whitespace=False
     )
@@ -147,9 +149,11 @@ class DocumentFieldsMixin(serializers.Serializer):
         ):
             if name in fields:
                 field = fields[name]
-                extend_schema_field(serializers.ListField(child=doc(), help_text=GRAPH_RULES))(
-                    field
+                # The decorator marks this field object; its type allows classes and functions.
+                mark = extend_schema_field(
+                    serializers.ListField(child=doc(), help_text=GRAPH_RULES)
                 )
+                mark(field)  # type: ignore[type-var]
                 documented(field, maxItems=limit)
         return fields
 

@@ -155,7 +155,8 @@ def preload_option(limits: RunLimits, kind: str | None = None) -> str:
 
 def docker_client(timeout: float = 30.0) -> docker.DockerClient:
     # version="auto": the engine here (Debian's 20.10) is older than docker-py's default API.
-    return docker.DockerClient.from_env(version="auto", timeout=timeout)
+    # types-docker says int; docker-py hands it to requests, which takes seconds as a float.
+    return docker.DockerClient.from_env(version="auto", timeout=timeout)  # type: ignore[arg-type]
 
 
 def engine_runtimes(api: docker.APIClient) -> set[str]:
@@ -348,7 +349,7 @@ def kill_container(api: docker.APIClient, container_id: str) -> None:
 
 def exit_state(api: docker.APIClient, container_id: str, timeout: float) -> tuple[int, bool]:
     """(exit code, OOM-killed) once the container has stopped."""
-    api.wait(container_id, timeout=timeout)
+    api.wait(container_id, timeout=timeout)  # type: ignore[arg-type]  # a float too, as above
     state = api.inspect_container(container_id)["State"]
     return int(state["ExitCode"]), bool(state.get("OOMKilled"))
 

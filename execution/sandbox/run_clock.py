@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Literal
+from typing import Any, Literal
 
 Limit = Literal["timeout", "pause_limit"]
 
@@ -47,7 +47,7 @@ class RunClock:
         running = now - self._started - self._paused_total
         return self.wall_seconds - running, "timeout"
 
-    async def wait(self, task: asyncio.Future[object]) -> Limit | None:
+    async def wait(self, task: asyncio.Future[Any]) -> Limit | None:
         """Waits for `task`; the limit that ran out first if it did not end in time."""
         while True:
             seconds, limit = self._until_limit()

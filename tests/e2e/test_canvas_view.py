@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import FloatRect, expect
 
 from tests.e2e.conftest import App
 from tests.e2e.graph_docs import edge, node
@@ -29,7 +29,7 @@ def changed(app: App, before: tuple[float, float, float]) -> tuple[float, float,
         settled = now
 
 
-def all_inside_the_canvas(app: App, node_ids: tuple[str, ...]) -> dict:
+def all_inside_the_canvas(app: App, node_ids: tuple[str, ...]) -> FloatRect:
     pane = app.page.locator(".react-flow__pane").bounding_box()
     assert pane
     for node_id in node_ids:
