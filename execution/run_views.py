@@ -406,7 +406,7 @@ async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> 
 
 def _with_drf_first(view: Callable[..., Any], cls: type) -> Callable[..., Any]:
     """Mark an async view as the DRF view `cls` for drf-spectacular (which reads `cls`)."""
-    view.cls = cls  # type: ignore[attr-defined]
+    view.cls = cls  # type: ignore[attr-defined]  # an attribute set on a plain function
     view.initkwargs = {}  # type: ignore[attr-defined]
     return csrf_exempt(view)
 

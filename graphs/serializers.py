@@ -149,10 +149,10 @@ class DocumentFieldsMixin(serializers.Serializer):
         ):
             if name in fields:
                 field = fields[name]
-                # The decorator marks this field object; its type allows classes and functions.
                 mark = extend_schema_field(
                     serializers.ListField(child=doc(), help_text=GRAPH_RULES)
                 )
+                # The decorator marks this field object; its type allows classes and functions.
                 mark(field)  # type: ignore[type-var]
                 documented(field, maxItems=limit)
         return fields

@@ -329,7 +329,7 @@ def test_a_rest_run_can_be_stopped(engine_servers, engine_token, stranger):
 
 def _text_lines(answer: requests.Response) -> Iterator[str]:
     """The answer's lines as text (decode_unicode; the stubs say bytes)."""
-    yield from answer.iter_lines(decode_unicode=True)  # type: ignore[misc]
+    yield from answer.iter_lines(decode_unicode=True)  # type: ignore[misc]  # str, decoded
 
 
 def sse_events_until(servers, token, run_id: str, kind: str) -> list[dict[str, Any]]:
