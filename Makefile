@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint lint-python lint-frontend venv migrate demo-user check-services test-tools docker-engine \
+.PHONY: run test test-fast lint lint-python lint-types lint-django lint-frontend venv migrate demo-user check-services test-tools docker-engine \
 	sandbox-image frontend frontend-test api-types lint-api-types
 
 $(STAMP): pyproject.toml constraints.txt
@@ -71,13 +71,31 @@ docker-engine:
 sandbox-image: docker-engine
 	@scripts/build_sandbox_image.sh
 
-# Style: ruff (lint and format) for Python; Biome (lint and format), tsc for the editor.
-# `$(VENV)/bin/ruff format .` and `cd frontend && npm run format` fix what they report.
-lint: lint-python lint-frontend lint-api-types
+# Style: ruff (lint and format) and mypy for Python, Django's own checks; Biome (lint and
+# format), tsc for the editor, and the API types current. `$(VENV)/bin/ruff format .` and `cd frontend && npm run format`
+# fix what they report.
+lint: lint-python lint-types lint-django lint-frontend lint-api-types
 
 lint-python: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy's Django plugin and the checks below import the settings, which need a SECRET_KEY when
+# DEBUG is off: a production-like environment of their own, whatever the caller's shell or .env
+# says (a database in memory: makemigrations looks at the migration history, nothing is kept).
+LINT_ENV = DEBUG=false HTTPS=true DATABASE_URL=sqlite://:memory: REDIS_URL= \
+	SECRET_KEY=make-lint-only-this-key-signs-nothing-0123456789-abcdefghijklmnop
+
+# Types (pyproject.toml, [tool.mypy]): strict for the compiler and the sandbox's runner, standard
+# elsewhere.
+lint-types: venv
+	$(LINT_ENV) $(VENV)/bin/mypy
+
+# Models and migrations agree; a production configuration passes Django's deployment checks
+# (warnings included: the ones that do not apply are silenced in nodeengine/settings.py).
+lint-django: venv
+	$(LINT_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(LINT_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 lint-frontend: frontend/node_modules/.package-lock.json
 	cd frontend && npm run lint

@@ -111,6 +111,8 @@ def minute_series(now: float | None = None, minutes: int = CHART_MINUTES) -> dic
     runs = [0] * len(starts)
     firsts: list[list[int]] = [[] for _ in starts]
     for finished_at, ttfo in rows.iterator():
+        if finished_at is None:  # excluded by the filter; the column is nullable
+            continue
         index = (int(finished_at.timestamp()) - first) // 60
         if 0 <= index < len(starts):
             runs[index] += 1

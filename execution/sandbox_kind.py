@@ -30,7 +30,7 @@ PREFERENCES: Final = {
     DATA: (DATA, PLOT, LIGHT),
 }
 
-# The top-level packages that decide a kind (the runner preloads them: sandbox_image/display.py,
+# The top-level packages that decide a kind (the runner preloads them: sandbox_image/preload.py,
 # PRELOAD_MODULES); pylab is matplotlib's old all-in-one module.
 DATA_PACKAGES: Final = frozenset({"pandas"})
 PLOT_PACKAGES: Final = frozenset({"numpy", "matplotlib", "pylab"})

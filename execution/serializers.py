@@ -26,12 +26,15 @@ class ReasonField(serializers.ChoiceField):
             **kwargs,
         )
 
-    def to_representation(self, value: Any) -> str | None:
+    # null until the run has finished: narrower stubs say a str.
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
         return str(value) if value else None
 
 
 class ExecutionSerializer(serializers.ModelSerializer):
-    graph = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    graph: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     reason = ReasonField()
 
     class Meta:

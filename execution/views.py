@@ -11,20 +11,18 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import filters, generics
-from rest_framework.request import Request
 
 from execution import exit_reasons
 from execution.models import Execution
 from execution.serializers import ExecutionSerializer
 
 
-class OwnExecutionsMixin:
-    request: Request
-
+class OwnExecutionsMixin(generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[Execution]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: nobody signed in
             return Execution.objects.none()
-        return Execution.objects.filter(user=self.request.user)
+        # IsAuthenticated (the default permission) has made the user a User.
+        return Execution.objects.filter(user=self.request.user)  # type: ignore[misc]
 
 
 def _choice(choices: list[tuple[str, str]], what: str) -> django_filters.ChoiceFilter:

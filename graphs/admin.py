@@ -19,6 +19,8 @@ class GraphAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned is None:  # ModelForm's returns cleaned_data; the stubs allow a None
+            cleaned = self.cleaned_data
         if not {"nodes", "edges", "viewport"} <= set(cleaned):
             return cleaned  # a field already failed to parse; Django reports it
         errors = validate_graph(

@@ -93,7 +93,7 @@ class Graph(models.Model):
     def duplicate(self, name: str | None = None) -> Graph:
         """A fresh graph (version 1, no history) with the same content, owned by the same user."""
         if not name:
-            name = f"Copy of {self.name}"[: self._meta.get_field("name").max_length]
+            name = f"Copy of {self.name}"[: _name_max_length()]
         return Graph.objects.create(owner=self.owner, **dict(self.snapshot(), name=name))
 
     # --- Sharing (graphs/sharing.py decides who may read a graph) ---
@@ -139,7 +139,7 @@ class Graph(models.Model):
     def fork(self, owner: Any, name: str | None = None) -> Graph:
         """An independent copy owned by `owner` (version 1, no history, not shared), noting
         where it came from."""
-        limit = self._meta.get_field("name").max_length
+        limit = _name_max_length()
         note = f"Forked from \u201c{self.name}\u201d by {self.owner.get_username()}"
         return Graph.objects.create(
             owner=owner,
@@ -193,3 +193,9 @@ class GraphRevision(models.Model):
 
     def snapshot(self) -> dict[str, Any]:
         return {field: getattr(self, field) for field in Graph.SNAPSHOT_FIELDS}
+
+
+def _name_max_length() -> int | None:
+    field = Graph._meta.get_field("name")
+    assert isinstance(field, models.CharField)
+    return field.max_length

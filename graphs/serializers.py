@@ -77,12 +77,14 @@ class NodeDoc(serializers.Serializer):
     id = _element_id("Unique among the graph's nodes.")
     type = serializers.CharField(help_text="A node type of the catalogue (GET /api/nodes/).")
     position = PositionDoc()
-    data = NodeDataField(required=False)
+    # The JSON field `data` shadows Serializer.data: this serializer only documents the schema.
+    data = NodeDataField(required=False)  # type: ignore[assignment]
 
 
 class EdgeDoc(serializers.Serializer):
     id = _element_id("Unique among the graph's edges.")
-    source = _element_id("Id of the node the edge starts at.")
+    # `source` shadows Field.source (a serializer's own): only the schema reads this one.
+    source = _element_id("Id of the node the edge starts at.")  # type: ignore[assignment]
     sourceHandle = serializers.CharField(
         allow_null=True, allow_blank=True, required=False, trim_whitespace=False
     )
@@ -148,9 +150,11 @@ class DocumentFieldsMixin(serializers.Serializer):
         ):
             if name in fields:
                 field = fields[name]
-                extend_schema_field(serializers.ListField(child=doc(), help_text=GRAPH_RULES))(
-                    field
+                mark = extend_schema_field(
+                    serializers.ListField(child=doc(), help_text=GRAPH_RULES)
                 )
+                # The decorator marks this field object; its type allows classes and functions.
+                mark(field)  # type: ignore[type-var]
                 documented(field, maxItems=limit)
         return fields
 

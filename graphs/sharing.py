@@ -48,6 +48,5 @@ def shared_graph(token: str) -> Graph | None:
 def graph_for_run(user_id: int, graph_id: int, share_token: str | None) -> dict[str, Any] | None:
     """The document of a graph the user may run, or None: the WebSocket's and REST's `graph_id`
     runs both load it here (a reader's run is theirs: their account, their limits)."""
-    return (
-        readable_graphs(user_id, share_token).filter(pk=graph_id).values("nodes", "edges").first()
-    )
+    row = readable_graphs(user_id, share_token).filter(pk=graph_id).values("nodes", "edges").first()
+    return None if row is None else dict(row)

@@ -43,7 +43,8 @@ class SharedGraphSerializer(DocumentFieldsMixin, serializers.ModelSerializer):
     viewport = ViewportField(read_only=True)
     owner = serializers.CharField(source="owner.username", help_text="The author's username.")
     title = serializers.SerializerMethodField(help_text="The gallery title, else the name.")
-    source = serializers.SerializerMethodField(
+    # The JSON field `source` shadows Field.source, as EdgeDoc's (graphs/serializers.py).
+    source = serializers.SerializerMethodField(  # type: ignore[assignment]
         help_text="How the reader reached it: the gallery, or a share link."
     )
 

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, generics, status
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -67,8 +68,8 @@ class GraphGalleryView(OwnGraphsMixin, generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class GalleryMixin:
-    pagination_class = Pages
+class GalleryMixin(generics.GenericAPIView):
+    pagination_class: type[BasePagination] | None = Pages
 
     def get_queryset(self) -> QuerySet[Graph]:
         return Graph.objects.filter(published_at__isnull=False).select_related("owner")
@@ -123,7 +124,9 @@ class GraphForkView(generics.GenericAPIView):
     def post(self, request: Request, pk: int) -> Response:
         fork = self.get_serializer(data=request.data)
         fork.is_valid(raise_exception=True)
-        graph = readable_graph(request.user.pk, pk, fork.validated_data.get("share_token"))
+        # IsAuthenticated (the default permission) has made the user a saved User: a pk.
+        user_id: int = request.user.pk  # type: ignore[assignment]
+        graph = readable_graph(user_id, pk, fork.validated_data.get("share_token"))
         if graph is None:
             raise Http404
         copy = graph.fork(request.user, name=fork.validated_data.get("name"))

@@ -158,7 +158,7 @@ def validate_edges(edges: Any, known_node_ids: set[str], max_edges: int) -> list
             if end_problem:
                 problems.append(f"{label}: {end} {end_problem}.")
             elif value not in known_node_ids:
-                problems.append(f"{label}: {end} {value[:60]!r} is not a node of this graph.")
+                problems.append(f"{label}: {end} {str(value)[:60]!r} is not a node of this graph.")
         for handle in ("sourceHandle", "targetHandle"):
             value = edge.get(handle)
             if value is not None and not isinstance(value, str):

@@ -19,8 +19,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import filters, generics, status
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from graphs.models import Graph, GraphRevision, StaleVersion
 from graphs.serializers import (
@@ -54,12 +56,12 @@ def version_conflict(exc: StaleVersion) -> Response:
     )
 
 
-class OwnGraphsMixin:
-    request: Request
-    pagination_class = Pages
+class OwnGraphsMixin(generics.GenericAPIView):
+    pagination_class: type[BasePagination] | None = Pages
 
     def get_queryset(self) -> QuerySet[Graph]:
-        return Graph.objects.filter(owner=self.request.user)
+        # IsAuthenticated (the default permission) has made the user a User.
+        return Graph.objects.filter(owner=self.request.user)  # type: ignore[misc]
 
 
 @extend_schema_view(
@@ -83,7 +85,7 @@ class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
             queryset = queryset.defer("nodes", "edges", "viewport")
         return queryset
 
-    def perform_create(self, serializer: GraphSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         serializer.save(owner=self.request.user)
 
 
@@ -169,11 +171,10 @@ class GraphImportView(generics.GenericAPIView):
         )
 
 
-class RevisionsMixin:
+class RevisionsMixin(generics.GenericAPIView):
     """Revisions of one of the user's graphs; the graph itself is looked up first (404)."""
 
-    request: Request
-    pagination_class = Pages
+    pagination_class: type[BasePagination] | None = Pages
     kwargs: dict[str, Any]
 
     def get_graph(self) -> Graph:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import websockets
+from websockets.typing import Origin
 
 from harness.waiting import receive_until, wait_until
 
@@ -246,7 +247,7 @@ class WsClient:
     async def connect(cls, servers: Servers, token: str, **kwargs: Any) -> WsClient:
         ws = await websockets.connect(
             f"{servers.ws_url}?token={token}",
-            origin=servers.origin,
+            origin=Origin(servers.origin),
             max_size=8 * 1024 * 1024,
             open_timeout=20,
             **kwargs,

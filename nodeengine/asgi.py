@@ -47,7 +47,8 @@ application = StartsEmbeddedPool(
             "http": django_asgi_app,
             "websocket": AllowedHostsOriginValidator(
                 SameOriginValidator(
-                    TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                    # Channels' stubs type the routes as their own URLPattern, not path()'s.
+                    TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
                 )
             ),
         }

@@ -7,6 +7,7 @@ so a bad deployment stops at start-up with a sentence an operator can act on.
 
 from __future__ import annotations
 
+import builtins
 import re
 import warnings
 from collections.abc import Callable
@@ -63,7 +64,7 @@ class Config:
     def str(self, name: str, default: Any = environ.Env.NOTSET) -> str:
         return self._read(name, self.env.str, default)
 
-    def bool(self, name: str, default: Any = environ.Env.NOTSET) -> bool:
+    def bool(self, name: builtins.str, default: Any = environ.Env.NOTSET) -> bool:
         raw = self.env.str(name, default="").strip().lower()
         if raw == "":
             if default is environ.Env.NOTSET:
@@ -75,7 +76,9 @@ class Config:
             return False
         raise ImproperlyConfigured(f"{name} has an invalid value {raw!r}: expected true or false.")
 
-    def int(self, name: str, default: Any = environ.Env.NOTSET, minimum: int | None = None) -> int:
+    def int(
+        self, name: builtins.str, default: Any = environ.Env.NOTSET, minimum: int | None = None
+    ) -> int:
         value = self._read(name, self.env.int, default)
         if minimum is not None and value < minimum:
             raise ImproperlyConfigured(
@@ -84,7 +87,7 @@ class Config:
         return value
 
     def float(
-        self, name: str, default: Any = environ.Env.NOTSET, minimum: float | None = None
+        self, name: builtins.str, default: Any = environ.Env.NOTSET, minimum: float | None = None
     ) -> float:
         value = self._read(name, self.env.float, default)
         if minimum is not None and value < minimum:
@@ -93,10 +96,10 @@ class Config:
             )
         return value
 
-    def list(self, name: str, default: Any = environ.Env.NOTSET) -> list[str]:
+    def list(self, name: builtins.str, default: Any = environ.Env.NOTSET) -> list[builtins.str]:
         return self._read(name, self.env.list, default)
 
-    def db(self, name: str, default: str) -> dict[str, Any]:
+    def db(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, Any]:
         raw = self.env.str(name, default=default).strip()
         scheme = urlsplit(raw).scheme if "://" in raw else ""
         if scheme not in SUPPORTED_DB_SCHEMES:
@@ -114,7 +117,7 @@ class Config:
             raise ImproperlyConfigured(f"{name} has an invalid value {raw!r}: no database name.")
         return parsed
 
-    def rate(self, name: str, default: str) -> str:
+    def rate(self, name: builtins.str, default: builtins.str) -> builtins.str:
         """A rate such as `5/min` (count per s, sec, m, min, h, hour, d, day)."""
         raw = self.str(name, default=default).strip()
         try:
@@ -123,7 +126,7 @@ class Config:
             raise ImproperlyConfigured(f"{name} has an invalid value {raw!r}: {exc}") from None
         return raw
 
-    def redis_url(self, name: str) -> str | None:
+    def redis_url(self, name: builtins.str) -> builtins.str | None:
         raw = self.env.str(name, default="").strip()
         if not raw:
             return None

@@ -70,7 +70,8 @@ def _probe_layer() -> Any:
     channel prefix, so the probe's message sat unread until the probe gave up. A
     private instance has its own lock and prefix, so the round trip still goes through Redis
     and the layer's code, but waits on nobody."""
-    from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
+    from channels import DEFAULT_CHANNEL_LAYER
+    from channels.layers import channel_layers
 
     config = settings.CHANNEL_LAYERS[DEFAULT_CHANNEL_LAYER]
     loop_id = id(asyncio.get_running_loop())
@@ -81,7 +82,7 @@ def _probe_layer() -> Any:
 
 
 async def check_channel_layer() -> dict[str, Any]:
-    from channels.layers import DEFAULT_CHANNEL_LAYER
+    from channels import DEFAULT_CHANNEL_LAYER
 
     if DEFAULT_CHANNEL_LAYER not in getattr(settings, "CHANNEL_LAYERS", {}):
         return {"ok": False, "error": "no channel layer configured"}

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import DataAndFiles, FormParser, JSONParser, MultiPartParser
@@ -132,7 +133,10 @@ def load_json_bytes(raw: bytes, max_depth: int) -> Any:
 
 class SafeJSONParser(JSONParser):
     def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: dict | None = None
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         limit = settings.MAX_BODY_BYTES
         request = (parser_context or {}).get("request")
@@ -163,7 +167,10 @@ class SafeFormParser(FormParser):
     """DRF's form parser, whose text must be storable too (a NUL in a field was a 500)."""
 
     def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: dict | None = None
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         data = super().parse(stream, media_type, parser_context)
         check_form(data)
@@ -174,10 +181,14 @@ class SafeMultiPartParser(MultiPartParser):
     """DRF's multipart parser, with the same guard on its fields and file names."""
 
     def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: dict | None = None
-    ) -> DataAndFiles:
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> DataAndFiles[Any, Any]:
         parsed = super().parse(stream, media_type, parser_context)
         check_form(parsed.data)
-        for upload in parsed.files.values():
-            check_document(upload.name or "", settings.GRAPH_MAX_DEPTH)
+        for upload in parsed.files.values():  # each field's last file, as request.FILES gives
+            if isinstance(upload, UploadedFile):
+                check_document(upload.name or "", settings.GRAPH_MAX_DEPTH)
         return parsed

@@ -36,6 +36,25 @@ CSRF_TRUSTED_ORIGINS = config.list(
     "CSRF_TRUSTED_ORIGINS", default=["http://127.0.0.1:8000", "http://localhost:8000"]
 )
 
+# Served to browsers over HTTPS: TLS ends at a reverse proxy in front of daphne, which passes the
+# scheme on in X-Forwarded-Proto (daphne --proxy-headers, docker-compose.yml). Then the session and
+# CSRF cookies go only over HTTPS and browsers are told to use nothing else for a year (HSTS).
+# Off by default: `make run`, the tests and docker-compose's own port serve plain HTTP.
+HTTPS = config.bool("HTTPS", default=False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SILENCED_SYSTEM_CHECKS = [
+    # SECURE_SSL_REDIRECT: the proxy redirects plain HTTP; daphne's own port is also asked in plain
+    # HTTP by the health checks and /metrics scrapes from inside the deployment, which a redirect
+    # would break.
+    "security.W008",
+    # HSTS for subdomains and the browsers' preload list: those pin the whole domain's other hosts
+    # to HTTPS, a decision for the domain's owner, not for this application.
+    "security.W005",
+    "security.W021",
+]
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",

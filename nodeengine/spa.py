@@ -20,7 +20,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -40,7 +40,7 @@ def _dist() -> Path:
 
 @require_safe
 @ensure_csrf_cookie
-def index(request: HttpRequest, **_: str) -> HttpResponse:
+def index(request: HttpRequest, **_: str) -> HttpResponseBase:
     page = _dist() / "index.html"
     if not page.is_file():
         return HttpResponse(NOT_BUILT, status=503)

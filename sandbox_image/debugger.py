@@ -4,7 +4,7 @@ Imported by runner.py only when the header announces a debug table, so a plain r
 for it. `parse_table` checks the table; `Session.start` then, before the script runs:
 
 - sends its frames on the side channel the runner set up for every run before the ready
-  marker (display.Channel: the container's descriptor 2, moved to a private close-on-exec
+  marker (side_channel.Channel: the container's descriptor 2, moved to a private close-on-exec
   descriptor that carries only the runner's frames, `\\x1eNE3`, 4-byte big-endian length, JSON;
   descriptor 2 itself points at the stderr relay's pipe, so a child process's stderr cannot
   break it);
@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import builtins
 import collections
+import io
 import itertools
 import json
 import os
@@ -39,7 +40,13 @@ import sys
 import threading
 import time
 import types
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # the runner hands these in: sibling modules never import each other
+    from script_output import ScriptOutput
+    from side_channel import Channel
+    from typing_extensions import TypeIs
 
 FRAME_MAX_BYTES = 65536  # payload, JSON
 TRACE_INTERVAL = 0.033
@@ -83,8 +90,15 @@ class Table:
         self.breakpoints = breakpoints
 
 
-def _is_index(value: object, size: int) -> bool:
+def _is_index(value: object, size: int) -> TypeIs[int]:
     return type(value) is int and 0 <= value < size
+
+
+def _index_list(value: object, size: int) -> list[int] | None:
+    """`value` when it is a list of indices below `size`."""
+    if not isinstance(value, list) or not all(_is_index(k, size) for k in value):
+        return None
+    return value
 
 
 def parse_table(data: bytes) -> Table | None:
@@ -113,9 +127,9 @@ def parse_table(data: bytes) -> Table | None:
         for pair in lines
     ):
         return None
-    for indices in (stoppable, breakpoints):
-        if not isinstance(indices, list) or not all(_is_index(k, nodes) for k in indices):
-            return None
+    stoppable, breakpoints = _index_list(stoppable, nodes), _index_list(breakpoints, nodes)
+    if stoppable is None or breakpoints is None:
+        return None
     return Table(nodes, edges, dict(lines), list(stoppable), set(breakpoints))
 
 
@@ -181,7 +195,7 @@ class ValueRepr(reprlib.Repr):
             return "?"
         return text if len(text) <= self.maxother else text[: self.maxother - 3] + "..."
 
-    def _sequence(self, items: list, size: int, level: int, left: str, right: str) -> str:
+    def _sequence(self, items: list[Any], size: int, level: int, left: str, right: str) -> str:
         if level <= 0 and size:
             return left + "..." + right
         pieces = [self.repr1(item, level - 1) for item in items]
@@ -189,30 +203,30 @@ class ValueRepr(reprlib.Repr):
             pieces.append("...")
         return left + ", ".join(pieces) + right
 
-    def repr_list(self, x: list, level: int) -> str:
+    def repr_list(self, x: list[Any], level: int) -> str:
         return self._sequence(x[: self.maxlist], len(x), level, "[", "]")
 
-    def repr_tuple(self, x: tuple, level: int) -> str:
+    def repr_tuple(self, x: tuple[Any, ...], level: int) -> str:
         right = ",)" if len(x) == 1 else ")"
         return self._sequence(list(x[: self.maxtuple]), len(x), level, "(", right)
 
-    def repr_set(self, x: set, level: int) -> str:
+    def repr_set(self, x: set[Any], level: int) -> str:
         if not x:
             return "set()"
         items = list(itertools.islice(x, self.maxset))
         return self._sequence(items, len(x), level, "{", "}")
 
-    def repr_frozenset(self, x: frozenset, level: int) -> str:
+    def repr_frozenset(self, x: frozenset[Any], level: int) -> str:
         if not x:
             return "frozenset()"
         items = list(itertools.islice(x, self.maxset))
         return self._sequence(items, len(x), level, "frozenset({", "})")
 
-    def repr_deque(self, x: collections.deque, level: int) -> str:
+    def repr_deque(self, x: collections.deque[Any], level: int) -> str:
         items = list(itertools.islice(x, self.maxdeque))
         return self._sequence(items, len(x), level, "deque([", "])")
 
-    def repr_dict(self, x: dict, level: int) -> str:
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
         size = len(x)
         if not size:
             return "{}"
@@ -241,7 +255,7 @@ class ValueRepr(reprlib.Repr):
 
 
 _object_repr = object.__repr__
-_BY_TYPE = {
+_BY_TYPE: dict[type, Callable[[ValueRepr, Any, int], str]] = {
     list: ValueRepr.repr_list,
     tuple: ValueRepr.repr_tuple,
     set: ValueRepr.repr_set,
@@ -278,10 +292,10 @@ _HIDDEN_KINDS = (
 )
 
 
-def _variables(frame: types.FrameType | None, namespace: dict) -> list[dict[str, str]]:
+def _variables(frame: types.FrameType | None, namespace: dict[str, Any]) -> list[dict[str, str]]:
     """The user's variables at a pause: the locals of `frame` when it is a function's, then the
     module's globals; no `_` names, modules, functions or classes; at most MAX_VARIABLES."""
-    scopes: list[tuple[str, dict]] = []
+    scopes: list[tuple[str, dict[str, Any]]] = []
     if frame is not None and frame.f_locals is not frame.f_globals:
         scopes.append(("local", frame.f_locals))
     scopes.append(("global", namespace))
@@ -310,12 +324,14 @@ def _variables(frame: types.FrameType | None, namespace: dict) -> list[dict[str,
 class Session:
     """One debug run: the side channel, the stdin demultiplexer, the tracer, the pauses."""
 
-    def __init__(self, table: Table, output: Any, channel: Any, script_filename: str) -> None:
+    def __init__(
+        self, table: Table, output: ScriptOutput, channel: Channel, script_filename: str
+    ) -> None:
         self.table = table
-        self.output = output  # script_output.ScriptOutput
-        self.channel = channel  # display.Channel
+        self.output = output
+        self.channel = channel
         self.script_filename = script_filename  # what runner.py compiles the script as
-        self.namespace: dict = {}
+        self.namespace: dict[str, Any] = {}
         self.hit = [0] * table.nodes
         self.stop = [False] * table.nodes
         self.stoppable = frozenset(table.stoppable)
@@ -350,7 +366,7 @@ class Session:
         self._pipe_w = -1
 
     # --- set-up ---
-    def start(self, namespace: dict) -> None:
+    def start(self, namespace: dict[str, Any]) -> None:
         """Everything the script needs before it runs (see the module docstring)."""
         self.namespace = namespace
         self._apply_stops()
@@ -385,7 +401,8 @@ class Session:
     def _take_stdin(self) -> bytes:
         """Move the framed stdin to a private descriptor for the reader thread and put a pipe on
         descriptor 0 (sys.stdin reads it). Returns what the runner's reads took in already."""
-        buffer = sys.stdin.buffer  # the BufferedReader the header was read through
+        # The BufferedReader the header was read through (script_output's PromptReader).
+        buffer = cast("io.BufferedReader", sys.stdin.buffer)
         _set_blocking(0, False)
         try:
             leftover = buffer.read1(1 << 20) or b""  # held bytes, and nothing more waited for
@@ -402,7 +419,7 @@ class Session:
 
     def _forked(self) -> None:
         """A forked child (os.fork, multiprocessing) runs the script on without a debugger: its
-        stops never fire, and it cannot write on the channel (display.Channel closes its own
+        stops never fire, and it cannot write on the channel (side_channel.Channel closes its own
         copy) or hold the stdin pipe open."""
         self.disabled = True
         self.stop[:] = [False] * len(self.stop)
@@ -415,7 +432,7 @@ class Session:
         self._control_fd = self._pipe_w = -1
 
     # --- frames ---
-    def _send(self, frame: dict) -> None:
+    def _send(self, frame: dict[str, Any]) -> None:
         """One frame on the channel, whole (the channel's lock: one writer at a time)."""
         self.channel.send(frame)
 
@@ -725,18 +742,26 @@ def _split_trace(
     budget = FRAME_MAX_BYTES - 256  # the fixed keys, `out`, `current`
     frames: list[tuple[dict[str, int], dict[str, str]]] = [({}, {})]
     size = 0
-    for section, items in ((0, counts), (1, values)):
-        for key, value in items.items():
-            cost = len(key) + len(_encode_json(value).encode("utf-8", "replace")) + 4
-            if size + cost > budget and (frames[-1][0] or frames[-1][1]):
-                frames.append(({}, {}))
-                size = 0
-            frames[-1][section][key] = value  # type: ignore[index]
-            size += cost
+
+    def frame_with_room(key: str, value: int | str) -> tuple[dict[str, int], dict[str, str]]:
+        nonlocal size
+        cost = len(key) + len(_encode_json(value).encode("utf-8", "replace")) + 4
+        if size + cost > budget and (frames[-1][0] or frames[-1][1]):
+            frames.append(({}, {}))
+            size = 0
+        size += cost
+        return frames[-1]
+
+    for key, count in counts.items():
+        frame_with_room(key, count)[0][key] = count
+    for key, text in values.items():
+        frame_with_room(key, text)[1][key] = text
     return frames
 
 
-def _fit_paused(out: int, node: int | None, reason: str, variables: list[dict]) -> dict:
+def _fit_paused(
+    out: int, node: int | None, reason: str, variables: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The paused frame, its reprs shortened (then its last variables left out) until it fits."""
     limit = REPR_CHARS
     while True:

@@ -1,18 +1,12 @@
-"""Rich output inside the sandbox (docs/rich_output.md, section 1): the side channel of every
-run, the data stack's preload, `show()` and matplotlib's `plt.show()`.
-
-The side channel: before the ready marker the runner moves the container's descriptor 2 to a
-private close-on-exec descriptor (`Channel`) that carries only runner frames (`\\x1eNE3`, a 4-byte
-big-endian length, UTF-8 JSON) and points descriptor 2 at a pipe whose bytes go on as stderr
-(script_output.ScriptOutput.take_descriptor_2). Plain runs send `display` frames on it; debug runs
-also their trace and paused frames (debugger.py). One lock: a frame is written whole (partial
-writes go on) before the next one starts, whichever thread sends it. A forked child of the script
-closes its copy (its frames could not be kept whole beside the parent's): its `show()` says so on
-stderr.
+"""show() inside the sandbox (docs/rich_output.md, section 1): the builtin `show()`, matplotlib's
+`plt.show()` and `Figure.show()`, and the figures still open at exit, sent as display frames on the
+run's side channel (side_channel.py; the data stack is preloaded by preload.py).
 
 A display frame: `{"t": "display", "out": N, "line": L | null, "mime": "image/png" | "table",
 "data": ...}`; `out` = the stdout-pipe bytes written before it (the script's output is flushed
-first), `line` = the line of the innermost `main.py` frame at the call (null at exit).
+first), `line` = the line of the innermost `main.py` frame at the call (null at exit). A forked
+child of the script has no channel (side_channel.Channel closes its copy): its `show()` says so
+on stderr.
 """
 
 from __future__ import annotations
@@ -22,14 +16,16 @@ import base64
 import builtins
 import datetime
 import io
-import json
 import math
-import os
 import sys
-import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-FRAME_MAGIC = b"\x1eNE3"
+if TYPE_CHECKING:  # the runner hands these in: sibling modules never import each other
+    from types import FrameType
+
+    from script_output import ScriptOutput
+    from side_channel import Channel
+
 DISPLAY_FRAME_MAX_BYTES = 3_000_000  # payload, JSON
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_MAX_BYTES = 2 * 1024 * 1024
@@ -37,194 +33,23 @@ TABLE_MAX_ROWS = 1000
 TABLE_MAX_COLUMNS = 50
 CELL_MAX_CHARS = 200
 FIGURE_DPI = 100
-# What the runner imports before the ready marker, by its `--preload=` (the pool's sandbox kinds,
-# execution/sandbox_kind.py): `plot` the charting stack, `data` pandas too, `none` nothing.
-PRELOAD_MODULES = {
-    "plot": ("numpy", "matplotlib", "matplotlib.pyplot"),
-    "data": ("numpy", "pandas", "matplotlib", "matplotlib.pyplot"),
-}
-# matplotlib's config and font cache: on the scratch tmpfs (the rest of the container is
-# read-only), seeded from the font list built into the image (Dockerfile) so no run builds it.
-MPL_CONFIG_DIR = "/tmp/.matplotlib"
-MPL_FONT_CACHE_DIR = "/opt/nodeengine/matplotlib"
 
 # Bound now: the script shares these modules and may replace their attributes.
-_write = os.write
-_close = os.close
 _getframe = sys._getframe
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-
-class Channel:
-    """The private descriptor that carries the runner's frames (see the module docstring)."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.bytes_sent = 0  # whole frames written: a run's exit record carries it (runner.py)
-        self._lock = threading.Lock()
-        os.register_at_fork(after_in_child=self._forked)
-
-    def sent_so_far(self) -> int:
-        """The bytes of every whole frame written so far (none is half-written meanwhile)."""
-        with self._lock:
-            return self.bytes_sent
-
-    @property
-    def open(self) -> bool:
-        return self.fd >= 0
-
-    def send(self, frame: dict) -> bool:
-        """One frame, whole. False when the channel is gone (closed by the script, nobody reads,
-        a forked child): no more frames then."""
-        payload = _encode_json(frame).encode("utf-8", "replace")
-        data = memoryview(FRAME_MAGIC + len(payload).to_bytes(4, "big") + payload)
-        with self._lock:
-            if self.fd < 0:
-                return False
-            size = len(data)
-            try:
-                while data:
-                    data = data[_write(self.fd, data) :]
-            except OSError:
-                self.fd = -1
-                return False
-            self.bytes_sent += size
-        return True
-
-    def write_raw(self, data: bytes) -> None:
-        """Not a frame: the runner's last word when something is wrong with the pool itself."""
-        if self.fd >= 0:
-            try:
-                _write(self.fd, data)
-            except OSError:
-                pass
-
-    def _forked(self) -> None:
-        fd, self.fd = self.fd, -1
-        self._lock = threading.Lock()
-        if fd >= 0:
-            try:
-                _close(fd)
-            except OSError:
-                pass
-
-
-# --- the preload ---
-def prepare_environment() -> None:
-    """Before anything imports the data stack (cheap; in every run, preloaded or not)."""
-    # One BLAS thread: the container has one CPU and a pids limit.
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")  # a script importing pyplot itself gets Agg too
-    if os.path.isdir(MPL_FONT_CACHE_DIR) and os.access("/tmp", os.W_OK):
-        try:
-            os.makedirs(MPL_CONFIG_DIR, exist_ok=True)
-            for name in os.listdir(MPL_FONT_CACHE_DIR):
-                if name.endswith(".json"):
-                    with open(os.path.join(MPL_FONT_CACHE_DIR, name), "rb") as source:
-                        data = source.read()
-                    with open(os.path.join(MPL_CONFIG_DIR, name), "wb") as target:
-                        target.write(data)
-            os.environ.setdefault("MPLCONFIGDIR", MPL_CONFIG_DIR)
-        except OSError:
-            pass
-
-
-# The preloaded stack takes about 67 MiB of a warm container (cgroup usage; 9 MiB without it):
-# under a memory limit below this the runner skips the preload unless told `--preload=data`,
-# so that a small limit gives a container that starts (and a script that may still import the
-# stack itself) rather than one that dies of its memory limit before it is ready.
-PRELOAD_MIN_MEMORY_BYTES = 96 * 1024 * 1024
-CGROUP_MEMORY_LIMITS = (
-    "/sys/fs/cgroup/memory.max",  # cgroup v2
-    "/sys/fs/cgroup/memory/memory.limit_in_bytes",  # v1
-)
-
-
-def memory_limit() -> int | None:
-    """The container's memory limit in bytes, None when unknown: the cgroup's (runc), or the
-    memory the kernel reports in all (gVisor shows no cgroup files; its MemTotal is the limit)."""
-    limits = []
-    for path in CGROUP_MEMORY_LIMITS:
-        try:
-            with open(path) as file:
-                text = file.read().strip()
-        except OSError:
-            continue
-        if text.isdigit():
-            limits.append(int(text))
-        break
-    try:
-        with open("/proc/meminfo") as file:
-            for line in file:
-                if line.startswith("MemTotal:"):
-                    limits.append(int(line.split()[1]) * 1024)
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
-    return min(limits) if limits else None
-
-
-def preload_set(option: str) -> str:
-    """`--preload=`: `none`, `plot` or `data` as said; anything else (`auto`, the default) is
-    `data` when the memory limit leaves room, else `none`."""
-    if option in ("none", "plot", "data"):
-        return option
-    limit = memory_limit()
-    return "data" if limit is None or limit >= PRELOAD_MIN_MEMORY_BYTES else "none"
-
-
-def preload(option: str = "data") -> list[str]:
-    """Import the modules of preload set `option` (those that are installed: the image has them
-    all, a host running the tests may not). The names imported."""
-    loaded = []
-    for name in PRELOAD_MODULES.get(preload_set(option), ()):
-        try:
-            if name == "matplotlib.pyplot":
-                sys.modules["matplotlib"].use("Agg")  # before pyplot
-            __import__(name)
-            if name == "matplotlib.pyplot":
-                sys.modules[name].switch_backend("Agg")  # what the first figure would do
-        except Exception:
-            break  # pandas without numpy, pyplot without matplotlib: nothing more to do
-        loaded.append(name)
-    if "matplotlib.pyplot" in loaded:
-        draw_first_figure()
-    return loaded
-
-
-def draw_first_figure() -> None:
-    """Draw and encode one small line chart, as show() does, and throw it away: a process's first
-    figure loads the fonts, builds the tick and text layout machinery and the PNG encoder (about
-    100 ms), so the script's first plt.show() does not pay for it. Through the object API, never
-    pyplot: the script's figure numbers and pyplot's state stay untouched."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        figure = Figure()
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        axes.plot(range(10), label="warm-up")
-        axes.set_title("warm-up")
-        axes.set_xlabel("x")
-        axes.legend()
-        _figure_png(figure)
-    except Exception:  # only a warm-up: the script's first figure pays for it instead
-        pass
 
 
 # --- show() ---
 class Display:
     """`show()`, the matplotlib hooks and the figures shown at exit, for one run."""
 
-    def __init__(self, channel: Channel, output: Any, script_filename: str) -> None:
+    def __init__(self, channel: Channel, output: ScriptOutput, script_filename: str) -> None:
         self.channel = channel
-        self.output = output  # script_output.ScriptOutput
+        self.output = output
         self.script_filename = script_filename  # what runner.py compiles the script as
         self._hooked_pyplot = False
 
     def install(self) -> None:
+        # A builtin of the sandbox's own: typeshed's builtins has no `show`.
         builtins.show = self.show  # type: ignore[attr-defined]
         if "matplotlib.pyplot" in sys.modules:
             self.hook_pyplot()
@@ -246,7 +71,7 @@ class Display:
             if kind == "figures":
                 self.show_open_figures(line)
             elif kind == "figure":
-                self.send_png(_figure_png(_figure_of(obj)), line)
+                self.send_png(figure_png(_figure_of(obj)), line)
             elif kind == "png":
                 self.send_png(bytes(obj), line)
             elif kind == "table":
@@ -263,7 +88,7 @@ class Display:
         for number in list(pyplot.get_fignums()):
             figure = pyplot.figure(number)
             try:
-                self.send_png(_figure_png(figure), line)
+                self.send_png(figure_png(figure), line)
             except _NotShown as exc:
                 self._say(str(exc))
             finally:
@@ -281,7 +106,7 @@ class Display:
         """`Figure.show()`: that figure (left open, as in a GUI)."""
         line = _script_line(self.script_filename)
         try:
-            self.send_png(_figure_png(figure), line)
+            self.send_png(figure_png(figure), line)
         except _NotShown as exc:
             self._say(str(exc))
 
@@ -289,7 +114,7 @@ class Display:
         if self._hooked_pyplot:
             return
         self._hooked_pyplot = True
-        pyplot = sys.modules["matplotlib.pyplot"]
+        pyplot: Any = sys.modules["matplotlib.pyplot"]  # matplotlib's: untyped here
         plt_show, figure_show = self.plt_show, self.figure_show
 
         # Plain functions: pyplot sets attributes on its `show` (switch_backend).
@@ -326,12 +151,12 @@ class Display:
             )
         self._send("image/png", base64.b64encode(png).decode("ascii"), line)
 
-    def send_table(self, table: dict, line: int | None) -> None:
+    def send_table(self, table: dict[str, Any], line: int | None) -> None:
         # Rows past the frame's size are left out (`total` still says how many there were).
         rows = table["rows"]
         while True:
             frame = self._frame("table", table, line)
-            if len(_encode_json(frame).encode("utf-8", "replace")) <= DISPLAY_FRAME_MAX_BYTES:
+            if len(self.channel.payload(frame)) <= DISPLAY_FRAME_MAX_BYTES:
                 break
             if not rows:
                 raise _NotShown("show(): table too large to show")
@@ -339,13 +164,13 @@ class Display:
             table = {**table, "rows": rows}
         self._send_frame(frame)
 
-    def _frame(self, mime: str, data: Any, line: int | None) -> dict:
+    def _frame(self, mime: str, data: Any, line: int | None) -> dict[str, Any]:
         return {"t": "display", "out": 0, "line": line, "mime": mime, "data": data}
 
     def _send(self, mime: str, data: Any, line: int | None) -> None:
         self._send_frame(self._frame(mime, data, line))
 
-    def _send_frame(self, frame: dict) -> None:
+    def _send_frame(self, frame: dict[str, Any]) -> None:
         if not self.channel.open:
             raise _NotShown("show(): nothing can be shown from here (a forked process)")
         self.output.flush_all()  # the output before it, then its `out`
@@ -375,6 +200,7 @@ class _PyplotFinder:
         if name != "matplotlib.pyplot":
             return None
         sys.meta_path.remove(self)
+        import importlib.abc
         import importlib.util
 
         spec = importlib.util.find_spec(name)
@@ -382,7 +208,7 @@ class _PyplotFinder:
             return spec
         loader, display = spec.loader, self.display
 
-        class HookingLoader:
+        class HookingLoader(importlib.abc.Loader):
             def create_module(self, spec: Any) -> Any:
                 return loader.create_module(spec)
 
@@ -397,7 +223,7 @@ class _PyplotFinder:
 def _script_line(script_filename: str) -> int | None:
     """The line of the innermost frame of the script (main.py) running now."""
     try:
-        frame = _getframe(1)
+        frame: FrameType | None = _getframe(1)
     except ValueError:
         return None
     while frame is not None and frame.f_code.co_filename != script_filename:
@@ -406,7 +232,7 @@ def _script_line(script_filename: str) -> int | None:
 
 
 # --- what an object is ---
-def _module_type(module: str, name: str) -> type | None:
+def _module_type(module: str, name: str) -> type[Any] | None:
     """A type of an already imported module (never imports it)."""
     loaded = sys.modules.get(module)
     kind = getattr(loaded, name, None) if loaded is not None else None
@@ -445,14 +271,15 @@ def _kind(obj: Any) -> str:
     return "text"
 
 
-def _figure_png(figure: Any) -> bytes:
+def figure_png(figure: Any) -> bytes:
+    """A figure as show() sends it (preload.py draws a first one with it too)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     return buffer.getvalue()
 
 
 # --- tables ---
-def _table(obj: Any) -> dict:
+def _table(obj: Any) -> dict[str, Any]:
     data_frame = _module_type("pandas", "DataFrame")
     series = _module_type("pandas", "Series")
     if data_frame is not None and isinstance(obj, data_frame):
@@ -464,7 +291,7 @@ def _table(obj: Any) -> dict:
     return _rows_table(obj)
 
 
-def _frame_table(frame: Any) -> dict:
+def _frame_table(frame: Any) -> dict[str, Any]:
     """A DataFrame: its index first unless it is the default 0, 1, 2..."""
     total = len(frame)
     shown = frame.iloc[:TABLE_MAX_ROWS, :TABLE_MAX_COLUMNS]
@@ -491,7 +318,7 @@ def _frame_table(frame: Any) -> dict:
     return {"columns": columns, "rows": rows, "total": total}
 
 
-def _dict_table(obj: dict) -> dict:
+def _dict_table(obj: dict[Any, Any]) -> dict[str, Any]:
     """A dict of columns (every value a list or tuple) as those columns; another dict as
     key/value rows."""
     if obj and all(isinstance(v, (list, tuple)) for v in obj.values()):
@@ -507,7 +334,7 @@ def _dict_table(obj: dict) -> dict:
     return {"columns": ["key", "value"], "rows": rows, "total": len(pairs)}
 
 
-def _rows_table(obj: list | tuple) -> dict:
+def _rows_table(obj: list[Any] | tuple[Any, ...]) -> dict[str, Any]:
     """A list of dicts (columns: their keys, in first-seen order) or of lists/tuples (columns
     0, 1, 2...); a missing cell is null."""
     shown = obj[:TABLE_MAX_ROWS]

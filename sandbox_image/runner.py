@@ -15,7 +15,8 @@ frames; descriptor 2 itself then points at a pipe whose bytes go on as stderr fr
 stdout pipe: script_output.StderrRelay), the modules of
 ``--preload=`` are imported (``plot``: numpy, matplotlib with Agg; ``data``: pandas too; ``none``:
 nothing; by default ``data`` unless under a 96 MiB memory limit; the pool's sandbox kinds), and
-``show()`` is installed in builtins (display.py; docs/rich_output.md).
+``show()`` is installed in builtins (side_channel.py, preload.py, display.py;
+docs/rich_output.md).
 
 The process forks right away. The parent stays PID 1 as a tiny supervisor: it reaps orphans
 (a fork bomb's zombies) and turns the script's fate into the container's exit code, because the
@@ -67,6 +68,7 @@ import sys
 import threading
 import traceback
 import types
+from typing import TYPE_CHECKING
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -83,8 +85,16 @@ def import_sibling(name: str) -> types.ModuleType:
     return module
 
 
-script_output = import_sibling("script_output")
-display = import_sibling("display")
+if TYPE_CHECKING:  # mypy reads the siblings as the modules they are
+    import display
+    import preload
+    import script_output
+    import side_channel
+else:
+    script_output = import_sibling("script_output")
+    side_channel = import_sibling("side_channel")
+    preload = import_sibling("preload")
+    display = import_sibling("display")
 
 # Imported before the script arrives, so their import time is spent while the container waits.
 PRELOADED_MODULES = (
@@ -175,6 +185,7 @@ SIDE_BYTES_UNKNOWN = 2**64 - 1  # the side channel is complete only at the end o
 # shows neither (there the OOM killer ends the whole sandbox, and nothing in it reports).
 OOM_KILL_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
 # Bound now: the script shares these modules and may replace their attributes.
+# threading._shutdown is private (what Python's own shutdown calls): not in typeshed.
 _thread_shutdown = threading._shutdown  # type: ignore[attr-defined]
 _run_exitfuncs = atexit._run_exitfuncs
 _os_write, _os_open, _os_read, _os_close = os.write, os.open, os.read, os.close
@@ -496,7 +507,7 @@ def exit_status(exc: SystemExit) -> int:
     return 1
 
 
-def end_script(status: int, channel: display.Channel, script_pid: int) -> int:
+def end_script(status: int, channel: side_channel.Channel, script_pid: int) -> int:
     """The script's end, in the order of Python's own shutdown: its non-daemon threads joined,
     then its atexit handlers (and the runner's: displays at exit, the debugger's last frame, the
     output policy's flush, registered first so they run last). Then the exit record goes out,
@@ -525,9 +536,9 @@ def run_script() -> int:
     # flushed at exit (atexit), after the script's own exit hooks and threads.
     OUTPUT.append(script_output.install())
     # The side channel, the data stack and show(): also paid while the container waits.
-    channel = display.Channel(OUTPUT[0].take_descriptor_2())
-    display.prepare_environment()
-    display.preload(text_option("preload", "auto"))
+    channel = side_channel.Channel(OUTPUT[0].take_descriptor_2())
+    preload.prepare_environment()
+    preload.preload(text_option("preload", "auto"), display.figure_png)
     shows = display.Display(channel, OUTPUT[0], SCRIPT_FILENAME)
     shows.install()
     compile(WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True)
@@ -554,7 +565,7 @@ def run_script() -> int:
     linecache.cache[SCRIPT_FILENAME] = (len(text), None, text.splitlines(True), SCRIPT_FILENAME)
     module = types.ModuleType("__main__")
     module.__file__ = SCRIPT_FILENAME
-    module.__builtins__ = builtins
+    module.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = module
     sys.argv = [SCRIPT_FILENAME]
     sys.path.insert(0, os.getcwd())

@@ -51,6 +51,7 @@ import threading
 from collections.abc import Callable
 from time import monotonic
 from types import FrameType
+from typing import Any, BinaryIO
 
 BUFFER_BYTES = 64 * 1024
 FLUSH_INTERVAL = 0.005
@@ -68,7 +69,8 @@ class CountedFileIO(io.FileIO):
     written = 0
     counting = True
 
-    # One Python call per buffer flush, not per print.
+    # One Python call per buffer flush, not per print. Narrower than FileIO's Buffer: what the
+    # buffered layer above passes.
     def write(self, data: bytes | bytearray | memoryview) -> int | None:  # type: ignore[override]
         written = _fileio_write(self, data)
         if written and self.counting:
@@ -99,6 +101,7 @@ class FramedStderr(io.RawIOBase):
     def fileno(self) -> int:
         return 2  # what the script (faulthandler, subprocess) expects of sys.stderr
 
+    # Narrower than the base's Buffer: what the text layer and print() pass (len() is bytes).
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
         if self.direct:
             return _os_write(2, data)
@@ -275,7 +278,8 @@ class PromptWriter(io.BufferedWriter):
         self.sibling: PromptWriter | None = None
 
     # Called for every print (twice): kept to plain attribute reads and direct C calls.
-    def write(self, data: bytes | bytearray | memoryview) -> int:
+    # Narrower than the base's Buffer, as FramedStderr.write.
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
         sibling = self.sibling
         if sibling is not None and sibling.pending:
             sibling.flush()
@@ -312,10 +316,11 @@ class PromptReader(io.TextIOWrapper):
         self.flush_outputs()
         return super().read(size)
 
-    def readline(self, size: int | None = -1) -> str:
+    # typeshed's TextIOWrapper.readline overrides IOBase's (bytes) with str as well.
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
         # Also what input(), iteration and readlines() call on a subclass.
         self.flush_outputs()
-        return super().readline(size)
+        return super().readline(-1 if size is None else size)
 
 
 class ScriptOutput:
@@ -324,6 +329,7 @@ class ScriptOutput:
     def __init__(self) -> None:
         self.flusher = Flusher()
         self.stdout_writer = PromptWriter(1, "<stdout>", self.flusher)
+        # BufferedWriter.raw is typed RawIOBase; PromptWriter made it a CountedFileIO.
         self.stdout_raw: CountedFileIO = self.stdout_writer.raw  # type: ignore[assignment]
         self.stderr_raw = FramedStderr(os.dup(1))  # not inherited by an exec'd child
         self.relay: StderrRelay | None = None
@@ -376,14 +382,15 @@ class ScriptOutput:
         self._install_stdin(original_in.buffer)
         sys.stdout, sys.stderr = stdout, stderr
         # The __std*__ names too: a script writing there must not overtake the buffer.
-        sys.__stdout__, sys.__stderr__ = stdout, stderr
+        # typeshed marks them Final: a program is not expected to replace them.
+        sys.__stdout__, sys.__stderr__ = stdout, stderr  # type: ignore[misc]
         self._hook_process_exits()
         self.flusher.start()
         # Registered before the script runs, so it runs after the script's own atexit hooks
         # and after its non-daemon threads have been joined.
         atexit.register(self.finish)
 
-    def _install_stdin(self, buffer: io.BufferedIOBase) -> None:
+    def _install_stdin(self, buffer: BinaryIO) -> None:
         original_in = self.originals[0]
         # newline="\n" as the interpreter's own streams on POSIX: no newline translation.
         stdin = PromptReader(
@@ -393,7 +400,7 @@ class ScriptOutput:
             newline="\n",
         )
         stdin.flush_outputs = self.flush_all
-        sys.stdin = sys.__stdin__ = stdin
+        sys.stdin = sys.__stdin__ = stdin  # type: ignore[misc]  # Final in typeshed, as above
 
     def reopen_stdin(self) -> None:
         """sys.stdin reads descriptor 0 afresh (a debug run has put a pipe there)."""
@@ -435,7 +442,9 @@ class ScriptOutput:
             _posixsubprocess.fork_exec = flush_first(_posixsubprocess.fork_exec)
         signal.signal(signal.SIGXCPU, self._on_cpu_limit)
 
-    def _flush_first(self, func: Callable, fd_argument: int | None = None) -> Callable:
+    def _flush_first(
+        self, func: Callable[..., Any], fd_argument: int | None = None
+    ) -> Callable[..., Any]:
         """`func` that first sends both streams (only when its descriptor argument at position
         `fd_argument`, if given, is stdout's or stderr's)."""
 
@@ -447,7 +456,7 @@ class ScriptOutput:
 
         return flushing
 
-    def _stderr_follows(self, func: Callable, fd_argument: int) -> Callable:
+    def _stderr_follows(self, func: Callable[..., Any], fd_argument: int) -> Callable[..., Any]:
         """`func` that, when it changes descriptor 2, makes sys.stderr write to it directly
         (uncounted: it is no longer the stdout pipe); when it changes descriptor 1, stdout's
         bytes no longer count as reaching the pipe."""
@@ -464,14 +473,14 @@ class ScriptOutput:
 
         return following
 
-    def _counting_stdout(self, func: Callable) -> Callable:
+    def _counting_stdout(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """`os.write` that counts what the script writes to descriptor 1 itself: a stderr or
         display frame after it then waits for those bytes too."""
         raw = self.stdout_raw
 
         @functools.wraps(func)
         def write(fd: int, data: bytes) -> int:
-            written = func(fd, data)
+            written: int = func(fd, data)
             if fd == 1 and raw.counting:
                 raw.written += written
             return written

@@ -5,6 +5,7 @@ harness/redis_server.py's."""
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import urlparse
 
 OPS_REDIS_DB = 7
@@ -20,7 +21,7 @@ def ops_redis_url() -> str:
     return f"redis://{base.hostname or '127.0.0.1'}:{base.port or 6379}/{OPS_REDIS_DB}"
 
 
-def redis_settings(settings, url: str) -> None:  # type: ignore[no-untyped-def]
+def redis_settings(settings: Any, url: str) -> None:
     """Point this process's heartbeat store and channel layer at `url` (pytest `settings`)."""
     settings.REDIS_URL = url
     settings.EMBEDDED = False

@@ -130,7 +130,7 @@ RUNSC_HOST_PIDS_PER_TASK = 32
 # script has the memory RUN_MEMORY_MB promises under either runtime, and the same script ends with
 # "memory" at the same size.
 RUNSC_MEMORY_OVERHEAD_MB = 32
-# The runner preloads the data stack only under a limit this large (sandbox_image/display.py,
+# The runner preloads the data stack only under a limit this large (sandbox_image/preload.py,
 # PRELOAD_MIN_MEMORY_BYTES); it reads the limit from inside, which under runsc includes the
 # overhead above, so under runsc the pool decides from RUN_MEMORY_MB, as the runner does under runc.
 PRELOAD_MIN_MEMORY_MB = 96
@@ -151,7 +151,7 @@ def pool_kinds(limits: RunLimits) -> tuple[str, ...]:
 
 def preload_option(limits: RunLimits, kind: str | None = None) -> str:
     """The runner's --preload for a sandbox of `kind` (None: the richest kind the limits allow):
-    none, plot or data (sandbox_image/display.py, PRELOAD_MODULES)."""
+    none, plot or data (sandbox_image/preload.py, PRELOAD_MODULES)."""
     if kind is None:
         kind = pool_kinds(limits)[-1]
     return {LIGHT: "none", PLOT: "plot"}.get(kind, "data")
@@ -159,7 +159,8 @@ def preload_option(limits: RunLimits, kind: str | None = None) -> str:
 
 def docker_client(timeout: float = 30.0) -> docker.DockerClient:
     # version="auto": the engine here (Debian's 20.10) is older than docker-py's default API.
-    return docker.DockerClient.from_env(version="auto", timeout=timeout)
+    # types-docker says int; docker-py hands it to requests, which takes seconds as a float.
+    return docker.DockerClient.from_env(version="auto", timeout=timeout)  # type: ignore[arg-type]
 
 
 def engine_runtimes(api: docker.APIClient) -> set[str]:
@@ -352,7 +353,7 @@ def kill_container(api: docker.APIClient, container_id: str) -> None:
 
 def exit_state(api: docker.APIClient, container_id: str, timeout: float) -> tuple[int, bool]:
     """(exit code, OOM-killed) once the container has stopped."""
-    api.wait(container_id, timeout=timeout)
+    api.wait(container_id, timeout=timeout)  # type: ignore[arg-type]  # a float too, as above
     state = api.inspect_container(container_id)["State"]
     return int(state["ExitCode"]), bool(state.get("OOMKilled"))
 

@@ -29,7 +29,7 @@ class RunLimits:
     # resolves "auto" once, when it starts (container.resolve_runtime).
     runtime: str = "auto"
     # Whether warm interpreters import numpy, pandas and matplotlib before a script comes: "auto"
-    # (when memory_mb allows it), "data" or "none" (sandbox_image/display.py). Preloading makes a
+    # (when memory_mb allows it), "data" or "none" (sandbox_image/preload.py). Preloading makes a
     # run that uses them pay no import time, and costs each container start ~2 s of CPU.
     preload: str = "auto"
 

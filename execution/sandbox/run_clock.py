@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from execution.exit_reasons import ExitReason
 
@@ -46,7 +47,7 @@ class RunClock:
         running = now - self._started - self._paused_total
         return self.wall_seconds - running, ExitReason.TIMEOUT
 
-    async def wait(self, task: asyncio.Future[object]) -> ExitReason | None:
+    async def wait(self, task: asyncio.Future[Any]) -> ExitReason | None:
         """Waits for `task`; the limit that ran out first if it did not end in time."""
         while True:
             seconds, limit = self._until_limit()

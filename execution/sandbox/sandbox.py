@@ -227,6 +227,7 @@ class Sandbox:
             paused=clock.pause,
         )
         pump = asyncio.create_task(output.run(), name=f"sandbox-pump-{self.name}")
+        exit_code: int | None
         try:
             limit = await clock.wait(pump)
             if limit is not None:

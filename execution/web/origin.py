@@ -9,13 +9,17 @@ one of CSRF_TRUSTED_ORIGINS, the list an operator already maintains for cross-or
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 
+if TYPE_CHECKING:
+    from channels.consumer import _ChannelScope
 
-def _header(scope: dict[str, Any], name: bytes) -> str:
+
+def _header(scope: Mapping[str, Any], name: bytes) -> str:
     for key, value in scope.get("headers", []):
         if key == name:
             return value.decode("latin-1").strip()
@@ -34,7 +38,7 @@ class SameOriginValidator:
     def __init__(self, application: Any) -> None:
         self.application = application
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+    async def __call__(self, scope: _ChannelScope, receive: Any, send: Any) -> Any:
         origin = _header(scope, b"origin")
         host = _header(scope, b"host")
         if origin_allowed(origin, host, list(settings.CSRF_TRUSTED_ORIGINS)):

@@ -54,7 +54,9 @@ class RestRunHost:
 
     def __init__(self, user: Any) -> None:
         self.user = user
-        self.channel_layer = get_channel_layer()
+        layer = get_channel_layer()
+        assert layer is not None  # settings.CHANNEL_LAYERS always has a default
+        self.channel_layer = layer
         self.channel_name = ""
         self.closed = False  # nobody disconnects: a REST run runs to its end
         self.run: ClientRun | None = None

@@ -13,12 +13,12 @@ call the DRF view (authentication, permissions, 404 for another user's run) and 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
@@ -253,7 +253,9 @@ class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView):
                 {"detail": "Stopping runs over REST needs the ASGI server (daphne)."},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
-        async_to_sync(get_channel_layer().send)(channel, {"type": KILL})
+        layer = get_channel_layer()
+        assert layer is not None  # settings.CHANNEL_LAYERS always has a default
+        async_to_sync(layer.send)(channel, {"type": KILL})
         return Response({"detail": "Stopping: the run ends with reason killed."}, status=202)
 
 
@@ -316,13 +318,14 @@ class JSONWhateverAccepted(BaseContentNegotiation):
     """The events view's answers that are not the stream (errors) are JSON, also to a client
     that accepts only `text/event-stream` (an EventSource), instead of a 406."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: Any = None
+        self, request: Request, renderers: Iterable[Any], format_suffix: Any = None
     ) -> Any:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))  # DRF hands in the view's renderers, never none
+        return renderer, renderer.media_type
 
 
 class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView):
@@ -377,7 +380,8 @@ def _exit_from_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finished_row(run_id: str) -> dict[str, Any] | None:
-    return Execution.objects.filter(pk=run_id, status="finished").values().first()
+    row = Execution.objects.filter(pk=run_id, status="finished").values().first()
+    return None if row is None else dict(row)
 
 
 async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> AsyncIterator[str]:
@@ -388,7 +392,9 @@ async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> 
         if entry is None:
             # Nothing logged for a while: a run whose events were never logged (a socket run)
             # or have expired gets its exit from the record once it has one.
-            finished = row if row["status"] == "finished" else await db(_finished_row, run_id)
+            finished: dict[str, Any] | None = row
+            if row["status"] != "finished":
+                finished = await db(_finished_row, run_id)
             if finished is not None:
                 yield _sse("exit", _exit_from_record(finished), RECORD_EXIT_ID)
                 return
@@ -400,7 +406,7 @@ async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> 
 
 def _with_drf_first(view: Callable[..., Any], cls: type) -> Callable[..., Any]:
     """Mark an async view as the DRF view `cls` for drf-spectacular (which reads `cls`)."""
-    view.cls = cls  # type: ignore[attr-defined]
+    view.cls = cls  # type: ignore[attr-defined]  # an attribute set on a plain function
     view.initkwargs = {}  # type: ignore[attr-defined]
     return csrf_exempt(view)
 
@@ -433,7 +439,7 @@ async def execution_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     return await _detail(request, pk=pk)
 
 
-async def execution_events(request: HttpRequest, pk: Any) -> HttpResponse:
+async def execution_events(request: HttpRequest, pk: Any) -> HttpResponseBase:
     response = await _events_check(request, pk=pk)
     if request.method != "GET" or response.status_code != 200:
         return response  # an error, or OPTIONS' description

@@ -77,7 +77,9 @@ def _remove_containers_at_shutdown(pool: Any) -> None:
         logger.info("embedded pool stopping: removing its containers")
         return Deferred.fromFuture(asyncio.ensure_future(pool.stop()))
 
-    reactor.addSystemEventTrigger("before", "shutdown", stop_pool)
+    # The reactor module is typed as the IReactorCore interface, whose methods zope declares
+    # without `self`: mypy shifts the arguments by one.
+    reactor.addSystemEventTrigger("before", "shutdown", stop_pool)  # type: ignore[arg-type]
 
 
 async def _fleet_loops(pool: Any, worker: Any, name: str) -> None:

@@ -44,7 +44,8 @@ def sandbox_usable(sandbox: Sandbox) -> bool:
 
 def private_layer() -> Any:
     """A channel layer instance used by nobody else in this process (see the module docstring)."""
-    from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
+    from channels import DEFAULT_CHANNEL_LAYER
+    from channels.layers import channel_layers
 
     return channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
 

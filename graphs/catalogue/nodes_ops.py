@@ -158,14 +158,15 @@ def _format_text(ctx: NodeContext, port: str) -> ast.expr:
         if _round_trips(fstring):
             return fstring
     # str.format with positional fields: no quoting corner cases of f-strings in Python 3.11.
-    pieces, args = [], []
+    pieces: list[str] = []
+    args: list[ast.expr] = []
     for part in parts:
         if isinstance(part, str):
             pieces.append(part.replace("{", "{{").replace("}", "}}"))
         else:
             conversion = "!" + chr(part[1]) if part[1] != -1 else ""
-            spec = ":" + part[2] if part[2] else ""
-            pieces.append("{" + str(len(args)) + conversion + spec + "}")
+            format_spec = ":" + part[2] if part[2] else ""
+            pieces.append("{" + str(len(args)) + conversion + format_spec + "}")
             args.append(ctx.input("field:" + part[0]))
     return method(const("".join(pieces)), "format", *args)
 

@@ -36,6 +36,7 @@ def _map_lines(
         mine, theirs, inherited = stack.pop()
         node_id = getattr(mine, NODE_KEY, None) or inherited
         if node_id is not None:
+            # ast.AST declares no lines; a node tagged with a node id is a statement or expression.
             start, end = theirs.lineno, theirs.end_lineno or theirs.lineno  # type: ignore[attr-defined]
             for line in range(start, end + 1):
                 source_map[line + offset] = node_id
@@ -47,6 +48,7 @@ def _map_lines(
                 stack.extend((m, t, node_id) for m, t in zip(mine_list, their_list, strict=True))
 
 
+# ast._Unparser is private: typeshed leaves it out, so the base class is unknown to mypy.
 class _LineUnparser(ast._Unparser):  # type: ignore[name-defined,misc]
     """`ast.unparse`, noting the first and last line of every statement it writes.
 
@@ -90,8 +92,9 @@ class _LineUnparser(ast._Unparser):  # type: ignore[name-defined,misc]
         """A debug tap `(_ne_v3 := a + 1)` without the base class's extra parentheses around
         its value (`:=` takes any expression); other assignment expressions as the base does."""
         if getattr(node, TAPPED_KEY, None) is None:
-            return super().visit_NamedExpr(node)
-        precedence = ast._Precedence  # type: ignore[attr-defined]
+            super().visit_NamedExpr(node)
+            return None
+        precedence = ast._Precedence  # type: ignore[attr-defined]  # private, as ast._Unparser
         with self.require_parens(precedence.NAMED_EXPR, node):
             self.set_precedence(precedence.ATOM, node.target)
             self.set_precedence(precedence.TEST, node.value)
@@ -113,6 +116,7 @@ def _noting_lines(visit: Callable[[_LineUnparser, ast.stmt], None]) -> Callable[
 
 # Wrapping the statement visitors only (not `traverse`) keeps expressions at full speed.
 for _kind in ast.stmt.__subclasses__():
+    # ast._Unparser is private (not in typeshed).
     _visit = getattr(ast._Unparser, "visit_" + _kind.__name__, None)  # type: ignore[attr-defined]
     if _visit is not None:
         setattr(_LineUnparser, "visit_" + _kind.__name__, _noting_lines(_visit))
@@ -120,7 +124,7 @@ for _kind in ast.stmt.__subclasses__():
 
 def _unparse(statement: ast.stmt, offset: int, source_map: dict[int, str]) -> str:
     unparser = _LineUnparser()
-    text = unparser.visit(ast.Module([statement], [])).strip("\n")
+    text: str = unparser.visit(ast.Module([statement], [])).strip("\n")
     if text.count("\n") + 1 != unparser.line:  # a raw line break inside a string literal
         parsed = ast.parse(text)
         if len(parsed.body) == 1:

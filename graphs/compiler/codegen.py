@@ -22,7 +22,7 @@ from graphs.compiler.dataflow import variable_key
 from graphs.compiler.graph import Graph, Node
 from graphs.compiler.names import NameAllocator
 from graphs.compiler.placement import Block, Helper, Jump, Placed, Placement, holds_before
-from graphs.compiler.result import Diagnostic
+from graphs.compiler.result import Diagnostic, Severity
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ class Context:
         return True
 
     def warn(
-        self, code: str, message: str, port: str | None = None, severity: str = "warning"
+        self, code: str, message: str, port: str | None = None, severity: Severity = "warning"
     ) -> None:
         self.gen.report(severity, code, message, self.node.id, port)
 
@@ -194,6 +194,7 @@ class Generator:
         self.graph = graph
         self.debug = debug
         if debug:  # an instance attribute: plain compiles call the method itself, at no cost
+            # mypy forbids assigning to a method; here the instance attribute shadows it on purpose.
             self.input_expr = self._tapped_input_expr  # type: ignore[method-assign]
         self.placement = placement
         self.diagnostics = diagnostics
@@ -216,9 +217,14 @@ class Generator:
         self._name_drawn_things()
 
     def report(
-        self, severity: str, code: str, message: str, node_id: str | None, port: str | None = None
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        node_id: str | None,
+        port: str | None = None,
     ) -> None:
-        self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
+        self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))
 
     # -- names of things the user drew come first, so they get the clean identifiers
     def _name_drawn_things(self) -> None:
@@ -278,10 +284,11 @@ class Generator:
         if definition is None:
             return const(None)
         if definition.pure:
+            assert node.definition is not None  # a node being compiled has a known type
             if port_id in node.definition.mutates and source_node.type not in _STORED_VALUES:
                 ctx.warn(
                     "mutates_copy",
-                    f"This changes a new {source_node.definition.title} "
+                    f"This changes a new {definition.title} "
                     "value built just for this node, so the change is lost; store the "
                     "value with Set variable and change the variable's value instead.",
                     port=port_id,
@@ -468,7 +475,8 @@ class Generator:
                     stack.append((source, False))
         for node_id in reversed(order):  # reverse post-order: every reader before its sources
             if node_id in always:
-                lazy = nodes[node_id].definition.lazy_inputs  # type: ignore[union-attr]
+                definition = nodes[node_id].definition
+                lazy = definition.lazy_inputs if definition is not None else ()
                 if lazy:
                     always.update(s for port, s in pure_sources(nodes[node_id]) if port not in lazy)
                 else:

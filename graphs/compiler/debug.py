@@ -55,7 +55,7 @@ _LEAVES = (
 @dataclass(frozen=True)
 class _Scope:
     kind: str  # _MODULE, _FUNCTION (a def's own body) or _ELSEWHERE (walrus not allowed)
-    function: ast.AST | None = None
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
 
 
 _MODULE_SCOPE = _Scope(_MODULE)
@@ -68,7 +68,9 @@ class Instrumenter:
     edges: dict[str, int] = field(default_factory=dict)
     stoppable: dict[int, None] = field(default_factory=dict)
     # id(def) -> (def, tapped names stored in its own body, in order)
-    declarations: dict[int, tuple[ast.AST, dict[str, None]]] = field(default_factory=dict)
+    declarations: dict[int, tuple[ast.FunctionDef | ast.AsyncFunctionDef, dict[str, None]]] = field(
+        default_factory=dict
+    )
 
     def node_index(self, node_id: str) -> int:
         return self.nodes.setdefault(node_id, len(self.nodes))
@@ -102,8 +104,7 @@ class Instrumenter:
             children.reverse()
             pending += children
         for function, names in self.declarations.values():
-            body = function.body  # type: ignore[attr-defined]
-            body.insert(0, ast.Global(list(names)))
+            function.body.insert(0, ast.Global(list(names)))
 
     def _children(self, parent: ast.AST, scope: _Scope) -> list[tuple[ast.AST, _Scope]]:
         """The parent's children that may hold something to do, in code order, with the scope
@@ -128,7 +129,8 @@ class Instrumenter:
             elif isinstance(value, ast.AST):
                 if isinstance(value, _LEAVES) and not hasattr(value, TAPS_KEY):
                     continue
-                if hasattr(value, TAPS_KEY) and value is not tapped:
+                # Only expressions are marked for taps.
+                if isinstance(value, ast.expr) and hasattr(value, TAPS_KEY) and value is not tapped:
                     value = self._tap(value, inner)
                     setattr(parent, name, value)
                 children.append((value, inner))

@@ -14,7 +14,7 @@ from typing import Any
 from graphs.catalogue import NODE_TYPES, NodeType
 from graphs.catalogue.model import Port, fits_type
 from graphs.catalogue.types import types_compatible
-from graphs.compiler.result import Diagnostic
+from graphs.compiler.result import Diagnostic, Severity
 
 MAX_NODES = 50_000
 MAX_EDGES = 200_000
@@ -87,13 +87,13 @@ class GraphReader:
 
     def report(
         self,
-        severity: str,
+        severity: Severity,
         code: str,
         message: str,
         node_id: str | None = None,
         port: str | None = None,
     ) -> None:
-        self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
+        self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))
 
     def read(self, document: Any) -> Graph:
         if not isinstance(document, dict):

@@ -19,12 +19,12 @@ IMPORTABLE_MODULES = ("math", "random", "time")
 # builtin (docs/rich_output.md; not in this interpreter's builtins, so not in dir(builtins)).
 SCRIPT_NAMES = ("plt", "show")
 RESERVED = frozenset(
-    keyword.kwlist
-    + keyword.softkwlist
-    + dir(builtins)
-    + list(IMPORTABLE_MODULES)
-    + list(SCRIPT_NAMES)
-    + [
+    [
+        *keyword.kwlist,
+        *keyword.softkwlist,
+        *dir(builtins),
+        *IMPORTABLE_MODULES,
+        *SCRIPT_NAMES,
         "_",
         "__builtins__",
         "__name__",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from graphs.compiler.dataflow import statement_order
 from graphs.compiler.graph import Graph, Node
-from graphs.compiler.result import Diagnostic
+from graphs.compiler.result import Diagnostic, Severity
 
 MAX_NESTING = 40  # blocks inside blocks (Python's parser allows 100 indent levels)
 # Loops/try inside each other: CPython refuses more than 20 ("too many statically nested blocks").
@@ -133,14 +133,19 @@ class Placer:
         self.max_seq = 20 * len(graph.nodes) + 1_000
 
     def report(
-        self, severity: str, code: str, message: str, node_id: str | None, port: str | None = None
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        node_id: str | None,
+        port: str | None = None,
     ) -> None:
-        self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))  # type: ignore[arg-type]
+        self.diagnostics.append(Diagnostic(severity, code, message, node_id, port))
 
     def run(self) -> Placement:
         nodes = sorted(self.graph.nodes.values(), key=lambda n: n.canvas_key)
         module = Block("")
-        functions = []
+        functions: list[tuple[Node, Block]] = []
         dataflow = self.graph.exec_edge_count == 0
         if dataflow:
             for node in statement_order(self.graph, self.diagnostics):

@@ -22,7 +22,7 @@ nested objects has no faithful form encoding, so a client generated from the sch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -47,7 +47,8 @@ class ErrorSerializer(serializers.Serializer):
     """Every error answer of the API."""
 
     detail = serializers.CharField(help_text="One sentence saying what is wrong.")
-    errors = serializers.DictField(
+    # The JSON field `errors` shadows Serializer.errors: this serializer only documents answers.
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False,
         help_text="For invalid input: field name -> list of messages (`non_field_errors` for "
         "the body as a whole).",
@@ -146,7 +147,9 @@ class AutoSchema(SpectacularAutoSchema):
             for parameter in self.get_override_parameters()
         )
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code in self._shared_error_codes():
             key = str(code)

@@ -21,7 +21,7 @@ def edge(source: str, source_handle: str, target: str, target_handle: str) -> di
 
 def counting_graph(stop: int, name: str = "Count", then_ask: str | None = None) -> dict[str, Any]:
     """`for i in range(stop): print(i)` as nodes; with `then_ask`, then `print(input(then_ask))`."""
-    graph = {
+    graph: dict[str, Any] = {
         "name": name,
         "nodes": [
             node("start", "on_start", 0, 0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import FloatRect, expect
 
 from harness.browser import App
 from harness.waiting import wait_until
@@ -33,7 +33,7 @@ def changed(app: App, before: tuple[float, float, float]) -> tuple[float, float,
         settled = now
 
 
-def all_inside_the_canvas(app: App, node_ids: tuple[str, ...]) -> dict:
+def all_inside_the_canvas(app: App, node_ids: tuple[str, ...]) -> FloatRect:
     pane = app.page.locator(".react-flow__pane").bounding_box()
     assert pane
     for node_id in node_ids:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, FloatRect, expect
 
 from harness.browser import ROOT, App
 
@@ -106,7 +106,7 @@ def laptop(
     contexts: list[BrowserContext] = []
     apps: list[App] = []
 
-    def _make(color_scheme: str = "dark") -> App:
+    def _make(color_scheme: Literal["dark", "light"] = "dark") -> App:
         context = browser.new_context(
             viewport={"width": 1280, "height": 720}, color_scheme=color_scheme
         )
@@ -121,7 +121,7 @@ def laptop(
     assert [e for app in apps for e in app.errors] == []
 
 
-def boxes(app: App) -> list[dict[str, float]]:
+def boxes(app: App) -> list[FloatRect]:
     return [b for b in (n.bounding_box() for n in app.page.locator(".react-flow__node").all()) if b]
 
 

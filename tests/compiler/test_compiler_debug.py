@@ -414,6 +414,7 @@ def test_where_an_assignment_expression_is_not_allowed_a_tap_is_a_call() -> None
         "    return X\n"
         "w = X\n"
     )
+    # ast.stmt declares no `value` or `body`: these are the statements written just above.
     lambda_, comprehension = module.body[0].value, module.body[1].value  # type: ignore[attr-defined]
     lambda_.body = marked("x", "in-lambda")
     comprehension.elt.right = marked("x", "in-comprehension")
@@ -483,7 +484,7 @@ def test_a_debug_compile_is_deterministic_and_changes_no_diagnostic() -> None:
 
 
 def test_the_golden_cases_cover_every_node_type() -> None:
-    assert {case.id.split("-")[0] for case in CASES} >= set(NODE_TYPES)
+    assert {str(case.id).split("-")[0] for case in CASES} >= set(NODE_TYPES)
 
 
 @pytest.mark.parametrize(("graph", "stdin", "expected"), CASES)

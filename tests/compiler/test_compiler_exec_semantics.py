@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -66,7 +67,9 @@ def reference_run(graph: dict, limit: int = 2_000) -> list[str]:
 @st.composite
 def exec_graphs(draw: st.DrawFn) -> dict:
     count = draw(st.integers(2, 9))
-    nodes = [{"id": "start", "type": "on_start", "position": {"x": 0, "y": -1}, "data": {}}]
+    nodes: list[dict[str, Any]] = [
+        {"id": "start", "type": "on_start", "position": {"x": 0, "y": -1}, "data": {}}
+    ]
     for i in range(count):
         kind = draw(st.sampled_from(KINDS))
         pins: dict = {}

@@ -606,7 +606,7 @@ _NEEDS_MATPLOTLIB = pytest.mark.skipif(
 )
 CASES = [
     pytest.param(*case.values, id=case.id, marks=_NEEDS_MATPLOTLIB)
-    if case.id.startswith("plot-")
+    if str(case.id).startswith("plot-")
     else case
     for case in CASES
 ]

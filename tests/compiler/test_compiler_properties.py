@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +32,7 @@ ALL_TYPES = sorted(NODE_TYPES)
 
 def param_values(type_: str) -> st.SearchStrategy[dict]:
     params = NODE_TYPES[type_].params
-    strategies = {}
+    strategies: dict[str, st.SearchStrategy[Any]] = {}
     for param in params:
         if param.choices:
             strategies[param.id] = st.sampled_from([value for value, _ in param.choices])
@@ -47,7 +48,7 @@ def param_values(type_: str) -> st.SearchStrategy[dict]:
 @st.composite
 def graphs(draw: st.DrawFn, types: list[str], max_nodes: int = 8) -> dict:
     count = draw(st.integers(1, max_nodes))
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for i in range(count):
         type_ = draw(st.sampled_from(types))
         nodes.append(

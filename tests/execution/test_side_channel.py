@@ -206,7 +206,7 @@ def test_a_plain_run_takes_displays_in_order_with_stdout() -> None:
     table = {"columns": ["a", "b"], "rows": [[1, "x"], [None, 2.5]], "total": 7}
     channel.feed(frame(display(out=3, mime="image/png", data=image)))
     channel.feed(frame(display(out=3, mime="table", data=table, line=None)))
-    pieces = list(channel.split_stdout(b"hi\nthere\n"))
+    pieces: list[Any] = list(channel.split_stdout(b"hi\nthere\n"))
     assert pieces[0] == b"hi\n"
     assert pieces[1] == {
         "type": "display",

@@ -27,7 +27,7 @@ def servers():
     created: list[Servers] = []
 
     def make(redis: str | None = None, **env: str) -> Servers:
-        one = Servers.create(settings.DATABASES["default"], redis, **env)
+        one = Servers.create(settings.DATABASES["default"], redis, test_settings=True, **env)
         created.append(one)
         return one
 

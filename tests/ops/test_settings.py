@@ -25,7 +25,7 @@ GOOD = {
 }
 
 # (case id, changes to GOOD (None removes the variable), text the error must contain)
-CASES = [
+CASES: list[tuple[str, dict[str, str | None], str]] = [
     ("secret_key_missing", {"SECRET_KEY": None}, "SECRET_KEY is required when DEBUG is off"),
     ("database_url_garbage", {"DATABASE_URL": "garbage"}, "DATABASE_URL has an invalid value"),
     ("database_url_scheme", {"DATABASE_URL": "foo://x/y"}, "DATABASE_URL has an invalid value"),

@@ -1,4 +1,5 @@
-"""Rich output, the runner's half (sandbox_image/display.py; docs/rich_output.md, section 1).
+"""Rich output, the runner's half (sandbox_image/display.py, side_channel.py, preload.py;
+docs/rich_output.md, section 1).
 
 Host tests run the real runner.py as a subprocess of the host's Python, as
 tests/sandbox/test_runner_debug.py does, and read its two outputs as the pool does: the stdout pipe

@@ -117,7 +117,7 @@ async def test_host_environment_is_invisible(make_pool, monkeypatch):
         "PYTHONDONTWRITEBYTECODE",
         "HOME",
         "HOSTNAME",
-        # Set by the runner for the data stack (sandbox_image/display.py), not by the host.
+        # Set by the runner for the data stack (sandbox_image/preload.py), not by the host.
         "MPLBACKEND",
         "MPLCONFIGDIR",
         "OPENBLAS_NUM_THREADS",

@@ -77,7 +77,7 @@ class Child:
     def _read_pipe(self, pipe: object) -> bool:
         """One read of a pipe: stdout is split into the script's stdout and its framed stderr
         (as the pool splits it), stderr is what child processes wrote to descriptor 2."""
-        chunk = os.read(pipe.fileno(), 65536)  # type: ignore[attr-defined]
+        chunk = os.read(pipe.fileno(), 65536)  # type: ignore[attr-defined]  # a file: `object` above
         if not chunk:
             return False
         if pipe is self.process.stdout:

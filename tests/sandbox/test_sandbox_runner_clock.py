@@ -28,7 +28,7 @@ def orphan(docker_ready: Any) -> Iterator[Any]:
     """start(limits) -> a started, attached container that no pool will look after."""
     started: list[Any] = []
 
-    def start(**limits: float) -> Any:
+    def start(**limits: Any) -> Any:
         container = create_and_start(
             docker_ready.api, unique_worker_name(), SANDBOX_IMAGE, RunLimits(**limits)
         )

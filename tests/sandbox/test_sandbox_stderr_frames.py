@@ -38,7 +38,8 @@ def frame(data: bytes) -> bytes:
 
 def split(wire: bytes, cuts: list[int]) -> list[tuple[str, bytes]]:
     splitter = StderrFrameSplitter()
-    pieces, previous = [], 0
+    pieces: list[tuple[str, bytes]] = []
+    previous = 0
     for cut in [*sorted(cuts), len(wire)]:
         pieces += splitter.feed(wire[previous:cut])
         previous = cut

@@ -8,6 +8,7 @@ module-shared engine servers (harness/engine.py; RUN_WALL_SECONDS is 5 there).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -67,8 +68,9 @@ def sse_events(servers, token, run_id: str, last_id: str | None = None) -> list[
     )
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Type"].startswith("text/event-stream")
-    events, current = [], {}
-    for line in answer.iter_lines(decode_unicode=True):
+    events: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    for line in _text_lines(answer):
         if line.startswith(":"):
             continue
         if not line:
@@ -320,11 +322,17 @@ def test_a_rest_run_can_be_stopped(engine_servers, engine_token, stranger):
     assert again.status_code == 409
 
 
+def _text_lines(answer: requests.Response) -> Iterator[str]:
+    """The answer's lines as text (decode_unicode; the stubs say bytes)."""
+    yield from answer.iter_lines(decode_unicode=True)  # type: ignore[misc]  # str, decoded
+
+
 def sse_events_until(servers, token, run_id: str, kind: str) -> list[dict[str, Any]]:
     """The run's events up to the first of type `kind` (the stream is then dropped)."""
     answer = api(servers, token, "GET", f"/api/executions/{run_id}/events/", stream=True)
-    seen, current = [], {}
-    for line in answer.iter_lines(decode_unicode=True):
+    seen: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    for line in _text_lines(answer):
         if line and not line.startswith(":"):
             field, _, value = line.partition(": ")
             current[field] = value
