@@ -8,11 +8,7 @@ run-id claims that decide whether a run is started or cancelled (Redis, or a dic
 without REDIS_URL). In embedded mode (no REDIS_URL) the pool worker runs inside the web process,
 and the in-memory channel layer and that dict are all the two share.
 
-One exception, in embedded mode only: RunConsumer.connect (consumers.py) and RestRunHost.start
-(rest_run.py) import execution.worker.embedded and call its ensure_pool(), starting that
-in-process worker themselves. The seam meant for it is nodeengine/asgi.py's StartsEmbeddedPool:
-daphne has no lifespan event to start a worker at, so that outermost wrapper starts it with the
-process's first HTTP or WebSocket connection, before any consumer or view runs. Under
-`nodeengine.asgi:application` the two calls therefore find the pool started and do nothing; they
-only start one for an ASGI application that routes here without that wrapper.
+In embedded mode the in-process worker is started at one seam, outside this package:
+nodeengine/asgi.py's StartsEmbeddedPool starts it with the process's first HTTP or WebSocket
+connection (daphne has no lifespan event), before any consumer or view here runs.
 """

@@ -43,10 +43,6 @@ class RunConsumer(AsyncWebsocketConsumer):
             self.closed = True
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if settings.EMBEDDED:
-            from execution.worker import embedded
-
-            await embedded.ensure_pool()
 
     # channels' AsyncConsumer.__call__ sets `channel_receive` to the layer's receive and ends the
     # whole consumer (a bare 1011 close) at its first exception, e.g. Redis restarting. The

@@ -20,7 +20,6 @@ from typing import Any
 
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.core.cache import cache
 
 from execution.models import Execution
@@ -64,10 +63,6 @@ class RestRunHost:
         self._exit: dict[str, Any] | None = None
 
     async def start(self, request: RunRequest, stdin: str) -> Started:
-        if settings.EMBEDDED:
-            from execution.worker import embedded
-
-            await embedded.ensure_pool()
         self.channel_name = await self.channel_layer.new_channel()
         self.run = ClientRun(self, request)
         if stdin:
