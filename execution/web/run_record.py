@@ -86,16 +86,37 @@ class RunRecord:
             await asyncio.wait({self._task}, timeout=seconds)
 
     async def _write_all(self, execution: Execution) -> None:
-        await self._apply(_insert, (execution,), {})
+        await self._apply([(_insert, (execution,), {})])
         self.inserted.set()
-        while (write := await self._queue.get()) is not _CLOSED:
-            await self._apply(*write)
+        closed = False
+        while not closed:
+            # The writes queued by now go to the database together: one thread and connection
+            # for all of them (a short run's dispatched, started and finished arrive at once,
+            # and a REST run's answer waits for the last).
+            batch: list[Write] = []
+            write = await self._queue.get()
+            while True:
+                if write is _CLOSED:
+                    closed = True
+                    break
+                batch.append(write)
+                if self._queue.empty():
+                    break
+                write = self._queue.get_nowait()
+            if batch:
+                await self._apply(batch)
 
-    async def _apply(
-        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> None:
+    async def _apply(self, writes: list[Write]) -> None:
         try:
-            await db(fn, *args, **kwargs)
-        except Exception:
+            await db(self._apply_each, writes)
+        except Exception:  # no connection to the database at all: the writes are lost, logged
             run_id = self.execution.pk if self.execution is not None else None
-            logger.exception("run %s: could not record %s", run_id, fn.__name__)
+            logger.exception("run %s: could not record %d writes", run_id, len(writes))
+
+    def _apply_each(self, writes: list[Write]) -> None:
+        for fn, args, kwargs in writes:
+            try:
+                fn(*args, **kwargs)
+            except Exception:  # a write that fails is logged; the ones after it still apply
+                run_id = self.execution.pk if self.execution is not None else None
+                logger.exception("run %s: could not record %s", run_id, fn.__name__)
