@@ -86,8 +86,8 @@ lint-python: venv
 LINT_ENV = DEBUG=false HTTPS=true DATABASE_URL=sqlite://:memory: REDIS_URL= \
 	SECRET_KEY=make-lint-only-this-key-signs-nothing-0123456789-abcdefghijklmnop
 
-# Types (pyproject.toml, [tool.mypy]): strict for the compiler and the sandbox's runner, standard
-# elsewhere.
+# Types (pyproject.toml, [tool.mypy]): strict for the compiler, execution/ and the sandbox's
+# runner, standard elsewhere.
 lint-types: venv
 	$(LINT_ENV) $(VENV)/bin/mypy
 

@@ -1,10 +1,19 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from execution.models import Execution
 
+if TYPE_CHECKING:  # Django's admin classes are generic in django-stubs only, not at runtime
+    from django.contrib.auth.models import User as _User
+
+    _ExecutionModelAdmin = admin.ModelAdmin[Execution]
+else:
+    _ExecutionModelAdmin = admin.ModelAdmin
+
 
 @admin.register(Execution)
-class ExecutionAdmin(admin.ModelAdmin):
+class ExecutionAdmin(_ExecutionModelAdmin):
     list_display = [
         "id",
         "user",
@@ -67,8 +76,13 @@ admin.site.register(Execution, ExecutionOperationsAdmin)
 
 User = get_user_model()
 
+if TYPE_CHECKING:  # generic in django-stubs only, as ModelAdmin above
+    _UserAdmin = UserAdmin[_User]
+else:
+    _UserAdmin = UserAdmin
 
-class UserWithRunsAdmin(UserAdmin):
+
+class UserWithRunsAdmin(_UserAdmin):
     """The stock user admin plus each user's run counts (all time and the last 24 hours)."""
 
     # django-stubs types list_display per model instance; the stock tuple is read as it is.
@@ -94,7 +108,8 @@ class UserWithRunsAdmin(UserAdmin):
 
     @admin.display(description="Runs (24 h)", ordering="runs_last_day")
     def runs_last_day(self, user: Any) -> int:
-        return user.runs_last_day
+        count: int = user.runs_last_day  # annotated by get_queryset
+        return count
 
 
 if admin.site.is_registered(User):

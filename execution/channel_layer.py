@@ -70,7 +70,7 @@ return false
 _POP_SHA = hashlib.sha1(_POP_SCRIPT.encode()).hexdigest()
 
 
-class FastRedisChannelLayer(RedisChannelLayer):
+class FastRedisChannelLayer(RedisChannelLayer):  # type: ignore[misc]  # channels-redis is untyped
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Channel keys whose last receive came from the blocking pop, so left nothing in the

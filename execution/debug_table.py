@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 RESUME_MODES = ("continue", "step")
 # The worker's events of a debug run, carried in `run.output` chunks as [type, event].
@@ -90,7 +90,7 @@ class DebugTable:
         return sorted({index[n] for n in node_ids if index.get(n) in self.stoppable})
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from channels.exceptions import ChannelFull
 from django.conf import settings
@@ -174,15 +175,22 @@ class RedisClaims:
 
     async def get(self, run_id: str) -> str | None:
         value = await self._redis.get(self.PREFIX + run_id)
-        return value.decode() if value is not None else None
+        # The client does not decode responses: a value is bytes.
+        return value.decode() if isinstance(value, bytes) else value
 
 
-def store_for_this_loop(stores: dict[int, Any], make: Any) -> Any:
+Store = TypeVar("Store")
+
+
+def store_for_this_loop(stores: dict[int, Store], make: Callable[[str], Store]) -> Store:
     """One Redis-backed store per running event loop: redis-py connections belong to a loop."""
     loop_id = id(asyncio.get_running_loop())
     store = stores.get(loop_id)
     if store is None:
-        store = stores[loop_id] = make(settings.REDIS_URL)
+        url = settings.REDIS_URL
+        if url is None:  # callers ask for a Redis-backed store only when Redis is configured
+            raise RuntimeError("no REDIS_URL for a Redis-backed store")
+        store = stores[loop_id] = make(url)
     return store
 
 

@@ -85,6 +85,8 @@ class Backoff:
             if on_failure is not None:
                 await on_failure(exc)
 
+        # redis-py types the retried errors as its own; OSError (a connection the channel
+        # layer found closed) is retried too, which call_with_retry handles as any exception.
         retry = AsyncRetry(self._backoff(), self._retries, CONNECTION_ERRORS)  # type: ignore[arg-type]
         return await retry.call_with_retry(do, failed)
 

@@ -6,6 +6,8 @@ execution/sandbox/describe.py): the web process holds no Docker client.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -16,12 +18,12 @@ from rest_framework.views import APIView
 from execution import fleet
 
 
-class PackageSerializer(serializers.Serializer):
+class PackageSerializer(serializers.Serializer[dict[str, str]]):
     name = serializers.CharField()
     version = serializers.CharField()
 
 
-class LimitsSerializer(serializers.Serializer):
+class LimitsSerializer(serializers.Serializer[dict[str, float]]):
     wall_seconds = serializers.FloatField()
     cpu_seconds = serializers.IntegerField()
     memory_mb = serializers.IntegerField()
@@ -29,7 +31,7 @@ class LimitsSerializer(serializers.Serializer):
     pause_seconds = serializers.FloatField()
 
 
-class SandboxSerializer(serializers.Serializer):
+class SandboxSerializer(serializers.Serializer[dict[str, Any]]):
     python = serializers.CharField(
         allow_null=True,
         help_text="The sandbox's Python version, e.g. 3.11.2; null until a pool worker has "

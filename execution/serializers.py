@@ -31,7 +31,7 @@ class ReasonField(serializers.ChoiceField):
         return str(value) if value else None
 
 
-class ExecutionSerializer(serializers.ModelSerializer):
+class ExecutionSerializer(serializers.ModelSerializer[Execution]):
     graph: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
@@ -89,14 +89,16 @@ class StdinField(StrictCharField):
         return text
 
 
-class GraphRunSerializer(serializers.Serializer):
+# The submit views' request bodies: validated, never given an instance (Any, as the views'
+# serializer_class, typed by their model, requires).
+class GraphRunSerializer(serializers.Serializer[Any]):
     """POST /api/graphs/{id}/runs/: run a saved graph (yours, in the gallery, or shared)."""
 
     stdin = StdinField()
     share_token = share_token_field()
 
 
-class RunSerializer(serializers.Serializer):
+class RunSerializer(serializers.Serializer[Any]):
     """POST /api/runs/: run Python code, or a graph document, that is not saved."""
 
     code = StrictCharField(
@@ -135,7 +137,7 @@ class RunSerializer(serializers.Serializer):
         return attrs
 
 
-class RunSubmittedSerializer(serializers.Serializer):
+class RunSubmittedSerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.UUIDField(help_text="The execution's id.")
     status = serializers.CharField(help_text='Always "queued" here.')
     position = serializers.IntegerField(help_text="Runs of yours ahead of it in the queue.")
@@ -156,5 +158,6 @@ class RunRefusedSerializer(ErrorSerializer):
     )
 
 
-class KillSerializer(serializers.Serializer):
+# The kill view's answer; the view's serializer_class (typed by its model) requires Any.
+class KillSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()

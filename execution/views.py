@@ -17,7 +17,7 @@ from execution.models import Execution
 from execution.serializers import ExecutionSerializer
 
 
-class OwnExecutionsMixin(generics.GenericAPIView):
+class OwnExecutionsMixin(generics.GenericAPIView[Execution]):
     def get_queryset(self) -> QuerySet[Execution]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: nobody signed in
             return Execution.objects.none()
@@ -48,14 +48,14 @@ GRAPH_ID_MAX = 10**18 - 1
         "description": "Only runs of this graph.",
     }
 )
-class GraphIdFilter(django_filters.Filter):
+class GraphIdFilter(django_filters.Filter):  # type: ignore[misc]  # django-filter is untyped
     field_class = forms.IntegerField
 
 
 GRAPH_ID = "Must be a graph id (a positive integer)."
 
 
-class ExecutionFilter(django_filters.FilterSet):
+class ExecutionFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     """`?status=&reason=&graph=`: empty values are ignored, bad ones are a 400 saying why."""
 
     status = _choice(Execution.Status.choices, "in this status")
@@ -73,7 +73,7 @@ class ExecutionFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(get=extend_schema(summary="List your runs (newest first)"))
-class ExecutionListView(OwnExecutionsMixin, generics.ListAPIView):
+class ExecutionListView(OwnExecutionsMixin, generics.ListAPIView[Execution]):
     serializer_class = ExecutionSerializer
     filter_backends = [django_filters.DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ExecutionFilter

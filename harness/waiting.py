@@ -24,7 +24,7 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, overload
 
 T = TypeVar("T")
 What = str | Callable[[], str]
@@ -45,7 +45,7 @@ def _failure(what: What, timeout: float, last: object, error: BaseException | No
 
 
 def wait_until(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | None],
     timeout: float,
     what: What,
     *,
@@ -62,9 +62,9 @@ def wait_until(
         last: object = None
         error: Exception | None = None
         try:
-            last = predicate()
-            if last:
-                return last  # type: ignore[return-value]
+            last = value = predicate()
+            if value:
+                return value
         except retry_on as exc:  # external state in flux: poll again
             error = exc
         if time.monotonic() >= deadline:
@@ -72,8 +72,32 @@ def wait_until(
         pause(interval)
 
 
+# A predicate returns its result, or an awaitable of it (a coroutine function): the overloads
+# solve T from either, and None (nothing yet) is never returned.
+@overload
 async def wait_until_async(
-    predicate: Callable[[], T | Awaitable[T]],
+    predicate: Callable[[], Awaitable[T | None]],
+    timeout: float,
+    what: What,
+    *,
+    interval: float = ...,
+    retry_on: type[Exception] | tuple[type[Exception], ...] = ...,
+) -> T: ...
+
+
+@overload
+async def wait_until_async(
+    predicate: Callable[[], T | None],
+    timeout: float,
+    what: What,
+    *,
+    interval: float = ...,
+    retry_on: type[Exception] | tuple[type[Exception], ...] = ...,
+) -> T: ...
+
+
+async def wait_until_async(
+    predicate: Callable[[], T | Awaitable[T | None] | None],
     timeout: float,
     what: What,
     *,
@@ -87,10 +111,10 @@ async def wait_until_async(
         last: object = None
         error: Exception | None = None
         try:
-            value = predicate()
-            last = await value if inspect.isawaitable(value) else value
-            if last:
-                return last  # type: ignore[return-value]
+            polled = predicate()
+            last = value = await polled if inspect.isawaitable(polled) else polled
+            if value:
+                return value
         except retry_on as exc:
             error = exc
         if time.monotonic() >= deadline:
@@ -99,7 +123,7 @@ async def wait_until_async(
 
 
 async def receive_until(
-    done: Callable[[], T],
+    done: Callable[[], T | None],
     receive: Callable[[float], Awaitable[object]],
     timeout: float,
     what: What,

@@ -7,6 +7,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, replace
+from typing import Any
 
 import docker
 from docker.types import Ulimit
@@ -194,7 +195,7 @@ class StartedContainer:
 
 def container_options(
     worker_name: str, image: str, limits: RunLimits, kind: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Keyword arguments for APIClient.create_container: the whole sandbox policy in one place.
     `kind` (execution/sandbox_kind.py) decides only whether the runner preloads the data stack;
     every limit is the same for both kinds."""
@@ -279,7 +280,7 @@ def container_options(
     }
 
 
-def _own_socket(attached) -> socket.socket:
+def _own_socket(attached: socket.SocketIO | socket.socket) -> socket.socket:
     """A plain socket of our own for docker-py's attach stream.
 
     docker-py hands back the HTTP response's SocketIO (unix) or socket (tcp); we duplicate its
@@ -358,10 +359,11 @@ def exit_state(api: docker.APIClient, container_id: str, timeout: float) -> tupl
     return int(state["ExitCode"]), bool(state.get("OOMKilled"))
 
 
-def list_worker_containers(api: docker.APIClient, worker_name: str) -> list[dict]:
-    return api.containers(
+def list_worker_containers(api: docker.APIClient, worker_name: str) -> list[dict[str, Any]]:
+    summaries: list[dict[str, Any]] = api.containers(
         all=True, filters={"label": [f"{LABEL_MANAGED}=1", f"{LABEL_WORKER}={worker_name}"]}
     )
+    return summaries
 
 
 def rename_container(api: docker.APIClient, container_id: str, name: str) -> None:

@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from execution.debug_table import DebugTable
 from execution.exit_reasons import ExitReason
@@ -38,14 +38,14 @@ from .side_channel import (
 )
 from .stream import AttachProtocol
 
+T = TypeVar("T")
+
 
 class SandboxHost(Protocol):
     """What a sandbox needs of the pool that made it (SandboxPool is one): Docker calls made
     on its behalf (with the pool's retries and engine handling), and being let go."""
 
-    async def call_docker(
-        self, fn: Callable[..., Any], *args: Any, critical: bool = False
-    ) -> Any: ...
+    async def call_docker(self, fn: Callable[..., T], *args: Any, critical: bool = False) -> T: ...
 
     def retire(self, sandbox: Sandbox) -> None: ...
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from redis.typing import EncodableT
 
 from execution.dispatch import request_channel, store_for_this_loop
 from execution.redis_clients import run_path_client
@@ -261,7 +262,7 @@ class RedisAdmission:
 
     async def try_dispatch(self, user_id: int, run_id: str) -> bool:
         keys = [*self._user_keys(user_id), self._queue]
-        args = [_stale_seconds(), run_id, settings.RUNS_PER_USER]
+        args: list[EncodableT] = [_stale_seconds(), run_id, settings.RUNS_PER_USER]
         return bool(await self._try_dispatch(keys=keys, args=args))
 
     async def position(self, run_id: str) -> int:
@@ -274,7 +275,9 @@ class RedisAdmission:
         slots, waiting = self._user_keys(user_id)
 
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(slots, run_id).zrem(waiting, run_id).zrem(self._queue, run_id)
+            pipe.zrem(slots, run_id)
+            pipe.zrem(waiting, run_id)
+            pipe.zrem(self._queue, run_id)
             await pipe.execute()
 
 

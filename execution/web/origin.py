@@ -9,7 +9,7 @@ one of CSRF_TRUSTED_ORIGINS, the list an operator already maintains for cross-or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from channels.security.websocket import WebsocketDenier
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 def _header(scope: Mapping[str, Any], name: bytes) -> str:
-    for key, value in scope.get("headers", []):
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers", [])  # ASGI: (name, value)
+    for key, value in headers:
         if key == name:
             return value.decode("latin-1").strip()
     return ""

@@ -105,6 +105,9 @@ class RedisRunEvents:
         start = after if after and _is_stream_id(after) else "0-0"
         wait_ms = max(1, int(block * 1000)) if block > 0 else None
         found = await self._redis.xread({key: start}, block=wait_ms)
+        # RESP2 (the client's protocol) answers a list of [key, entries], one per stream; the
+        # dict is RESP3's answer.
+        assert isinstance(found, list)
         return [
             (entry_id.decode(), json.loads(fields[b"e"]))
             for _key, entries in found
@@ -114,7 +117,12 @@ class RedisRunEvents:
     async def last(self, run_id: str) -> Entry | None:
         """The run's last logged entry (its `exit` once it has ended), or None."""
         found = await self._redis.xrevrange(self._prefix + run_id, count=1)
-        return (found[0][0].decode(), json.loads(found[0][1][b"e"])) if found else None
+        if not found:
+            return None
+        entry_id, fields = found[0]
+        # The client does not decode responses (ids are bytes); XREVRANGE lists no deleted entry.
+        assert isinstance(entry_id, bytes) and fields is not None
+        return entry_id.decode(), json.loads(fields[b"e"])
 
 
 def _is_stream_id(value: str) -> bool:

@@ -165,7 +165,7 @@ FULL_EXAMPLE = OpenApiExample(
 )
 
 
-class RunSubmitView(generics.GenericAPIView):
+class RunSubmitView(generics.GenericAPIView[Execution]):  # reads no queryset: makes Executions
     # What both submit routes share: the throttle, the body check and the start. (A comment,
     # not a docstring: drf-spectacular would show a docstring as each route's description.)
 
@@ -224,7 +224,7 @@ class GraphRunCreateView(RunSubmitView):
         return RunRequest(ref=None, graph_id=graph_id, share_token=data.get("share_token"))
 
 
-class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView):
+class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView[Execution]):
     serializer_class = KillSerializer
 
     @extend_schema(
@@ -289,7 +289,7 @@ WAIT_PARAMETER = OpenApiParameter(
     summary="One of your runs, with the last 64 KiB of its output (optionally waiting for it)",
     parameters=[WAIT_PARAMETER],
 )
-class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView):
+class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView[Execution]):
     serializer_class = ExecutionDetailSerializer
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -328,7 +328,7 @@ class JSONWhateverAccepted(BaseContentNegotiation):
         return renderer, renderer.media_type
 
 
-class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView):
+class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView[Execution]):
     serializer_class = ExecutionDetailSerializer
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONWhateverAccepted

@@ -73,7 +73,7 @@ def _remove_containers_at_shutdown(pool: Any) -> None:
     except ImportError:  # not under daphne (e.g. another ASGI server): the next start cleans up
         return
 
-    def stop_pool() -> Deferred:
+    def stop_pool() -> Deferred[None]:
         logger.info("embedded pool stopping: removing its containers")
         return Deferred.fromFuture(asyncio.ensure_future(pool.stop()))
 

@@ -185,8 +185,11 @@ class FleetMember:
     async def join_control_group(self) -> None:
         from channels.layers import get_channel_layer
 
+        layer = get_channel_layer()
+        if layer is None:  # control_loop has said so, and joins nothing
+            return
         try:
-            await get_channel_layer().group_add(control_group(self.name), self.control_channel)
+            await layer.group_add(control_group(self.name), self.control_channel)
             self.joined_at = time.time()
         except Exception as exc:
             logger.warning("could not join %s: %s", control_group(self.name), exc)
@@ -200,7 +203,8 @@ class FleetMember:
             logger.warning("no channel layer: worker %s takes no control messages", self.name)
             return
         group = control_group(self.name)
-        self.control_channel = channel = await layer.new_channel("pool.control.")
+        # The stubs' BaseChannelLayer.new_channel takes no prefix; the layers (in-memory, Redis) do.
+        self.control_channel = channel = await layer.new_channel("pool.control.")  # type: ignore[call-arg]
         await self.join_control_group()
         try:
             while True:

@@ -13,6 +13,7 @@ from typing import Any
 from channels.layers import InMemoryChannelLayer
 
 from execution import dispatch
+from execution.exit_reasons import ExitReason
 from execution.sandbox.sandbox import RunResult
 from execution.worker import worker_run
 from execution.worker.pool_worker import PoolWorker
@@ -32,7 +33,7 @@ class WaitsForKill:
         await on_output("stdout", "hi\n")
         await self.killed.wait()
         return RunResult(
-            exit_code=137, reason="killed", duration=0.01, output_bytes=3, error_line=None
+            exit_code=137, reason=ExitReason.KILLED, duration=0.01, output_bytes=3, error_line=None
         )
 
     async def kill(self) -> None:

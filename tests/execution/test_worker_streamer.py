@@ -9,8 +9,8 @@ import msgpack
 from channels.exceptions import ChannelFull
 
 from execution import dispatch
-from execution.worker.output_queue import TRACE_INTERVAL_SECONDS, OutputQueue
-from execution.worker.output_streamer import CHUNK_BYTES, OutputStreamer
+from execution.worker.output_queue import CHUNK_BYTES, TRACE_INTERVAL_SECONDS, OutputQueue
+from execution.worker.output_streamer import OutputStreamer
 
 
 class RecordingLayer:
