@@ -6,6 +6,7 @@ dispatched, but never start, which is every path of the web side short of a work
 `GET /debug/tasks` lists the asyncio tasks on its event loop (nodeengine/task_census.py): once
 the runs have ended, none of the project's code may still be running there, and no receive may
 still be in progress on the channel layer (one would hold the layer's receive lock).
+The paths of runs a worker started are counted in test_web_tasks_started.py.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def run_tasks(body: dict[str, Any]) -> list[list[str]]:
     ]
 
 
-def nothing_left(web: Servers) -> None:
+def nothing_left(web: Servers, timeout: float = 40) -> None:
     """Wait until every task of the ended runs has ended, and nobody receives on the layer."""
 
     def clean() -> bool:
@@ -119,7 +120,7 @@ def nothing_left(web: Servers) -> None:
         return not run_tasks(body) and body["layer_receives"] in (0, None)
 
     try:
-        wait_until(clean, 40, "the runs' tasks to end")
+        wait_until(clean, timeout, "the runs' tasks to end")
     except AssertionError:
         body = census(web)
         raise AssertionError(
