@@ -144,6 +144,9 @@ def test_compose_passes_every_setting_to_the_app(config):
 
 
 @pytest.mark.docker
+# On a fresh machine the build installs every package (no cached layer): a hang guard of its own
+# above the suite's default.
+@pytest.mark.timeout(1200)
 def test_the_web_and_worker_image_builds_and_starts(docker_ready):
     tag = "nodeengine-app:ops-test"
     build = subprocess.run(

@@ -42,6 +42,9 @@ EXIT_RECORD_PREFIX = STDERR_FRAME_MAGIC + b"\xff\xff"
 
 RUNNER = Path(__file__).resolve().parents[2] / "sandbox_image" / "runner.py"
 FRAME_MAGIC = b"\x1eNE3"
+# A hang guard, not a measure: the runner runs on this host without the data stack
+# (--preload=none: the debugger does not need it, and importing pandas on a loaded machine took
+# longer than the guard).
 DEADLINE = 10.0
 NODE_MARK = re.compile(r"#@(\d+)\s*$")
 EXAMPLES = example_documents()
@@ -93,7 +96,7 @@ class DebugRun:
         body = self.source.encode()
         table_bytes = table if isinstance(table, bytes) else json.dumps(table).encode()
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(RUNNER), *args],
+            [sys.executable, "-I", str(RUNNER), "--preload=none", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -813,7 +816,7 @@ def test_a_plain_run_is_unchanged_and_loads_no_debugger(tmp_path):
         b"print('to stderr', file=sys.stderr)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-I", str(RUNNER), "--wall-seconds=10"],
+        [sys.executable, "-I", str(RUNNER), "--preload=none", "--wall-seconds=10"],
         input=b"NE1 %d\n" % len(source) + source + b"typed\n",
         capture_output=True,
         timeout=DEADLINE,
@@ -848,7 +851,10 @@ def test_a_debug_run_gets_its_pause_allowance_on_the_supervisors_clock(header_si
     else:
         payload = b"NE1 %d\n" % len(source) + source
     result = subprocess.run(
-        [sys.executable, "-I", str(RUNNER), "--wall-seconds=0.2", "--pause-seconds=2"],
+        [
+            *(sys.executable, "-I", str(RUNNER), "--preload=none"),
+            *("--wall-seconds=0.2", "--pause-seconds=2"),
+        ],
         input=payload,
         capture_output=True,
         timeout=DEADLINE,
@@ -876,7 +882,7 @@ def test_sigusr2_kills_a_script_that_sends_it_to_itself_as_before():
     # The child resets the supervisor's handlers: default actions, as in any process.
     source = b"import os, signal\nos.kill(os.getpid(), signal.SIGUSR2)\n"
     result = subprocess.run(
-        [sys.executable, "-I", str(RUNNER)],
+        [sys.executable, "-I", str(RUNNER), "--preload=none"],
         input=b"NE1 %d\n" % len(source) + source,
         capture_output=True,
         timeout=DEADLINE,
@@ -890,7 +896,7 @@ def test_sigusr2_kills_a_script_that_sends_it_to_itself_as_before():
 def run_plain(code: str, stdin: str) -> tuple[int, bytes, bytes]:
     body = code.encode()
     result = subprocess.run(
-        [sys.executable, "-I", str(RUNNER), "--wall-seconds=20"],
+        [sys.executable, "-I", str(RUNNER), "--preload=none", "--wall-seconds=20"],
         input=b"NE1 %d\n" % len(body) + body + stdin.encode(),
         capture_output=True,
         timeout=DEADLINE * 3,
