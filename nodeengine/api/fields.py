@@ -19,7 +19,7 @@ from rest_framework.utils import html
 def documented(field: serializers.Field, **schema: Any) -> serializers.Field:
     """`field`, with `schema` added to its OpenAPI description (nodeengine/api/schema.py): for rules
     the field's own arguments do not show, such as a list size checked by the validation code."""
-    # An attribute of our own on DRF's field (read by graphs/api_schema.py), unknown to its stubs.
+    # An attribute of our own on DRF's field (read by schema.py), unknown to its stubs.
     field.schema_extra = {**getattr(field, "schema_extra", {}), **schema}  # type: ignore[attr-defined]
     return field
 
