@@ -21,6 +21,7 @@ never lose a task's cancellation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,6 +46,10 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (RedisConnectionError, RedisTim
 def is_connection_error(exc: BaseException) -> bool:
     """A dropped Redis connection (e.g. Redis restarted): the next attempt reconnects."""
     return isinstance(exc, CONNECTION_ERRORS)
+
+
+async def _nothing(exc: BaseException) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -72,23 +77,23 @@ class Backoff:
         """For a blocking client (redis-py's own errors, as for `async_retry`)."""
         return Retry(self._backoff(), self._retries)
 
+    @functools.cached_property
+    def _call_retry(self) -> AsyncRetry:
+        # Built once per budget (dispatch.send goes through it for every message a run sends);
+        # redis-py's Retry keeps no state between calls. It types the retried errors as its own;
+        # OSError (a connection the channel layer found closed) is retried too, which
+        # call_with_retry handles as any exception.
+        return AsyncRetry(self._backoff(), self._retries, CONNECTION_ERRORS)  # type: ignore[arg-type]
+
     async def call(
         self,
         do: Callable[[], Awaitable[T]],
-        on_failure: Callable[[BaseException], Awaitable[Any]] | None = None,
+        on_failure: Callable[[BaseException], Awaitable[Any]] = _nothing,
     ) -> T:
         """`await do()`, retried on a connection error within this budget (`await
         on_failure(exc)` after each failure); the last error is raised when the budget is
         spent. Any other error is raised at once."""
-
-        async def failed(exc: BaseException) -> None:
-            if on_failure is not None:
-                await on_failure(exc)
-
-        # redis-py types the retried errors as its own; OSError (a connection the channel
-        # layer found closed) is retried too, which call_with_retry handles as any exception.
-        retry = AsyncRetry(self._backoff(), self._retries, CONNECTION_ERRORS)  # type: ignore[arg-type]
-        return await retry.call_with_retry(do, failed)
+        return await self._call_retry.call_with_retry(do, on_failure)
 
 
 RUN_PATH = Backoff(tries=5, first_pause=0.2, max_pause=1.0)

@@ -189,7 +189,6 @@ OOM_KILL_COUNTERS = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup
 _thread_shutdown = threading._shutdown  # type: ignore[attr-defined]
 _run_exitfuncs = atexit._run_exitfuncs
 _os_write, _os_open, _os_read, _os_close = os.write, os.open, os.read, os.close
-_os_set_blocking = os.set_blocking
 _getpid = os.getpid
 
 
@@ -226,14 +225,9 @@ def exit_record(status: int, *, supervisor: bool, side_bytes: int) -> bytes:
 
 
 def write_exit_record(fd: int, record: bytes) -> None:
-    # Blocking first: the script may have left its stdout non-blocking (os.set_blocking(1,
-    # False)), and that flag belongs to the pipe, shared with PID 1. With the pipe full the
-    # record would be refused (EAGAIN), both the script's and PID 1's, and the run would lose
-    # its exit code.
+    # Waiting out a full pipe the script may have made non-blocking, as the stderr frames do.
     with contextlib.suppress(OSError):
-        _os_set_blocking(fd, True)
-    with contextlib.suppress(OSError):
-        _os_write(fd, record)
+        script_output.write_waiting(fd, record)
 
 
 def harden_supervisor() -> None:

@@ -84,7 +84,7 @@ _os_write, _os_read = os.write, os.read
 _select = select.select
 
 
-def _write_waiting(fd: int, data: bytes) -> int:
+def write_waiting(fd: int, data: bytes) -> int:
     """os.write for the runner's own writes to the stdout pipe, waiting out a full pipe: the
     script may have made it non-blocking (os.set_blocking(1, False)), and that flag belongs to
     the pipe, shared by every copy of descriptor 1. A frame of at most PIPE_BUF is then written
@@ -127,7 +127,7 @@ class FramedStderr(io.RawIOBase):
         for start in range(0, len(view), STDERR_FRAME_PAYLOAD_BYTES):
             piece = view[start : start + STDERR_FRAME_PAYLOAD_BYTES]
             # At most PIPE_BUF: the pipe takes all of it or raises.
-            self.written += _write_waiting(
+            self.written += write_waiting(
                 self.out_fd, STDERR_FRAME_MAGIC + len(piece).to_bytes(2, "big") + piece
             )
 

@@ -12,6 +12,7 @@ The paths of runs a worker started are counted in test_web_tasks_started.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import uuid
@@ -43,25 +44,36 @@ def redis_server() -> Iterator[PrivateRedis]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def web(django_db_setup: Any, redis_server: PrivateRedis) -> Iterator[Servers]:
-    from django.conf import settings
+@contextlib.contextmanager
+def census_servers(redis_url: str, worker_size: int = 0, **settings: str) -> Iterator[Servers]:
+    """daphne with TASK_CENSUS on `redis_url`, and a runpool worker of `worker_size` sandboxes
+    when asked (tests/web/test_web_tasks_started.py)."""
+    from django.conf import settings as django_settings
 
-    database = settings.DATABASES["default"]
+    database = django_settings.DATABASES["default"]
     servers = Servers.create(
         database,
-        redis_server.url,
+        redis_url,
+        test_settings=True,
         # Without the harness's conn_max_age: each concurrent request has a thread of its own
         # (Django's ThreadSensitiveContext), and kept connections would exhaust Postgres.
         DATABASE_URL=database_url(database).partition("?")[0],
         TASK_CENSUS="true",
-        RUN_SUBMIT_RATE="100000/min",
+        **settings,
     )
     try:
         servers.start_daphne()
+        if worker_size:
+            servers.start_worker(size=worker_size)
         yield servers
     finally:
         servers.stop()
+
+
+@pytest.fixture(scope="module")
+def web(django_db_setup: Any, redis_server: PrivateRedis) -> Iterator[Servers]:
+    with census_servers(redis_server.url, RUN_SUBMIT_RATE="100000/min") as servers:
+        yield servers
 
 
 @pytest.fixture

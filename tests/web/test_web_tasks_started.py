@@ -18,12 +18,20 @@ from typing import Any
 import pytest
 
 from execution.models import Execution
-from harness.engine import Servers, WsClient, database_url, make_token, run_async
+from harness.engine import Servers, WsClient, make_token, run_async
 from harness.redis_server import PrivateRedis
 from harness.waiting import receive_until, wait_until
 from tests.web import test_web_tasks
-from tests.web.test_web_tasks import call, census, run_tasks
+from tests.web.test_web_tasks import (
+    call,
+    census,
+    census_servers,
+    run_tasks,
+)
 from tests.web.test_ws_debug import LOOP_AND_FUNCTION
+
+# The same module-scoped private Redis as test_web_tasks.py.
+redis_server = test_web_tasks.redis_server
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
 
@@ -37,34 +45,13 @@ SETTLE_SECONDS = 10
 
 
 @pytest.fixture(scope="module")
-def redis_server() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def web(django_db_setup: Any, redis_server: PrivateRedis) -> Iterator[Servers]:
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    servers = Servers.create(
-        database,
-        redis_server.url,
-        DATABASE_URL=database_url(database).partition("?")[0],
-        TASK_CENSUS="true",
-        # Longer than any test takes to act: a kill or a disconnect, not the wall limit, ends
-        # the waiting scripts.
-        RUN_WALL_SECONDS="30",
-        RUN_PAUSE_SECONDS="30",
-    )
-    try:
-        servers.start_daphne()
-        servers.start_worker(size=2)
+    # Longer than any test takes to act: a kill or a disconnect, not the wall limit, ends the
+    # waiting scripts.
+    with census_servers(
+        redis_server.url, worker_size=2, RUN_WALL_SECONDS="30", RUN_PAUSE_SECONDS="30"
+    ) as servers:
         yield servers
-    finally:
-        servers.stop()
 
 
 def nothing_left(web: Servers) -> None:
