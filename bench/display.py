@@ -179,6 +179,11 @@ def main() -> None:
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     print(f"\nruntime {args.runtime}, image {image}, {os.cpu_count()} CPUs, load {load_average()}")
+    print(
+        "Node Engine column: the data stack preloaded (what the shipped SANDBOX_PRELOAD=auto"
+        " gives at RUN_MEMORY_MB=128); baseline column where it says --preload=none:"
+        " SANDBOX_PRELOAD=none, not the shipped configuration."
+    )
     for r in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)))
 
