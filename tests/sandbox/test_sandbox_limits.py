@@ -92,16 +92,18 @@ async def test_one_huge_allocation_raising_memory_error_is_memory(make_pool, san
     await assert_next_run_works(pool)
 
 
-async def test_fork_bomb_is_contained_and_the_next_run_works(make_pool, sandbox_runtime):
+async def test_fork_bomb_is_contained_and_the_next_run_works(make_pool):
     pool = await make_pool(pids=32, wall_seconds=3)
     code = (
         "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
     )
     result, _ = await run_code(pool, code)
-    # Under gVisor RLIMIT_NPROC holds the tasks, but each refused fork still costs its ptrace
-    # platform memory: the bomb ends at the memory limit instead of the wall limit.
-    allowed = ("timeout", "error", "memory") if sandbox_runtime == "runsc" else ("timeout", "error")
-    assert result.reason in allowed
+    # The task limit holds the bomb under both runtimes, but the 32 interpreters it reaches each
+    # dirty their own copy of the parent's pages (and, under gVisor, each refused fork costs
+    # ptrace platform memory): whether the wall limit or the memory limit (64 MiB here) comes
+    # first depends on the machine's speed, under runc too. Either way the run ends with its
+    # reason and the sandbox after it works.
+    assert result.reason in ("timeout", "error", "memory")
     await assert_next_run_works(pool)
 
 
