@@ -500,7 +500,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run Python code or a graph document (answers once the run is queued) */
+        /** Run Python code or a graph document (answers once the run is queued, or with `?wait` once it has finished) */
         post: operations["runs_create"];
         delete?: never;
         options?: never;
@@ -2848,7 +2848,10 @@ export interface operations {
     };
     graphs_runs_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Hold the answer until the run has finished, at most this many seconds (0 to 30); the answer then shows it as it is. */
+                wait?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -2861,6 +2864,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description With `?wait=N`: the run finished within N seconds; its detail, as `GET /api/executions/{id}/` gives it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionDetail"];
+                };
+            };
+            /** @description Queued or running (without `?wait`, or still running after N seconds): follow `url` (with `?wait`) or `events_url`. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3144,7 +3157,10 @@ export interface operations {
     };
     runs_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Hold the answer until the run has finished, at most this many seconds (0 to 30); the answer then shows it as it is. */
+                wait?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3155,6 +3171,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description With `?wait=N`: the run finished within N seconds; its detail, as `GET /api/executions/{id}/` gives it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionDetail"];
+                };
+            };
+            /** @description Queued or running (without `?wait`, or still running after N seconds): follow `url` (with `?wait`) or `events_url`. */
             202: {
                 headers: {
                     [name: string]: unknown;
