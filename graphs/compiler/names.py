@@ -1,9 +1,10 @@
 """Turning names drawn in a graph into valid, distinct Python identifiers.
 
 A sanitised name is never a keyword, a soft keyword, a builtin or a name the generated script
-itself uses (modules it imports), so user text can never shadow or inject anything. Names that
-begin with `_ne_` belong to debug runs (docs/debugging.md: the runner's `_ne_hit`, `_ne_stop`,
-`_ne_pause`, `_ne_tap` and the tapped values `_ne_v<e>`): no name handed out here starts so.
+itself uses (modules it imports, functions built from graphs: `reserved`), so user text can never
+shadow or inject anything. Names that begin with `_ne_` belong to the runner and debug runs
+(docs/debugging.md: `_ne_hit`, `_ne_stop`, `_ne_pause`, `_ne_tap` and the tapped values
+`_ne_v<e>`; docs/interfaces.md: `_ne_inputs`, `_ne_output`): no name handed out here starts so.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import unicodedata
+from collections.abc import Iterable
 
 MAX_IDENTIFIER = 40
 RESERVED_PREFIX = "_ne_"  # debug instrumentation's names (graphs/compiler/debug.py)
@@ -64,8 +66,10 @@ def is_reserved(identifier: str) -> bool:
 class NameAllocator:
     """Hands out distinct identifiers, in call order (so the same graph gives the same names)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        # `reserved`: names the script already uses elsewhere (functions built from graphs).
         self._taken: set[str] = set(RESERVED)
+        self._taken.update(reserved)
         self._next_suffix: dict[str, int] = {}
 
     def allocate(self, raw: str, fallback: str = "value") -> str:

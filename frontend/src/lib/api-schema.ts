@@ -457,6 +457,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/graphs/{id}/signature/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inputs and outputs of a graph of yours (of one of its versions) */
+        get: operations["graphs_signature_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs/import/": {
         parameters: {
             query?: never;
@@ -568,6 +585,8 @@ export interface components {
             source_map: {
                 [key: string]: string;
             };
+            /** @description The graph's inputs and outputs (its Graph input and output nodes). */
+            signature: components["schemas"]["Signature"];
         };
         /** @description Only the shape: whether the password is right is the view's (rate-limited) business. */
         CredentialsRequest: {
@@ -577,6 +596,32 @@ export interface components {
         Csrf: {
             /** @description Also set as the csrftoken cookie; send it back as X-CSRFToken. */
             readonly csrfToken: string;
+        };
+        /** @enum {string} */
+        DataTypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
+        Dependencies: {
+            /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
+            graphs?: components["schemas"]["Dependency"][];
+        };
+        DependenciesRequest: {
+            /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
+            graphs?: components["schemas"]["DependencyRequest"][];
+        };
+        /** @description One graph an exported graph uses: the pinned revision, by its id on the exporting server. */
+        Dependency: {
+            /** @description The graph's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            graph: components["schemas"]["GraphContent"];
+        };
+        /** @description One graph an exported graph uses: the pinned revision, by its id on the exporting server. */
+        DependencyRequest: {
+            /** @description The graph's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            graph: components["schemas"]["GraphContentRequest"];
         };
         Diagnostic: {
             severity: components["schemas"]["SeverityEnum"];
@@ -700,7 +745,7 @@ export interface components {
         /** @enum {string} */
         FormatEnum: "nodeengine.graph";
         /** @enum {integer} */
-        FormatVersionEnum: 1;
+        FormatVersionEnum: 1 | 2;
         /** @description A gallery row: the listing, not the document. */
         GalleryItem: {
             readonly id: number;
@@ -759,6 +804,10 @@ export interface components {
             readonly share_url: string | null;
             /** @description The graph's gallery listing while it is listed, else null. */
             readonly gallery: components["schemas"]["GalleryListing"] | null;
+            /** @description The inputs and outputs of the graph as saved (GET .../signature/). */
+            readonly signature: components["schemas"]["Signature"];
+            /** @description The copies of other users' graphs this graph uses, by "<graph id>@<version>" (taken when it is saved using them; the copies themselves stay on the server). */
+            readonly snapshots: components["schemas"]["SnapshotSummary"][];
             /** @description The graph this one was forked from (null once gone). */
             readonly forked_from: number | null;
             /** @description Where a fork came from ("" if not a fork). */
@@ -797,20 +846,22 @@ export interface components {
         GraphExport: {
             /** @description Always "nodeengine.graph". */
             format: components["schemas"]["FormatEnum"];
-            /** @description Currently 1. */
+            /** @description Currently 2; version 1 documents (no dependencies) still import. */
             format_version: components["schemas"]["FormatVersionEnum"];
             /** Format: date-time */
             exported_at?: string;
             graph: components["schemas"]["GraphContent"];
+            dependencies?: components["schemas"]["Dependencies"];
         };
         GraphExportRequest: {
             /** @description Always "nodeengine.graph". */
             format: components["schemas"]["FormatEnum"];
-            /** @description Currently 1. */
+            /** @description Currently 2; version 1 documents (no dependencies) still import. */
             format_version: components["schemas"]["FormatVersionEnum"];
             /** Format: date-time */
             exported_at?: string;
             graph: components["schemas"]["GraphContentRequest"];
+            dependencies?: components["schemas"]["DependenciesRequest"];
         };
         /** @description A saved graph: its React Flow document (nodes, edges, viewport) and its version. */
         GraphRequest: {
@@ -828,6 +879,8 @@ export interface components {
             };
             /** @description On update (PUT/PATCH): the version this edit is based on (required); a stale one answers 409. Ignored on create. */
             version?: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         GraphRevision: {
             readonly version: number;
@@ -889,6 +942,8 @@ export interface components {
             };
             /** @description The version this edit is based on; a stale one answers 409. */
             version: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         Kill: {
             detail: string;
@@ -1038,6 +1093,8 @@ export interface components {
             };
             /** @description The version this edit is based on; a stale one answers 409. */
             version: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         PositionDoc: {
             /** Format: double */
@@ -1175,6 +1232,40 @@ export interface components {
             readonly title: string;
             /** @description How the reader reached it: the gallery, or a share link. */
             readonly source: components["schemas"]["SourceEnum"];
+            /** @description The inputs and outputs of the graph as saved. */
+            readonly signature: components["schemas"]["Signature"];
+        };
+        /**
+         * @description A graph's inputs (its Graph input nodes) and outputs (its Graph output nodes), each in
+         *     canvas order: top to bottom, then left to right, then node id.
+         */
+        Signature: {
+            inputs: components["schemas"]["SignatureInput"][];
+            outputs: components["schemas"]["SignatureOutput"][];
+        };
+        SignatureInput: {
+            /** @description A Python identifier, unique among the inputs. */
+            name: string;
+            /** @description A data pin type. */
+            type: components["schemas"]["DataTypeEnum"];
+            /** @description True when the input has no default. */
+            required: boolean;
+            /** @description The default (a string, number or boolean), or null. */
+            default: unknown;
+            description: string;
+        };
+        SignatureOutput: {
+            /** @description A Python identifier, unique among the outputs. */
+            name: string;
+            /** @description A data pin type. */
+            type: components["schemas"]["DataTypeEnum"];
+        };
+        SnapshotSummary: {
+            graph_id: number;
+            version: number;
+            /** @description The graph's name when it was copied. */
+            name: string;
+            signature: components["schemas"]["Signature"];
         };
         /** @enum {string} */
         SourceEnum: "gallery" | "link";
@@ -3041,6 +3132,57 @@ export interface operations {
             };
             /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    graphs_signature_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A version of the graph (the current one, or one kept in its history); the current version when absent. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signature"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
