@@ -24,6 +24,7 @@ from django.core.cache import cache
 
 from execution.models import Execution
 from execution.redis_clients import UNTIL_BACK
+from execution.web.admission import Budget
 from execution.web.client_run import ClientRun, deliver
 from execution.web.messages import RunRequest
 from execution.web.run_events import run_events
@@ -51,8 +52,9 @@ class RestRunHost:
     """The RunHost (run_host.py) of one REST run. It keeps no table of runs: it has one, and
     the replies on its channel are all that run's."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, budget: Budget | None = None) -> None:
         self.user = user
+        self.budget = budget  # whose run slots (None: the user's own; a webhook's has its own)
         layer = get_channel_layer()
         assert layer is not None  # settings.CHANNEL_LAYERS always has a default
         self.channel_layer = layer
@@ -64,7 +66,7 @@ class RestRunHost:
 
     async def start(self, request: RunRequest, stdin: str) -> Started:
         self.channel_name = await self.channel_layer.new_channel()
-        self.run = ClientRun(self, request)
+        self.run = ClientRun(self, request, budget=self.budget)
         if stdin:
             self.run.controls.stdin(stdin)  # sent once the run has started
         self.run.controls.close_stdin()  # nobody types: input() past the given text sees EOF
@@ -167,5 +169,8 @@ def server_loop_running() -> bool:
     )
 
 
-async def start_rest_run(user: Any, request: RunRequest, stdin: str = "") -> Started:
-    return await RestRunHost(user).start(request, stdin)
+async def start_rest_run(
+    user: Any, request: RunRequest, stdin: str = "", budget: Budget | None = None
+) -> Started:
+    """Start `request` as `user`'s run, in `budget`'s run slots (default: the user's own)."""
+    return await RestRunHost(user, budget).start(request, stdin)
