@@ -69,9 +69,10 @@ def finished_result(run_id: str) -> dict[str, Any] | None:
 class Running(Response):
     """202: the run has not ended. `run_id` and `wait` tell the async view what to wait for."""
 
-    def __init__(self, token: str, run_id: str, wait: float) -> None:
+    def __init__(self, request: Request, token: str, run_id: str, wait: float) -> None:
         poll_url = reverse("hook-run-result", args=[token, run_id])
         super().__init__({"status": "running", "poll_url": poll_url}, status=202)
+        self["Location"] = request.build_absolute_uri(poll_url)
         self.run_id = run_id
         self.wait = wait
 
@@ -187,7 +188,7 @@ class HookRunView(HookView):
             return refusal(request, started)
         run_id = str(started.run_id)
         WebhookRun.objects.create(hook=hook, run_id=run_id)
-        return Running(token, run_id, seconds)
+        return Running(request, token, run_id, seconds)
 
 
 class HookRunResultView(HookView):
@@ -211,7 +212,7 @@ class HookRunResultView(HookView):
         result = finished_result(str(run_id))
         if result is not None:
             return Response(result)
-        return Running(token, str(run_id), seconds)
+        return Running(request, token, str(run_id), seconds)
 
 
 async def _waited(response: Any) -> Any:
@@ -229,6 +230,7 @@ async def _waited(response: Any) -> Any:
         # The DRF answer is rendered after the view returns: its body and status may change.
         response.data = result
         response.status_code = status.HTTP_200_OK
+        del response["Location"]
     return response
 
 

@@ -56,8 +56,8 @@ class WebhookRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         hook = getattr(view, "hook", None)
-        if not isinstance(hook, Webhook):
-            return None  # no hook, no run: nothing to count
+        if request.method != "POST" or not isinstance(hook, Webhook):
+            return None  # only calls (which start runs) count; polls and OPTIONS do not
         return self.cache_format % {"scope": self.scope, "ident": hook_key(hook)}
 
 
