@@ -40,6 +40,7 @@ from execution.serializers import RunRefusedSerializer
 from execution.web.messages import RunRequest
 from execution.web.rest_run import server_loop_running, start_rest_run
 from execution.web.run_events import wait_for_exit
+from execution.web.run_inputs import inputs_shape_errors
 from execution.web.run_record import db
 from execution.web.run_views import WAIT_MAX_SECONDS, _with_drf_first, refusal, wait_seconds
 from webhooks.limits import WebhookJSONParser, WebhookRateThrottle, hook_budget
@@ -55,11 +56,8 @@ def finished_result(run_id: str) -> dict[str, Any] | None:
     row = Execution.objects.filter(pk=run_id, status=Execution.Status.FINISHED).first()
     if row is None:
         return None
-    # `outputs` is the execution's field for Graph output values (docs/interfaces.md); a record
-    # without it (a run of a graph with no outputs) has none.
-    outputs = getattr(row, "outputs", None)
     return {
-        "outputs": outputs if isinstance(outputs, dict) else {},
+        "outputs": row.outputs or {},  # its Graph output nodes' values ({} for none)
         "exit_code": row.exit_code,
         "reason": row.reason or None,
         "output_tail": row.output_tail,
@@ -148,8 +146,10 @@ class HookRunView(HookView):
             202: HookRunningSerializer,
             400: OpenApiResponse(
                 RunRefusedSerializer,
-                description="The body is not a JSON object, a bad `?wait=`, bad inputs, or the "
-                "graph does not compile (`code` is `compile_error`, with `diagnostics`).",
+                description="The body is not a JSON object, a bad `?wait=`, inputs that do not "
+                "fit the graph's signature (`code` is `bad_inputs`; `errors.inputs` names each "
+                "wrong, unknown or missing input), or the graph does not compile (`code` is "
+                "`compile_error`, with `diagnostics`).",
             ),
             404: OpenApiResponse(
                 RunRefusedSerializer, description="No such hook (unknown or revoked token)."
@@ -171,18 +171,21 @@ class HookRunView(HookView):
     )
     def post(self, request: Request, token: str) -> Response:
         seconds = wait_seconds(request, default=WAIT_DEFAULT_SECONDS)
-        inputs = request.data
+        inputs = request.data  # the body is the run's inputs: {} (or no body) is none
         if not isinstance(inputs, dict):
             raise ValidationError(
                 {"inputs": ["The body must be a JSON object: {input name: value}."]}
             )
+        shape_errors = inputs_shape_errors(inputs, code_run=False)
+        if shape_errors:
+            raise ValidationError({"inputs": shape_errors})
         if not server_loop_running():
             return Response(
                 {"detail": "Webhooks need the ASGI server (daphne): this process has none."},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
         hook = self.hook
-        run = RunRequest(ref=None, graph_id=hook.graph_id)
+        run = RunRequest(ref=None, graph_id=hook.graph_id, inputs=inputs or None)
         started = async_to_sync(start_rest_run)(hook.graph.owner, run, "", hook_budget(hook))
         if started.error is not None:
             return refusal(request, started)

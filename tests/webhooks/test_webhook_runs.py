@@ -120,6 +120,47 @@ def test_a_call_runs_the_graph_as_its_owner_and_answers_the_result(
     assert requests.post(url, timeout=45).status_code == 200
 
 
+def test_the_answer_carries_the_graphs_outputs(engine_servers, engine_token, engine_user):
+    """A Graph output node calls the runner's `_ne_output` (docs/interfaces.md); a code node
+    calling it stands in for one here, so the test does not depend on the compiler's nodes."""
+    adds = Graph.objects.create(
+        owner=engine_user, name="adds", **code_graph("_ne_output('sum', 2 + 3)\nprint('added')\n")
+    )
+    answer = call(new_hook(engine_servers, engine_token, adds), {})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "outputs": {"sum": 5},
+        "exit_code": 0,
+        "reason": "ok",
+        "output_tail": "added\n",
+    }
+
+
+def test_the_body_is_the_runs_inputs(engine_servers, engine_token, graph):
+    """The body goes to the same input check as `inputs` of POST /api/graphs/{id}/runs/: this
+    graph has no Graph input nodes, so any input is unknown, named in `errors.inputs`."""
+    url = new_hook(engine_servers, engine_token, graph)
+    answer = call(url, {"a": 1, "b": "two"})
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["code"] == "bad_inputs"
+    assert any("'a'" in error for error in body["errors"]["inputs"])
+    assert any("'b'" in error for error in body["errors"]["inputs"])
+    rest = requests.post(
+        f"{engine_servers.origin}/api/graphs/{graph.pk}/runs/",
+        headers={"Authorization": f"Token {engine_token}"},
+        json={"inputs": {"a": 1, "b": "two"}},
+        timeout=20,
+    )
+    assert (rest.status_code, rest.json()["errors"]) == (400, body["errors"])
+    deep: Any = 1
+    for _ in range(40):
+        deep = [deep]
+    too_deep = call(url, {"a": deep})  # the API's JSON guard (GRAPH_MAX_DEPTH) refuses it
+    assert too_deep.status_code == 400 and "nested too deeply" in too_deep.json()["detail"]
+    assert not WebhookRun.objects.exists()
+
+
 def test_wait_zero_answers_202_and_the_poll_url_gives_the_result(
     engine_servers, engine_token, graph
 ):
