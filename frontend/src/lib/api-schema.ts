@@ -176,7 +176,7 @@ export interface paths {
         };
         /**
          * Follow one of your runs as Server-Sent Events
-         * @description Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, `display`, `exit`, ...), one SSE event each: `event:` its type, `data:` its JSON, `id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after `exit`. Runs submitted over REST only; for others the stream holds their `exit` alone. Resuming after the `exit` answers 204.
+         * @description Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, `display`, `result` (a graph's outputs, after all output), `exit`, ...), one SSE event each: `event:` its type, `data:` its JSON, `id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after `exit`. Runs submitted over REST only; for others the stream holds their `exit` alone. Resuming after the `exit` answers 204.
          */
         get: operations["executions_events_retrieve"];
         put?: never;
@@ -457,6 +457,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/graphs/{id}/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a graph's webhooks (never their tokens) */
+        get: operations["graphs_webhooks_list"];
+        put?: never;
+        /** Create a webhook: a secret URL that runs this graph as you (shown once) */
+        post: operations["graphs_webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/graphs/{id}/webhooks/{hook_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a webhook: its URL answers 404 from the next call on */
+        delete: operations["graphs_webhooks_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs/import/": {
         parameters: {
             query?: never;
@@ -468,6 +503,43 @@ export interface paths {
         put?: never;
         /** Create a graph from an export document */
         post: operations["graphs_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/{token}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call a webhook: run its graph as its owner, with the body as inputs
+         * @description No other authentication: the token is the credential. The body is a JSON object `{input name: value}` (empty: no inputs), at most WEBHOOK_BODY_BYTES. Each hook is limited to WEBHOOK_RATE calls (429 with Retry-After) and to its own WEBHOOK_RUNS running + WEBHOOK_RUNS_QUEUED queued runs (429 `refused`), apart from its owner's.
+         */
+        post: operations["hooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/{token}/runs/{run_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook run's result (with the same token) */
+        get: operations["hooks_runs_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -690,6 +762,12 @@ export interface components {
             readonly worker: string;
             readonly node_id: string;
             readonly output_tail: string;
+            /** @description A graph run's outputs, name -> JSON value (its Graph output nodes' last values; integers past 2^53 as decimal text): the `result` event's. {} until the run has finished, or when it recorded none. */
+            readonly outputs: {
+                [key: string]: unknown;
+            };
+            /** @description One sentence per output that was not JSON (sent as its repr) or did not fit in the 1 MiB of outputs (sent as null). */
+            readonly output_warnings: string[];
         };
         ForkRequest: {
             /** @description The token of the link the graph was shared with you by; not needed for your own graphs or those in the gallery. */
@@ -861,6 +939,10 @@ export interface components {
             stdin: string;
             /** @description The token of the link the graph was shared with you by; not needed for your own graphs or those in the gallery. */
             share_token?: string;
+            /** @description The graph's inputs, name -> JSON value (see its `signature`): each must fit its input's type, every required one given, no other name. Not for plain `code`. At most WS_MESSAGE_BYTES as JSON, GRAPH_MAX_DEPTH levels deep. A bad one is a 400 whose `errors.inputs` names it (code `bad_inputs`). */
+            inputs?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description A list row: everything but the (possibly large) document. */
         GraphSummary: {
@@ -889,6 +971,39 @@ export interface components {
             };
             /** @description The version this edit is based on; a stale one answers 409. */
             version: number;
+        };
+        /** @description A hook's run once it has ended. */
+        HookResult: {
+            /** @description The graph's outputs `{name: value}` (its Graph output nodes' last values); `{}` when it has none. */
+            outputs: {
+                [key: string]: unknown;
+            };
+            /** @description The script's exit status; null when it did not exit itself. */
+            exit_code: number | null;
+            /**
+             * @description Why the run ended; null until it has finished.
+             *
+             *     * `ok` - Ok
+             *     * `error` - Error
+             *     * `timeout` - Timeout
+             *     * `cpu_limit` - CPU limit
+             *     * `killed` - Killed
+             *     * `memory` - Memory
+             *     * `output_limit` - Output Limit
+             *     * `worker_lost` - Worker Lost
+             *     * `pause_limit` - Pause limit
+             *     * `side_channel` - Side channel
+             */
+            readonly reason: (components["schemas"]["ReasonEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description The last 64 KiB of what the run printed (stdout and stderr). */
+            output_tail: string;
+        };
+        /** @description A hook's run that has not ended yet. */
+        HookRunning: {
+            /** @description Always "running". */
+            status: string;
+            /** @description `/api/hooks/<token>/runs/<run id>/`: GET it (optionally with `?wait=`) for the result. */
+            poll_url: string;
         };
         Kill: {
             detail: string;
@@ -1022,6 +1137,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["GraphSummary"][];
         };
+        PaginatedWebhookList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Webhook"][];
+        };
         /** @description PUT and PATCH: the same fields, and `version` is required (also for PATCH). */
         PatchedGraphUpdateRequest: {
             name?: string;
@@ -1102,6 +1232,10 @@ export interface components {
              * @default
              */
             stdin: string;
+            /** @description The graph's inputs, name -> JSON value (see its `signature`): each must fit its input's type, every required one given, no other name. Not for plain `code`. At most WS_MESSAGE_BYTES as JSON, GRAPH_MAX_DEPTH levels deep. A bad one is a 400 whose `errors.inputs` names it (code `bad_inputs`). */
+            inputs?: {
+                [key: string]: unknown;
+            } | null;
         };
         RunSubmitted: {
             /**
@@ -1202,6 +1336,22 @@ export interface components {
         VersionConflict: {
             detail: string;
             current_version: number;
+        };
+        /** @description A hook as listed: never its token (only its hash is stored). */
+        Webhook: {
+            readonly id: number;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        WebhookCreated: {
+            id: number;
+            /**
+             * Format: uri
+             * @description `<origin>/api/hooks/<token>/`: POST a JSON object to it to run the graph. Shown this once: only the token's hash is stored.
+             */
+            url: string;
+            /** Format: date-time */
+            created_at: string;
         };
     };
     responses: never;
@@ -2869,7 +3019,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunSubmitted"];
                 };
             };
-            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`). */
+            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`), or its `inputs` do not fit the graph's signature (`code` is `bad_inputs`; `errors.inputs` has one sentence per wrong, unknown or missing input). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3046,6 +3196,160 @@ export interface operations {
             };
         };
     };
+    graphs_webhooks_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. At most 500; more is capped. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A search term. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookList"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    graphs_webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    graphs_webhooks_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                hook_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     graphs_import_create: {
         parameters: {
             query?: never;
@@ -3114,6 +3418,152 @@ export interface operations {
             };
         };
     };
+    hooks_create: {
+        parameters: {
+            query?: {
+                /** @description Hold the answer until the run has ended, at most this many seconds (0 to 30); 200 with the result if it did, else 202. */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The secret part of the hook's URL. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookRunning"];
+                };
+            };
+            /** @description The body is not a JSON object, a bad `?wait=`, inputs that do not fit the graph's signature (`code` is `bad_inputs`; `errors.inputs` names each wrong, unknown or missing input), or the graph does not compile (`code` is `compile_error`, with `diagnostics`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+            /** @description No such hook (unknown or revoked token). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+            /** @description The body is larger than 2097152 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past WEBHOOK_RATE, or the hook's runs fill its slots (`code` is `refused`); try again after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+            /** @description No pool worker could take the run. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+        };
+    };
+    hooks_runs_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Hold the answer until the run has ended, at most this many seconds (0 to 30); 200 with the result if it did, else 202. */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The run's id (from `poll_url`). */
+                run_id: string;
+                /** @description The secret part of the hook's URL. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookRunning"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such hook, or the run is not one this hook started. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+        };
+    };
     nodes_retrieve: {
         parameters: {
             query?: never;
@@ -3163,7 +3613,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunSubmitted"];
                 };
             };
-            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`). */
+            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`), or its `inputs` do not fit the graph's signature (`code` is `bad_inputs`; `errors.inputs` has one sentence per wrong, unknown or missing input). */
             400: {
                 headers: {
                     [name: string]: unknown;
