@@ -170,3 +170,21 @@ def test_the_rate_limit_answers_429_with_retry_after(owner_client, anon_client, 
     assert 0 < int(limited.headers["Retry-After"]) <= 60
     assert "too often" in limited.json()["detail"]
     assert anon_client.post(second, {}, format="json").status_code != 429
+
+
+def test_logs_never_show_a_hook_token(owner_client, anon_client, graph, settings, caplog):
+    """Django logs the path of every 4xx answer (a 400, a 429 here): the console handler's filter
+    (settings.LOGGING) masks the token in the record before any handler writes it."""
+    import logging
+
+    settings.WEBHOOK_RATE = "1/min"
+    url = owner_client.post(hooks_url(graph.pk)).data["url"]
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        for _ in range(2):
+            anon_client.post(url, "[1]", content_type="application/json")
+    messages = [r.getMessage() for r in caplog.records if r.name == "django.request"]
+    assert messages == [
+        "Bad Request: /api/hooks/<token>/",
+        "Too Many Requests: /api/hooks/<token>/",
+    ]
+    assert token_of(url) not in caplog.text
