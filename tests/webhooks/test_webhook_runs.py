@@ -161,6 +161,54 @@ def test_the_body_is_the_runs_inputs(engine_servers, engine_token, graph):
     assert not WebhookRun.objects.exists()
 
 
+def test_a_function_graph_gives_the_same_outputs_by_hook_rest_and_socket(
+    engine_servers, engine_token, engine_user
+):
+    """Graph input `a: number` and `b: int` -> Arithmetic + -> Graph output `result`."""
+    from harness.engine import WsClient, run_async
+    from tests.web.test_graph_io_runs import function_graph
+
+    graph = Graph.objects.create(owner=engine_user, name="adds", **function_graph())
+    inputs = {"a": 1.5, "b": 2}
+    by_hook = call(new_hook(engine_servers, engine_token, graph) + "?wait=25", inputs)
+    assert by_hook.status_code == 200, by_hook.text
+    assert by_hook.json() == {"outputs": {"result": 3.5}, "exit_code": 0, "reason": "ok",
+                              "output_tail": ""}  # fmt: skip
+    headers = {"Authorization": f"Token {engine_token}"}
+    submitted = requests.post(
+        f"{engine_servers.origin}/api/graphs/{graph.pk}/runs/",
+        headers=headers,
+        json={"inputs": inputs},
+        timeout=20,
+    ).json()
+    by_rest = requests.get(submitted["url"] + "?wait=25", headers=headers, timeout=40).json()
+
+    async def by_socket() -> Any:
+        client = await WsClient.connect(engine_servers, engine_token)
+        try:
+            return await client.run(graph_id=graph.pk, inputs=inputs)
+        finally:
+            await client.close()
+
+    outcome = run_async(by_socket())
+    [result] = [event for event in outcome.events if event["type"] == "result"]
+    assert by_rest["outputs"] == result["outputs"] == by_hook.json()["outputs"]
+
+
+def test_inputs_that_do_not_fit_are_named(engine_servers, engine_token, engine_user):
+    from tests.web.test_graph_io_runs import function_graph
+
+    graph = Graph.objects.create(owner=engine_user, name="adds", **function_graph())
+    url = new_hook(engine_servers, engine_token, graph)
+    answer = call(url, {"a": "one", "c": 3})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == "bad_inputs"
+    errors = answer.json()["errors"]["inputs"]
+    for name in ("'a'", "'b'", "'c'"):  # wrong type, missing, unknown
+        assert any(name in error for error in errors), (name, errors)
+    assert not WebhookRun.objects.exists()
+
+
 def test_wait_zero_answers_202_and_the_poll_url_gives_the_result(
     engine_servers, engine_token, graph
 ):
