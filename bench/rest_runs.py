@@ -6,9 +6,10 @@
 Starts its own daphne + runpool (bench/engine.py's bench_servers: the shipped configuration unless
 the flags say otherwise, printed in the header) and prints one table per runtime:
 
-1. REST: `POST /api/runs/` of print('hi'), then `GET /api/executions/{id}/?wait=30`; time from
-   the POST to the answer holding the output (two requests, as a script does them), p50/p99;
-2. the same run over an open WebSocket: `run` to the first `stdout` frame (bench/engine.py's
+1. REST, two requests: `POST /api/runs/` of print('hi'), then `GET /api/executions/{id}/?wait=30`;
+   time from the POST to the answer holding the output, p50/p99;
+2. REST, one request: `POST /api/runs/?wait=30`, answered with the finished run;
+3. the same run over an open WebSocket: `run` to the first `stdout` frame (bench/engine.py's
    first measure), and `run` to its `exit` frame (what REST's answer waits for: the script's
    end, not only its first output). The baselines: REST can only be slower, the ratios say by
    how much.
@@ -44,6 +45,17 @@ def rest_run_ms(session: requests.Session, origin: str) -> float:
     return took
 
 
+def rest_wait_run_ms(session: requests.Session, origin: str) -> float:
+    sent = time.perf_counter()
+    answer = session.post(f"{origin}/api/runs/?wait=30", json={"code": "print('hi')"}, timeout=60)
+    answer.raise_for_status()
+    result = answer.json()
+    took = (time.perf_counter() - sent) * 1000
+    if result["status"] != "finished" or result["output_tail"] != "hi\n":
+        raise RuntimeError(f"bench REST run failed: {result}")
+    return took
+
+
 async def socket_run_ms(client) -> tuple[float, float]:
     """Milliseconds from `run` to the first stdout frame, and to the exit frame."""
     sent = time.perf_counter()
@@ -67,18 +79,21 @@ async def alternate(servers, token: str, runs: int, pace: float) -> tuple[list, 
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"
     client = await WsClient.connect(servers, token)
-    rest, first, end = [], [], []
+    rest, one, first, end = [], [], [], []
     for index in range(runs + 5):  # the first 5 of each warm up
         took_rest = await asyncio.to_thread(rest_run_ms, session, servers.origin)
+        await asyncio.sleep(pace)
+        took_one = await asyncio.to_thread(rest_wait_run_ms, session, servers.origin)
         await asyncio.sleep(pace)
         took_first, took_end = await socket_run_ms(client)
         await asyncio.sleep(pace)
         if index >= 5:
             rest.append(took_rest)
+            one.append(took_one)
             first.append(took_first)
             end.append(took_end)
     await client.close()
-    return rest, first, end
+    return rest, one, first, end
 
 
 def main() -> None:
@@ -96,21 +111,23 @@ def main() -> None:
         print(header(config, "bench/rest_runs.py" + (" --quick" if args.quick else "")))
         load_before = f"{os.getloadavg()[0]:.1f}"
         with bench_servers(config) as servers:
-            rest, first, end = asyncio.run(alternate(servers, token, args.runs, args.pace))
-        print_table(args.runs, config.runtime, load_before, rest, first, end)
+            rest, one, first, end = asyncio.run(alternate(servers, token, args.runs, args.pace))
+        print_table(args.runs, config.runtime, load_before, rest, one, first, end)
 
 
 def print_table(
-    runs: int, runtime: str, load_before: str, rest: list, first: list, end: list
+    runs: int, runtime: str, load_before: str, rest: list, one: list, first: list, end: list
 ) -> None:
+    """Each REST column beside the socket's exit (what REST waits for), as a ratio."""
     rows = [
         (
             "measure",
-            "REST (POST + ?wait)",
+            "REST (POST + GET ?wait)",
+            "ratio",
+            "REST (POST ?wait)",
+            "ratio",
             "WS first stdout",
-            "ratio",
             "WS exit",
-            "ratio",
         )
     ]
     for label, fraction in (("p50 ms", 0.5), ("p99 ms", 0.99), ("mean ms", None)):
@@ -118,8 +135,18 @@ def print_table(
         def stat(values: list[float], fraction: float | None = fraction) -> float:
             return statistics.mean(values) if fraction is None else pct(values, fraction)
 
-        a, b, c = stat(rest), stat(first), stat(end)
-        rows.append((label, f"{a:.1f}", f"{b:.1f}", f"{a / b:.2f}x", f"{c:.1f}", f"{a / c:.2f}x"))
+        a, b, c, d = stat(rest), stat(one), stat(first), stat(end)
+        rows.append(
+            (
+                label,
+                f"{a:.1f}",
+                f"{a / d:.2f}x",
+                f"{b:.1f}",
+                f"{b / d:.2f}x",
+                f"{c:.1f}",
+                f"{d:.1f}",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print(
         f"\n{runs} runs each, {runtime}; load before / after: {load_before} / "

@@ -10,7 +10,7 @@ urlpatterns = [
     path(
         "executions/<uuid:pk>/kill/", run_views.ExecutionKillView.as_view(), name="execution-kill"
     ),
-    path("runs/", run_views.RunCreateView.as_view(), name="run-create"),
-    path("graphs/<int:pk>/runs/", run_views.GraphRunCreateView.as_view(), name="graph-run-create"),
+    path("runs/", run_views.run_create_view, name="run-create"),
+    path("graphs/<int:pk>/runs/", run_views.graph_run_create_view, name="graph-run-create"),
     path("sandbox/", sandbox_view.SandboxView.as_view(), name="sandbox"),
 ]

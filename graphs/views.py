@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from graphs.exchange import export_document
 from graphs.models import Graph, GraphRevision, StaleVersion
 from graphs.serializers import (
     DuplicateSerializer,
@@ -82,7 +83,7 @@ class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Graph]:
         queryset = super().get_queryset()
         if self.request.method == "GET":
-            queryset = queryset.defer("nodes", "edges", "viewport")
+            queryset = queryset.defer("nodes", "edges", "viewport", "snapshots")
         return queryset
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
@@ -148,7 +149,7 @@ class GraphExportView(OwnGraphsMixin, generics.GenericAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         graph = self.get_object()
-        response = Response(graph.export_document())
+        response = Response(export_document(graph))
         response["Content-Disposition"] = f'attachment; filename="{_download_name(graph.name)}"'
         return response
 

@@ -39,10 +39,10 @@ from execution.models import Execution
 from execution.serializers import RunRefusedSerializer
 from execution.web.messages import RunRequest
 from execution.web.rest_run import server_loop_running, start_rest_run
-from execution.web.run_events import wait_for_exit
 from execution.web.run_inputs import inputs_shape_errors
 from execution.web.run_record import db
 from execution.web.run_views import WAIT_MAX_SECONDS, _with_drf_first, refusal, wait_seconds
+from execution.web.run_wait import wait_for_end
 from webhooks.limits import WebhookJSONParser, WebhookRateThrottle, hook_budget
 from webhooks.models import Webhook, WebhookRun
 from webhooks.serializers import HookResultSerializer, HookRunningSerializer
@@ -179,7 +179,7 @@ class HookRunView(HookView):
         shape_errors = inputs_shape_errors(inputs, code_run=False)
         if shape_errors:
             raise ValidationError({"inputs": shape_errors})
-        if not server_loop_running():
+        if not server_loop_running(request._request):
             return Response(
                 {"detail": "Webhooks need the ASGI server (daphne): this process has none."},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -223,11 +223,8 @@ async def _waited(response: Any) -> Any:
     if not isinstance(response, Running) or response.wait <= 0:
         return response
     run_id = response.run_id
-
-    async def finished() -> bool:
-        return await db(finished_result, run_id) is not None
-
-    await wait_for_exit(run_id, response.wait, finished)
+    # In memory when this process hosts the run (a call's always is), else through its events.
+    await wait_for_end(run_id, response.wait)
     result = await db(finished_result, run_id)
     if result is not None:
         # The DRF answer is rendered after the view returns: its body and status may change.

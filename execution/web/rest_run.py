@@ -21,6 +21,8 @@ from typing import Any
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest
 
 from execution.models import Execution
 from execution.redis_clients import UNTIL_BACK
@@ -36,6 +38,7 @@ ROW_TIMEOUT_SECONDS = 5.0
 KILL = "rest.kill"  # sent to a host's channel by `POST /api/executions/{id}/kill/`
 
 _hosts: set[RestRunHost] = set()  # keeps the running hosts (and their tasks) referenced
+_hosts_by_run: dict[str, RestRunHost] = {}  # the admitted ones, for a wait in this process
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class RestRunHost:
         self.run: ClientRun | None = None
         self._started: asyncio.Future[Started] = asyncio.get_running_loop().create_future()
         self._exit: dict[str, Any] | None = None
+        self.ended = asyncio.Event()  # the record is final and the `exit` logged
 
     async def start(self, request: RunRequest, stdin: str) -> Started:
         self.channel_name = await self.channel_layer.new_channel()
@@ -97,6 +101,9 @@ class RestRunHost:
             if self._exit is not None and run.run_id is not None:
                 # Last, once the record is final: a reader woken by `exit` reads the final row.
                 await run_events().append(run.run_id, self._exit)
+            self.ended.set()
+            if run.run_id is not None:
+                _hosts_by_run.pop(run.run_id, None)
 
     async def _receive(self, run: ClientRun) -> None:
         """The worker's replies to this run; a channel layer fault ends the run as for a socket."""
@@ -125,6 +132,7 @@ class RestRunHost:
                     self.channel_name,
                     Execution.stale_after().total_seconds(),
                 )
+                _hosts_by_run[str(event["run_id"])] = self
                 self._started.set_result(
                     Started(run_id=str(event["run_id"]), position=int(event["position"]))
                 )
@@ -156,17 +164,37 @@ def host_channel(run_id: str) -> str | None:
     return channel if isinstance(channel, str) else None
 
 
-def server_loop_running() -> bool:
+def server_loop_running(request: HttpRequest) -> bool:
     """Whether this (sync) request is served by the ASGI server, whose event loop a run can live
     on after the request: asgiref's async_to_sync runs there then. Outside it (a WSGI app, a
-    management command) async_to_sync would start a loop of its own and end the run with it."""
+    management command) async_to_sync would start a loop of its own and end the run with it; so
+    it does for an async view (the run routes' wrappers) that a WSGI handler calls, which is why
+    the request must have come through the ASGI handler too."""
     local = SyncToAsync.threadlocal
     loop = getattr(local, "main_event_loop", None)
     return (
-        loop is not None
+        isinstance(request, ASGIRequest)
+        and loop is not None
         and loop.is_running()
         and getattr(local, "main_event_loop_pid", None) == os.getpid()
     )
+
+
+async def wait_for_local_run(run_id: str, seconds: float) -> bool | None:
+    """Wait up to `seconds` for REST run `run_id` hosted by this process to end (its record
+    final, its `exit` logged): True when it has, False when time ran out, None when another
+    process hosts it (or it has long ended), where only the event log can tell.
+
+    The same end the event log announces (run_events.wait_for_exit), without reading it back:
+    a `POST ...?wait` is always answered by the process hosting its run."""
+    host = _hosts_by_run.get(run_id)
+    if host is None:
+        return None
+    try:
+        await asyncio.wait_for(host.ended.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
 
 
 async def start_rest_run(

@@ -1,9 +1,10 @@
 """Runs over REST (docs/interfaces.md, "Runs over REST"): submit, wait for the end, follow.
 
 `POST /api/runs/` and `POST /api/graphs/{id}/runs/` start a run exactly as a socket's `run`
-frame does (execution/web/rest_run.py) and answer 202 once it is admitted. `GET
+frame does (execution/web/rest_run.py) and answer 202 once it is admitted; with `?wait=N`, 200
+with the finished run's detail if it ends within N seconds (one request for a short run). `GET
 /api/executions/{id}/?wait=N` holds the answer until the run ends (at most N seconds) and
-`GET /api/executions/{id}/events/` streams its events as Server-Sent Events.
+`GET /api/executions/{id}/events/` streams its events as Server-Sent Events (run_wait.py waits).
 
 Waiting and streaming are async views: Django runs sync views on one shared thread under ASGI,
 so a sync view waiting 30 s would stall every other sync request of the process. They first
@@ -60,9 +61,9 @@ from execution.web.run_events import (
     follow,
     resumed_after_exit,
     run_events,
-    wait_for_exit,
 )
 from execution.web.run_record import db
+from execution.web.run_wait import detail_answer, finished_row, wait_for_end
 
 WAIT_MAX_SECONDS = 30
 RETRY_AFTER_SECONDS = 5
@@ -79,6 +80,29 @@ _ERROR_STATUS = {
 }
 
 
+def wait_seconds(request: HttpRequest, default: float = 0.0) -> float:
+    raw = request.GET.get("wait", "")
+    if raw == "":
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= WAIT_MAX_SECONDS:  # also rejects nan
+        raise ValidationError(
+            {"wait": [f"Must be a number of seconds from 0 to {WAIT_MAX_SECONDS}."]}
+        )
+    return seconds
+
+
+WAIT_PARAMETER = OpenApiParameter(
+    "wait",
+    {"type": "number", "minimum": 0, "maximum": WAIT_MAX_SECONDS},
+    description=f"Hold the answer until the run has finished, at most this many seconds "
+    f"(0 to {WAIT_MAX_SECONDS}); the answer then shows it as it is.",
+)
+
+
 class RunSubmitThrottle(UserRateThrottle):
     """Submissions per user and minute: each may cost a compile before admission refuses it."""
 
@@ -86,7 +110,7 @@ class RunSubmitThrottle(UserRateThrottle):
 
 
 def _start(request: Request, run: RunRequest, stdin: str) -> Response:
-    if not server_loop_running():
+    if not server_loop_running(request._request):
         return Response(
             {"detail": "Runs over REST need the ASGI server (daphne): this process has none."},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -131,7 +155,16 @@ def refusal(request: Request, started: Started) -> Response:
 
 
 SUBMIT_RESPONSES = {
-    202: RunSubmittedSerializer,
+    200: OpenApiResponse(
+        ExecutionDetailSerializer,
+        description="With `?wait=N`: the run finished within N seconds; its detail, as "
+        "`GET /api/executions/{id}/` gives it.",
+    ),
+    202: OpenApiResponse(
+        RunSubmittedSerializer,
+        description="Queued or running (without `?wait`, or still running after N seconds): "
+        "follow `url` (with `?wait`) or `events_url`.",
+    ),
     400: OpenApiResponse(
         RunRefusedSerializer,
         description="Bad body, or the graph does not compile (`code` is `compile_error`, with "
@@ -202,6 +235,7 @@ class RunSubmitView(generics.GenericAPIView[Execution]):  # reads no queryset: m
         raise NotImplementedError
 
     def post(self, request: Request, **kwargs: Any) -> Response:
+        wait_seconds(request)  # a bad value is a 400 before the run starts; run_submit waits
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _start(request, self.run_request(body.validated_data), body.validated_data["stdin"])
@@ -209,7 +243,9 @@ class RunSubmitView(generics.GenericAPIView[Execution]):  # reads no queryset: m
 
 @extend_schema_view(
     post=extend_schema(
-        summary="Run Python code or a graph document (answers once the run is queued)",
+        summary="Run Python code or a graph document (answers once the run is queued, or with "
+        "`?wait` once it has finished)",
+        parameters=[WAIT_PARAMETER],
         responses=SUBMIT_RESPONSES,
         examples=[
             OpenApiExample(
@@ -232,6 +268,7 @@ class RunCreateView(RunSubmitView):
 @extend_schema_view(
     post=extend_schema(
         summary="Run a saved graph: yours, one in the gallery, or one shared with you by link",
+        parameters=[WAIT_PARAMETER],
         responses=SUBMIT_RESPONSES,
         examples=[
             OpenApiExample("With input", value={"stdin": "3\n4\n"}, request_only=True),
@@ -288,7 +325,7 @@ class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView[Execution]):
                 {"detail": "This run was not submitted over REST: stop it where it was started."},
                 status=status.HTTP_409_CONFLICT,
             )
-        if not server_loop_running():
+        if not server_loop_running(request._request):
             return Response(
                 {"detail": "Stopping runs over REST needs the ASGI server (daphne)."},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -300,29 +337,6 @@ class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView[Execution]):
 
 
 # --- Waiting for a run, following its events ---
-
-
-def wait_seconds(request: HttpRequest, default: float = 0.0) -> float:
-    raw = request.GET.get("wait", "")
-    if raw == "":
-        return default
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= WAIT_MAX_SECONDS:  # also rejects nan
-        raise ValidationError(
-            {"wait": [f"Must be a number of seconds from 0 to {WAIT_MAX_SECONDS}."]}
-        )
-    return seconds
-
-
-WAIT_PARAMETER = OpenApiParameter(
-    "wait",
-    {"type": "number", "minimum": 0, "maximum": WAIT_MAX_SECONDS},
-    description=f"Hold the answer until the run has finished, at most this many seconds "
-    f"(0 to {WAIT_MAX_SECONDS}); the answer then shows it as it is.",
-)
 
 
 @extend_schema(
@@ -420,11 +434,6 @@ def _exit_from_record(row: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _finished_row(run_id: str) -> dict[str, Any] | None:
-    row = Execution.objects.filter(pk=run_id, status="finished").values().first()
-    return None if row is None else dict(row)
-
-
 async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> AsyncIterator[str]:
     if row["status"] == "finished" and not await run_events().read(run_id, None, block=0):
         yield _sse("exit", _exit_from_record(row), RECORD_EXIT_ID)  # a finished run, no log
@@ -435,7 +444,7 @@ async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> 
             # or have expired gets its exit from the record once it has one.
             finished: dict[str, Any] | None = row
             if row["status"] != "finished":
-                finished = await db(_finished_row, run_id)
+                finished = await db(finished_row, run_id)
             if finished is not None:
                 yield _sse("exit", _exit_from_record(finished), RECORD_EXIT_ID)
                 return
@@ -454,6 +463,8 @@ def _with_drf_first(view: Callable[..., Any], cls: type) -> Callable[..., Any]:
 
 _detail = sync_to_async(ExecutionDetailView.as_view())
 _events_check = sync_to_async(ExecutionEventsView.as_view())
+_run_create = sync_to_async(RunCreateView.as_view())
+_graph_run_create = sync_to_async(GraphRunCreateView.as_view())
 
 
 def _unfinished_run(request: HttpRequest, response: Any) -> bool:
@@ -472,12 +483,29 @@ async def execution_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     seconds = wait_seconds(request)
     if seconds <= 0:
         return response
+    await wait_for_end(str(pk), seconds)
+    return await detail_answer(str(pk), response)
 
-    async def finished() -> bool:
-        return await db(_finished_row, str(pk)) is not None
 
-    await wait_for_exit(str(pk), seconds, finished)
-    return await _detail(request, pk=pk)
+async def _submitted_then_wait(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A submit's answer: with `?wait=N` (checked by the view before the run started), the
+    finished run's detail once it ends within N seconds, else the 202 as it was."""
+    if request.method != "POST" or response.status_code != status.HTTP_202_ACCEPTED:
+        return response  # refused, a bad body, or OPTIONS' description
+    seconds = wait_seconds(request)
+    if seconds <= 0:
+        return response
+    run_id = str(response.data["id"])  # type: ignore[attr-defined]  # a DRF Response
+    await wait_for_end(run_id, seconds)
+    return await detail_answer(run_id, response, only_finished=True)
+
+
+async def run_create(request: HttpRequest) -> HttpResponse:
+    return await _submitted_then_wait(request, await _run_create(request))
+
+
+async def graph_run_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return await _submitted_then_wait(request, await _graph_run_create(request, pk=pk))
 
 
 async def execution_events(request: HttpRequest, pk: Any) -> HttpResponseBase:
@@ -497,4 +525,6 @@ async def execution_events(request: HttpRequest, pk: Any) -> HttpResponseBase:
 
 
 execution_detail_view = _with_drf_first(execution_detail, ExecutionDetailView)
+run_create_view = _with_drf_first(run_create, RunCreateView)
+graph_run_create_view = _with_drf_first(graph_run_create, GraphRunCreateView)
 execution_events_view = _with_drf_first(execution_events, ExecutionEventsView)

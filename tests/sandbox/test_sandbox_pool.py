@@ -132,6 +132,32 @@ async def test_alive_containers_are_warm_plus_in_flight(make_pool, docker_ready)
     assert len(running_ids(docker_ready, pool.worker_name)) == 2
 
 
+async def test_a_burst_stops_a_finished_container_at_once_and_removes_it_later(
+    make_pool, docker_ready, monkeypatch
+):
+    """During a burst (acquires close together) a run's container is stopped as the run ends,
+    and removed only once the burst pauses, or REMOVAL_DEFER_MAX_SECONDS at the latest."""
+    import execution.sandbox.pool as pool_module
+
+    monkeypatch.setattr(pool_module, "BURST_QUIET_SECONDS", 3600.0)  # never pauses by itself
+    monkeypatch.setattr(pool_module, "REMOVAL_DEFER_MAX_SECONDS", 8.0)
+    pool = await make_pool(size=1)
+    sandbox = await pool.acquire()
+    await sandbox.run("print(1)", Transcript())
+
+    def state() -> str | None:
+        try:
+            return docker_ready.api.inspect_container(sandbox.id)["State"]["Status"]
+        except Exception:
+            return None
+
+    await asyncio.to_thread(wait_until, lambda: state() != "running", 10, "the container stops")
+    assert state() == "exited"  # stopped, still there: its removal waits for the burst
+    assert pool.stats()["removing"] == 1
+    await asyncio.to_thread(wait_until, lambda: state() is None, 30, "the container is removed")
+    await settle(pool)
+
+
 async def test_start_removes_stale_containers_of_its_own_worker_only(make_pool, docker_ready):
     worker, neighbour = unique_worker_name("stale"), unique_worker_name("other")
     for name in (worker, neighbour):

@@ -105,6 +105,55 @@ def test_submit_then_wait_reads_the_result(engine_servers, engine_token, engine_
     assert row.user == engine_user and row.graph_id is None
 
 
+def test_submit_with_wait_answers_the_finished_run(engine_servers, engine_token, engine_user):
+    """One request for a short run: 200 with the detail GET would give, written before the
+    answer (the record is final), and exactly its exit code after an atexit handler."""
+    code = "import atexit\natexit.register(lambda: print('bye'))\nprint('hi')\nraise SystemExit(3)"
+    answer = api(engine_servers, engine_token, "POST", "/api/runs/?wait=25", json={"code": code})
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert (result["status"], result["exit_code"], result["reason"]) == ("finished", 3, "error")
+    assert result["output_tail"] == "hi\nbye\n"
+    assert answer.headers["Location"].endswith(f"/api/executions/{result['id']}/")
+    detail = api(engine_servers, engine_token, "GET", f"/api/executions/{result['id']}/")
+    assert detail.json() == result
+    assert Execution.objects.get(pk=result["id"]).user == engine_user
+
+
+def test_submit_with_a_short_wait_answers_202_while_it_runs(engine_servers, engine_token):
+    answer = api(
+        engine_servers,
+        engine_token,
+        "POST",
+        "/api/runs/?wait=0.2",
+        json={"code": "import time\ntime.sleep(3)\nprint('late')"},
+    )
+    assert answer.status_code == 202, answer.text
+    submitted = answer.json()
+    assert submitted["status"] == "queued"
+    result = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25").json()
+    assert (result["status"], result["output_tail"]) == ("finished", "late\n")
+
+
+def test_a_saved_graph_submitted_with_wait(engine_servers, engine_token, engine_user):
+    graph = Graph.objects.create(owner=engine_user, name="prints", **PRINTS)
+    answer = api(
+        engine_servers, engine_token, "POST", f"/api/graphs/{graph.pk}/runs/?wait=25", json={}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["output_tail"] == "from the graph\n"
+
+
+@pytest.mark.parametrize("wait", ["31", "-1", "soon", "nan"])
+def test_a_bad_wait_on_submit_is_a_400_and_no_run(engine_servers, engine_token, engine_user, wait):
+    before = Execution.objects.filter(user=engine_user).count()
+    answer = api(
+        engine_servers, engine_token, "POST", f"/api/runs/?wait={wait}", json={"code": "print(1)"}
+    )
+    assert answer.status_code == 400 and "wait" in answer.json()["errors"]
+    assert Execution.objects.filter(user=engine_user).count() == before
+
+
 def test_input_past_the_given_stdin_sees_the_end_of_input(engine_servers, engine_token):
     submitted = submit(engine_servers, engine_token, code="print(input())\ninput()\n", stdin="one")
     result = api(engine_servers, engine_token, "GET", submitted["url"] + "?wait=25").json()

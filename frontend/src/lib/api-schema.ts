@@ -589,7 +589,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run Python code or a graph document (answers once the run is queued) */
+        /** Run Python code or a graph document (answers once the run is queued, or with `?wait` once it has finished) */
         post: operations["runs_create"];
         delete?: never;
         options?: never;
@@ -668,6 +668,32 @@ export interface components {
         Csrf: {
             /** @description Also set as the csrftoken cookie; send it back as X-CSRFToken. */
             readonly csrfToken: string;
+        };
+        /** @enum {string} */
+        DataTypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
+        Dependencies: {
+            /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
+            graphs?: components["schemas"]["Dependency"][];
+        };
+        DependenciesRequest: {
+            /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
+            graphs?: components["schemas"]["DependencyRequest"][];
+        };
+        /** @description One graph an exported graph uses: the pinned revision, by its id on the exporting server. */
+        Dependency: {
+            /** @description The graph's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            graph: components["schemas"]["GraphContent"];
+        };
+        /** @description One graph an exported graph uses: the pinned revision, by its id on the exporting server. */
+        DependencyRequest: {
+            /** @description The graph's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            graph: components["schemas"]["GraphContentRequest"];
         };
         Diagnostic: {
             severity: components["schemas"]["SeverityEnum"];
@@ -797,7 +823,7 @@ export interface components {
         /** @enum {string} */
         FormatEnum: "nodeengine.graph";
         /** @enum {integer} */
-        FormatVersionEnum: 1;
+        FormatVersionEnum: 1 | 2;
         /** @description A gallery row: the listing, not the document. */
         GalleryItem: {
             readonly id: number;
@@ -858,6 +884,8 @@ export interface components {
             readonly gallery: components["schemas"]["GalleryListing"] | null;
             /** @description The inputs and outputs of the graph as saved (GET .../signature/). */
             readonly signature: components["schemas"]["Signature"];
+            /** @description The copies of other users' graphs this graph uses, by "<graph id>@<version>" (taken when it is saved using them; the copies themselves stay on the server). */
+            readonly snapshots: components["schemas"]["SnapshotSummary"][];
             /** @description The graph this one was forked from (null once gone). */
             readonly forked_from: number | null;
             /** @description Where a fork came from ("" if not a fork). */
@@ -896,20 +924,22 @@ export interface components {
         GraphExport: {
             /** @description Always "nodeengine.graph". */
             format: components["schemas"]["FormatEnum"];
-            /** @description Currently 1. */
+            /** @description Currently 2; version 1 documents (no dependencies) still import. */
             format_version: components["schemas"]["FormatVersionEnum"];
             /** Format: date-time */
             exported_at?: string;
             graph: components["schemas"]["GraphContent"];
+            dependencies?: components["schemas"]["Dependencies"];
         };
         GraphExportRequest: {
             /** @description Always "nodeengine.graph". */
             format: components["schemas"]["FormatEnum"];
-            /** @description Currently 1. */
+            /** @description Currently 2; version 1 documents (no dependencies) still import. */
             format_version: components["schemas"]["FormatVersionEnum"];
             /** Format: date-time */
             exported_at?: string;
             graph: components["schemas"]["GraphContentRequest"];
+            dependencies?: components["schemas"]["DependenciesRequest"];
         };
         /** @description A saved graph: its React Flow document (nodes, edges, viewport) and its version. */
         GraphRequest: {
@@ -927,6 +957,8 @@ export interface components {
             };
             /** @description On update (PUT/PATCH): the version this edit is based on (required); a stale one answers 409. Ignored on create. */
             version?: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         GraphRevision: {
             readonly version: number;
@@ -992,6 +1024,8 @@ export interface components {
             };
             /** @description The version this edit is based on; a stale one answers 409. */
             version: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         /** @description A hook's run once it has ended. */
         HookResult: {
@@ -1189,6 +1223,8 @@ export interface components {
             };
             /** @description The version this edit is based on; a stale one answers 409. */
             version: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         PositionDoc: {
             /** Format: double */
@@ -1344,20 +1380,8 @@ export interface components {
         SignatureInput: {
             /** @description A Python identifier, unique among the inputs. */
             name: string;
-            /**
-             * @description A data pin type.
-             *
-             *     * `any` - any
-             *     * `number` - number
-             *     * `int` - int
-             *     * `float` - float
-             *     * `text` - text
-             *     * `bool` - bool
-             *     * `list` - list
-             *     * `dict` - dict
-             *     * `none` - none
-             */
-            type: components["schemas"]["TypeEnum"];
+            /** @description A data pin type. */
+            type: components["schemas"]["DataTypeEnum"];
             /** @description True when the input has no default. */
             required: boolean;
             /** @description The default (a string, number or boolean), or null. */
@@ -1367,20 +1391,15 @@ export interface components {
         SignatureOutput: {
             /** @description A Python identifier, unique among the outputs. */
             name: string;
-            /**
-             * @description A data pin type.
-             *
-             *     * `any` - any
-             *     * `number` - number
-             *     * `int` - int
-             *     * `float` - float
-             *     * `text` - text
-             *     * `bool` - bool
-             *     * `list` - list
-             *     * `dict` - dict
-             *     * `none` - none
-             */
-            type: components["schemas"]["TypeEnum"];
+            /** @description A data pin type. */
+            type: components["schemas"]["DataTypeEnum"];
+        };
+        SnapshotSummary: {
+            graph_id: number;
+            version: number;
+            /** @description The graph's name when it was copied. */
+            name: string;
+            signature: components["schemas"]["Signature"];
         };
         /** @enum {string} */
         SourceEnum: "gallery" | "link";
@@ -1395,19 +1414,6 @@ export interface components {
             /** @description Send as "Authorization: Token <key>". */
             readonly token: string;
         };
-        /**
-         * @description * `any` - any
-         *     * `number` - number
-         *     * `int` - int
-         *     * `float` - float
-         *     * `text` - text
-         *     * `bool` - bool
-         *     * `list` - list
-         *     * `dict` - dict
-         *     * `none` - none
-         * @enum {string}
-         */
-        TypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
         User: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
@@ -3083,7 +3089,10 @@ export interface operations {
     };
     graphs_runs_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Hold the answer until the run has finished, at most this many seconds (0 to 30); the answer then shows it as it is. */
+                wait?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -3096,6 +3105,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description With `?wait=N`: the run finished within N seconds; its detail, as `GET /api/executions/{id}/` gives it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionDetail"];
+                };
+            };
+            /** @description Queued or running (without `?wait`, or still running after N seconds): follow `url` (with `?wait`) or `events_url`. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -3730,7 +3749,10 @@ export interface operations {
     };
     runs_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Hold the answer until the run has finished, at most this many seconds (0 to 30); the answer then shows it as it is. */
+                wait?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3741,6 +3763,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description With `?wait=N`: the run finished within N seconds; its detail, as `GET /api/executions/{id}/` gives it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionDetail"];
+                };
+            };
+            /** @description Queued or running (without `?wait`, or still running after N seconds): follow `url` (with `?wait`) or `events_url`. */
             202: {
                 headers: {
                     [name: string]: unknown;

@@ -25,6 +25,7 @@ import type {
   NodeTypeDef,
   RevisionSummary,
   SharedGraphRead,
+  Signature,
 } from "./types";
 
 /** One zod schema per field of `T`, no field missing and none extra (checked with `satisfies`). */
@@ -59,6 +60,31 @@ export const graphDocumentSchema: z.ZodType<GraphDocument> = z.object({
 } satisfies Shape<GraphDocument>);
 
 const viewportSchema = z.object({ x: z.number().optional(), y: z.number().optional(), zoom: z.number().optional() });
+
+// ---------------------------------------------------------------- signatures (graphs as functions)
+
+const dataTypeSchema = z.enum(["any", "number", "int", "float", "text", "bool", "list", "dict", "none"]);
+
+const signatureInputSchema = z.object({
+  name: z.string(),
+  type: dataTypeSchema.catch("any"),
+  required: z.boolean(),
+  default: z.unknown(),
+  description: z.string().catch(""),
+} satisfies Shape<Signature["inputs"][number]>);
+
+const signatureOutputSchema = z.object({
+  name: z.string(),
+  type: dataTypeSchema.catch("any"),
+} satisfies Shape<Signature["outputs"][number]>);
+
+/** An answer without a signature (an older server) reads as a graph with no inputs or outputs. */
+export const signatureSchema: z.ZodType<Signature> = z
+  .object({
+    inputs: z.array(signatureInputSchema),
+    outputs: z.array(signatureOutputSchema),
+  } satisfies Shape<Signature>)
+  .catch({ inputs: [], outputs: [] });
 
 // ---------------------------------------------------------------- sharing and the gallery
 
@@ -129,6 +155,7 @@ export const sharedGraphSchema: z.ZodType<SharedGraphRead> = z.object({
     .nullish()
     .transform((v) => v ?? ""),
   source: z.enum(["gallery", "link"]),
+  signature: signatureSchema,
 } satisfies Shape<SharedGraphRead>);
 export type SharedGraph = SharedGraphRead;
 
@@ -190,6 +217,7 @@ export const compileResultSchema: z.ZodType<CompileResult> = z.object({
   code: z.string(),
   diagnostics: z.array(diagnosticSchema),
   source_map: z.record(z.string(), z.string()),
+  signature: signatureSchema,
 } satisfies Shape<CompileResult>);
 
 export const revisionListSchema: z.ZodType<RevisionSummary[]> = z
