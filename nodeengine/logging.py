@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 # Attribute of a LogRecord that carries an event's fields (kept apart from LogRecord's own).
 EVENT_FIELDS_ATTR = "event_fields"
+# A webhook's token is its whole credential and sits in its URL's path (webhooks/): Django logs
+# the path of every 4xx answer ("Too Many Requests: /api/hooks/<token>/"), so it is masked.
+_HOOK_TOKEN = re.compile(r"(/api/hooks/)[^/\s?#\"']+")
 
 
 def log_event(
@@ -48,3 +52,21 @@ class JsonFormatter(logging.Formatter):
         # default=str: a field that is not JSON (a UUID, a datetime) still logs instead of raising;
         # ASCII escapes keep U+2028 and friends from splitting the line in line-based tools.
         return json.dumps(payload, default=str, separators=(",", ":"))
+
+
+def redact(text: str) -> str:
+    return _HOOK_TOKEN.sub(r"\1<token>", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Masks webhook tokens in a record's message and arguments (settings.LOGGING's handler)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            args = record.args.items()
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in args}
+        return True

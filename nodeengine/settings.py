@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "accounts",
     "graphs",
     "execution",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,13 @@ RUN_STDIN_TOTAL_BYTES = config.int("RUN_STDIN_TOTAL_BYTES", default=1024 * 1024,
 WS_MESSAGE_BYTES = config.int("WS_MESSAGE_BYTES", default=1024 * 1024, minimum=1024)
 RUNS_PER_USER = config.int("RUNS_PER_USER", default=2, minimum=1)
 RUNS_QUEUED_PER_USER = config.int("RUNS_QUEUED_PER_USER", default=8, minimum=0)
+# Webhooks (webhooks/, docs/interfaces.md): calls per hook and period; each hook's own run slots,
+# running + queued, counted apart from its owner's (a leaked hook cannot lock the owner out);
+# the largest body a hook takes (its inputs), apart from MAX_BODY_BYTES.
+WEBHOOK_RATE = config.rate("WEBHOOK_RATE", default="60/min")
+WEBHOOK_RUNS = config.int("WEBHOOK_RUNS", default=2, minimum=1)
+WEBHOOK_RUNS_QUEUED = config.int("WEBHOOK_RUNS_QUEUED", default=8, minimum=0)
+WEBHOOK_BODY_BYTES = config.int("WEBHOOK_BODY_BYTES", default=256 * 1024, minimum=64)
 
 LOG_LEVEL = config.str("LOG_LEVEL", default="INFO")
 # Log lines: json = one JSON object per line (nodeengine/logging.py), for log shippers.
@@ -276,7 +284,14 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "nodeengine.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"redact": {"()": "nodeengine.logging.RedactSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

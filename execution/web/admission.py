@@ -1,7 +1,9 @@
-"""Per-user run limits and queue positions, decided without touching the database.
+"""Per-budget run limits and queue positions, decided without touching the database.
 
-A user may have `RUNS_PER_USER` runs holding a run slot (dispatched to the pool) and
-`RUNS_QUEUED_PER_USER` more waiting for one; a run past that is refused. Waiting runs take a
+A budget is whose slots a run takes: a user's own (`RUNS_PER_USER` runs holding a run slot, i.e.
+dispatched to the pool, and `RUNS_QUEUED_PER_USER` more waiting for one), or a webhook's
+(`WEBHOOK_RUNS` + `WEBHOOK_RUNS_QUEUED`, counted apart from its owner's, so a flood of hook calls
+never takes the owner's own slots). A run past its budget is refused. Waiting runs take a
 slot in the order they were admitted. The queue position shown to the user counts the runs of
 everybody that were admitted earlier and have not started yet (for this pool's request channel).
 
@@ -29,7 +31,38 @@ from execution.redis_clients import run_path_client
 
 
 class Refused(Exception):
-    """The user already has as many runs running and queued as allowed."""
+    """The budget already has as many runs running and queued as allowed."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Whose run slots a run takes: `key` names them in the store, `running` and `queued` are
+    its limits, `holder` starts the refusal's sentence ("You already have", "This webhook
+    already has")."""
+
+    key: str
+    running: int
+    queued: int
+    holder: str = "You already have"
+
+    @classmethod
+    def of_user(cls, user_id: int) -> Budget:
+        return cls(f"user:{user_id}", settings.RUNS_PER_USER, settings.RUNS_QUEUED_PER_USER)
+
+    @classmethod
+    def of(cls, owner: Budget | int) -> Budget:
+        """A budget as given, or a user id standing for that user's own budget."""
+        return owner if isinstance(owner, Budget) else cls.of_user(owner)
+
+    @property
+    def total(self) -> int:
+        return self.running + self.queued
+
+    def refused_message(self, active: int) -> str:
+        return (
+            f"{self.holder} {active} runs running or queued "
+            f"(limit {self.running} running + {self.queued} queued). Wait for one to finish."
+        )
 
 
 @dataclass(frozen=True)
@@ -48,29 +81,17 @@ class Dispatch:
     message: dict[str, Any]
 
 
-def _limits() -> tuple[int, int]:
-    return settings.RUNS_PER_USER, settings.RUNS_PER_USER + settings.RUNS_QUEUED_PER_USER
-
-
 def _stale_seconds() -> float:
     from execution.models import Execution
 
     return Execution.stale_after().total_seconds()
 
 
-def refused_message(total: int) -> str:
-    return (
-        f"You already have {total} runs running or queued "
-        f"(limit {settings.RUNS_PER_USER} running + {settings.RUNS_QUEUED_PER_USER} queued)."
-        " Wait for one to finish."
-    )
-
-
 # --- embedded mode ------------------------------------------------------------------------
 
 
 @dataclass
-class _UserRuns:
+class _BudgetRuns:
     slots: dict[str, float] = field(default_factory=dict)  # run_id -> admitted at
     waiting: OrderedDict[str, float] = field(default_factory=OrderedDict)
 
@@ -80,26 +101,28 @@ class MemoryAdmission:
     decision, so each decision is atomic."""
 
     def __init__(self) -> None:
-        self._users: dict[int, _UserRuns] = {}
+        self._budgets: dict[str, _BudgetRuns] = {}  # Budget.key -> its runs
         self._queue: dict[str, float] = {}  # run_id -> admitted at, until it starts
 
-    def _user(self, user_id: int, now: float) -> _UserRuns:
-        runs = self._users.setdefault(user_id, _UserRuns())
+    def _runs(self, budget: Budget, now: float) -> _BudgetRuns:
+        runs = self._budgets.setdefault(budget.key, _BudgetRuns())
         cutoff = now - _stale_seconds()
         for table in (runs.slots, runs.waiting):
             for run_id in [r for r, at in table.items() if at < cutoff]:
                 del table[run_id]
         return runs
 
-    async def admit(self, user_id: int, run_id: str, dispatch: Dispatch | None = None) -> Admitted:
+    async def admit(
+        self, owner: Budget | int, run_id: str, dispatch: Dispatch | None = None
+    ) -> Admitted:
         """`dispatch` is never sent here (Admitted.sent is False): the caller sends it."""
         now = time.monotonic()
-        per_user, total = _limits()
-        runs = self._user(user_id, now)
+        budget = Budget.of(owner)
+        runs = self._runs(budget, now)
         active = len(runs.slots) + len(runs.waiting)
-        if active >= total:
-            raise Refused(refused_message(active))
-        dispatch_now = len(runs.slots) < per_user and not runs.waiting
+        if active >= budget.total:
+            raise Refused(budget.refused_message(active))
+        dispatch_now = len(runs.slots) < budget.running and not runs.waiting
         (runs.slots if dispatch_now else runs.waiting)[run_id] = now
         cutoff = now - _stale_seconds()
         self._queue = {r: at for r, at in self._queue.items() if at >= cutoff}
@@ -107,9 +130,10 @@ class MemoryAdmission:
         self._queue[run_id] = now
         return Admitted(dispatch_now, position)
 
-    async def try_dispatch(self, user_id: int, run_id: str) -> bool:
-        runs = self._user(user_id, time.monotonic())
-        if len(runs.slots) >= settings.RUNS_PER_USER or next(iter(runs.waiting), None) != run_id:
+    async def try_dispatch(self, owner: Budget | int, run_id: str) -> bool:
+        budget = Budget.of(owner)
+        runs = self._runs(budget, time.monotonic())
+        if len(runs.slots) >= budget.running or next(iter(runs.waiting), None) != run_id:
             return False
         runs.slots[run_id] = runs.waiting.pop(run_id)
         return True
@@ -123,14 +147,15 @@ class MemoryAdmission:
     async def started(self, run_id: str) -> None:
         self._queue.pop(run_id, None)
 
-    async def release(self, user_id: int, run_id: str) -> None:
+    async def release(self, owner: Budget | int, run_id: str) -> None:
         self._queue.pop(run_id, None)
-        runs = self._users.get(user_id)
+        key = Budget.of(owner).key
+        runs = self._budgets.get(key)
         if runs is not None:
             runs.slots.pop(run_id, None)
             runs.waiting.pop(run_id, None)
             if not runs.slots and not runs.waiting:
-                del self._users[user_id]
+                del self._budgets[key]
 
 
 # --- Redis --------------------------------------------------------------------------------
@@ -146,7 +171,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. cutoff)
 local ttl = math.ceil(tonumber(ARGV[1]))
 """
 
-# ARGV[2] run_id, ARGV[3] runs per user, ARGV[4] runs per user running + queued.
+# ARGV[2] run_id, ARGV[3] the budget's running runs, ARGV[4] its running + queued runs.
 # Returns {1, dispatch_now, position} or {0, active runs}.
 _ADMIT = (
     _PROLOGUE
@@ -190,7 +215,7 @@ def _admit_and_send_script() -> str:
     return script
 
 
-# ARGV[2] run_id, ARGV[3] runs per user. Returns 1 when the run took a slot.
+# ARGV[2] run_id, ARGV[3] the budget's running runs. Returns 1 when the run took a slot.
 _TRY_DISPATCH = (
     _PROLOGUE
     + """
@@ -232,18 +257,21 @@ class RedisAdmission:
         self._prefix = f"nodeengine:admission:{namespace}:"
         self._queue = f"{self._prefix}queue:{request_channel()}"
 
-    def _user_keys(self, user_id: int) -> list[str]:
-        return [f"{self._prefix}user:{user_id}:slots", f"{self._prefix}user:{user_id}:waiting"]
+    def _user_keys(self, owner: Budget | int) -> list[str]:
+        key = Budget.of(owner).key
+        return [f"{self._prefix}{key}:slots", f"{self._prefix}{key}:waiting"]
 
-    async def admit(self, user_id: int, run_id: str, dispatch: Dispatch | None = None) -> Admitted:
+    async def admit(
+        self, owner: Budget | int, run_id: str, dispatch: Dispatch | None = None
+    ) -> Admitted:
         """Admit the run; if it gets a slot at once and `dispatch`'s channel lives on this Redis,
         send `dispatch.message` in the same script (one round trip less before a worker has it).
         Admitted.sent tells whether that happened; if not, the caller sends it."""
         from execution.channel_layer import FastRedisChannelLayer
 
-        per_user, total = _limits()
-        keys = [*self._user_keys(user_id), self._queue]
-        args: list[Any] = [_stale_seconds(), run_id, per_user, total]
+        budget = Budget.of(owner)
+        keys = [*self._user_keys(budget), self._queue]
+        args: list[Any] = [_stale_seconds(), run_id, budget.running, budget.total]
         script = self._admit
         if (
             dispatch is not None
@@ -256,13 +284,14 @@ class RedisAdmission:
             script = self._admit_and_send
         result = await script(keys=keys, args=args)
         if not result[0]:
-            raise Refused(refused_message(int(result[1])))
+            raise Refused(budget.refused_message(int(result[1])))
         sent = len(result) > 3 and bool(result[3])
         return Admitted(bool(result[1]), int(result[2]), sent)
 
-    async def try_dispatch(self, user_id: int, run_id: str) -> bool:
-        keys = [*self._user_keys(user_id), self._queue]
-        args: list[EncodableT] = [_stale_seconds(), run_id, settings.RUNS_PER_USER]
+    async def try_dispatch(self, owner: Budget | int, run_id: str) -> bool:
+        budget = Budget.of(owner)
+        keys = [*self._user_keys(budget), self._queue]
+        args: list[EncodableT] = [_stale_seconds(), run_id, budget.running]
         return bool(await self._try_dispatch(keys=keys, args=args))
 
     async def position(self, run_id: str) -> int:
@@ -271,8 +300,8 @@ class RedisAdmission:
     async def started(self, run_id: str) -> None:
         await self._redis.zrem(self._queue, run_id)
 
-    async def release(self, user_id: int, run_id: str) -> None:
-        slots, waiting = self._user_keys(user_id)
+    async def release(self, owner: Budget | int, run_id: str) -> None:
+        slots, waiting = self._user_keys(owner)
 
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zrem(slots, run_id)

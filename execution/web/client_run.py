@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from execution import dispatch
 from execution.protocol import exit_event, exit_event_from_worker
-from execution.web.admission import Refused, admission
+from execution.web.admission import Budget, Refused, admission
 from execution.web.messages import RunRequest
 from execution.web.run_controls import RunControls
 from execution.web.run_host import RunHost, RunTable
@@ -37,9 +37,17 @@ logger = logging.getLogger("execution.runs")
 
 
 class ClientRun:
-    def __init__(self, host: RunHost, request: RunRequest, table: RunTable | None = None) -> None:
+    def __init__(
+        self,
+        host: RunHost,
+        request: RunRequest,
+        table: RunTable | None = None,
+        budget: Budget | None = None,
+    ) -> None:
         self.host = host
         self.table = table  # the socket's runs (None for a REST run: its host has one run)
+        # Whose run slots it takes: its user's own, unless given (a webhook's, webhooks/).
+        self.budget = budget or Budget.of_user(host.user.pk)
         self.request = request
         self.ref = request.ref
         self.run_id: str | None = None
@@ -113,7 +121,7 @@ class ClientRun:
         self.admitting = True
         if self.table is not None:
             self.table.register(self)
-        queue = self.queue = RunQueue(self.host, run_id, script, self.record)
+        queue = self.queue = RunQueue(self.host, run_id, script, self.record, self.budget)
         try:
             admitted = await queue.admit()
         except BaseException as exc:
@@ -258,7 +266,7 @@ class ClientRun:
             # Counted for /metrics here, where the run ends, whether or not the record's write
             # lands (a per-process counter and histogram: no scrape aggregates the table).
             metrics.observe_finished_run(fields.get("reason", ""), self.output.first_output_ms)
-            self._spawn(admission().release(self.host.user.pk, str(self.run_id)))
+            self._spawn(admission().release(self.budget, str(self.run_id)))
             self.output.record_finished(fields)
 
     async def flush_records(self) -> None:

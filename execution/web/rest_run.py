@@ -26,6 +26,7 @@ from django.http import HttpRequest
 
 from execution.models import Execution
 from execution.redis_clients import UNTIL_BACK
+from execution.web.admission import Budget
 from execution.web.client_run import ClientRun, deliver
 from execution.web.messages import RunRequest
 from execution.web.run_events import run_events
@@ -54,8 +55,9 @@ class RestRunHost:
     """The RunHost (run_host.py) of one REST run. It keeps no table of runs: it has one, and
     the replies on its channel are all that run's."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, budget: Budget | None = None) -> None:
         self.user = user
+        self.budget = budget  # whose run slots (None: the user's own; a webhook's has its own)
         layer = get_channel_layer()
         assert layer is not None  # settings.CHANNEL_LAYERS always has a default
         self.channel_layer = layer
@@ -68,7 +70,7 @@ class RestRunHost:
 
     async def start(self, request: RunRequest, stdin: str) -> Started:
         self.channel_name = await self.channel_layer.new_channel()
-        self.run = ClientRun(self, request)
+        self.run = ClientRun(self, request, budget=self.budget)
         if stdin:
             self.run.controls.stdin(stdin)  # sent once the run has started
         self.run.controls.close_stdin()  # nobody types: input() past the given text sees EOF
@@ -195,5 +197,8 @@ async def wait_for_local_run(run_id: str, seconds: float) -> bool | None:
     return True
 
 
-async def start_rest_run(user: Any, request: RunRequest, stdin: str = "") -> Started:
-    return await RestRunHost(user).start(request, stdin)
+async def start_rest_run(
+    user: Any, request: RunRequest, stdin: str = "", budget: Budget | None = None
+) -> Started:
+    """Start `request` as `user`'s run, in `budget`'s run slots (default: the user's own)."""
+    return await RestRunHost(user, budget).start(request, stdin)

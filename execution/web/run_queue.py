@@ -25,7 +25,7 @@ from execution import dispatch
 from execution.exit_reasons import ExitReason
 from execution.models import Execution
 from execution.sandbox_kind import sandbox_kind
-from execution.web.admission import Admitted, Dispatch, admission
+from execution.web.admission import Admitted, Budget, Dispatch, admission
 from execution.web.run_host import RunHost
 from execution.web.run_record import RunRecord
 from execution.web.run_script import Script
@@ -48,8 +48,11 @@ def _mark_dispatched(execution: Execution, at: Any) -> None:
 
 
 class RunQueue:
-    def __init__(self, host: RunHost, run_id: str, script: Script, record: RunRecord) -> None:
+    def __init__(
+        self, host: RunHost, run_id: str, script: Script, record: RunRecord, budget: Budget
+    ) -> None:
         self.host = host
+        self.budget = budget  # whose run slots it takes (admission.py)
         self.run_id = run_id
         self.script = script
         # Which warm sandbox fits the code (sandbox_kind.py): the request asks the pool for it.
@@ -84,7 +87,7 @@ class RunQueue:
         request = self._request()
         layer = self.host.channel_layer
         admitted = await admission().admit(
-            self.host.user.pk, self.run_id, Dispatch(layer, dispatch.request_channel(), request)
+            self.budget, self.run_id, Dispatch(layer, dispatch.request_channel(), request)
         )
         if admitted.sent:
             self.dispatched = True
@@ -112,7 +115,7 @@ class RunQueue:
             if started() or finished.is_set():
                 return None
             if not self.dispatched:
-                if await admission().try_dispatch(self.host.user.pk, self.run_id):
+                if await admission().try_dispatch(self.budget, self.run_id):
                     assert self.record.execution is not None  # written at admission
                     self.record.write(_mark_dispatched, self.record.execution, timezone.now())
                     if (gave_up := await self.dispatch()) is not None:

@@ -80,10 +80,10 @@ _ERROR_STATUS = {
 }
 
 
-def wait_seconds(request: HttpRequest) -> float:
+def wait_seconds(request: HttpRequest, default: float = 0.0) -> float:
     raw = request.GET.get("wait", "")
     if raw == "":
-        return 0.0
+        return default
     try:
         seconds = float(raw)
     except ValueError:
@@ -145,6 +145,13 @@ def _submitted(request: Request, started: Started) -> Response:
     )
     response["Location"] = url
     return response
+
+
+def refusal(request: Request, started: Started) -> Response:
+    """The answer to a run refused before it was admitted (`started.error`), as the submit
+    routes give it: a webhook's run (webhooks/hook_views.py) is refused the same way."""
+    assert started.error is not None
+    return _submitted(request, started)
 
 
 SUBMIT_RESPONSES = {

@@ -20,6 +20,10 @@ ROUTES = {
     "/api/graphs/{id}/revisions/": {"get"},
     "/api/graphs/{id}/revisions/{version}/": {"get"},
     "/api/graphs/{id}/revisions/{version}/restore/": {"post"},
+    "/api/graphs/{id}/webhooks/": {"get", "post"},
+    "/api/graphs/{id}/webhooks/{hook_id}/": {"delete"},
+    "/api/hooks/{token}/": {"post"},
+    "/api/hooks/{token}/runs/{run_id}/": {"get"},
 }
 
 
@@ -131,3 +135,17 @@ def test_graph_null_next_to_code_is_accepted_by_the_schema_and_the_view(owner_cl
         "/api/runs/", {"code": "print(1)", "graph": {"nodes": [], "edges": []}}, format="json"
     )
     assert both.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/api/hooks/{token}/", "post"), ("/api/hooks/{token}/runs/{run_id}/", "get")],
+)
+def test_the_hook_routes_need_no_sign_in_and_say_running_or_done(schema, path, method):
+    operation = schema["paths"][path][method]
+    assert {"200", "202", "404"} <= set(operation["responses"])
+    assert "401" not in operation["responses"]
+    assert {} in operation.get("security", [{}])  # the token in the path is the credential
+    wait = next(p for p in operation["parameters"] if p["name"] == "wait")
+    assert wait["schema"]["maximum"] == 30

@@ -39,6 +39,10 @@ CASES: list[tuple[str, dict[str, str | None], str]] = [
     ("login_rate", {"LOGIN_RATE_PER_IP": "lots"}, "LOGIN_RATE_PER_IP has an invalid value 'lots'"),
     ("login_rate_zero", {"LOGIN_RATE_PER_USERNAME": "0/min"}, "LOGIN_RATE_PER_USERNAME has an"),
     ("wall_seconds", {"RUN_WALL_SECONDS": "soon"}, "RUN_WALL_SECONDS has an invalid value"),
+    ("webhook_rate", {"WEBHOOK_RATE": "often"}, "WEBHOOK_RATE has an invalid value 'often'"),
+    ("webhook_runs_zero", {"WEBHOOK_RUNS": "0"}, "WEBHOOK_RUNS has an invalid value 0: must be"),
+    ("webhook_queued", {"WEBHOOK_RUNS_QUEUED": "-1"}, "WEBHOOK_RUNS_QUEUED has an invalid value"),
+    ("webhook_body", {"WEBHOOK_BODY_BYTES": "big"}, "WEBHOOK_BODY_BYTES has an invalid value"),
 ]
 
 

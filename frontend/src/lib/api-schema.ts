@@ -474,6 +474,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/graphs/{id}/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a graph's webhooks (never their tokens) */
+        get: operations["graphs_webhooks_list"];
+        put?: never;
+        /** Create a webhook: a secret URL that runs this graph as you (shown once) */
+        post: operations["graphs_webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/graphs/{id}/webhooks/{hook_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a webhook: its URL answers 404 from the next call on */
+        delete: operations["graphs_webhooks_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs/import/": {
         parameters: {
             query?: never;
@@ -485,6 +520,43 @@ export interface paths {
         put?: never;
         /** Create a graph from an export document */
         post: operations["graphs_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/{token}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call a webhook: run its graph as its owner, with the body as inputs
+         * @description No other authentication: the token is the credential. The body is a JSON object `{input name: value}` (empty: no inputs), at most WEBHOOK_BODY_BYTES. Each hook is limited to WEBHOOK_RATE calls (429 with Retry-After) and to its own WEBHOOK_RUNS running + WEBHOOK_RUNS_QUEUED queued runs (429 `refused`), apart from its owner's.
+         */
+        post: operations["hooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/{token}/runs/{run_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook run's result (with the same token) */
+        get: operations["hooks_runs_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -955,6 +1027,39 @@ export interface components {
             /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
             share_tokens?: string[];
         };
+        /** @description A hook's run once it has ended. */
+        HookResult: {
+            /** @description The graph's outputs `{name: value}` (its Graph output nodes' last values); `{}` when it has none. */
+            outputs: {
+                [key: string]: unknown;
+            };
+            /** @description The script's exit status; null when it did not exit itself. */
+            exit_code: number | null;
+            /**
+             * @description Why the run ended; null until it has finished.
+             *
+             *     * `ok` - Ok
+             *     * `error` - Error
+             *     * `timeout` - Timeout
+             *     * `cpu_limit` - CPU limit
+             *     * `killed` - Killed
+             *     * `memory` - Memory
+             *     * `output_limit` - Output Limit
+             *     * `worker_lost` - Worker Lost
+             *     * `pause_limit` - Pause limit
+             *     * `side_channel` - Side channel
+             */
+            readonly reason: (components["schemas"]["ReasonEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description The last 64 KiB of what the run printed (stdout and stderr). */
+            output_tail: string;
+        };
+        /** @description A hook's run that has not ended yet. */
+        HookRunning: {
+            /** @description Always "running". */
+            status: string;
+            /** @description `/api/hooks/<token>/runs/<run id>/`: GET it (optionally with `?wait=`) for the result. */
+            poll_url: string;
+        };
         Kill: {
             detail: string;
         };
@@ -1086,6 +1191,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["GraphSummary"][];
+        };
+        PaginatedWebhookList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Webhook"][];
         };
         /** @description PUT and PATCH: the same fields, and `version` is required (also for PATCH). */
         PatchedGraphUpdateRequest: {
@@ -1307,6 +1427,22 @@ export interface components {
         VersionConflict: {
             detail: string;
             current_version: number;
+        };
+        /** @description A hook as listed: never its token (only its hash is stored). */
+        Webhook: {
+            readonly id: number;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        WebhookCreated: {
+            id: number;
+            /**
+             * Format: uri
+             * @description `<origin>/api/hooks/<token>/`: POST a JSON object to it to run the graph. Shown this once: only the token's hash is stored.
+             */
+            url: string;
+            /** Format: date-time */
+            created_at: string;
         };
     };
     responses: never;
@@ -3215,6 +3351,160 @@ export interface operations {
             };
         };
     };
+    graphs_webhooks_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. At most 500; more is capped. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A search term. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookList"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    graphs_webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    graphs_webhooks_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                hook_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     graphs_import_create: {
         parameters: {
             query?: never;
@@ -3279,6 +3569,152 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    hooks_create: {
+        parameters: {
+            query?: {
+                /** @description Hold the answer until the run has ended, at most this many seconds (0 to 30); 200 with the result if it did, else 202. */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The secret part of the hook's URL. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookRunning"];
+                };
+            };
+            /** @description The body is not a JSON object, a bad `?wait=`, inputs that do not fit the graph's signature (`code` is `bad_inputs`; `errors.inputs` names each wrong, unknown or missing input), or the graph does not compile (`code` is `compile_error`, with `diagnostics`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+            /** @description No such hook (unknown or revoked token). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+            /** @description The body is larger than 2097152 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past WEBHOOK_RATE, or the hook's runs fill its slots (`code` is `refused`); try again after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+            /** @description No pool worker could take the run. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+        };
+    };
+    hooks_runs_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Hold the answer until the run has ended, at most this many seconds (0 to 30); 200 with the result if it did, else 202. */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The run's id (from `poll_url`). */
+                run_id: string;
+                /** @description The secret part of the hook's URL. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookRunning"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such hook, or the run is not one this hook started. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRefused"];
                 };
             };
         };
