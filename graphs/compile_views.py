@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from graphs.catalogue import catalogue_json
 from graphs.compiler import compile_graph
 from graphs.models import Graph
+from graphs.signature_serializers import SignatureSerializer
 
 _DIAGNOSTICS = inline_serializer(
     "Diagnostic",
@@ -34,6 +35,9 @@ COMPILE_RESULT = inline_serializer(
         "diagnostics": _DIAGNOSTICS,
         "source_map": serializers.DictField(
             child=serializers.CharField(), help_text='Generated line ("1"-based) -> node id.'
+        ),
+        "signature": SignatureSerializer(
+            help_text="The graph's inputs and outputs (its Graph input and output nodes)."
         ),
     },
 )

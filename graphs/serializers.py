@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 
 from graphs.models import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Graph, GraphRevision
+from graphs.signature_serializers import SignatureSerializer, signature_of
 from graphs.validation import MAX_ID_LENGTH, validate_graph
 from nodeengine.api.fields import (
     StrictCharField,
@@ -187,6 +188,9 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     gallery = serializers.SerializerMethodField(
         help_text="The graph's gallery listing while it is listed, else null."
     )
+    signature = serializers.SerializerMethodField(
+        help_text="The inputs and outputs of the graph as saved (GET .../signature/)."
+    )
     nodes = NodesField(required=False)
     edges = EdgesField(required=False)
     viewport = ViewportField(required=False)
@@ -212,6 +216,7 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
             "share_token",
             "share_url",
             "gallery",
+            "signature",
             "forked_from",
             "forked_from_note",
         ]
@@ -240,6 +245,10 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     def get_gallery(self, graph: Graph) -> dict[str, Any] | None:
         listing = graph.gallery_listing()
         return GalleryListingSerializer(listing).data if listing is not None else None
+
+    @extend_schema_field(SignatureSerializer())
+    def get_signature(self, graph: Graph) -> dict[str, Any]:
+        return signature_of(graph)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "version" not in attrs:

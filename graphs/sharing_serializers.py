@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from graphs.models import Graph
 from graphs.serializers import DocumentFieldsMixin, EdgesField, NodesField, ViewportField
 from graphs.sharing import SHARE_TOKEN_MAX_CHARS
+from graphs.signature_serializers import SignatureSerializer, signature_of
 from nodeengine.api.fields import StrictCharField
 
 
@@ -47,6 +50,9 @@ class SharedGraphSerializer(DocumentFieldsMixin, serializers.ModelSerializer):
     source = serializers.SerializerMethodField(  # type: ignore[assignment]
         help_text="How the reader reached it: the gallery, or a share link."
     )
+    signature = serializers.SerializerMethodField(
+        help_text="The inputs and outputs of the graph as saved."
+    )
 
     class Meta:
         model = Graph
@@ -62,11 +68,16 @@ class SharedGraphSerializer(DocumentFieldsMixin, serializers.ModelSerializer):
             "updated_at",
             "title",
             "source",
+            "signature",
         ]
         read_only_fields = fields
 
     def get_title(self, graph: Graph) -> str:
         return graph.gallery_title if graph.in_gallery else graph.name
+
+    @extend_schema_field(SignatureSerializer())
+    def get_signature(self, graph: Graph) -> dict[str, Any]:
+        return signature_of(graph)
 
     @extend_schema_field(SourceField())
     def get_source(self, graph: Graph) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from graphs import compile_urls, sharing_views, views
+from graphs import compile_urls, sharing_views, signature_views, views
 
 urlpatterns = [
     path("graphs/", views.GraphListCreateView.as_view(), name="graph-list"),
@@ -10,6 +10,11 @@ urlpatterns = [
     path("graphs/<int:pk>/export/", views.GraphExportView.as_view(), name="graph-export"),
     path(
         "graphs/<int:pk>/revisions/", views.GraphRevisionListView.as_view(), name="graph-revisions"
+    ),
+    path(
+        "graphs/<int:pk>/signature/",
+        signature_views.GraphSignatureView.as_view(),
+        name="graph-signature",
     ),
     path(
         "graphs/<int:pk>/revisions/<int:version>/",

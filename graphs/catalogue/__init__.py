@@ -8,7 +8,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from graphs.catalogue import nodes_code, nodes_flow, nodes_ops, nodes_output, nodes_values
+from graphs.catalogue import (
+    nodes_code,
+    nodes_flow,
+    nodes_graphs,
+    nodes_ops,
+    nodes_output,
+    nodes_values,
+)
 from graphs.catalogue.model import NodeType
 from graphs.catalogue.types import compatibility_json
 
@@ -30,7 +37,7 @@ CATALOGUE_VERSION = 1
 
 NODE_TYPES: dict[str, NodeType] = {
     node.type: node
-    for module in (nodes_values, nodes_ops, nodes_flow, nodes_output, nodes_code)
+    for module in (nodes_values, nodes_ops, nodes_flow, nodes_output, nodes_code, nodes_graphs)
     for node in module.NODES
 }
 

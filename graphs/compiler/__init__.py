@@ -7,6 +7,9 @@ error diagnostic instead of an exception.
 
 `compile_graph(graph, debug=True)` gives the same program with debug instrumentation (debug.py,
 docs/debugging.md) and its tables in `CompileResult.debug`.
+
+Graphs used as nodes (`graph` nodes) are read through `graphs`, the caller's resolver, and become
+functions of the script (linking.py); the signature (signature.py) comes with every result.
 """
 
 from __future__ import annotations
@@ -16,29 +19,57 @@ import gc
 import logging
 from typing import Any
 
+from graphs.catalogue.build import assign, call, const, name
 from graphs.compiler.assemble import assemble
-from graphs.compiler.codegen import Generator, sandbox_builtin_statements, tag
-from graphs.compiler.cycles import strongly_connected
+from graphs.compiler.codegen import (
+    INPUTS_GLOBAL,
+    OUTPUT_BUILTIN,
+    Generator,
+    Unit,
+    sandbox_builtin_statements,
+    tag,
+)
+from graphs.compiler.cycles import break_data_cycles
 from graphs.compiler.debug import debug_info, instrument
 from graphs.compiler.graph import Graph, GraphReader
+from graphs.compiler.linking import GraphLinker, GraphResolver, snapshot_key, snapshots_resolver
 from graphs.compiler.placement import Placer
 from graphs.compiler.result import CompileResult, DebugInfo, Diagnostic
+from graphs.compiler.signature import Signature, derive_signature
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CompileResult", "DebugInfo", "Diagnostic", "compile_graph"]
+__all__ = [
+    "CompileResult",
+    "DebugInfo",
+    "Diagnostic",
+    "GraphResolver",
+    "compile_graph",
+    "graph_signature",
+    "snapshot_key",
+    "snapshots_resolver",
+]
 
 
-def compile_graph(graph: Any, debug: bool = False) -> CompileResult:
+def compile_graph(
+    graph: Any,
+    debug: bool = False,
+    graphs: GraphResolver | None = None,
+    graph_id: int | None = None,
+) -> CompileResult:
     """Compiles a graph document (`{nodes, edges}`, React Flow shape) to a Python script; with
-    `debug`, to the instrumented script of a debug run, its tables in `result.debug`."""
+    `debug`, to the instrumented script of a debug run, its tables in `result.debug`.
+
+    `graphs(graph_id, version)` gives the document of a graph a `graph` node uses, or None when
+    it cannot be read (without it, no graph can be used); `graph_id` is the id of the graph being
+    compiled, if it is a saved one, so that using it inside itself is found at once."""
     diagnostics: list[Diagnostic] = []
     # The compiler allocates many small objects and frees none until it returns: the cyclic
     # garbage collector's passes in between find nothing and cost a fifth of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _compile(graph, diagnostics, debug)
+        result = _compile(graph, diagnostics, debug, GraphLinker(graphs, graph_id, _name(graph)))
     except RecursionError:
         diagnostics.append(
             Diagnostic("error", "internal", "The graph is nested too deeply to compile.")
@@ -64,35 +95,22 @@ def compile_graph(graph: Any, debug: bool = False) -> CompileResult:
     return result
 
 
+def graph_signature(graph: Any) -> dict[str, Any]:
+    """The signature of a graph document, without compiling it (the same as the compiler's)."""
+    try:
+        return derive_signature(GraphReader([]).read(graph), []).to_dict()
+    except Exception:
+        logger.exception("The signature of a graph could not be derived")
+        return Signature().to_dict()
+
+
+def _name(graph: Any) -> str:
+    name = graph.get("name") if isinstance(graph, dict) else None
+    return name[:200] if isinstance(name, str) and name else "this graph"
+
+
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(diagnostics))
-
-
-def _break_data_cycles(graph: Graph, diagnostics: list[Diagnostic]) -> None:
-    """Reports each data cycle and removes its edges."""
-    successors: dict[str, list[str]] = {}
-    for source, outs in graph.data_out.items():
-        successors[source] = list(dict.fromkeys(target for _, target, _ in outs))
-    for cycle in strongly_connected(list(graph.nodes), successors):
-        members = set(cycle)
-        names = ", ".join(repr(n) for n in cycle)
-        for node_id in cycle:
-            diagnostics.append(
-                Diagnostic(
-                    "error",
-                    "data_cycle",
-                    f"Data cycle between nodes {names}: a value cannot depend on itself.",
-                    node_id,
-                )
-            )
-        for key, (source, _) in list(graph.data_in.items()):
-            if source in members and key[0] in members:
-                del graph.data_in[key]
-        for source in members:
-            graph.data_out[source] = [
-                e for e in graph.data_out.get(source, []) if e[1] not in members
-            ]
-            successors[source] = [t for t in successors.get(source, []) if t not in members]
 
 
 def _report_unused(graph: Graph, diagnostics: list[Diagnostic]) -> None:
@@ -113,12 +131,53 @@ def _report_unused(graph: Graph, diagnostics: list[Diagnostic]) -> None:
             )
 
 
-def _compile(document: Any, diagnostics: list[Diagnostic], debug: bool = False) -> CompileResult:
-    graph = GraphReader(diagnostics).read(document)
-    _break_data_cycles(graph, diagnostics)
+def _io_statements(generator: Generator, signature: Signature) -> list[ast.stmt]:
+    """The runner's inputs and outputs, named once at the top (docs/interfaces.md): each stands
+    in for itself when the script runs elsewhere (no inputs, outputs dropped)."""
+    statements: list[ast.stmt] = []
+    if signature.inputs:
+        given = call(ast.Attribute(call("globals"), "get", ast.Load()), const(INPUTS_GLOBAL))
+        statements.append(assign(INPUTS_GLOBAL, ast.BoolOp(ast.Or(), [given, ast.Dict([], [])])))
+    if generator.records_outputs:
+        drop = ast.Lambda(
+            ast.arguments([], [ast.arg("name"), ast.arg("value")], None, [], [], None, []),
+            const(None),
+        )
+        statements.append(
+            ast.Try(
+                [ast.Expr(name(OUTPUT_BUILTIN))],
+                [ast.ExceptHandler(name("NameError"), None, [assign(OUTPUT_BUILTIN, drop)])],
+                [],
+                [],
+            )
+        )
+    return statements
+
+
+def _input_bindings(generator: Generator, signature: Signature) -> list[ast.stmt]:
+    """`a = _ne_inputs["a"]` for a required input, `.get("a", default)` for the others."""
+    bindings: list[ast.stmt] = []
+    for item in signature.inputs:
+        if item.required:
+            value: ast.expr = ast.Subscript(name(INPUTS_GLOBAL), const(item.name), ast.Load())
+        else:
+            get = ast.Attribute(name(INPUTS_GLOBAL), "get", ast.Load())
+            value = call(get, const(item.name), const(item.default))
+        bindings.append(tag(assign(generator.input_names[item.node_id], value), item.node_id))
+    return bindings
+
+
+def _compile(
+    document: Any, diagnostics: list[Diagnostic], debug: bool, linker: GraphLinker
+) -> CompileResult:
+    graph = GraphReader(diagnostics, linker).read(document)
+    break_data_cycles(graph, diagnostics)
     _report_unused(graph, diagnostics)
     placement = Placer(graph, diagnostics).run()
-    generator = Generator(graph, placement, diagnostics, debug)
+    signature = derive_signature(graph, diagnostics)
+    generator = Generator(
+        graph, placement, diagnostics, debug, Unit(signature), reserved=linker.identifiers
+    )
     functions = [
         tag(generator.gen_function(node, root), node.id) for node, root in placement.functions
     ]
@@ -126,15 +185,16 @@ def _compile(document: Any, diagnostics: list[Diagnostic], debug: bool = False) 
     main = generator.gen_block(placement.module)
     imports: list[ast.stmt] = [
         ast.Import([ast.alias(module, alias or None)])
-        for module, alias in sorted(generator.imports)
+        for module, alias in sorted(generator.imports | linker.imports)
     ]
-    builtins = sandbox_builtin_statements(generator.sandbox_builtins)
+    builtins = sandbox_builtin_statements(generator.sandbox_builtins | linker.sandbox_builtins)
     sections = [
         imports,
-        builtins,
+        [*builtins, *_io_statements(generator, signature)],
+        linker.definitions,
         generator.top_level,
         functions,
-        generator.preinit_statements(""),
+        [*_input_bindings(generator, signature), *generator.preinit_statements("")],
         main,
     ]
     instrumenter = instrument(sections) if debug else None
@@ -149,8 +209,10 @@ def _compile(document: Any, diagnostics: list[Diagnostic], debug: bool = False) 
                 f"The generated code is not valid Python ({error}); this is a bug in Node Engine.",
             )
         )
-        return CompileResult()
+        return CompileResult(signature=signature.to_dict())
     if instrumenter is None:
-        return CompileResult(code=code, source_map=source_map)
+        return CompileResult(code=code, source_map=source_map, signature=signature.to_dict())
     info = debug_info(instrumenter, source_map)
-    return CompileResult(code=code, source_map=source_map, debug=info)
+    return CompileResult(
+        code=code, source_map=source_map, debug=info, signature=signature.to_dict()
+    )

@@ -13,16 +13,21 @@ from __future__ import annotations
 import ast
 import logging
 import warnings
+from collections.abc import Iterable
 from copy import copy as shallow_copy
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from graphs.catalogue.build import assign, call, const, expr_stmt, name
+from graphs.catalogue.build import assign, call, const, expr_stmt, method, name
 from graphs.compiler.dataflow import variable_key
 from graphs.compiler.graph import Graph, Node
 from graphs.compiler.names import NameAllocator
 from graphs.compiler.placement import Block, Helper, Jump, Placed, Placement, holds_before
 from graphs.compiler.result import Diagnostic, Severity
+from graphs.compiler.signature import Signature
+
+if TYPE_CHECKING:
+    from graphs.compiler.linking import GraphFunction
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,19 @@ _STORED_VALUES = ("get_variable", "get_item")
 
 # The sandbox's own builtins (docs/rich_output.md) and what stands in for each elsewhere.
 SANDBOX_BUILTINS = {"show": "print"}
+# The runner's inputs and outputs (docs/interfaces.md, "Graph inputs and outputs in the script").
+INPUTS_GLOBAL = "_ne_inputs"
+OUTPUT_BUILTIN = "_ne_output"
+
+
+@dataclass
+class Unit:
+    """What one Generator compiles: the script itself, or (`function`) the body of a function
+    built from a graph used as a node, whose inputs are parameters and whose outputs go to a
+    dict it returns (graphs/compiler/linking.py)."""
+
+    signature: Signature = field(default_factory=Signature)
+    function: bool = False
 
 
 def sandbox_builtin_statements(builtins: set[str]) -> list[ast.stmt]:
@@ -182,6 +200,45 @@ class Context:
     ) -> None:
         self.gen.report(severity, code, message, self.node.id, port)
 
+    # -- graphs as functions (graphs/catalogue/nodes_graphs.py)
+    def graph_input(self) -> ast.expr:
+        identifier = self.gen.input_names.get(self.node.id)
+        return const(None) if identifier is None else name(identifier)
+
+    def graph_output(self, value: ast.expr) -> list[ast.stmt]:
+        item = self.gen.unit.signature.output_for(self.node.id)
+        if item is None:  # an invalid or repeated name, reported by the signature
+            return []
+        if self.gen.unit.function:
+            target = ast.Subscript(name(self.gen.outputs_name), const(item.name), ast.Store())
+            return [ast.Assign([target], value)]
+        self.gen.records_outputs = True
+        return [expr_stmt(call(OUTPUT_BUILTIN, const(item.name), value))]
+
+    def call_graph(self) -> list[ast.stmt]:
+        link: GraphFunction | None = self.gen.graph.links.get(self.node.id)
+        if link is None or link.error is not None:  # reported when the graph was linked
+            return []
+        arguments: dict[str, ast.expr] = {}
+        for item in link.signature.inputs:
+            port = "in:" + item.name
+            if self.connected(port) or item.required:  # a required one left open is reported
+                arguments[link.parameters[item.name]] = self.input(port)
+        keywords = [ast.keyword(parameter, arg) for parameter, arg in arguments.items()]
+        value: ast.expr = ast.Call(name(link.identifier), [], keywords)
+        used = [o.name for o in link.signature.outputs if self.output_used("out:" + o.name)]
+        if not used:
+            return [expr_stmt(value)]
+        if len(used) == 1:
+            target = self.output_target("out:" + used[0])
+            return [ast.Assign([target], method(value, "get", const(used[0])))]
+        results = self.fresh_name("results")
+        statements: list[ast.stmt] = [assign(results, value)]
+        for output in used:
+            target = self.output_target("out:" + output)
+            statements.append(ast.Assign([target], method(name(results), "get", const(output))))
+        return statements
+
 
 class Generator:
     def __init__(
@@ -190,15 +247,28 @@ class Generator:
         placement: Placement,
         diagnostics: list[Diagnostic],
         debug: bool = False,
+        unit: Unit | None = None,
+        reserved: Iterable[str] = (),
     ) -> None:
         self.graph = graph
         self.debug = debug
+        self.unit = unit or Unit()
         if debug:  # an instance attribute: plain compiles call the method itself, at no cost
             # mypy forbids assigning to a method; here the instance attribute shadows it on purpose.
             self.input_expr = self._tapped_input_expr  # type: ignore[method-assign]
         self.placement = placement
         self.diagnostics = diagnostics
-        self.names = NameAllocator()
+        self.names = NameAllocator(reserved)
+        # Graph inputs first: as the script's inputs or the function's parameters, they get the
+        # cleanest names.
+        self.input_names = {
+            item.node_id: self.names.allocate(item.name) for item in self.unit.signature.inputs
+        }
+        self.outputs_name = self.names.allocate("outputs") if self.unit.function else ""
+        self.records_outputs = False  # a Graph output calls the runner's _ne_output
+        # In a function built from a graph: what nested defs declare nonlocal (the function binds
+        # each first, as the module would).
+        self.closure: dict[str, None] = {}
         self.imports: set[tuple[str, str]] = set()  # (module, alias or "")
         self.sandbox_builtins: set[str] = set()
         self.top_level: list[ast.stmt] = []
@@ -567,7 +637,7 @@ class Generator:
         enclosing = [n for n in stored if scope and n not in variables]
         header: list[ast.stmt] = []
         if outer:
-            header.append(ast.Global(outer))
+            header.append(self._outer_declaration(outer))
         if enclosing:
             header.append(ast.Nonlocal(enclosing))
             for identifier in enclosing:
@@ -576,6 +646,14 @@ class Generator:
         return ast.FunctionDef(
             self.helper_names[helper.target], args, [*header, *body] or [ast.Pass()], [], None, None
         )
+
+    def _outer_declaration(self, names: list[str]) -> ast.stmt:
+        """How a def reaches the script's top scope: `global`, or in a function built from a
+        graph, `nonlocal` (that function's locals are its top scope)."""
+        if not self.unit.function:
+            return ast.Global(names)
+        self.closure.update(dict.fromkeys(names))
+        return ast.Nonlocal(names)
 
     def preinit_statements(self, scope: str) -> list[ast.stmt]:
         return [assign(identifier, const(None)) for identifier in self.preinit.get(scope, {})]
@@ -587,7 +665,7 @@ class Generator:
         header: list[ast.stmt] = []
         declared = list(self.globals.get(node.id, {}))
         if declared:
-            header.append(ast.Global(declared))
+            header.append(self._outer_declaration(declared))
         header += self.preinit_statements(node.id)
         args = ast.arguments(
             [],

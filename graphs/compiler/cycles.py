@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from graphs.compiler.graph import Graph
+from graphs.compiler.result import Diagnostic
+
 
 def strongly_connected(
     nodes: Iterable[str], successors: Mapping[str, list[str]]
@@ -54,3 +57,30 @@ def strongly_connected(
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
     return cycles
+
+
+def break_data_cycles(graph: Graph, diagnostics: list[Diagnostic]) -> None:
+    """Reports each data cycle and removes its edges."""
+    successors: dict[str, list[str]] = {}
+    for source, outs in graph.data_out.items():
+        successors[source] = list(dict.fromkeys(target for _, target, _ in outs))
+    for cycle in strongly_connected(list(graph.nodes), successors):
+        members = set(cycle)
+        names = ", ".join(repr(n) for n in cycle)
+        for node_id in cycle:
+            diagnostics.append(
+                Diagnostic(
+                    "error",
+                    "data_cycle",
+                    f"Data cycle between nodes {names}: a value cannot depend on itself.",
+                    node_id,
+                )
+            )
+        for key, (source, _) in list(graph.data_in.items()):
+            if source in members and key[0] in members:
+                del graph.data_in[key]
+        for source in members:
+            graph.data_out[source] = [
+                e for e in graph.data_out.get(source, []) if e[1] not in members
+            ]
+            successors[source] = [t for t in successors.get(source, []) if t not in members]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from graphs.catalogue import NODE_TYPES, NodeType
 from graphs.catalogue.model import Port, fits_type
+from graphs.catalogue.nodes_graphs import GRAPH_TYPE
 from graphs.catalogue.types import types_compatible
 from graphs.compiler.result import Diagnostic, Severity
 
@@ -60,6 +61,15 @@ class Graph:
     exec_edge_count: int = 0
     # (target node, input port) -> the id of the data edge into it (debug runs show its value)
     data_edge_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    # `graph` node -> the function built from the graph it uses (graphs/compiler/linking.py)
+    links: dict[str, Any] = field(default_factory=dict)
+
+
+class Linker(Protocol):
+    """What the reader asks about a `graph` node (implemented by graphs/compiler/linking.py):
+    the function built from the graph it names, or None after reporting why there is none."""
+
+    def link(self, node: Node, diagnostics: list[Diagnostic]) -> Any | None: ...
 
 
 def _finite(value: Any) -> float:
@@ -81,9 +91,10 @@ def _node_id(value: Any) -> str | None:
 
 
 class GraphReader:
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, diagnostics: list[Diagnostic], linker: Linker | None = None) -> None:
         self.diagnostics = diagnostics
         self.graph = Graph()
+        self.linker = linker  # None: `graph` nodes get their exec ports only (signature reads)
 
     def report(
         self,
@@ -174,6 +185,12 @@ class GraphReader:
                 )
             node.params[param.id] = value
         node.ports = definition.ports_for(node.params)
+        if type_name == GRAPH_TYPE and self.linker is not None:
+            # Its data ports come from the signature of the graph it uses.
+            link = self.linker.link(node, self.diagnostics)
+            if link is not None:
+                node.ports = {**node.ports, **link.ports}
+                self.graph.links[node_id] = link
         inputs = data.get("inputs") if isinstance(data, dict) else None
         if isinstance(inputs, dict):
             self._read_pin_values(node, inputs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import unicodedata
+from collections.abc import Iterable
 
 MAX_IDENTIFIER = 40
 RESERVED_PREFIX = "_ne_"  # debug instrumentation's names (graphs/compiler/debug.py)
@@ -64,8 +65,10 @@ def is_reserved(identifier: str) -> bool:
 class NameAllocator:
     """Hands out distinct identifiers, in call order (so the same graph gives the same names)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        # `reserved`: names the script already uses elsewhere (functions built from graphs).
         self._taken: set[str] = set(RESERVED)
+        self._taken.update(reserved)
         self._next_suffix: dict[str, int] = {}
 
     def allocate(self, raw: str, fallback: str = "value") -> str:

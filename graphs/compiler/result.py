@@ -51,6 +51,9 @@ class CompileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     source_map: dict[int, str] = field(default_factory=dict)
     debug: DebugInfo | None = None  # set by a debug compile only
+    # {"inputs": [{"name", "type", "required", "default", "description"}], "outputs": [{"name",
+    # "type"}]}: graphs/compiler/signature.py
+    signature: dict[str, Any] = field(default_factory=lambda: {"inputs": [], "outputs": []})
 
     @property
     def has_errors(self) -> bool:
@@ -61,6 +64,7 @@ class CompileResult:
             "code": self.code,
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "source_map": {str(line): node for line, node in sorted(self.source_map.items())},
+            "signature": self.signature,
         }
         if self.debug is not None:
             data["debug"] = self.debug.to_dict()

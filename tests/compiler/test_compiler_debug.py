@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphs.catalogue import NODE_TYPES
-from graphs.compiler import compile_graph
+from graphs.compiler import compile_graph, snapshots_resolver
 from graphs.compiler.assemble import assemble
 from graphs.compiler.codegen import TAPS_KEY
 from graphs.compiler.debug import instrument
@@ -492,8 +492,8 @@ def test_every_node_type_runs_the_same_in_debug_mode(
     graph: dict, stdin: str, expected: str
 ) -> None:
     """The golden case of each node type: valid Python, and it prints what the graph means."""
-    plain = compile_graph(graph)
-    result = compile_graph(graph, debug=True)
+    plain = compile_graph(graph, graphs=snapshots_resolver(graph))
+    result = compile_graph(graph, debug=True, graphs=snapshots_resolver(graph))
     assert result.diagnostics == plain.diagnostics
     assert result.debug is not None
     compile(result.code, "main.py", "exec", dont_inherit=True)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from graphs.catalogue import NODE_TYPES
-from graphs.compiler import compile_graph
+from graphs.compiler import compile_graph, snapshots_resolver
 
 
 def node(node_id: str, type_: str, y: float = 0, x: float = 0, **params: Any) -> dict:
@@ -40,7 +40,7 @@ def lit(node_id: str, value: Any, kind: str = "number") -> dict:
 
 
 def run(graph: dict, stdin: str = "") -> str:
-    result = compile_graph(graph)
+    result = compile_graph(graph, graphs=snapshots_resolver(graph))
     errors = [d for d in result.diagnostics if d.severity == "error"]
     assert not errors, errors
     completed = subprocess.run(
@@ -589,6 +589,77 @@ GOLDEN: dict[str, list[tuple[dict, str, str]]] = {
         )
     ],
 }
+# A graph used as a node: a copy of it travels in the document's `snapshots` (the golden runs
+# read graphs from there, as an exported document compiles anywhere).
+ADD_NUMBERS = {
+    "name": "Add numbers",
+    "nodes": [
+        node("start", "on_start"),
+        node("a", "graph_input", 10, name="a", type="number"),
+        {
+            **node("b", "graph_input", 20, name="b", type="number"),
+            "data": {"params": {"name": "b", "type": "number"}, "inputs": {"default": 2}},
+        },
+        node("plus", "arithmetic", 30, op="+"),
+        node("out", "graph_output", 40, name="sum", type="number"),
+    ],
+    "edges": [
+        edge("start", "next", "out", "exec"),
+        edge("a", "value", "plus", "a"),
+        edge("b", "value", "plus", "b"),
+        edge("plus", "result", "out", "value"),
+    ],
+}
+GOLDEN["graph_input"] = [
+    (
+        print_of(
+            {
+                **node("n", "graph_input", name="n", type="int"),
+                "data": {"params": {"name": "n", "type": "int"}, "inputs": {"default": 5}},
+            }
+        ),
+        "",
+        "5\n",
+    )
+]
+GOLDEN["graph_output"] = [
+    (
+        {
+            "nodes": [
+                node("start", "on_start"),
+                node("out", "graph_output", 10, name="r"),
+                lit("v", "3"),
+                node("p", "print", 20),
+                lit("done", "done", "text"),
+            ],
+            "edges": [
+                *chain("start", "out", "p"),
+                edge("v", "value", "out", "value"),
+                edge("done", "value", "p", "value"),
+            ],
+        },
+        "",
+        "done\n",  # run alone, the script drops its outputs
+    )
+]
+GOLDEN["graph"] = [
+    (
+        {
+            "nodes": [
+                node("start", "on_start"),
+                {
+                    **node("g", "graph", 10, graph_id=7, version=2),
+                    "data": {"params": {"graph_id": 7, "version": 2}, "inputs": {"in:a": 40}},
+                },
+                node("p", "print", 20),
+            ],
+            "edges": [*chain("start", "g", "p"), edge("g", "out:sum", "p", "value")],
+            "snapshots": {"7@2": ADD_NUMBERS},
+        },
+        "",
+        "42\n",
+    )
+]
 GOLDEN["return"] = GOLDEN["function_def"]
 GOLDEN["call_function"] = GOLDEN["function_def"]
 

@@ -30,7 +30,12 @@ def saved(owner) -> Graph:
 def test_compile_document(owner_client) -> None:
     response = owner_client.post("/api/compile/", GRAPH, format="json")
     assert response.status_code == 200
-    assert response.json() == {"code": "print('hi')\n", "diagnostics": [], "source_map": {"1": "p"}}
+    assert response.json() == {
+        "code": "print('hi')\n",
+        "diagnostics": [],
+        "source_map": {"1": "p"},
+        "signature": {"inputs": [], "outputs": []},
+    }
 
 
 def test_compile_reports_problems_as_diagnostics(owner_client) -> None:

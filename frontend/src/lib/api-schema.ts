@@ -457,6 +457,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/graphs/{id}/signature/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inputs and outputs of a graph of yours (of one of its versions) */
+        get: operations["graphs_signature_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs/import/": {
         parameters: {
             query?: never;
@@ -568,6 +585,8 @@ export interface components {
             source_map: {
                 [key: string]: string;
             };
+            /** @description The graph's inputs and outputs (its Graph input and output nodes). */
+            signature: components["schemas"]["Signature"];
         };
         /** @description Only the shape: whether the password is right is the view's (rate-limited) business. */
         CredentialsRequest: {
@@ -759,6 +778,8 @@ export interface components {
             readonly share_url: string | null;
             /** @description The graph's gallery listing while it is listed, else null. */
             readonly gallery: components["schemas"]["GalleryListing"] | null;
+            /** @description The inputs and outputs of the graph as saved (GET .../signature/). */
+            readonly signature: components["schemas"]["Signature"];
             /** @description The graph this one was forked from (null once gone). */
             readonly forked_from: number | null;
             /** @description Where a fork came from ("" if not a fork). */
@@ -1175,6 +1196,57 @@ export interface components {
             readonly title: string;
             /** @description How the reader reached it: the gallery, or a share link. */
             readonly source: components["schemas"]["SourceEnum"];
+            /** @description The inputs and outputs of the graph as saved. */
+            readonly signature: components["schemas"]["Signature"];
+        };
+        /**
+         * @description A graph's inputs (its Graph input nodes) and outputs (its Graph output nodes), each in
+         *     canvas order: top to bottom, then left to right, then node id.
+         */
+        Signature: {
+            inputs: components["schemas"]["SignatureInput"][];
+            outputs: components["schemas"]["SignatureOutput"][];
+        };
+        SignatureInput: {
+            /** @description A Python identifier, unique among the inputs. */
+            name: string;
+            /**
+             * @description A data pin type.
+             *
+             *     * `any` - any
+             *     * `number` - number
+             *     * `int` - int
+             *     * `float` - float
+             *     * `text` - text
+             *     * `bool` - bool
+             *     * `list` - list
+             *     * `dict` - dict
+             *     * `none` - none
+             */
+            type: components["schemas"]["TypeEnum"];
+            /** @description True when the input has no default. */
+            required: boolean;
+            /** @description The default (a string, number or boolean), or null. */
+            default: unknown;
+            description: string;
+        };
+        SignatureOutput: {
+            /** @description A Python identifier, unique among the outputs. */
+            name: string;
+            /**
+             * @description A data pin type.
+             *
+             *     * `any` - any
+             *     * `number` - number
+             *     * `int` - int
+             *     * `float` - float
+             *     * `text` - text
+             *     * `bool` - bool
+             *     * `list` - list
+             *     * `dict` - dict
+             *     * `none` - none
+             */
+            type: components["schemas"]["TypeEnum"];
         };
         /** @enum {string} */
         SourceEnum: "gallery" | "link";
@@ -1189,6 +1261,19 @@ export interface components {
             /** @description Send as "Authorization: Token <key>". */
             readonly token: string;
         };
+        /**
+         * @description * `any` - any
+         *     * `number` - number
+         *     * `int` - int
+         *     * `float` - float
+         *     * `text` - text
+         *     * `bool` - bool
+         *     * `list` - list
+         *     * `dict` - dict
+         *     * `none` - none
+         * @enum {string}
+         */
+        TypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
         User: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
@@ -3041,6 +3126,57 @@ export interface operations {
             };
             /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    graphs_signature_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A version of the graph (the current one, or one kept in its history); the current version when absent. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signature"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
