@@ -57,6 +57,11 @@ class Execution(models.Model):
     output_tail = models.TextField(blank=True, default="")
     worker = models.CharField(max_length=200, blank=True, default="")
     node_id = models.CharField(max_length=200, blank=True, default="")
+    # A graph run's outputs (its `result` event: name -> JSON value, integers past 2^53 as
+    # decimal text) and the warnings of values that were not JSON or did not fit; {} and [] when
+    # the run recorded none (docs/interfaces.md, "Graph inputs and outputs").
+    outputs = models.JSONField(default=dict, blank=True)
+    output_warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-queued_at"]
@@ -96,6 +101,21 @@ class Execution(models.Model):
         if "output_tail" in fields:
             # Postgres text cannot hold NUL; user output may contain it.
             fields["output_tail"] = fields["output_tail"].replace("\x00", "\ufffd")
+        for name in ("outputs", "output_warnings"):
+            if name in fields:
+                fields[name] = without_nul(fields[name])
         for name, value in fields.items():
             setattr(self, name, value)
         Execution.objects.filter(pk=self.pk).update(**fields)
+
+
+def without_nul(value: Any) -> Any:
+    """A JSON value Postgres' jsonb can hold: it refuses NUL in text (keys too), which a
+    script's output may contain; U+FFFD instead, as in the output tail."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from execution import exit_reasons
 from execution.models import Execution
+from execution.web.run_inputs import inputs_shape_errors
 from graphs.sharing_serializers import share_token_field
 from nodeengine.api.fields import StrictCharField
 from nodeengine.api.schema import ErrorSerializer
@@ -60,8 +62,22 @@ class ExecutionSerializer(serializers.ModelSerializer[Execution]):
 
 
 class ExecutionDetailSerializer(ExecutionSerializer):
+    outputs = serializers.DictField(
+        child=serializers.JSONField(),
+        read_only=True,
+        help_text="A graph run's outputs, name -> JSON value (its Graph output nodes' last "
+        "values; integers past 2^53 as decimal text): the `result` event's. {} until the run "
+        "has finished, or when it recorded none.",
+    )
+    output_warnings = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="One sentence per output that was not JSON (sent as its repr) or did not fit "
+        "in the 1 MiB of outputs (sent as null).",
+    )
+
     class Meta(ExecutionSerializer.Meta):
-        fields = [*ExecutionSerializer.Meta.fields, "output_tail"]
+        fields = [*ExecutionSerializer.Meta.fields, "output_tail", "outputs", "output_warnings"]
         read_only_fields = fields
 
 
@@ -91,11 +107,50 @@ class StdinField(StrictCharField):
 
 # The submit views' request bodies: validated, never given an instance (Any, as the views'
 # serializer_class, typed by their model, requires).
+class InputsField(serializers.JSONField):
+    """A run's `inputs`: a JSON object name -> value, checked against the graph's signature once
+    it is compiled (execution/web/run_inputs.py)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            required=False,
+            allow_null=True,
+            help_text="The graph's inputs, name -> JSON value (see its `signature`): each must "
+            "fit its input's type, every required one given, no other name. Not for plain "
+            "`code`. At most WS_MESSAGE_BYTES as JSON, GRAPH_MAX_DEPTH levels deep. A bad one "
+            "is a 400 whose `errors.inputs` names it (code `bad_inputs`).",
+            **kwargs,
+        )
+
+
+# The JSON Schema of `inputs` (an object of any values), for the request bodies.
+extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True})(InputsField)
+
+
+def _checked_inputs(value: Any, *, code_run: bool) -> Any:
+    errors = inputs_shape_errors(value, code_run=code_run)
+    if errors:
+        raise serializers.ValidationError(errors)
+    return value or None
+
+
+def _checked_inputs_field(value: Any, *, code_run: bool) -> Any:
+    """As _checked_inputs, for a check of the whole body: the errors under `inputs`."""
+    errors = inputs_shape_errors(value, code_run=code_run)
+    if errors:
+        raise serializers.ValidationError({"inputs": errors})
+    return value or None
+
+
 class GraphRunSerializer(serializers.Serializer[Any]):
     """POST /api/graphs/{id}/runs/: run a saved graph (yours, in the gallery, or shared)."""
 
     stdin = StdinField()
     share_token = share_token_field()
+    inputs = InputsField()
+
+    def validate_inputs(self, inputs: Any) -> Any:
+        return _checked_inputs(inputs, code_run=False)
 
 
 class RunSerializer(serializers.Serializer[Any]):
@@ -110,6 +165,7 @@ class RunSerializer(serializers.Serializer[Any]):
         help_text="A graph document `{nodes, edges}` (or send `code`); null is the same as absent.",
     )
     stdin = StdinField()
+    inputs = InputsField()
 
     def validate_code(self, code: str) -> str:
         if len(code.encode()) > settings.RUN_SCRIPT_BYTES:
@@ -134,6 +190,7 @@ class RunSerializer(serializers.Serializer[Any]):
             del attrs["graph"]
         if ("code" in attrs) == ("graph" in attrs):
             raise serializers.ValidationError('Send exactly one of "code" or "graph".')
+        attrs["inputs"] = _checked_inputs_field(attrs.get("inputs"), code_run="code" in attrs)
         return attrs
 
 

@@ -10,6 +10,12 @@ the run nothing).
 A debug run's header is ``NE1 <source length> <table length>\\n``: the source, then the debug
 table, then framed stdin; debugger.py (imported only then) runs it (docs/debugging.md).
 
+A graph run with inputs adds a last field ``inputs=<length>`` to either header: that many bytes
+of UTF-8 JSON (an object) follow the source (and the table). The runner decodes them as JSON and
+puts the object in the script's globals as ``_ne_inputs``: data, never code. The builtin
+``_ne_output(name, value)`` records a graph's outputs, sent as one ``result`` frame on the side
+channel at the script's end (graph_outputs.py; docs/interfaces.md).
+
 Before the ready marker, in every run: descriptor 2 becomes the side channel (only runner
 frames; descriptor 2 itself then points at a pipe whose bytes go on as stderr frames in the
 stdout pipe: script_output.StderrRelay), the modules of
@@ -60,6 +66,7 @@ import atexit
 import builtins
 import contextlib
 import ctypes
+import json
 import linecache
 import os
 import resource
@@ -68,7 +75,7 @@ import sys
 import threading
 import traceback
 import types
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -87,6 +94,7 @@ def import_sibling(name: str) -> types.ModuleType:
 
 if TYPE_CHECKING:  # mypy reads the siblings as the modules they are
     import display
+    import graph_outputs
     import preload
     import script_output
     import side_channel
@@ -95,6 +103,7 @@ else:
     side_channel = import_sibling("side_channel")
     preload = import_sibling("preload")
     display = import_sibling("display")
+    graph_outputs = import_sibling("graph_outputs")
 
 # Imported before the script arrives, so their import time is spent while the container waits.
 PRELOADED_MODULES = (
@@ -120,6 +129,8 @@ SCRIPT_FILENAME = "main.py"
 HEADER_MAGIC = b"NE1"
 READY_MARKER = b"NE1 READY\n"
 HEADER_MAX_BYTES = 64
+# The header's optional last field: the length of the inputs' JSON after the source (and table).
+INPUTS_FIELD = b"inputs="
 EXIT_BAD_HEADER = 2
 EXIT_CPU_LIMIT = 128 + signal.SIGXCPU
 EXIT_WALL_LIMIT = 124
@@ -459,26 +470,56 @@ def child_status(child_pid: int) -> int:
         return 128 + sig
 
 
-def read_script() -> tuple[bytes, bytes | None] | None:
-    """(source, the debug table or None for a plain run), or None for a malformed header."""
+class Script(NamedTuple):
+    source: bytes
+    table: bytes | None  # a debug run's table (None: a plain run)
+    inputs: dict[str, Any] | None  # a graph run's inputs (None: none were sent)
+
+
+def read_script() -> Script | None:
+    """The script the pool sends, or None for a malformed header (or inputs that are not a
+    JSON object)."""
     notify_supervisor(NOTICE_READY)  # the supervisor's idle clock starts now
     _os_write(1, READY_MARKER)  # not os.write: the policy counts the script's writes to 1 there
     stdin = sys.stdin.buffer
     header = stdin.readline(HEADER_MAX_BYTES)
     parts = header.split()
+    inputs_length: int | None = None
+    if len(parts) > 2 and parts[-1].startswith(INPUTS_FIELD):
+        field = parts.pop()[len(INPUTS_FIELD) :]
+        if not field.isdigit():
+            return None
+        inputs_length = int(field)
     if (
         len(parts) not in (2, 3)
         or parts[0] != HEADER_MAGIC
         or not all(part.isdigit() for part in parts[1:])
     ):
         return None
+    lengths = [int(part) for part in parts[1:]]
+    if inputs_length is not None:
+        lengths.append(inputs_length)
     pieces = []
-    for length in map(int, parts[1:]):
+    for length in lengths:
         piece = stdin.read(length) if length else b""
         if len(piece) != length:
             return None
         pieces.append(piece)
-    return pieces[0], (pieces[1] if len(pieces) == 2 else None)
+    inputs = None
+    if inputs_length is not None:
+        inputs = decode_inputs(pieces.pop())
+        if inputs is None:
+            return None
+    return Script(pieces[0], pieces[1] if len(pieces) == 2 else None, inputs)
+
+
+def decode_inputs(data: bytes) -> dict[str, Any] | None:
+    """The inputs' JSON, decoded as data (never evaluated); None unless it is an object."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def print_user_traceback(exc: BaseException) -> None:
@@ -508,11 +549,18 @@ def exit_status(exc: SystemExit) -> int:
     return 1
 
 
-def end_script(status: int, channel: side_channel.Channel, script_pid: int) -> int:
+def end_script(
+    status: int,
+    channel: side_channel.Channel,
+    outputs: graph_outputs.GraphOutputs,
+    script_pid: int,
+) -> int:
     """The script's end, in the order of Python's own shutdown: its non-daemon threads joined,
     then its atexit handlers (and the runner's: displays at exit, the debugger's last frame, the
-    output policy's flush, registered first so they run last). Then the exit record goes out,
-    and only after it does the interpreter tear down (module and GC finalisation): the pool ends
+    output policy's flush, registered first so they run last). Then the graph's `result` frame
+    (when `_ne_output` was called: after the handlers, so an output recorded by one counts, and
+    after all output, which its `out` counts) and the exit record go out, and only after them
+    does the interpreter tear down (module and GC finalisation): the pool ends
     the run on the record, so a slow finaliser cannot delay it. A process the script forked
     that returns here ends as usual, without a record: the run is its parent's."""
     try:
@@ -525,6 +573,8 @@ def end_script(status: int, channel: side_channel.Channel, script_pid: int) -> i
     try:
         OUTPUT[0].finish()
         if _getpid() == script_pid:
+            with contextlib.suppress(Exception):  # e.g. MemoryError: the run still ends
+                outputs.send()
             record = exit_record(status, supervisor=False, side_bytes=channel.sent_so_far())
             write_exit_record(OUTPUT[0].stderr_raw.out_fd, record)
     except BaseException:  # e.g. MemoryError: then the supervisor's record reports the status
@@ -542,13 +592,15 @@ def run_script() -> int:
     preload.preload(text_option("preload", "auto"), display.figure_png)
     shows = display.Display(channel, OUTPUT[0], SCRIPT_FILENAME)
     shows.install()
+    outputs = graph_outputs.GraphOutputs(channel, OUTPUT[0])
+    outputs.install()
     compile(WARM_UP_SOURCE, "<warm-up>", "exec", dont_inherit=True)
     script = read_script()
     session = None
-    if script is not None and script[1] is not None:
+    if script is not None and script.table is not None:
         debugger = import_sibling("debugger")  # only now: a plain run never loads it
         debug_source = import_sibling("debug_source")
-        table = debugger.parse_table(script[1])
+        table = debugger.parse_table(script.table)
         session = (
             None if table is None else debugger.Session(table, OUTPUT[0], channel, SCRIPT_FILENAME)
         )
@@ -557,7 +609,7 @@ def run_script() -> int:
     if script is None:
         channel.write_raw(b"runner: malformed script header\n")
         return EXIT_BAD_HEADER
-    source = script[0]
+    source = script.source
     # The supervisor's wall clock starts now (a debug run's with its pause allowance).
     notify_supervisor(NOTICE_STARTED if session is None else NOTICE_DEBUG_STARTED)
     close_notices()
@@ -567,6 +619,8 @@ def run_script() -> int:
     module = types.ModuleType("__main__")
     module.__file__ = SCRIPT_FILENAME
     module.__dict__["__builtins__"] = builtins
+    if script.inputs is not None:
+        module.__dict__["_ne_inputs"] = script.inputs  # data: decoded JSON, never evaluated
     sys.modules["__main__"] = module
     sys.argv = [SCRIPT_FILENAME]
     sys.path.insert(0, os.getcwd())
@@ -580,7 +634,7 @@ def run_script() -> int:
         code = compile(source, SCRIPT_FILENAME, "exec", dont_inherit=True)
         exec(code, module.__dict__)
     except SystemExit as exc:
-        return end_script(exit_status(exc), channel, script_pid)
+        return end_script(exit_status(exc), channel, outputs, script_pid)
     except BaseException as exc:
         if session is not None:
             # Quote the lines as the user's code panel shows them, without the value taps.
@@ -590,8 +644,8 @@ def run_script() -> int:
         print_user_traceback(exc)
         if session is not None:
             session.exception(exc)  # paused at the failing node until resumed
-        return end_script(1, channel, script_pid)
-    return end_script(0, channel, script_pid)
+        return end_script(1, channel, outputs, script_pid)
+    return end_script(0, channel, outputs, script_pid)
 
 
 def main() -> int:

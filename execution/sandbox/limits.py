@@ -15,6 +15,8 @@ class RunLimits:
     output_bytes: int = 1024 * 1024
     stdin_total_bytes: int = 1024 * 1024
     script_bytes: int = 256 * 1024
+    # A graph run's inputs as JSON: what one WebSocket message may carry (WS_MESSAGE_BYTES).
+    inputs_bytes: int = 1024 * 1024
     scratch_mb: int = 16
     cpus: float = 1.0
     open_files: int = 256
@@ -45,6 +47,7 @@ class RunLimits:
             output_bytes=int(settings.RUN_OUTPUT_BYTES),
             stdin_total_bytes=int(settings.RUN_STDIN_TOTAL_BYTES),
             script_bytes=int(getattr(settings, "RUN_SCRIPT_BYTES", cls.script_bytes)),
+            inputs_bytes=int(getattr(settings, "WS_MESSAGE_BYTES", cls.inputs_bytes)),
             idle_seconds=float(getattr(settings, "SANDBOX_IDLE_SECONDS", cls.idle_seconds)),
             pause_seconds=float(getattr(settings, "RUN_PAUSE_SECONDS", cls.pause_seconds)),
             runtime=str(getattr(settings, "SANDBOX_RUNTIME", "") or cls.runtime),

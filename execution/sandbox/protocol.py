@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any, AnyStr
 
 HEADER_MAGIC = b"NE1"
+# The header's optional last field (sandbox_image/runner.py, INPUTS_FIELD): the inputs' length.
+INPUTS_FIELD = b"inputs="
 # The runner's first stdout bytes: its interpreter now waits for a script.
 READY_MARKER = b"NE1 READY\n"
 # The name the runner compiles the script under (sandbox_image/runner.py, SCRIPT_FILENAME; a
@@ -32,13 +34,22 @@ _STREAM_NAMES = {1: STDOUT, 2: STDERR, 3: STDERR}
 _FRAME_HEADER = struct.Struct(">BxxxL")
 
 
-def encode_script(source: str, debug_table: bytes | None = None) -> bytes:
+def encode_script(
+    source: str, debug_table: bytes | None = None, inputs: bytes | None = None
+) -> bytes:
     """The bytes the runner waits for: a header line with the length, then the source; for a
-    debug run the header also gives the length of the table that follows the source."""
+    debug run the header also gives the length of the table that follows the source. A graph
+    run's inputs (UTF-8 JSON of an object) add a last header field `inputs=<length>`, and
+    follow the source (and the table): the runner decodes them as JSON data, never as code."""
     body = source.encode("utf-8", "surrogatepass")
-    if debug_table is None:
-        return HEADER_MAGIC + b" %d\n" % len(body) + body
-    return HEADER_MAGIC + b" %d %d\n" % (len(body), len(debug_table)) + body + debug_table
+    lengths = b" %d" % len(body)
+    if debug_table is not None:
+        lengths += b" %d" % len(debug_table)
+        body += debug_table
+    if inputs is not None:
+        lengths += b" " + INPUTS_FIELD + b"%d" % len(inputs)
+        body += inputs
+    return HEADER_MAGIC + lengths + b"\n" + body
 
 
 class FrameDecoder:

@@ -176,13 +176,18 @@ class Sandbox:
         run_id: str | None = None,
         debug: DebugTable | None = None,
         on_event: OnEvent | None = None,
+        inputs: bytes | None = None,
     ) -> RunResult:
         """Run `code` as main.py; await on_output(stream, text) for each piece of output.
+
+        `inputs`: a graph run's inputs, the UTF-8 JSON of an object (at most
+        `limits.inputs_bytes`); the script finds it decoded as `_ne_inputs` (data, never code).
 
         on_output is awaited before more output is read: a slow consumer slows the script.
         on_event(event) gets the side channel's events in order with the output: `display`
         (docs/rich_output.md) and, with `debug` (an instrumented script's table), `trace` and
-        `paused` (docs/debugging.md).
+        `paused` (docs/debugging.md); a graph run also its `result` (its outputs, once, after
+        all output).
         """
         if self._state != "warm":
             raise SandboxError("This sandbox has already been used; acquire a new one.")
@@ -193,11 +198,19 @@ class Sandbox:
         self._side = SideChannel(debug)
         if debug is not None:
             self._debugging = True
-            script = encode_script(code, debug.runner_table())
+            script = encode_script(code, debug.runner_table(), inputs)
             self._pending_stdin = [stdin_frame(STDIN_DATA, data) for data in self._pending_stdin]
         else:
-            script = encode_script(code)
-        if len(script) > self._limits.script_bytes * (2 if debug else 1) + 32:
+            script = encode_script(code, inputs=inputs)
+        inputs_bytes = len(inputs) if inputs is not None else 0
+        if inputs_bytes > self._limits.inputs_bytes:
+            self._state = "done"
+            self._pool.retire(self)
+            raise SandboxError(
+                f"The inputs are too large ({inputs_bytes} bytes of JSON; the limit is "
+                f"{self._limits.inputs_bytes})."
+            )
+        if len(script) - inputs_bytes > self._limits.script_bytes * (2 if debug else 1) + 64:
             self._state = "done"
             self._pool.retire(self)
             raise SandboxError(

@@ -1,6 +1,6 @@
 """The pool's side of the sandbox's side channel (Docker's stream 2): the runner's frames of
-every run (`display`: docs/rich_output.md) and of debug runs (`trace`, `paused`:
-docs/debugging.md), and the control frames written to a debug run's stdin.
+every run (`display`: docs/rich_output.md; a graph's `result`: result_frame.py) and of debug runs
+(`trace`, `paused`: docs/debugging.md), and the control frames written to a debug run's stdin.
 
 The runner's helper lives in the script's own process, so a script can write to the side channel
 too. Nothing here trusts it: every frame is bounded, parsed and checked against the run's own
@@ -30,6 +30,7 @@ from execution.debug_table import DebugTable, is_int
 from execution.portable_json import NotPortable, portable
 
 from .display_frame import MAX_DISPLAY_FRAME_BYTES, display_bytes, display_event
+from .result_frame import MAX_RESULT_FRAME_BYTES, result_event
 
 FRAME_MAGIC = b"\x1eNE3"
 _HEADER_BYTES = len(FRAME_MAGIC) + 4
@@ -91,6 +92,7 @@ class SideChannel:
         # Frames let go early (too many held), to go out before anything else.
         self._early: deque[dict[str, Any]] = deque()
         self._stdout_bytes = 0
+        self._result_seen = False  # a run has at most one `result`
         self.paused = False  # a `paused` went out and no resume came since
 
     # --- the side channel ---
@@ -149,6 +151,19 @@ class SideChannel:
                 return display_event(frame)
             except ValueError as exc:
                 raise SideChannelError(f"A display frame is malformed: {exc}") from None
+        if kind == "result":
+            if self._result_seen:
+                raise SideChannelError("A second result frame.")
+            if size > MAX_RESULT_FRAME_BYTES:
+                raise SideChannelError(
+                    f"A result frame of {size} bytes is over the {MAX_RESULT_FRAME_BYTES} byte"
+                    " limit."
+                )
+            self._result_seen = True
+            try:
+                return result_event(frame)
+            except ValueError as exc:
+                raise SideChannelError(f"A result frame is malformed: {exc}") from None
         if size > MAX_PAYLOAD_BYTES:
             raise SideChannelError(
                 f"A debugger frame of {size} bytes is over the {MAX_PAYLOAD_BYTES} byte limit."

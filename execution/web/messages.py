@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
+from execution.web.run_inputs import BAD_INPUTS, inputs_shape_errors
 from graphs.sharing import SHARE_TOKEN_MAX_CHARS
 
 REF_MAX_CHARS = 200
@@ -25,15 +26,25 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ProtocolError(Exception):
-    def __init__(self, code: str, message: str, ref: str | None = None, run_id: str | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        ref: str | None = None,
+        run_id: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.ref = ref
         self.run_id = run_id
+        self.errors = errors  # field -> sentences, as a REST 400's `errors` (bad_inputs)
 
     def event(self) -> dict[str, Any]:
         event: dict[str, Any] = {"type": "error", "code": self.code, "message": self.message}
+        if self.errors is not None:
+            event["errors"] = self.errors
         if self.ref is not None:
             event["ref"] = self.ref
         if self.run_id is not None:
@@ -51,6 +62,9 @@ class RunRequest:
     share_token: str | None = None
     # Present for a debug run (docs/debugging.md): the node ids to pause before.
     breakpoints: tuple[str, ...] | None = None
+    # A graph run's inputs, name -> JSON value (run_inputs.py checks them against the graph's
+    # signature once it is compiled); None: none given.
+    inputs: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,11 @@ def _parse_run(content: dict[str, Any]) -> RunRequest:
     key = given[0]
     value = content[key]
     breakpoints = _parse_debug(content.get("debug"), key, ref)
+    inputs = content.get("inputs")
+    shape_errors = inputs_shape_errors(inputs, code_run=key == "code")
+    if shape_errors:
+        raise ProtocolError(BAD_INPUTS, shape_errors[0], ref=ref, errors={"inputs": shape_errors})
+    inputs = inputs or None
     if key == "code":
         if not isinstance(value, str):
             raise ProtocolError("bad_message", '"code" must be a string.', ref=ref)
@@ -140,7 +159,7 @@ def _parse_run(content: dict[str, Any]) -> RunRequest:
             raise ProtocolError(
                 "bad_message", '"graph" must be an object with "nodes" and "edges" lists.', ref=ref
             )
-        return RunRequest(ref=ref, graph=value, breakpoints=breakpoints)
+        return RunRequest(ref=ref, graph=value, breakpoints=breakpoints, inputs=inputs)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise ProtocolError("bad_message", '"graph_id" must be a positive integer.', ref=ref)
     share_token = content.get("share_token")
@@ -152,7 +171,9 @@ def _parse_run(content: dict[str, Any]) -> RunRequest:
             f'"share_token" must be a string of at most {SHARE_TOKEN_MAX_CHARS} characters.',
             ref=ref,
         )
-    return RunRequest(ref=ref, graph_id=value, share_token=share_token, breakpoints=breakpoints)
+    return RunRequest(
+        ref=ref, graph_id=value, share_token=share_token, breakpoints=breakpoints, inputs=inputs
+    )
 
 
 def _parse_debug(debug: Any, key: str, ref: str | None) -> tuple[str, ...] | None:

@@ -1,9 +1,10 @@
 """A run's output as its client sees it, and what the run's record keeps of it.
 
 The worker's `run.output` batches become the client's events one chunk at a time: stdout /
-stderr text, displays (with the node that showed them, through the compile's source map) and a
-debug run's events. The record (run_record.py) keeps the size of the output, its last
-Execution.OUTPUT_TAIL_BYTES and the time to the first of it.
+stderr text, displays (with the node that showed them, through the compile's source map), a
+graph's `result` (its outputs: the last chunk before the exit) and a debug run's events. The
+record (run_record.py) keeps the size of the output, its last Execution.OUTPUT_TAIL_BYTES, the
+time to the first of it and the outputs with their warnings.
 
 The record's writes are started off the run's path: RECORD_AFTER_SECONDS after admission, or
 RECORD_AFTER_OUTPUT_SECONDS after the first output was forwarded, whichever comes first. ORM
@@ -39,6 +40,8 @@ class RunOutput:
         self.output_bytes = 0
         self._tail: list[str] = []
         self._tail_chars = 0
+        self.outputs: dict[str, Any] = {}  # a graph's result (none: {})
+        self.output_warnings: list[str] = []
 
     def events(self, run_id: str | None, message: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The client's events of one `run.output` batch, in order (lazily: each chunk is
@@ -47,6 +50,10 @@ class RunOutput:
             if stream == "display":
                 # Checked and put in order by the worker (sandbox/side_channel.py).
                 yield self._display_event(run_id, text)
+                continue
+            if stream == "result":
+                # Checked and made portable by the worker (sandbox/result_frame.py).
+                yield self._result_event(run_id, text)
                 continue
             if stream in DEBUG_EVENTS:
                 yield {**text, "type": stream, "run_id": run_id}
@@ -66,6 +73,18 @@ class RunOutput:
             "mime": event.get("mime"),
             "data": event.get("data"),
             "node_id": self.source_map.get(str(line)) if line is not None else None,
+        }
+
+    def _result_event(self, run_id: str | None, event: dict[str, Any]) -> dict[str, Any]:
+        """The worker's result as the client's event; the record keeps its outputs."""
+        outputs, warnings = event.get("outputs"), event.get("output_warnings")
+        self.outputs = outputs if isinstance(outputs, dict) else {}
+        self.output_warnings = [str(w) for w in warnings] if isinstance(warnings, list) else []
+        return {
+            "type": "result",
+            "run_id": run_id,
+            "outputs": self.outputs,
+            "output_warnings": self.output_warnings,
         }
 
     def _keep_tail(self, text: str) -> None:
@@ -111,6 +130,8 @@ class RunOutput:
         fields.update(
             output_tail="".join(self._tail)[-Execution.OUTPUT_TAIL_BYTES :],
             time_to_first_output=self.first_output_ms,
+            outputs=self.outputs,
+            output_warnings=self.output_warnings,
         )
         fields.setdefault("output_bytes", self.output_bytes)
         return fields

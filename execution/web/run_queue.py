@@ -71,6 +71,8 @@ class RunQueue:
         }
         if self.script.debug is not None:
             request["debug"] = self.script.debug.to_message()
+        if self.script.inputs is not None:
+            request["inputs"] = self.script.inputs  # JSON text: msgpack carries it as is
         return request
 
     async def admit(self) -> Admitted:

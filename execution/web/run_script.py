@@ -2,8 +2,9 @@
 
 A graph run loads the graph (when it names one, with the sharing rules of the graphs part) and
 compiles it off the event loop; its source map turns the worker's script lines back into node
-ids, and a debug run's table (docs/debugging.md) says which lines may pause. Anything that stops
-the run here is a ScriptRefused, whose fields are those of the client's `error` event.
+ids, and a debug run's table (docs/debugging.md) says which lines may pause. The run's inputs are
+checked against the compiled graph's signature (run_inputs.py). Anything that stops the run here
+is a ScriptRefused, whose fields are those of the client's `error` event.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.conf import settings
 
 from execution.debug_table import DebugTable
 from execution.web.messages import RunRequest
+from execution.web.run_inputs import BAD_INPUTS, encode_inputs, validate_inputs
 from execution.web.run_record import db
 
 
@@ -24,6 +26,7 @@ class Script:
     code: str
     source_map: dict[str, str] = field(default_factory=dict)  # script line -> node id
     debug: DebugTable | None = None  # a debug run's table
+    inputs: str | None = None  # a graph run's checked inputs, as JSON text (run_inputs.py)
 
 
 class ScriptRefused(Exception):
@@ -51,6 +54,7 @@ def _load_graph(user_id: int, graph_id: int, share_token: str | None) -> dict[st
 async def resolve_script(request: RunRequest, user_id: int) -> Script:
     """The script of `request`; raises ScriptRefused when there is none to run."""
     if request.code is not None:
+        # messages.py and the REST serializers refuse inputs for code: it has no signature.
         return Script(request.code)
     graph = request.graph
     if request.graph_id is not None:
@@ -72,8 +76,17 @@ async def resolve_script(request: RunRequest, user_id: int) -> Script:
         raise ScriptRefused(
             "too_large", f"The compiled code is larger than {settings.RUN_SCRIPT_BYTES} bytes."
         )
+    signature = getattr(result, "signature", None) or {"inputs": [], "outputs": []}
+    values, errors = validate_inputs(signature, request.inputs)
+    if errors:
+        raise ScriptRefused(
+            BAD_INPUTS,
+            f"The inputs do not fit the graph: {errors[0]}",
+            errors={"inputs": errors},
+        )
     return Script(
         code=result.code,
+        inputs=encode_inputs(values) if values else None,
         source_map={str(line): node for line, node in result.source_map.items()},
         debug=(
             DebugTable.from_compile(result.debug, request.breakpoints or ()) if debugging else None

@@ -75,6 +75,7 @@ _ERROR_STATUS = {
     "compile_error": status.HTTP_400_BAD_REQUEST,
     "too_large": status.HTTP_400_BAD_REQUEST,
     "bad_message": status.HTTP_400_BAD_REQUEST,
+    "bad_inputs": status.HTTP_400_BAD_REQUEST,
     "not_found": status.HTTP_404_NOT_FOUND,
 }
 
@@ -123,6 +124,8 @@ def _submitted(request: Request, started: Started) -> Response:
         body: dict[str, Any] = {"detail": started.error.get("message", ""), "code": code}
         if "diagnostics" in started.error:
             body["diagnostics"] = started.error["diagnostics"]
+        if "errors" in started.error:  # bad_inputs: {"inputs": [sentence naming each]}
+            body["errors"] = started.error["errors"]
         response = Response(body, status=_ERROR_STATUS.get(code, 503))
         if code == "refused":
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -157,8 +160,9 @@ SUBMIT_RESPONSES = {
     ),
     400: OpenApiResponse(
         RunRefusedSerializer,
-        description="Bad body, or the graph does "
-        "not compile (`code` is `compile_error`, with `diagnostics`).",
+        description="Bad body, or the graph does not compile (`code` is `compile_error`, with "
+        "`diagnostics`), or its `inputs` do not fit the graph's signature (`code` is "
+        "`bad_inputs`; `errors.inputs` has one sentence per wrong, unknown or missing input).",
     ),
     503: OpenApiResponse(
         RunRefusedSerializer,
@@ -185,6 +189,22 @@ QUEUED_EXAMPLE = OpenApiExample(
     },
     response_only=True,
     status_codes=["202"],
+)
+BAD_INPUTS_EXAMPLE = OpenApiExample(
+    "Inputs that do not fit the graph",
+    value={
+        "detail": "The inputs do not fit the graph: Input 'a' must be a number (number), got text.",
+        "code": "bad_inputs",
+        "errors": {
+            "inputs": [
+                "Input 'a' must be a number (number), got text.",
+                "Input 'b' is required (int) and was not given.",
+                "Input 'c' is not an input of this graph (inputs: 'a', 'b').",
+            ]
+        },
+    },
+    response_only=True,
+    status_codes=["400"],
 )
 FULL_EXAMPLE = OpenApiExample(
     "Your runs fill your slots",
@@ -233,7 +253,9 @@ class RunCreateView(RunSubmitView):
     serializer_class = RunSerializer
 
     def run_request(self, data: dict[str, Any]) -> RunRequest:
-        return RunRequest(ref=None, code=data.get("code"), graph=data.get("graph"))
+        return RunRequest(
+            ref=None, code=data.get("code"), graph=data.get("graph"), inputs=data.get("inputs")
+        )
 
 
 @extend_schema_view(
@@ -243,6 +265,12 @@ class RunCreateView(RunSubmitView):
         responses=SUBMIT_RESPONSES,
         examples=[
             OpenApiExample("With input", value={"stdin": "3\n4\n"}, request_only=True),
+            OpenApiExample(
+                "With inputs (a graph with Graph input nodes `a` and `b`)",
+                value={"inputs": {"a": 3, "b": 4}},
+                request_only=True,
+            ),
+            BAD_INPUTS_EXAMPLE,
             OpenApiExample(
                 "Shared with you by link",
                 value={"share_token": "kT3x-0Qe2b1y8mJ4Zr6aWc9dLp5sVn7h"},
@@ -258,7 +286,12 @@ class GraphRunCreateView(RunSubmitView):
 
     def run_request(self, data: dict[str, Any]) -> RunRequest:
         graph_id = self.kwargs["pk"]
-        return RunRequest(ref=None, graph_id=graph_id, share_token=data.get("share_token"))
+        return RunRequest(
+            ref=None,
+            graph_id=graph_id,
+            share_token=data.get("share_token"),
+            inputs=data.get("inputs"),
+        )
 
 
 class ExecutionKillView(OwnExecutionsMixin, generics.GenericAPIView[Execution]):
@@ -350,7 +383,8 @@ class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView[Execution
     @extend_schema(
         summary="Follow one of your runs as Server-Sent Events",
         description="Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, "
-        "`display`, `exit`, ...), one SSE event each: `event:` its type, `data:` its JSON, "
+        "`display`, `result` (a graph's outputs, after all output), `exit`, ...), one SSE "
+        "event each: `event:` its type, `data:` its JSON, "
         "`id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after "
         "`exit`. Runs submitted over REST only; for others the stream holds their `exit` alone. "
         "Resuming after the `exit` answers 204.",

@@ -13,6 +13,7 @@ stopped in) and the last one when the run ends (`final`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 CHUNK_BYTES = 32 * 1024  # one run.output message carries at most about this much text
@@ -23,7 +24,10 @@ EVENT_CHARS = 256
 
 def event_chars(event: dict[str, Any]) -> int:
     """What an event counts for in a message's size: a picture its base64 text, a table its
-    cells (both bounded by the side channel's frame limit), anything else a small constant."""
+    cells (both bounded by the side channel's frame limit), a graph's result its JSON, anything
+    else a small constant."""
+    if event["type"] == "result":  # once per run, up to 1 MiB: counted as its JSON
+        return EVENT_CHARS + len(json.dumps(event["outputs"], ensure_ascii=False))
     if event["type"] != "display":
         return EVENT_CHARS
     data = event["data"]

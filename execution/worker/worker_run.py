@@ -56,6 +56,14 @@ def debug_table(request: dict[str, Any]) -> DebugTable | None:
     return DebugTable.from_message(request["debug"])
 
 
+def run_inputs(request: dict[str, Any]) -> bytes | None:
+    """A graph run's inputs as the sandbox takes them: the request carries their JSON text
+    (validated by the web side; text, so the channel layer's msgpack never sees a value it
+    cannot carry, such as an integer past 64 bits)."""
+    inputs = request.get("inputs")
+    return inputs.encode("utf-8") if isinstance(inputs, str) else None
+
+
 def _node_indices(value: Any) -> bool:
     return isinstance(value, list) and all(
         isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
@@ -141,6 +149,7 @@ class WorkerRun:
                 run_id=state.run_id,
                 debug=debug_table(request),
                 on_event=streamer.on_event,
+                inputs=run_inputs(request),
             )
             reason = state.stop_reason or result.reason
             return run_exit(

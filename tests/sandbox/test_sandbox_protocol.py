@@ -191,5 +191,5 @@ def test_the_pool_and_the_runner_agree_on_the_scripts_name_and_markers():
         and isinstance(node.targets[0], ast.Name)
         and isinstance(node.value, ast.Constant)
     }
-    for name in ("SCRIPT_FILENAME", "HEADER_MAGIC", "READY_MARKER"):
+    for name in ("SCRIPT_FILENAME", "HEADER_MAGIC", "READY_MARKER", "INPUTS_FIELD"):
         assert constants[name] == getattr(protocol, name), name
