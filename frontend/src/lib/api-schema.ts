@@ -176,7 +176,7 @@ export interface paths {
         };
         /**
          * Follow one of your runs as Server-Sent Events
-         * @description Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, `display`, `exit`, ...), one SSE event each: `event:` its type, `data:` its JSON, `id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after `exit`. Runs submitted over REST only; for others the stream holds their `exit` alone. Resuming after the `exit` answers 204.
+         * @description Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, `display`, `result` (a graph's outputs, after all output), `exit`, ...), one SSE event each: `event:` its type, `data:` its JSON, `id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after `exit`. Runs submitted over REST only; for others the stream holds their `exit` alone. Resuming after the `exit` answers 204.
          */
         get: operations["executions_events_retrieve"];
         put?: never;
@@ -709,6 +709,12 @@ export interface components {
             readonly worker: string;
             readonly node_id: string;
             readonly output_tail: string;
+            /** @description A graph run's outputs, name -> JSON value (its Graph output nodes' last values; integers past 2^53 as decimal text): the `result` event's. {} until the run has finished, or when it recorded none. */
+            readonly outputs: {
+                [key: string]: unknown;
+            };
+            /** @description One sentence per output that was not JSON (sent as its repr) or did not fit in the 1 MiB of outputs (sent as null). */
+            readonly output_warnings: string[];
         };
         ForkRequest: {
             /** @description The token of the link the graph was shared with you by; not needed for your own graphs or those in the gallery. */
@@ -882,6 +888,10 @@ export interface components {
             stdin: string;
             /** @description The token of the link the graph was shared with you by; not needed for your own graphs or those in the gallery. */
             share_token?: string;
+            /** @description The graph's inputs, name -> JSON value (see its `signature`): each must fit its input's type, every required one given, no other name. Not for plain `code`. At most WS_MESSAGE_BYTES as JSON, GRAPH_MAX_DEPTH levels deep. A bad one is a 400 whose `errors.inputs` names it (code `bad_inputs`). */
+            inputs?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** @description A list row: everything but the (possibly large) document. */
         GraphSummary: {
@@ -1123,6 +1133,10 @@ export interface components {
              * @default
              */
             stdin: string;
+            /** @description The graph's inputs, name -> JSON value (see its `signature`): each must fit its input's type, every required one given, no other name. Not for plain `code`. At most WS_MESSAGE_BYTES as JSON, GRAPH_MAX_DEPTH levels deep. A bad one is a 400 whose `errors.inputs` names it (code `bad_inputs`). */
+            inputs?: {
+                [key: string]: unknown;
+            } | null;
         };
         RunSubmitted: {
             /**
@@ -2008,6 +2022,8 @@ export interface operations {
     graphs_list: {
         parameters: {
             query?: {
+                /** @description `true`: only graphs with a Graph input or Graph output node (those that can be used as a `graph` node: the editor's My graphs); `false`: only the others. */
+                has_signature?: boolean;
                 /** @description Number of results to return per page. At most 500; more is capped. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */
@@ -2967,7 +2983,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunSubmitted"];
                 };
             };
-            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`). */
+            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`), or its `inputs` do not fit the graph's signature (`code` is `bad_inputs`; `errors.inputs` has one sentence per wrong, unknown or missing input). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3325,7 +3341,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunSubmitted"];
                 };
             };
-            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`). */
+            /** @description Bad body, or the graph does not compile (`code` is `compile_error`, with `diagnostics`), or its `inputs` do not fit the graph's signature (`code` is `bad_inputs`; `errors.inputs` has one sentence per wrong, unknown or missing input). */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -11,7 +11,7 @@
 //   are their one frontend definition (types by z.infer); docs/interfaces.md lists them.
 
 import { z } from "zod";
-
+import type { Signature } from "./signature";
 import type {
   CatalogueResponse,
   CompileResult,
@@ -22,6 +22,7 @@ import type {
   GraphNode,
   GraphRecord,
   GraphSharing,
+  GraphSummary,
   NodeTypeDef,
   RevisionSummary,
   SharedGraphRead,
@@ -59,6 +60,39 @@ export const graphDocumentSchema: z.ZodType<GraphDocument> = z.object({
 } satisfies Shape<GraphDocument>);
 
 const viewportSchema = z.object({ x: z.number().optional(), y: z.number().optional(), zoom: z.number().optional() });
+
+// ---------------------------------------------------------------- signatures (graphs as functions)
+
+const dataType = z.enum(["any", "number", "int", "float", "text", "bool", "list", "dict", "none"]);
+
+/** A graph's inputs and outputs; an answer without one (an older server) reads as none. */
+export const signatureSchema: z.ZodType<Signature> = z.object({
+  inputs: z.array(
+    z.object({
+      name: z.string(),
+      type: dataType,
+      required: z.boolean(),
+      default: z.unknown(),
+      description: z.string().catch(""),
+    } satisfies Shape<Signature["inputs"][number]>),
+  ),
+  outputs: z.array(z.object({ name: z.string(), type: dataType } satisfies Shape<Signature["outputs"][number]>)),
+} satisfies Shape<Signature>);
+
+const NO_SIGNATURE: Signature = { inputs: [], outputs: [] };
+const signatureField = signatureSchema.catch(NO_SIGNATURE);
+
+/** A row of GET /api/graphs/ (the "My graphs" palette section). */
+export const graphSummarySchema: z.ZodType<GraphSummary> = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string().catch(""),
+  version: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+} satisfies Shape<GraphSummary>);
+
+export const graphSummaryPageSchema = z.object({ results: z.array(graphSummarySchema) });
 
 // ---------------------------------------------------------------- sharing and the gallery
 
@@ -129,6 +163,7 @@ export const sharedGraphSchema: z.ZodType<SharedGraphRead> = z.object({
     .nullish()
     .transform((v) => v ?? ""),
   source: z.enum(["gallery", "link"]),
+  signature: signatureField,
 } satisfies Shape<SharedGraphRead>);
 export type SharedGraph = SharedGraphRead;
 
@@ -190,6 +225,7 @@ export const compileResultSchema: z.ZodType<CompileResult> = z.object({
   code: z.string(),
   diagnostics: z.array(diagnosticSchema),
   source_map: z.record(z.string(), z.string()),
+  signature: signatureField,
 } satisfies Shape<CompileResult>);
 
 export const revisionListSchema: z.ZodType<RevisionSummary[]> = z
@@ -249,7 +285,11 @@ export const serverEventSchema = z.discriminatedUnion("type", [
     code: z.string(),
     message: z.string(),
     diagnostics: z.array(diagnosticSchema).optional().catch(undefined),
+    /** Field -> sentences, as a REST 400's `errors` (code `bad_inputs`: `errors.inputs`). */
+    errors: z.record(z.string(), z.array(z.string())).optional().catch(undefined),
   }),
+  // A graph's outputs (its Graph output nodes' last values), after all output and before `exit`.
+  z.object({ type: z.literal("result"), run_id: runId, outputs: z.record(z.string(), z.unknown()).catch({}) }),
   // The debug events keep their payloads raw: runClient reads them field by field, dropping
   // entries of the wrong shape rather than the whole event.
   z.object({ type: z.literal("trace"), run_id: runId, counts: z.unknown(), values: z.unknown(), current: z.unknown() }),
@@ -287,7 +327,7 @@ export type ResumeMode = "continue" | "step";
 
 /** The frames the editor sends on /ws/run/ (written, never read: types only, no zod). */
 export type ClientMessage =
-  | ({ type: "run"; ref: string; debug?: { breakpoints: string[] } } & RunPayload)
+  | ({ type: "run"; ref: string; debug?: { breakpoints: string[] }; inputs?: Record<string, unknown> } & RunPayload)
   | { type: "kill"; run_id: string }
   | { type: "stdin"; run_id: string; data: string }
   | { type: "stdin_eof"; run_id: string }

@@ -203,6 +203,7 @@ describe("editor store", () => {
       code: "print('')\n",
       diagnostics: [{ severity: "warning", code: "w", message: "careful", node_id: "print", port: null }],
       source_map: { "1": "print" },
+      signature: { inputs: [], outputs: [] },
     });
     expect(st().diagnosticsByNode.print).toHaveLength(1);
     expect(st().linesByNode.print).toEqual([1]);
