@@ -75,7 +75,7 @@ class GraphAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         # A change made here is a save like any other: the previous state goes to history.
-        changes = {field: form.cleaned_data[field] for field in Graph.SNAPSHOT_FIELDS}
+        changes = {f: form.cleaned_data[f] for f in Graph.SNAPSHOT_FIELDS if f in form.cleaned_data}
         obj.save_new_version(changes)
 
 

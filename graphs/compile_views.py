@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from graphs.catalogue import catalogue_json
 from graphs.compiler import compile_graph
+from graphs.dependencies import ServerGraphs
 from graphs.models import Graph
 from graphs.signature_serializers import SignatureSerializer
 
@@ -126,7 +127,10 @@ class CompileView(APIView):
                 + next(f"{field}: {messages[0]}" for field, messages in errors.items()),
                 errors,
             )
-        return Response(compile_graph({"nodes": nodes, "edges": edges}).to_dict())
+        document = {"nodes": nodes, "edges": edges}
+        # The user's own graphs, and the copies they hold of others' (graphs/dependencies.py).
+        graphs = ServerGraphs(request.user.pk, document)  # type: ignore[arg-type]
+        return Response(compile_graph(document, graphs=graphs).to_dict())
 
 
 class GraphCompileView(APIView):
@@ -135,5 +139,14 @@ class GraphCompileView(APIView):
         responses=COMPILE_RESULT,
     )
     def get(self, request: Request, pk: int) -> Response:
-        graph = get_object_or_404(Graph.objects.only("nodes", "edges"), pk=pk, owner=request.user)
-        return Response(compile_graph({"nodes": graph.nodes, "edges": graph.edges}).to_dict())
+        graph = get_object_or_404(
+            Graph.objects.only("name", "nodes", "edges", "snapshots"), pk=pk, owner=request.user
+        )
+        document = {
+            "name": graph.name,
+            "nodes": graph.nodes,
+            "edges": graph.edges,
+            "snapshots": graph.snapshots,
+        }
+        graphs = ServerGraphs(request.user.pk, document)  # type: ignore[arg-type]
+        return Response(compile_graph(document, graphs=graphs, graph_id=graph.pk).to_dict())

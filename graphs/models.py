@@ -15,7 +15,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 EXPORT_FORMAT = "nodeengine.graph"
-EXPORT_FORMAT_VERSION = 1
+EXPORT_FORMAT_VERSION = 2  # graphs/exchange.py; version 1 documents still import
+IMPORTABLE_FORMAT_VERSIONS = (1, 2)
 
 
 class Graph(models.Model):
@@ -27,6 +28,10 @@ class Graph(models.Model):
     nodes = models.JSONField(default=list, blank=True)
     edges = models.JSONField(default=list, blank=True)
     viewport = models.JSONField(default=dict, blank=True)
+    # Copies of other users' graphs this one uses, {"<graph id>@<version>": {name, nodes, edges}}
+    # (graphs/dependencies.py): taken when the graph is saved using them, so revoking a share
+    # later changes nothing here. Never a share token.
+    snapshots = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -53,7 +58,7 @@ class Graph(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    SNAPSHOT_FIELDS = ("name", "description", "nodes", "edges", "viewport")
+    SNAPSHOT_FIELDS = ("name", "description", "nodes", "edges", "viewport", "snapshots")
 
     def snapshot(self) -> dict[str, Any]:
         return {field: getattr(self, field) for field in self.SNAPSHOT_FIELDS}
@@ -62,8 +67,15 @@ class Graph(models.Model):
         """Store the current (about to be replaced) state; trim history to the configured size."""
         revision = GraphRevision.objects.create(graph=self, version=self.version, **self.snapshot())
         keep = settings.GRAPH_REVISIONS_KEPT
-        stale = self.revisions.order_by("-version", "-id").values_list("id", flat=True)[keep:]
-        GraphRevision.objects.filter(id__in=list(stale)).delete()
+        stale = self.revisions.order_by("-version", "-id").values_list("id", "version")[keep:]
+        if stale:
+            # A version some graph uses (a `graph` node pins it) stays, however old.
+            from graphs.dependencies import versions_in_use  # it reads graphs: import late
+
+            used = versions_in_use(self)
+            GraphRevision.objects.filter(
+                id__in=[pk for pk, version in stale if version not in used]
+            ).delete()
         return revision
 
     @transaction.atomic
@@ -148,15 +160,6 @@ class Graph(models.Model):
             forked_from_note=note[:300],
         )
 
-    def export_document(self) -> dict[str, Any]:
-        """The self-contained JSON document `GET /api/graphs/{id}/export/` answers."""
-        return {
-            "format": EXPORT_FORMAT,
-            "format_version": EXPORT_FORMAT_VERSION,
-            "exported_at": timezone.now().isoformat(),
-            "graph": self.snapshot(),
-        }
-
 
 class StaleVersion(Exception):
     """An update was based on a version that is no longer the current one."""
@@ -176,6 +179,7 @@ class GraphRevision(models.Model):
     nodes = models.JSONField(default=list)
     edges = models.JSONField(default=list)
     viewport = models.JSONField(default=dict)
+    snapshots = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,8 +9,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 
-from graphs.models import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Graph, GraphRevision
-from graphs.signature_serializers import SignatureSerializer, signature_of
+from graphs.dependencies import take_snapshots
+from graphs.exchange import MAX_DEPENDENCIES, import_document
+from graphs.models import (
+    EXPORT_FORMAT,
+    EXPORT_FORMAT_VERSION,
+    IMPORTABLE_FORMAT_VERSIONS,
+    Graph,
+    GraphRevision,
+)
+from graphs.sharing import SHARE_TOKEN_MAX_CHARS
+from graphs.signature_serializers import (
+    SignatureSerializer,
+    SnapshotSummarySerializer,
+    signature_of,
+    snapshot_summaries,
+)
 from graphs.validation import MAX_ID_LENGTH, validate_graph
 from nodeengine.api.fields import (
     StrictCharField,
@@ -191,6 +205,18 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     signature = serializers.SerializerMethodField(
         help_text="The inputs and outputs of the graph as saved (GET .../signature/)."
     )
+    snapshots = serializers.SerializerMethodField(
+        help_text='The copies of other users\' graphs this graph uses, by "<graph id>@<version>" '
+        "(taken when it is saved using them; the copies themselves stay on the server)."
+    )
+    share_tokens = serializers.ListField(
+        child=StrictCharField(min_length=1, max_length=SHARE_TOKEN_MAX_CHARS),
+        max_length=50,
+        required=False,
+        write_only=True,
+        help_text="Share tokens of graphs shared with you by link that this save starts using "
+        "(`graph` nodes): used once, to copy them, never stored.",
+    )
     nodes = NodesField(required=False)
     edges = EdgesField(required=False)
     viewport = ViewportField(required=False)
@@ -217,6 +243,8 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
             "share_url",
             "gallery",
             "signature",
+            "snapshots",
+            "share_tokens",
             "forked_from",
             "forked_from_note",
         ]
@@ -250,6 +278,10 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
     def get_signature(self, graph: Graph) -> dict[str, Any]:
         return signature_of(graph)
 
+    @extend_schema_field(SnapshotSummarySerializer(many=True))
+    def get_snapshots(self, graph: Graph) -> list[dict[str, Any]]:
+        return snapshot_summaries(graph.snapshots)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None and "version" not in attrs:
             raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
@@ -272,10 +304,20 @@ class GraphSerializer(DocumentFieldsMixin, StrictModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Graph:
         validated_data.pop("version", None)
+        tokens = validated_data.pop("share_tokens", [])
+        owner = validated_data["owner"]
+        validated_data["snapshots"] = take_snapshots(
+            owner.pk, validated_data.get("nodes", []), {}, tokens
+        )
         return Graph.objects.create(**validated_data)
 
     def update(self, instance: Graph, validated_data: dict[str, Any]) -> Graph:
         based_on = validated_data.pop("version")
+        tokens = validated_data.pop("share_tokens", [])
+        nodes = validated_data.get("nodes", instance.nodes)
+        validated_data["snapshots"] = take_snapshots(
+            instance.owner_id, nodes, instance.snapshots, tokens
+        )
         instance.save_new_version(validated_data, based_on=based_on)  # may raise StaleVersion
         return instance
 
@@ -357,16 +399,45 @@ class ExportFormatField(StrictCharField):
     pass
 
 
-@extend_schema_field({"type": "integer", "enum": [EXPORT_FORMAT_VERSION]})
+@extend_schema_field({"type": "integer", "enum": list(IMPORTABLE_FORMAT_VERSIONS)})
 class ExportFormatVersionField(StrictIntegerField):
     pass
 
 
+class DependencySerializer(serializers.Serializer):
+    """One graph an exported graph uses: the pinned revision, by its id on the exporting server."""
+
+    id = StrictIntegerField(min_value=1, help_text="The graph's id where it was exported.")
+    version = StrictIntegerField(min_value=1, help_text="The pinned version.")
+    graph = GraphContentSerializer()
+
+
+class DependenciesSerializer(serializers.Serializer):
+    graphs = serializers.ListField(
+        child=DependencySerializer(),
+        required=False,
+        default=list,
+        max_length=MAX_DEPENDENCIES,
+        help_text="Every graph the graph uses (directly or through others), each pinned revision "
+        "once; on import each becomes a new graph of yours and the `graph` nodes are remapped.",
+    )
+
+    def validate_graphs(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keys = [(item["id"], item["version"]) for item in value]
+        if len(set(keys)) != len(keys):
+            raise serializers.ValidationError("Each (id, version) may appear once.")
+        return value
+
+
 class GraphExportSerializer(serializers.Serializer):
     format = ExportFormatField(help_text=f'Always "{EXPORT_FORMAT}".')
-    format_version = ExportFormatVersionField(help_text=f"Currently {EXPORT_FORMAT_VERSION}.")
+    format_version = ExportFormatVersionField(
+        help_text=f"Currently {EXPORT_FORMAT_VERSION}; version 1 documents (no dependencies) "
+        "still import."
+    )
     exported_at = serializers.DateTimeField(required=False)
     graph = GraphContentSerializer()
+    dependencies = DependenciesSerializer(required=False)
 
     def validate_format(self, value: str) -> str:
         if value != EXPORT_FORMAT:
@@ -377,14 +448,16 @@ class GraphExportSerializer(serializers.Serializer):
         return value
 
     def validate_format_version(self, value: int) -> int:
-        if value != EXPORT_FORMAT_VERSION:
+        if value not in IMPORTABLE_FORMAT_VERSIONS:
             raise serializers.ValidationError(
-                f"version {value} is not supported: this server reads "
-                f"format_version {EXPORT_FORMAT_VERSION}."
+                f"version {value} is not supported: this server reads format_version "
+                + " and ".join(str(v) for v in IMPORTABLE_FORMAT_VERSIONS)
+                + "."
             )
         return value
 
     def create(self, validated_data: dict[str, Any]) -> Graph:
         content = dict(validated_data["graph"])
         content.pop("version", None)
-        return Graph.objects.create(owner=self.context["request"].user, **content)
+        dependencies = validated_data.get("dependencies", {}).get("graphs", [])
+        return import_document(self.context["request"].user, content, dependencies)

@@ -26,6 +26,11 @@ def _well_formed(token: str | None) -> bool:
     return bool(token) and _TOKEN.fullmatch(str(token)) is not None
 
 
+def well_formed_token(token: str | None) -> bool:
+    """Whether `token` could be a share token (anything else is never sent to the database)."""
+    return _well_formed(token)
+
+
 def readable_graphs(user_id: int, share_token: str | None = None) -> QuerySet[Graph]:
     """The graphs user `user_id` may read, given the share token they present (if any)."""
     rule = Q(owner_id=user_id) | Q(published_at__isnull=False)
@@ -48,5 +53,10 @@ def shared_graph(token: str) -> Graph | None:
 def graph_for_run(user_id: int, graph_id: int, share_token: str | None) -> dict[str, Any] | None:
     """The document of a graph the user may run, or None: the WebSocket's and REST's `graph_id`
     runs both load it here (a reader's run is theirs: their account, their limits)."""
-    row = readable_graphs(user_id, share_token).filter(pk=graph_id).values("nodes", "edges").first()
+    row = (
+        readable_graphs(user_id, share_token)
+        .filter(pk=graph_id)
+        .values("name", "nodes", "edges", "snapshots")
+        .first()
+    )
     return None if row is None else dict(row)

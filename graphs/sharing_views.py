@@ -15,6 +15,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from graphs.dependencies import take_snapshots
 from graphs.models import Graph
 from graphs.serializers import GalleryListingSerializer, GraphSerializer, share_url
 from graphs.sharing import readable_graph, shared_graph
@@ -130,6 +131,10 @@ class GraphForkView(generics.GenericAPIView):
         if graph is None:
             raise Http404
         copy = graph.fork(request.user, name=fork.validated_data.get("name"))
+        # The copies it keeps are the reader's now; the original owner's own graphs it uses
+        # are another user's for the reader: copied when the reader may read them.
+        copy.snapshots = take_snapshots(user_id, copy.nodes, copy.snapshots)
+        copy.save(update_fields=["snapshots"])
         return Response(
             GraphSerializer(copy, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

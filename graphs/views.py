@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from graphs.catalogue.nodes_graphs import GRAPH_INPUT_TYPE, GRAPH_OUTPUT_TYPE
+from graphs.exchange import export_document
 from graphs.models import Graph, GraphRevision, StaleVersion
 from graphs.serializers import (
     DuplicateSerializer,
@@ -110,7 +111,7 @@ class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Graph]:
         queryset = super().get_queryset()
         if self.request.method == "GET":
-            queryset = queryset.defer("nodes", "edges", "viewport")
+            queryset = queryset.defer("nodes", "edges", "viewport", "snapshots")
             raw = self.request.query_params.get("has_signature")
             if raw is not None:
                 queryset = _by_signature(queryset, raw)
@@ -179,7 +180,7 @@ class GraphExportView(OwnGraphsMixin, generics.GenericAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         graph = self.get_object()
-        response = Response(graph.export_document())
+        response = Response(export_document(graph))
         response["Content-Disposition"] = f'attachment; filename="{_download_name(graph.name)}"'
         return response
 

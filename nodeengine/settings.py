@@ -211,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The data pin types (graph signatures) under their own name, not a generic "TypeEnum".
+    "ENUM_NAME_OVERRIDES": {"DataTypeEnum": "graphs.catalogue.types.DATA_TYPES"},
 }
 
 # --- Execution limits: the sandbox enforces them, these only configure it. ---

@@ -39,16 +39,24 @@ class ScriptRefused(Exception):
         self.extra = extra
 
 
-def _compile(graph: dict[str, Any], debug: bool) -> Any:
+def _compile(graph: dict[str, Any], debug: bool, graphs: Any, graph_id: int | None) -> Any:
     from graphs.compiler import compile_graph  # the compiler is another part; import lazily
 
-    return compile_graph(graph, debug=debug)
+    return compile_graph(graph, debug=debug, graphs=graphs, graph_id=graph_id)
 
 
 def _load_graph(user_id: int, graph_id: int, share_token: str | None) -> dict[str, Any] | None:
     from graphs.sharing import graph_for_run  # the graphs part decides who may run a graph
 
     return graph_for_run(user_id, graph_id, share_token)
+
+
+def _load_used_graphs(user_id: int, graph: dict[str, Any]) -> Any:
+    """The graphs `graph` uses, as the running user may read them (graphs/dependencies.py),
+    read here, so the compile itself reads no database."""
+    from graphs.dependencies import preloaded
+
+    return preloaded(user_id, graph)
 
 
 async def resolve_script(request: RunRequest, user_id: int) -> Script:
@@ -63,8 +71,11 @@ async def resolve_script(request: RunRequest, user_id: int) -> Script:
             raise ScriptRefused("not_found", f"Graph {request.graph_id} was not found.")
     assert graph is not None  # messages.py accepts a run frame only with code, graph or graph_id
     debugging = request.breakpoints is not None
+    graphs = await db(_load_used_graphs, user_id, graph)
     # Not thread_sensitive: a compile must not queue behind other sockets' ORM calls.
-    result = await sync_to_async(_compile, thread_sensitive=False)(graph, debugging)
+    result = await sync_to_async(_compile, thread_sensitive=False)(
+        graph, debugging, graphs, request.graph_id
+    )
     if result.has_errors:
         diagnostics = result.to_dict()["diagnostics"]
         errors = [d for d in diagnostics if d.get("severity") == "error"]

@@ -1,4 +1,5 @@
-"""Cycles of data edges: found with Tarjan's strongly connected components, without recursion."""
+"""Cycles of data edges: found with Tarjan's strongly connected components, without recursion,
+reported and broken."""
 
 from __future__ import annotations
 

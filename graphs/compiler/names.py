@@ -1,9 +1,10 @@
 """Turning names drawn in a graph into valid, distinct Python identifiers.
 
 A sanitised name is never a keyword, a soft keyword, a builtin or a name the generated script
-itself uses (modules it imports), so user text can never shadow or inject anything. Names that
-begin with `_ne_` belong to debug runs (docs/debugging.md: the runner's `_ne_hit`, `_ne_stop`,
-`_ne_pause`, `_ne_tap` and the tapped values `_ne_v<e>`): no name handed out here starts so.
+itself uses (modules it imports, functions built from graphs: `reserved`), so user text can never
+shadow or inject anything. Names that begin with `_ne_` belong to the runner and debug runs
+(docs/debugging.md: `_ne_hit`, `_ne_stop`, `_ne_pause`, `_ne_tap` and the tapped values
+`_ne_v<e>`; docs/interfaces.md: `_ne_inputs`, `_ne_output`): no name handed out here starts so.
 """
 
 from __future__ import annotations

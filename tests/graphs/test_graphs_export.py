@@ -17,7 +17,7 @@ class TestExport:
         assert response.status_code == 200
         document = response.json()
         assert document["format"] == "nodeengine.graph"
-        assert document["format_version"] == 1
+        assert document["format_version"] == 2
         assert parse_datetime(document["exported_at"]) is not None
         body = sample()
         assert document["graph"] == {
@@ -27,6 +27,7 @@ class TestExport:
             "edges": body["edges"],
             "viewport": body["viewport"],
         }
+        assert document["dependencies"] == {"graphs": []}
         assert response["Content-Disposition"] == (
             'attachment; filename="Fizz-Buzz.nodeengine.json"'
         )

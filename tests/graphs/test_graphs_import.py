@@ -48,7 +48,7 @@ class TestImport:
         ("changes", "field", "text"),
         [
             ({"format": "other.tool"}, "format", "is not a Node Engine graph export"),
-            ({"format_version": 2}, "format_version", "version 2 is not supported"),
+            ({"format_version": 3}, "format_version", "version 3 is not supported"),
             ({"format_version": "one"}, "format_version", "valid integer"),
             ({"format": None}, "format", "may not be null"),
             ({"graph": "nope"}, "graph", "dictionary"),

@@ -9,7 +9,7 @@ from graphs.models import Graph
 from tests.fast_passwords import fast_password_hashing  # noqa: F401
 from tests.graph_samples import graph_url, make_graph
 
-EMPTY = {"inputs": [], "outputs": []}
+EMPTY: dict[str, list] = {"inputs": [], "outputs": []}
 
 
 def function_nodes(output: str = "sum") -> list[dict]:

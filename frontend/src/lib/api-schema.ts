@@ -597,6 +597,32 @@ export interface components {
             /** @description Also set as the csrftoken cookie; send it back as X-CSRFToken. */
             readonly csrfToken: string;
         };
+        /** @enum {string} */
+        DataTypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
+        Dependencies: {
+            /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
+            graphs?: components["schemas"]["Dependency"][];
+        };
+        DependenciesRequest: {
+            /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
+            graphs?: components["schemas"]["DependencyRequest"][];
+        };
+        /** @description One graph an exported graph uses: the pinned revision, by its id on the exporting server. */
+        Dependency: {
+            /** @description The graph's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            graph: components["schemas"]["GraphContent"];
+        };
+        /** @description One graph an exported graph uses: the pinned revision, by its id on the exporting server. */
+        DependencyRequest: {
+            /** @description The graph's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            graph: components["schemas"]["GraphContentRequest"];
+        };
         Diagnostic: {
             severity: components["schemas"]["SeverityEnum"];
             code: string;
@@ -725,7 +751,7 @@ export interface components {
         /** @enum {string} */
         FormatEnum: "nodeengine.graph";
         /** @enum {integer} */
-        FormatVersionEnum: 1;
+        FormatVersionEnum: 1 | 2;
         /** @description A gallery row: the listing, not the document. */
         GalleryItem: {
             readonly id: number;
@@ -786,6 +812,8 @@ export interface components {
             readonly gallery: components["schemas"]["GalleryListing"] | null;
             /** @description The inputs and outputs of the graph as saved (GET .../signature/). */
             readonly signature: components["schemas"]["Signature"];
+            /** @description The copies of other users' graphs this graph uses, by "<graph id>@<version>" (taken when it is saved using them; the copies themselves stay on the server). */
+            readonly snapshots: components["schemas"]["SnapshotSummary"][];
             /** @description The graph this one was forked from (null once gone). */
             readonly forked_from: number | null;
             /** @description Where a fork came from ("" if not a fork). */
@@ -824,20 +852,22 @@ export interface components {
         GraphExport: {
             /** @description Always "nodeengine.graph". */
             format: components["schemas"]["FormatEnum"];
-            /** @description Currently 1. */
+            /** @description Currently 2; version 1 documents (no dependencies) still import. */
             format_version: components["schemas"]["FormatVersionEnum"];
             /** Format: date-time */
             exported_at?: string;
             graph: components["schemas"]["GraphContent"];
+            dependencies?: components["schemas"]["Dependencies"];
         };
         GraphExportRequest: {
             /** @description Always "nodeengine.graph". */
             format: components["schemas"]["FormatEnum"];
-            /** @description Currently 1. */
+            /** @description Currently 2; version 1 documents (no dependencies) still import. */
             format_version: components["schemas"]["FormatVersionEnum"];
             /** Format: date-time */
             exported_at?: string;
             graph: components["schemas"]["GraphContentRequest"];
+            dependencies?: components["schemas"]["DependenciesRequest"];
         };
         /** @description A saved graph: its React Flow document (nodes, edges, viewport) and its version. */
         GraphRequest: {
@@ -855,6 +885,8 @@ export interface components {
             };
             /** @description On update (PUT/PATCH): the version this edit is based on (required); a stale one answers 409. Ignored on create. */
             version?: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         GraphRevision: {
             readonly version: number;
@@ -920,6 +952,8 @@ export interface components {
             };
             /** @description The version this edit is based on; a stale one answers 409. */
             version: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         Kill: {
             detail: string;
@@ -1069,6 +1103,8 @@ export interface components {
             };
             /** @description The version this edit is based on; a stale one answers 409. */
             version: number;
+            /** @description Share tokens of graphs shared with you by link that this save starts using (`graph` nodes): used once, to copy them, never stored. */
+            share_tokens?: string[];
         };
         PositionDoc: {
             /** Format: double */
@@ -1224,20 +1260,8 @@ export interface components {
         SignatureInput: {
             /** @description A Python identifier, unique among the inputs. */
             name: string;
-            /**
-             * @description A data pin type.
-             *
-             *     * `any` - any
-             *     * `number` - number
-             *     * `int` - int
-             *     * `float` - float
-             *     * `text` - text
-             *     * `bool` - bool
-             *     * `list` - list
-             *     * `dict` - dict
-             *     * `none` - none
-             */
-            type: components["schemas"]["TypeEnum"];
+            /** @description A data pin type. */
+            type: components["schemas"]["DataTypeEnum"];
             /** @description True when the input has no default. */
             required: boolean;
             /** @description The default (a string, number or boolean), or null. */
@@ -1247,20 +1271,15 @@ export interface components {
         SignatureOutput: {
             /** @description A Python identifier, unique among the outputs. */
             name: string;
-            /**
-             * @description A data pin type.
-             *
-             *     * `any` - any
-             *     * `number` - number
-             *     * `int` - int
-             *     * `float` - float
-             *     * `text` - text
-             *     * `bool` - bool
-             *     * `list` - list
-             *     * `dict` - dict
-             *     * `none` - none
-             */
-            type: components["schemas"]["TypeEnum"];
+            /** @description A data pin type. */
+            type: components["schemas"]["DataTypeEnum"];
+        };
+        SnapshotSummary: {
+            graph_id: number;
+            version: number;
+            /** @description The graph's name when it was copied. */
+            name: string;
+            signature: components["schemas"]["Signature"];
         };
         /** @enum {string} */
         SourceEnum: "gallery" | "link";
@@ -1275,19 +1294,6 @@ export interface components {
             /** @description Send as "Authorization: Token <key>". */
             readonly token: string;
         };
-        /**
-         * @description * `any` - any
-         *     * `number` - number
-         *     * `int` - int
-         *     * `float` - float
-         *     * `text` - text
-         *     * `bool` - bool
-         *     * `list` - list
-         *     * `dict` - dict
-         *     * `none` - none
-         * @enum {string}
-         */
-        TypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
         User: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */

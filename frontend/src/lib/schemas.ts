@@ -11,7 +11,6 @@
 //   are their one frontend definition (types by z.infer); docs/interfaces.md lists them.
 
 import { z } from "zod";
-import type { Signature } from "./signature";
 import type {
   CatalogueResponse,
   CompileResult,
@@ -26,6 +25,7 @@ import type {
   NodeTypeDef,
   RevisionSummary,
   SharedGraphRead,
+  Signature,
 } from "./types";
 
 /** One zod schema per field of `T`, no field missing and none extra (checked with `satisfies`). */
@@ -63,24 +63,28 @@ const viewportSchema = z.object({ x: z.number().optional(), y: z.number().option
 
 // ---------------------------------------------------------------- signatures (graphs as functions)
 
-const dataType = z.enum(["any", "number", "int", "float", "text", "bool", "list", "dict", "none"]);
+const dataTypeSchema = z.enum(["any", "number", "int", "float", "text", "bool", "list", "dict", "none"]);
 
-/** A graph's inputs and outputs; an answer without one (an older server) reads as none. */
-export const signatureSchema: z.ZodType<Signature> = z.object({
-  inputs: z.array(
-    z.object({
-      name: z.string(),
-      type: dataType,
-      required: z.boolean(),
-      default: z.unknown(),
-      description: z.string().catch(""),
-    } satisfies Shape<Signature["inputs"][number]>),
-  ),
-  outputs: z.array(z.object({ name: z.string(), type: dataType } satisfies Shape<Signature["outputs"][number]>)),
-} satisfies Shape<Signature>);
+const signatureInputSchema = z.object({
+  name: z.string(),
+  type: dataTypeSchema.catch("any"),
+  required: z.boolean(),
+  default: z.unknown(),
+  description: z.string().catch(""),
+} satisfies Shape<Signature["inputs"][number]>);
 
-const NO_SIGNATURE: Signature = { inputs: [], outputs: [] };
-const signatureField = signatureSchema.catch(NO_SIGNATURE);
+const signatureOutputSchema = z.object({
+  name: z.string(),
+  type: dataTypeSchema.catch("any"),
+} satisfies Shape<Signature["outputs"][number]>);
+
+/** An answer without a signature (an older server) reads as a graph with no inputs or outputs. */
+export const signatureSchema: z.ZodType<Signature> = z
+  .object({
+    inputs: z.array(signatureInputSchema),
+    outputs: z.array(signatureOutputSchema),
+  } satisfies Shape<Signature>)
+  .catch({ inputs: [], outputs: [] });
 
 /** A row of GET /api/graphs/ (the "My graphs" palette section). */
 export const graphSummarySchema: z.ZodType<GraphSummary> = z.object({
@@ -163,7 +167,7 @@ export const sharedGraphSchema: z.ZodType<SharedGraphRead> = z.object({
     .nullish()
     .transform((v) => v ?? ""),
   source: z.enum(["gallery", "link"]),
-  signature: signatureField,
+  signature: signatureSchema,
 } satisfies Shape<SharedGraphRead>);
 export type SharedGraph = SharedGraphRead;
 
@@ -225,7 +229,7 @@ export const compileResultSchema: z.ZodType<CompileResult> = z.object({
   code: z.string(),
   diagnostics: z.array(diagnosticSchema),
   source_map: z.record(z.string(), z.string()),
-  signature: signatureField,
+  signature: signatureSchema,
 } satisfies Shape<CompileResult>);
 
 export const revisionListSchema: z.ZodType<RevisionSummary[]> = z

@@ -100,6 +100,9 @@ export type Diagnostic = ApiSchemas["Diagnostic"];
 
 export type CompileResult = ApiSchemas["CompileResult"];
 
+/** A graph's inputs and outputs (its Graph input / Graph output nodes), derived by the compiler. */
+export type Signature = ApiSchemas["Signature"];
+
 /** A graph's entry in the public gallery, as its owner sees it. */
 export type GalleryListing = ApiSchemas["GalleryListing"];
 
