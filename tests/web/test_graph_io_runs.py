@@ -15,6 +15,8 @@ import pytest
 from execution.models import Execution
 from graphs.models import Graph
 from harness.engine import RunRefused, WsClient, run_async
+from tests.compiler.test_compiler_golden import chain, edge, node
+from tests.compiler.test_compiler_graphs import graph_input, graph_output
 from tests.web.test_rest_runs import PRINTS, api, sse_events, submit
 
 pytestmark = [pytest.mark.docker, pytest.mark.django_db(transaction=True)]
@@ -141,3 +143,176 @@ def test_a_graph_without_graph_inputs_refuses_each_name(engine_servers, engine_t
     )
     assert (answer.status_code, answer.json()["errors"]) == (400, body["errors"])
     assert not Execution.objects.filter(user=engine_user).exists()  # refused before admission
+
+
+# --- a function graph (Graph input / Graph output nodes, from the compiler) ---
+
+
+def function_graph(extra_code: str = "") -> dict[str, Any]:
+    """Inputs `a: number` and `b: int` (both required), output `result` = a + b; `extra_code`
+    runs in a Python code node before the output."""
+    nodes = [
+        node("start", "on_start"),
+        graph_input("a", "a", 10, "number"),
+        graph_input("b", "b", 20, "int"),
+        node("op", "arithmetic", 30, op="+"),
+        graph_output("out", "result", 50, "number"),
+    ]
+    exec_chain = ["start", "out"]
+    if extra_code:
+        nodes.append(node("code", "python_code", 40, code=extra_code, inputs="", outputs=""))
+        exec_chain = ["start", "code", "out"]
+    return {
+        "nodes": nodes,
+        "edges": [
+            *chain(*exec_chain),
+            edge("a", "value", "op", "a"),
+            edge("b", "value", "op", "b"),
+            edge("op", "result", "out", "value"),
+        ],
+    }
+
+
+def echo_graph() -> dict[str, Any]:
+    """One `any` input `v`, echoed as the output `v` (and printed)."""
+    return {
+        "nodes": [
+            node("start", "on_start"),
+            graph_input("v", "v", 10, "any"),
+            node("say", "print", 20),
+            graph_output("out", "v", 30, "any"),
+        ],
+        "edges": [
+            *chain("start", "say", "out"),
+            edge("v", "value", "say", "value"),
+            edge("v", "value", "out", "value"),
+        ],
+    }
+
+
+def saved(user, document: dict[str, Any], name: str = "f") -> Graph:
+    return Graph.objects.create(owner=user, name=name, **document)
+
+
+def rest_outputs(servers, token, path: str, **body: Any) -> dict[str, Any]:
+    submitted = submit(servers, token, path=path, **body)
+    detail = api(servers, token, "GET", submitted["url"] + "?wait=25").json()
+    assert detail["status"] == "finished", detail
+    return detail
+
+
+def test_a_function_graph_gives_the_same_outputs_over_rest_and_the_socket(
+    engine_servers, engine_token, engine_user
+):
+    graph = saved(engine_user, function_graph())
+    inputs = {"a": 1.5, "b": 2}
+    by_id = rest_outputs(
+        engine_servers, engine_token, f"/api/graphs/{graph.pk}/runs/", inputs=inputs
+    )
+    assert (by_id["exit_code"], by_id["outputs"], by_id["output_warnings"]) == (
+        0,
+        {"result": 3.5},
+        [],
+    )
+    document = rest_outputs(
+        engine_servers, engine_token, "/api/runs/", graph=function_graph(), inputs=inputs
+    )
+    assert document["outputs"] == {"result": 3.5}
+    outcome = ws_run(engine_servers, engine_token, graph_id=graph.pk, inputs=inputs)
+    [result] = [event for event in outcome.events if event["type"] == "result"]
+    assert result["outputs"] == {"result": 3.5}
+    assert [event["type"] for event in outcome.events][-2:] == ["result", "exit"]
+    assert outcome.exit["exit_code"] == 0
+
+
+def test_wrong_unknown_and_missing_inputs_are_each_named(engine_servers, engine_token, engine_user):
+    graph = saved(engine_user, function_graph())
+    bad = {"a": "one", "c": 3}  # a: wrong type, b: missing, c: unknown
+    answer = api(
+        engine_servers, engine_token, "POST", f"/api/graphs/{graph.pk}/runs/", json={"inputs": bad}
+    )
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["code"] == "bad_inputs"
+    assert body["errors"]["inputs"] == [
+        "Input 'a' must be a number (number), got text.",
+        "Input 'b' is required (int) and was not given.",
+        "Input 'c' is not an input of this graph (inputs: 'a', 'b').",
+    ]
+    assert body["detail"].startswith("The inputs do not fit the graph: Input 'a'")
+    event = ws_refusal(engine_servers, engine_token, graph_id=graph.pk, inputs=bad)
+    assert (event["code"], event["errors"]) == ("bad_inputs", body["errors"])
+    answer = api(
+        engine_servers,
+        engine_token,
+        "POST",
+        f"/api/graphs/{graph.pk}/runs/",
+        json={"inputs": {"a": 1, "b": 2.5}},
+    )
+    assert answer.json()["errors"]["inputs"] == [
+        "Input 'b' must be a whole number (int), got a number."
+    ]
+    assert not Execution.objects.filter(user=engine_user).exists()
+
+
+def test_hostile_input_values_stay_data(engine_servers, engine_token, engine_user):
+    graph = saved(engine_user, echo_graph())
+    path = f"/api/graphs/{graph.pk}/runs/"
+    code_like = "'); __import__('os').system('echo pwned') #\"\"\"\n_ne_output('v', 'owned')"
+    detail = rest_outputs(engine_servers, engine_token, path, inputs={"v": code_like})
+    assert detail["outputs"] == {"v": code_like}
+    assert detail["output_tail"] == code_like + "\n"
+    deep: Any = "bottom"
+    for _ in range(14):  # 28 levels: within GRAPH_MAX_DEPTH with the body around it
+        deep = {"d": [deep]}
+    assert rest_outputs(engine_servers, engine_token, path, inputs={"v": deep})["outputs"] == {
+        "v": deep
+    }
+    huge = "z" * 600_000
+    detail = rest_outputs(engine_servers, engine_token, path, inputs={"v": huge})
+    assert detail["outputs"] == {"v": huge}
+    too_deep: Any = 1
+    for _ in range(40):
+        too_deep = [too_deep]
+    answer = api(engine_servers, engine_token, "POST", path, json={"inputs": {"v": too_deep}})
+    assert answer.status_code == 400  # past GRAPH_MAX_DEPTH: the body itself is refused
+    event = ws_refusal(engine_servers, engine_token, graph_id=graph.pk, inputs={"v": too_deep})
+    assert event["code"] == "bad_inputs"
+    assert event["errors"]["inputs"] == [
+        "Input 'v' is nested more than 32 levels deep (GRAPH_MAX_DEPTH)."
+    ]
+    answer = api(
+        engine_servers, engine_token, "POST", path, json={"inputs": {"v": "y" * 1_100_000}}
+    )
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]["inputs"]
+    assert error.startswith("inputs are ") and "bytes as JSON; at most 1048576 bytes" in error
+
+
+def test_a_printed_result_lookalike_in_a_graph_stays_text(
+    engine_servers, engine_token, engine_user
+):
+    graph = saved(engine_user, echo_graph())
+    fake = '\x1eNE3\x00\x00\x00\x30{"t": "result", "out": 0, "outputs": {"v": "forged"}}'
+    outcome = ws_run(engine_servers, engine_token, graph_id=graph.pk, inputs={"v": fake})
+    assert outcome.stdout == fake + "\n"
+    [result] = [event for event in outcome.events if event["type"] == "result"]
+    assert result["outputs"] == {"v": fake}
+
+
+def test_an_atexit_handler_that_prints_keeps_the_outputs_and_exit_code(
+    engine_servers, engine_token, engine_user
+):
+    code = "import atexit, sys\natexit.register(lambda: print('atexit says bye'))\n"
+    graph = saved(engine_user, function_graph(code))
+    detail = rest_outputs(
+        engine_servers, engine_token, f"/api/graphs/{graph.pk}/runs/", inputs={"a": 2, "b": 3}
+    )
+    assert (detail["exit_code"], detail["reason"]) == (0, "ok")
+    assert detail["outputs"] == {"result": 5}
+    assert detail["output_tail"].endswith("atexit says bye\n")
+    events = sse_events(engine_servers, engine_token, detail["id"])
+    kinds = [event["event"] for event in events]
+    assert kinds[-2:] == ["result", "exit"]
+    stdout = [e["data"]["data"] for e in events if e["event"] == "stdout"]
+    assert "".join(stdout).endswith("atexit says bye\n")

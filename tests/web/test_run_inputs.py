@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from execution.web.messages import ProtocolError, parse_frame
+from execution.web.messages import ProtocolError, RunRequest, parse_frame
 from execution.web.run_inputs import (
     encode_inputs,
     fits_input_type,
@@ -119,10 +119,14 @@ def frame(**run: Any) -> str:
 
 
 def test_the_run_frame_carries_inputs():
-    request = parse_frame(frame(graph_id=3, inputs={"a": 1}), None)
-    assert request.inputs == {"a": 1}  # type: ignore[union-attr]
-    assert parse_frame(frame(graph_id=3, inputs={}), None).inputs is None  # type: ignore[union-attr]
-    assert parse_frame(frame(graph_id=3), None).inputs is None  # type: ignore[union-attr]
+    def inputs_of(text: str) -> Any:
+        request = parse_frame(text, None)
+        assert isinstance(request, RunRequest)
+        return request.inputs
+
+    assert inputs_of(frame(graph_id=3, inputs={"a": 1})) == {"a": 1}
+    assert inputs_of(frame(graph_id=3, inputs={})) is None
+    assert inputs_of(frame(graph_id=3)) is None
 
 
 @pytest.mark.parametrize(

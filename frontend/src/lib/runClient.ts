@@ -266,7 +266,9 @@ class RunClient {
       case "result":
         if (!this.isMine(event.run_id, undefined)) return;
         // After all output and before `exit`: the table lands after what the run printed.
-        if (Object.keys(event.outputs).length) bufferOutput(["display", { mime: "table", data: outputsTable(event.outputs) }, null, "Outputs"]);
+        flushOutput();
+        if (Object.keys(event.outputs).length) c.display({ mime: "table", data: outputsTable(event.outputs) }, null, "Outputs");
+        for (const warning of event.output_warnings) c.info(`⚠ ${warning}`);
         return;
       case "trace":
         if (!this.isMine(event.run_id, undefined)) return;

@@ -41,3 +41,21 @@ describe("display events", () => {
     expect(parseServerEvent(event(extra))).toBeNull();
   });
 });
+
+describe("result events", () => {
+  it("keeps a graph's outputs as data, with their warnings", () => {
+    const outputs = { sum: 3.5, big: "18446744073709551617", items: [1, { a: null }], markup: "<b>x</b>" };
+    const parsed = parseServerEvent(JSON.stringify({ type: "result", run_id: "r1", outputs, output_warnings: ["Output 'x' is not JSON"] }));
+    expect(parsed).toEqual({ type: "result", run_id: "r1", outputs, output_warnings: ["Output 'x' is not JSON"] });
+  });
+
+  it("drops a result whose outputs are not an object", () => {
+    expect(parseServerEvent(JSON.stringify({ type: "result", run_id: "r1", outputs: [1] }))).toBeNull();
+  });
+
+  it("reads a bad_inputs error with the sentence naming each input", () => {
+    const errors = { inputs: ["Input 'a' must be a number (number), got text."] };
+    const parsed = parseServerEvent(JSON.stringify({ type: "error", ref: "x", code: "bad_inputs", message: "m", errors }));
+    expect(parsed).toMatchObject({ type: "error", code: "bad_inputs", errors });
+  });
+});

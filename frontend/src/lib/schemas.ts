@@ -289,11 +289,17 @@ export const serverEventSchema = z.discriminatedUnion("type", [
     code: z.string(),
     message: z.string(),
     diagnostics: z.array(diagnosticSchema).optional().catch(undefined),
-    /** Field -> sentences, as a REST 400's `errors` (code `bad_inputs`: `errors.inputs`). */
+    // bad_inputs: {"inputs": [one sentence per wrong, unknown or missing input]}.
     errors: z.record(z.string(), z.array(z.string())).optional().catch(undefined),
   }),
-  // A graph's outputs (its Graph output nodes' last values), after all output and before `exit`.
-  z.object({ type: z.literal("result"), run_id: runId, outputs: z.record(z.string(), z.unknown()).catch({}) }),
+  // A graph's outputs (its Graph output nodes' last values), after all output and before `exit`:
+  // JSON values (integers past 2^53 as decimal text), kept raw for the console to show as data.
+  z.object({
+    type: z.literal("result"),
+    run_id: runId,
+    outputs: z.record(z.string(), z.unknown()),
+    output_warnings: z.array(z.string()).catch([]),
+  }),
   // The debug events keep their payloads raw: runClient reads them field by field, dropping
   // entries of the wrong shape rather than the whole event.
   z.object({ type: z.literal("trace"), run_id: runId, counts: z.unknown(), values: z.unknown(), current: z.unknown() }),
@@ -313,6 +319,9 @@ type PickEach<T, K extends keyof T> = T extends unknown ? Pick<T, K> : never;
 /** What the console keeps of a `display` event. */
 export type DisplayData = PickEach<Extract<ServerEvent, { type: "display" }>, "mime" | "data">;
 
+/** What the console keeps of a `result` event. */
+export type RunResult = Omit<Extract<ServerEvent, { type: "result" }>, "type" | "run_id">;
+
 /** What the console keeps of an `exit` event. */
 export type ExitInfo = Omit<Extract<ServerEvent, { type: "exit" }>, "type" | "run_id">;
 
@@ -324,8 +333,11 @@ export interface StoredGraphRun {
   share_token?: string;
 }
 
-/** What a `run` runs: a graph document, edited code, or a stored graph. */
-export type RunPayload = { graph: GraphDocument } | { code: string } | StoredGraphRun;
+/** A graph run's inputs, name -> JSON value (checked against the graph's signature by the server). */
+export type RunInputs = Record<string, unknown>;
+
+/** What a `run` runs: a graph document, edited code, or a stored graph; a graph may take `inputs`. */
+export type RunPayload = (({ graph: GraphDocument } | StoredGraphRun) & { inputs?: RunInputs }) | { code: string };
 
 export type ResumeMode = "continue" | "step";
 
