@@ -5,7 +5,7 @@
 import { useEffect, useRef } from "react";
 
 import { errorText } from "@/lib/api";
-import { listFunctionGraphs, readPinnedSignature } from "@/lib/graphFunctions";
+import { listFunctionGraphs, readPinnedSignature, readSnapshotHeads } from "@/lib/graphFunctions";
 import { GRAPH_NODE_TYPE, type GraphRef, graphRefOf, signatureKey } from "@/lib/signature";
 import { editorStore, type FlowNode, useEditor } from "@/store/editor";
 
@@ -32,7 +32,15 @@ function parseKey(key: string): GraphRef {
   return { graphId: graphId ?? 0, version: version ?? 0 };
 }
 
-export function useGraphFunctions(enabled: boolean): void {
+/** The signature of `ref` from the copy graph `graphId` keeps of it, learned; false when it keeps none. */
+async function learnFromSnapshots(graphId: number, ref: GraphRef): Promise<boolean> {
+  const heads = await readSnapshotHeads(graphId);
+  for (const head of heads) s().learnSignature(head.ref, head.signature, { name: head.name, gallery: true });
+  return heads.some((head) => head.ref.graphId === ref.graphId && head.ref.version === ref.version);
+}
+
+/** `graphId`: the graph being edited (its kept copies of others' graphs are read when needed). */
+export function useGraphFunctions(enabled: boolean, graphId: number): void {
   const keys = useEditor((st) => pinnedKeys(st.nodes));
   const asked = useRef(new Set<string>());
   const namesAsked = useRef(false);
@@ -44,9 +52,13 @@ export function useGraphFunctions(enabled: boolean): void {
       asked.current.add(key);
       const ref = parseKey(key);
       readPinnedSignature(ref).then(
-        (found) => {
+        async (found) => {
           if (!found) {
-            s().signatureFailed(ref, `Version ${ref.version} of graph #${ref.graphId} cannot be read from here; the server uses the copy it keeps, if any.`);
+            if (await learnFromSnapshots(graphId, ref).catch(() => false)) return;
+            s().signatureFailed(
+              ref,
+              `Version ${ref.version} of graph #${ref.graphId} cannot be read: it is not yours, not in the gallery at that version, and this graph keeps no copy of it.`,
+            );
             return;
           }
           const head = found.head;
@@ -69,5 +81,5 @@ export function useGraphFunctions(enabled: boolean): void {
         },
       );
     }
-  }, [enabled, keys]);
+  }, [enabled, keys, graphId]);
 }

@@ -3,6 +3,8 @@
 // pinned revision's signature (GET /api/graphs/{id}/signature/?version=), and gallery graphs
 // (GET /api/gallery/{id}/, their current version only: someone else's history is not readable).
 
+import { z } from "zod";
+
 import { ApiError, apiAs } from "./api";
 import { type GalleryRow, galleryPageSchema, graphRecordSchema, graphSummaryPageSchema, sharedGraphSchema, signatureSchema } from "./schemas";
 import type { GraphRef, Signature } from "./signature";
@@ -55,4 +57,18 @@ export async function readPinnedSignature(ref: GraphRef): Promise<{ signature: S
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;
   }
+}
+
+const snapshotsSchema = z.object({
+  snapshots: z.array(z.object({ graph_id: z.number(), version: z.number(), name: z.string().catch(""), signature: signatureSchema })).catch([]),
+});
+
+/**
+ * The copies of other users' graphs that graph `graphId` (the user's own) keeps, as the server
+ * summarizes them (`snapshots` of GET /api/graphs/{id}/): a graph node using a graph shared by
+ * link, or a gallery graph's older version, reads its signature here.
+ */
+export async function readSnapshotHeads(graphId: number): Promise<GraphHead[]> {
+  const { snapshots } = await apiAs(snapshotsSchema, `graphs/${graphId}/`);
+  return snapshots.map((s) => ({ ref: { graphId: s.graph_id, version: s.version }, name: s.name, signature: s.signature, gallery: true }));
 }

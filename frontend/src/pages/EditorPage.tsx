@@ -74,7 +74,7 @@ function Editor({ graphId }: { graphId: number }) {
   const paused = useEditor((st) => st.paused !== null);
 
   useLiveCompile(graph !== null);
-  useGraphFunctions(graph !== null);
+  useGraphFunctions(graph !== null, graphId);
 
   // A graph with Graph input nodes runs through the inputs form (editor/RunInputsDialog.tsx),
   // generated from the signature of the latest compile; the server checks the inputs again.
