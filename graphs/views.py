@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -18,12 +18,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import filters, generics, status
+from rest_framework import filters, generics, serializers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from graphs.catalogue.nodes_graphs import GRAPH_INPUT_TYPE, GRAPH_OUTPUT_TYPE
 from graphs.exchange import export_document
 from graphs.models import Graph, GraphRevision, StaleVersion
 from graphs.serializers import (
@@ -65,8 +66,35 @@ class OwnGraphsMixin(generics.GenericAPIView):
         return Graph.objects.filter(owner=self.request.user)  # type: ignore[misc]
 
 
+# A graph "has a signature" when it has a Graph input or a Graph output node: one jsonb
+# containment test each (`@>`), so the list stays one query without reading the documents.
+_HAS_SIGNATURE = Q(nodes__contains=[{"type": GRAPH_INPUT_TYPE}]) | Q(
+    nodes__contains=[{"type": GRAPH_OUTPUT_TYPE}]
+)
+
+
+def _by_signature(queryset: QuerySet[Graph], raw: str) -> QuerySet[Graph]:
+    if raw == "true":
+        return queryset.filter(_HAS_SIGNATURE)
+    if raw == "false":
+        return queryset.exclude(_HAS_SIGNATURE)
+    raise serializers.ValidationError({"has_signature": ["Must be true or false."]})
+
+
 @extend_schema_view(
-    get=extend_schema(summary="List your graphs (newest first by default)"),
+    get=extend_schema(
+        summary="List your graphs (newest first by default)",
+        parameters=[
+            OpenApiParameter(
+                "has_signature",
+                bool,
+                required=False,
+                description="`true`: only graphs with a Graph input or Graph output node (those "
+                "that can be used as a `graph` node: the editor's My graphs); `false`: only "
+                "the others.",
+            )
+        ],
+    ),
     post=extend_schema(
         summary="Create a graph", request=GraphSerializer, responses=GraphSerializer
     ),
@@ -84,6 +112,9 @@ class GraphListCreateView(OwnGraphsMixin, generics.ListCreateAPIView):
         queryset = super().get_queryset()
         if self.request.method == "GET":
             queryset = queryset.defer("nodes", "edges", "viewport", "snapshots")
+            raw = self.request.query_params.get("has_signature")
+            if raw is not None:
+                queryset = _by_signature(queryset, raw)
         return queryset
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:

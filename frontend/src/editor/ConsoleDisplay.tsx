@@ -132,10 +132,16 @@ export const DisplayEntry = memo(function DisplayEntry({
   const bodyHeight = (display.rows - 1) * LINE_HEIGHT - 6;
   const open = () => onOpen(display);
   return (
-    <div className="ne-display" style={{ height: display.rows * LINE_HEIGHT }} data-testid="console-display" data-mime={display.mime}>
+    <div
+      className="ne-display"
+      style={{ height: display.rows * LINE_HEIGHT }}
+      data-testid="console-display"
+      data-mime={display.mime}
+      data-caption={display.caption}
+    >
       <div className="ne-display-caption">
         {display.mime === "image/png" ? <ImageIcon className="h-3 w-3" /> : <Table2 className="h-3 w-3" />}
-        <span>{display.mime === "image/png" ? "Chart" : `Table · ${tableSummary(display.data)}`}</span>
+        <span>{display.caption ?? (display.mime === "image/png" ? "Chart" : `Table · ${tableSummary(display.data)}`)}</span>
         {display.node_id && (
           <button
             type="button"

@@ -4,14 +4,17 @@
 import { Handle, type NodeProps, Position, useStore as useFlowStore, useUpdateNodeInternals } from "@xyflow/react";
 import { AlertTriangle, XCircle } from "lucide-react";
 import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
+import { useNavigate } from "react-router-dom";
 
 import { categoryColor, typeColor } from "@/lib/colors";
 import { catalogueType } from "@/lib/flowTypes";
 import { portsOf } from "@/lib/graph";
+import { GRAPH_NODE_TYPE, graphRefOf, missingPorts, signatureKey } from "@/lib/signature";
 import type { Diagnostic, ParamDef, PortDef } from "@/lib/types";
 import { cn } from "@/lib/utils";
-import { editorStore, type FlowNode, useEditor, wiredInputsOf } from "@/store/editor";
+import { editorStore, type FlowNode, usedGraphName, useEditor, wiredInputsOf, wiredOutputsOf } from "@/store/editor";
 
+import { GraphNodeSource, graphAddress } from "./GraphNodeSource";
 import { hasPinField, PinField } from "./PinField";
 
 /** The diagnostics that name one port or param: the worst severity, and the messages as a tooltip. */
@@ -176,7 +179,20 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
   // fitted on screen, with far fewer elements to lay out). The rows keep their height.
   const zoomedOut = useFlowStore((s) => s.transform[2] < 0.45);
   const updateInternals = useUpdateNodeInternals();
-  const ports = useMemo(() => portsOf(def, data.params), [def, data.params]);
+  // A graph used as a node: its ports come from the pinned revision's signature, once read.
+  const isGraph = type === GRAPH_NODE_TYPE;
+  const graphRef = isGraph ? graphRefOf(data.params) : null;
+  const signature = useEditor((s) => (graphRef ? s.signatures[signatureKey(graphRef)] : undefined));
+  const graphName = useEditor((s) => (graphRef ? usedGraphName(s, graphRef.graphId) : null));
+  const gallery = useEditor((s) => (graphRef ? (s.usedGraphs[String(graphRef.graphId)]?.gallery ?? false) : false));
+  const wiredOut = useEditor((s) => (isGraph ? wiredOutputsOf(s.edges, id) : ""));
+  const navigate = useNavigate();
+  const ports = useMemo(() => {
+    const known = portsOf(def, data.params, graphRef && signature ? { [signatureKey(graphRef)]: signature } : undefined);
+    if (!isGraph) return known;
+    // A wired port the signature lacks stays drawn (its wire is broken, or the signature is loading).
+    return [...known, ...missingPorts(known, wired.split("\n"), wiredOut.split("\n"))];
+  }, [def, data.params, graphRef, signature, isGraph, wired, wiredOut]);
   const portKey = ports.map((p) => p.id).join("|");
   // Dynamic ports appear and vanish with params: React Flow must re-measure the handles. Not on
   // mount (React Flow measures new nodes itself; 500 extra updates would stall a big graph).
@@ -202,11 +218,24 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
   const rows = Math.max(inputs.length, outputs.length);
   const wiredPorts = new Set(wired.split("\n"));
   const problems = problemsByPort(diagnostics);
+  if (isGraph && graphRef && signature) {
+    const known = new Set(portsOf(def, data.params, { [signatureKey(graphRef)]: signature }).map((p) => p.id));
+    for (const p of ports)
+      if (!known.has(p.id))
+        problems.set(p.id, { severity: "error", text: `error: version ${graphRef.version} of “${graphName}” has no port “${p.label}”: its wire is broken.` });
+  }
+  const openSource = (e: React.MouseEvent) => {
+    if (!graphRef || (e.target as HTMLElement).closest("input, textarea, select, button")) return;
+    e.stopPropagation();
+    navigate(graphAddress(graphRef.graphId, gallery));
+  };
   const pinField = (p: PortDef) =>
     hasPinField(p) && !wiredPorts.has(p.id) ? <PinField nodeId={id} port={p} value={data.inputs?.[p.id]} problem={problems.get(p.id)?.severity} /> : undefined;
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: double-clicking a graph node opens the graph it uses, a pointer shortcut (its name is also shown on it).
     <div
+      onDoubleClick={isGraph ? openSource : undefined}
       className={cn(
         "ne-node min-w-[220px] max-w-[360px] rounded-lg border border-slate-700 bg-slate-900/95 shadow-lg",
         errors.length > 0 && "ne-has-error",
@@ -231,7 +260,7 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
           title={def.description}
         >
           {statement && <BreakpointDot id={id} on={breakpoint} />}
-          <span className="truncate">{data.label || def.title}</span>
+          <span className="truncate">{data.label || (isGraph && graphName ? graphName : def.title)}</span>
           {runCount > 0 && (
             <span
               className="ne-run-count ml-auto rounded bg-black/60 px-1 font-mono text-xs font-normal"
@@ -273,8 +302,9 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
             </div>
           </div>
         )}
-        {def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
-        {def.params.length > 0 && !zoomedOut && (
+        {isGraph && !zoomedOut && <GraphNodeSource nodeId={id} graphRef={graphRef} readOnly={readOnly} />}
+        {!isGraph && def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
+        {!isGraph && def.params.length > 0 && !zoomedOut && (
           <div className="space-y-1 border-t border-slate-800 px-3 py-2">
             {def.params.map((param) => (
               <label

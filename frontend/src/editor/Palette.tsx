@@ -9,11 +9,23 @@ import { Input } from "@/components/ui/input";
 import { categoryColor } from "@/lib/colors";
 import type { NodeTypeDef } from "@/lib/types";
 import { useEditor } from "@/store/editor";
+import type { GraphDrag } from "./graphDrag";
+import { PaletteGraphs } from "./PaletteGraphs";
 import { searchNodeTypes } from "./search";
 
 export const DRAG_MIME = "application/x-nodeengine-type";
 
-function PaletteImpl({ onAdd, width, onCollapse }: { onAdd: (type: string) => void; width: number; onCollapse: () => void }) {
+interface PaletteProps {
+  onAdd: (type: string) => void;
+  /** Adds a graph as a `graph` node (the "My graphs" and "Gallery graphs" sections). */
+  onAddGraph: (drag: GraphDrag) => void;
+  /** The graph being edited: it is not offered as a node of itself. */
+  graphId?: number;
+  width: number;
+  onCollapse: () => void;
+}
+
+function PaletteImpl({ onAdd, onAddGraph, graphId, width, onCollapse }: PaletteProps) {
   const catalogue = useEditor((s) => s.catalogue);
   const categories = useEditor((s) => s.categories);
   const [query, setQuery] = useState("");
@@ -73,6 +85,7 @@ function PaletteImpl({ onAdd, width, onCollapse }: { onAdd: (type: string) => vo
             ))}
           </section>
         ))}
+        {defs.length > 0 && <PaletteGraphs currentGraphId={graphId} query={query} onAdd={onAddGraph} />}
       </div>
     </aside>
   );

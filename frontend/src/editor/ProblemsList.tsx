@@ -5,6 +5,27 @@ import type { Diagnostic } from "@/lib/types";
 import { useEditor } from "@/store/editor";
 
 const NONE: Diagnostic[] = [];
+const NO_BROKEN: string[] = [];
+
+/** The broken wires (store/editor/functions.ts) as [message, node id of the graph node, ...], flat so a shallow compare holds. */
+function useBrokenWires(): string[] {
+  return useEditor(
+    useShallow((s) => {
+      const ids = Object.keys(s.brokenWires);
+      if (ids.length === 0) return NO_BROKEN;
+      // One entry per message and node: wires fanning out of one lost output say the same.
+      const seen = new Set<string>();
+      return s.edges.flatMap((e) => {
+        const message = s.brokenWires[e.id];
+        if (!message) return [];
+        const onGraph = s.nodes.find((n) => n.id === e.target && n.type === "graph") ? e.target : e.source;
+        if (seen.has(`${onGraph}:${message}`)) return [];
+        seen.add(`${onGraph}:${message}`);
+        return [message, onGraph];
+      });
+    }),
+  );
+}
 const NO_TITLES: (string | null)[] = [];
 
 export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => void }) {
@@ -28,7 +49,8 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
       });
     }),
   );
-  const errors = diagnostics.filter((d) => d.severity === "error").length + (raisedId ? 1 : 0);
+  const broken = useBrokenWires();
+  const errors = diagnostics.filter((d) => d.severity === "error").length + (raisedId ? 1 : 0) + broken.length / 2;
   return (
     <div className="flex h-40 shrink-0 flex-col border-t border-slate-800" data-testid="problems">
       <div className="flex h-8 shrink-0 items-center gap-2 px-2 text-xs text-slate-400">
@@ -36,7 +58,7 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
         <span className={errors ? "text-red-400" : "text-slate-500"}>
           {errors} error{errors === 1 ? "" : "s"}
         </span>
-        <span className="text-slate-500">{diagnostics.length + (raisedId ? 1 : 0) - errors} other</span>
+        <span className="text-slate-500">{diagnostics.length + (raisedId ? 1 : 0) + broken.length / 2 - errors} other</span>
       </div>
       <ul className="flex-1 overflow-y-auto text-xs">
         {raisedId && (
@@ -51,7 +73,21 @@ export function ProblemsList({ onFocusNode }: { onFocusNode: (id: string) => voi
             </button>
           </li>
         )}
-        {diagnostics.length === 0 && !raisedId && <li className="px-3 py-1 text-slate-500">No problems.</li>}
+        {broken.map((message, i) =>
+          i % 2 === 0 ? (
+            <li key={`${broken[i + 1]}:${message}`} data-testid="broken-wire-problem">
+              <button
+                type="button"
+                className="flex w-full items-start gap-2 px-3 py-1 text-left hover:bg-slate-800"
+                onClick={() => onFocusNode(broken[i + 1] ?? "")}
+              >
+                <XCircle className="mt-0.5 h-3.5 w-3.5 shrink-0 text-red-400" />
+                <span className="text-slate-200">{message}</span>
+              </button>
+            </li>
+          ) : null,
+        )}
+        {diagnostics.length === 0 && !raisedId && broken.length === 0 && <li className="px-3 py-1 text-slate-500">No problems.</li>}
         {diagnostics.map((d, i) => {
           const title = titles[i];
           return (

@@ -14,6 +14,7 @@ import { useSession } from "@/store/session";
 
 import { Canvas } from "./Canvas";
 import { ConsolePanel } from "./ConsolePanel";
+import type { GraphDrag } from "./graphDrag";
 import { Palette } from "./Palette";
 import { ProblemsList } from "./ProblemsList";
 import { ResizeHandle } from "./ResizeHandle";
@@ -45,13 +46,13 @@ function Rail({ side, title, label, testId, onOpen }: { side: "left" | "right"; 
   );
 }
 
-function PaletteColumn({ onAddNode }: { onAddNode: (type: string) => void }) {
+function PaletteColumn({ onAddNode, onAddGraph, graphId }: { onAddNode: (type: string) => void; onAddGraph: (drag: GraphDrag) => void; graphId?: number }) {
   const open = useLayout((st) => st.paletteOpen);
   const width = useLayout((st) => st.paletteWidth);
   if (!open) return <Rail side="left" title="Show the palette (Ctrl+B)" label="Show the palette" testId="palette-expand" onOpen={toggle("palette")} />;
   return (
     <>
-      <Palette onAdd={onAddNode} width={width} onCollapse={toggle("palette")} />
+      <Palette onAdd={onAddNode} onAddGraph={onAddGraph} graphId={graphId} width={width} onCollapse={toggle("palette")} />
       <ResizeHandle
         axis="x"
         grow={1}
@@ -106,9 +107,13 @@ interface WorkspaceProps {
   onFocusNode: (id: string) => void;
   /** The editor's palette adds a node; without it (a shared graph) there is no palette and nothing can be edited. */
   onAddNode?: (type: string) => void;
+  /** The editor's palette adds a graph as a node (with onAddNode). */
+  onAddGraph?: (drag: GraphDrag) => void;
+  /** The graph being edited. */
+  graphId?: number;
 }
 
-export function Workspace({ loaded, onFocusNode, onAddNode }: WorkspaceProps) {
+export function Workspace({ loaded, onFocusNode, onAddNode, onAddGraph, graphId }: WorkspaceProps) {
   const readOnly = onAddNode === undefined;
   const userId = useSession((st) => st.me?.id ?? null);
   const consoleOpen = useLayout((st) => st.consoleOpen);
@@ -132,7 +137,7 @@ export function Workspace({ loaded, onFocusNode, onAddNode }: WorkspaceProps) {
   return (
     <>
       <div className="flex min-h-0 flex-1">
-        {onAddNode && <PaletteColumn onAddNode={onAddNode} />}
+        {onAddNode && onAddGraph && <PaletteColumn onAddNode={onAddNode} onAddGraph={onAddGraph} graphId={graphId} />}
         <div className="min-w-0 flex-1">
           <Canvas loaded={loaded} readOnly={readOnly} />
         </div>

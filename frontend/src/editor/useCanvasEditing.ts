@@ -8,6 +8,7 @@ import { useCallback } from "react";
 import { checkConnection } from "@/lib/graph";
 import { editorStore, type FlowEdge, type FlowNode } from "@/store/editor";
 
+import { addGraphAt, GRAPH_DRAG_MIME, readGraphDrag } from "./graphDrag";
 import { DRAG_MIME } from "./Palette";
 import type { QuickAddRequest } from "./QuickAdd";
 
@@ -28,7 +29,7 @@ export function useCanvasEditing(openQuickAdd: (request: QuickAddRequest) => voi
   }, []);
 
   const isValidConnection = useCallback<IsValidConnection<FlowEdge>>(
-    (conn) => checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility).ok,
+    (conn) => checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility, s().signatures).ok,
     [],
   );
 
@@ -42,7 +43,7 @@ export function useCanvasEditing(openQuickAdd: (request: QuickAddRequest) => voi
           from.type === "source"
             ? { source: state.fromNode.id, sourceHandle: from.id ?? null, target: state.toNode.id, targetHandle: state.toHandle.id ?? null }
             : { source: state.toNode.id, sourceHandle: state.toHandle.id ?? null, target: state.fromNode.id, targetHandle: from.id ?? null };
-        const verdict = checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility);
+        const verdict = checkConnection(conn, s().nodes, s().edges, s().catalogue, s().typeCompatibility, s().signatures);
         if (!verdict.ok) s().setNotice(verdict.reason);
         return;
       }
@@ -60,10 +61,13 @@ export function useCanvasEditing(openQuickAdd: (request: QuickAddRequest) => voi
   const onDrop = useCallback(
     (event: React.DragEvent) => {
       const type = event.dataTransfer.getData(DRAG_MIME);
-      if (!type) return;
+      const graph = readGraphDrag(event.dataTransfer.getData(GRAPH_DRAG_MIME));
+      if (!type && !graph) return;
       event.preventDefault();
       const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      s().addNode(type, { x: position.x - 90, y: position.y - 20 });
+      const at = { x: position.x - 90, y: position.y - 20 };
+      if (graph) void addGraphAt(graph, at);
+      else s().addNode(type, at);
     },
     [flow],
   );

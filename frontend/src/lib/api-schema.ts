@@ -2164,6 +2164,8 @@ export interface operations {
     graphs_list: {
         parameters: {
             query?: {
+                /** @description `true`: only graphs with a Graph input or Graph output node (those that can be used as a `graph` node: the editor's My graphs); `false`: only the others. */
+                has_signature?: boolean;
                 /** @description Number of results to return per page. At most 500; more is capped. */
                 limit?: number;
                 /** @description The initial index from which to return the results. */

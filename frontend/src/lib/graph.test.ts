@@ -138,9 +138,17 @@ describe("connection validation", () => {
   it("drops wires whose dynamic port disappeared", () => {
     const before = [node("l", "make_list", { count: 3 }), node("a", "literal")];
     const edges = [edge("e", "a", "value", "l", "item2")];
-    expect(pruneDanglingEdges(before, edges, catalogue)).toHaveLength(1);
+    expect(pruneDanglingEdges(before, edges, catalogue, "l")).toHaveLength(1);
     const after = [node("l", "make_list", { count: 2 }), node("a", "literal")];
-    expect(pruneDanglingEdges(after, edges, catalogue)).toHaveLength(0);
+    expect(pruneDanglingEdges(after, edges, catalogue, "l")).toHaveLength(0);
+  });
+
+  it("drops only the wires of the node whose params changed", () => {
+    // A `graph` node's ports depend on a signature the catalogue does not hold: its wires stay.
+    const nodes = [node("l", "make_list", { count: 2 }), node("a", "literal"), node("g", "graph", { graph_id: 4, version: 2 })];
+    const edges = [edge("e", "a", "value", "l", "item2"), edge("f", "a", "value", "g", "in:x")];
+    expect(pruneDanglingEdges(nodes, edges, catalogue, "l").map((e) => e.id)).toEqual(["f"]);
+    expect(pruneDanglingEdges(nodes, edges, catalogue, "g").map((e) => e.id)).toEqual(["e", "f"]);
   });
 });
 

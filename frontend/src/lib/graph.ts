@@ -2,6 +2,7 @@
 // Kept free of React so that the unit tests exercise exactly what the editor runs.
 
 import { clipboardSchema } from "./schemas";
+import { GRAPH_NODE_TYPE, graphRefOf, type SignatureTable, signatureKey, signaturePorts } from "./signature";
 import type { DynamicPortRule, GraphEdge, GraphNode, GraphNodeData, NodeTypeDef, Params, PortDef, TypeCompatibility } from "./types";
 
 export type Catalogue = Record<string, NodeTypeDef>;
@@ -83,9 +84,17 @@ function dynamicPorts(rule: DynamicPortRule, params: Params, def?: NodeTypeDef):
   }));
 }
 
-/** Static ports plus those derived from the node's params, inputs before outputs as declared. */
-export function portsOf(def: NodeTypeDef | undefined, params: Params): PortDef[] {
+/**
+ * Static ports plus those derived from the node's params, inputs before outputs as declared. A
+ * `graph` node's data ports come from its pinned revision's signature, when `signatures` has it.
+ */
+export function portsOf(def: NodeTypeDef | undefined, params: Params, signatures?: SignatureTable): PortDef[] {
   if (!def) return [];
+  if (def.type === GRAPH_NODE_TYPE) {
+    const ref = graphRefOf(params);
+    const extra = signaturePorts(ref ? signatures?.[signatureKey(ref)] : undefined);
+    return extra.length ? [...def.ports, ...extra] : def.ports;
+  }
   const extra = (def.dynamic_ports ?? []).flatMap((rule) => dynamicPorts(rule, params, def));
   if (extra.length === 0) return def.ports;
   const ids = new Set(def.ports.map((p) => p.id));
@@ -97,11 +106,12 @@ export function findPort(
   catalogue: Catalogue,
   nodeId: string | null | undefined,
   portId: string | null | undefined,
+  signatures?: SignatureTable,
 ): PortDef | undefined {
   if (!nodeId || !portId) return undefined;
   const node = nodes.find((n) => n.id === nodeId);
   if (!node) return undefined;
-  return portsOf(catalogue[node.type ?? ""], node.data.params).find((p) => p.id === portId);
+  return portsOf(catalogue[node.type ?? ""], node.data.params, signatures).find((p) => p.id === portId);
 }
 
 /**
@@ -136,11 +146,12 @@ export function checkConnection(
   edges: readonly EdgeLike[],
   catalogue: Catalogue,
   compatibility: TypeCompatibility,
+  signatures?: SignatureTable,
 ): ConnectionVerdict {
   if (!conn.source || !conn.target) return { ok: false, reason: "Drop the wire on a port." };
   if (conn.source === conn.target) return { ok: false, reason: "A node cannot connect to itself." };
-  const from = findPort(nodes, catalogue, conn.source, conn.sourceHandle);
-  const to = findPort(nodes, catalogue, conn.target, conn.targetHandle);
+  const from = findPort(nodes, catalogue, conn.source, conn.sourceHandle, signatures);
+  const to = findPort(nodes, catalogue, conn.target, conn.targetHandle, signatures);
   if (!from || !to) return { ok: false, reason: "Unknown port." };
   if (from.direction !== "output" || to.direction !== "input") return { ok: false, reason: "Wires go from an output to an input." };
   if (from.kind !== to.kind)
@@ -161,11 +172,16 @@ export function checkConnection(
   return { ok: true, replaces };
 }
 
-/** Drop wires whose ports no longer exist (e.g. after a dynamic port was removed). */
-export function pruneDanglingEdges<E extends EdgeLike>(nodes: readonly NodeLike[], edges: readonly E[], catalogue: Catalogue): E[] {
-  return edges.filter(
-    (e) => findPort(nodes, catalogue, e.source, e.sourceHandle) !== undefined && findPort(nodes, catalogue, e.target, e.targetHandle) !== undefined,
-  );
+/**
+ * Drop the wires of node `nodeId` whose ports no longer exist (after one of its dynamic ports was
+ * removed). Other nodes' wires are not its business: a `graph` node's wires are never dropped
+ * (a port its signature lost is a broken wire, shown in red: lib/signature.ts).
+ */
+export function pruneDanglingEdges<E extends EdgeLike>(nodes: readonly NodeLike[], edges: readonly E[], catalogue: Catalogue, nodeId: string): E[] {
+  const node = nodes.find((n) => n.id === nodeId);
+  if (!node || node.type === GRAPH_NODE_TYPE) return [...edges];
+  const ids = new Set(portsOf(catalogue[node.type ?? ""], node.data.params).map((p) => p.id));
+  return edges.filter((e) => (e.source !== nodeId || ids.has(e.sourceHandle ?? "")) && (e.target !== nodeId || ids.has(e.targetHandle ?? "")));
 }
 
 // ---------------------------------------------------------------- copy / paste

@@ -4,6 +4,7 @@
 
 import { consoleStore } from "../store/console";
 import { type DebugVariable, editorStore, type TraceDelta } from "../store/editor";
+import { outputsTable } from "./runInputs";
 import { type ClientMessage, type DisplayData, type ExitInfo, parseServerEvent, type ResumeMode, type RunPayload, type ServerEvent } from "./schemas";
 import type { ApiSchemas } from "./types";
 
@@ -157,7 +158,7 @@ class RunClient {
    * Runs a graph, edited code, or a stored graph by id (someone's shared graph: a link's
    * `share_token` proves access); `debug` (a graph document only) makes it an instrumented debug run.
    */
-  run(payload: RunPayload, debug?: { breakpoints: string[] }): void {
+  run(payload: RunPayload, debug?: { breakpoints: string[] }, inputs?: Record<string, unknown>): void {
     const c = consoleStore.getState();
     // The run in flight is replaced, quietly: its end (a kill) is not this run's to report.
     if (c.phase === "running" || c.phase === "queued") this.kill();
@@ -170,8 +171,8 @@ class RunClient {
     this.breakpointsPending = false;
     if (c.lines.length) c.info("");
     c.info("code" in payload ? "▶ Running the edited code…" : traced ? "▶ Debugging the graph…" : "▶ Running the graph…");
-    c.patch({ phase: "sending", ref, runId: null, position: null, exit: null, errorMessage: null, startedAt: null });
-    this.send({ type: "run", ref, ...payload, ...(traced && debug ? { debug: { breakpoints: debug.breakpoints } } : {}) });
+    c.patch({ phase: "sending", ref, runId: null, position: null, exit: null, errorMessage: null, badInputs: null, startedAt: null });
+    this.send({ type: "run", ref, ...payload, ...(traced && debug ? { debug: { breakpoints: debug.breakpoints } } : {}), ...(inputs ? { inputs } : {}) });
   }
 
   kill(): void {
@@ -262,6 +263,13 @@ class RunClient {
         if (event.node_id) editorStore.getState().setRaisedNode(event.node_id, lastErrorLine() ?? (event.message || describeReason(event.reason)));
         return;
       }
+      case "result":
+        if (!this.isMine(event.run_id, undefined)) return;
+        // After all output and before `exit`: the table lands after what the run printed.
+        flushOutput();
+        if (Object.keys(event.outputs).length) c.display({ mime: "table", data: outputsTable(event.outputs) }, null, "Outputs");
+        for (const warning of event.output_warnings) c.info(`⚠ ${warning}`);
+        return;
       case "trace":
         if (!this.isMine(event.run_id, undefined)) return;
         editorStore.getState().applyTrace(readTrace(event));
@@ -283,7 +291,13 @@ class RunClient {
           .map((d) => `  • ${d.message}`)
           .join("\n");
         c.info(`✖ ${event.message}${details ? `\n${details}` : ""}`);
-        c.patch({ phase: "refused", errorMessage: event.message, startedAt: null, position: null });
+        c.patch({
+          phase: "refused",
+          errorMessage: event.message,
+          badInputs: event.code === "bad_inputs" ? (event.errors?.inputs ?? [event.message]) : null,
+          startedAt: null,
+          position: null,
+        });
         this.runNodes = null;
         editorStore.getState().endRun(false);
         return;
@@ -294,7 +308,7 @@ class RunClient {
 
 // Output arrives in many small frames; apply them once per animation frame so that a chatty
 // script costs one render per frame, not one per frame received.
-type Pending = ["stdout" | "stderr", string] | ["display", DisplayData, string | null];
+type Pending = ["stdout" | "stderr", string] | ["display", DisplayData, string | null, string?];
 let pending: Pending[] = [];
 let scheduled = false;
 
@@ -304,7 +318,7 @@ function flushOutput(): void {
   pending = [];
   const c = consoleStore.getState();
   for (const item of batch) {
-    if (item[0] === "display") c.display(item[1], item[2]);
+    if (item[0] === "display") c.display(item[1], item[2], item[3]);
     else c.append(item[0], item[1]);
   }
 }

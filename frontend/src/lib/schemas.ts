@@ -11,7 +11,6 @@
 //   are their one frontend definition (types by z.infer); docs/interfaces.md lists them.
 
 import { z } from "zod";
-
 import type {
   CatalogueResponse,
   CompileResult,
@@ -22,6 +21,7 @@ import type {
   GraphNode,
   GraphRecord,
   GraphSharing,
+  GraphSummary,
   NodeTypeDef,
   RevisionSummary,
   SharedGraphRead,
@@ -85,6 +85,18 @@ export const signatureSchema: z.ZodType<Signature> = z
     outputs: z.array(signatureOutputSchema),
   } satisfies Shape<Signature>)
   .catch({ inputs: [], outputs: [] });
+
+/** A row of GET /api/graphs/ (the "My graphs" palette section). */
+export const graphSummarySchema: z.ZodType<GraphSummary> = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string().catch(""),
+  version: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+} satisfies Shape<GraphSummary>);
+
+export const graphSummaryPageSchema = z.object({ results: z.array(graphSummarySchema) });
 
 // ---------------------------------------------------------------- sharing and the gallery
 
@@ -331,7 +343,7 @@ export type ResumeMode = "continue" | "step";
 
 /** The frames the editor sends on /ws/run/ (written, never read: types only, no zod). */
 export type ClientMessage =
-  | ({ type: "run"; ref: string; debug?: { breakpoints: string[] } } & RunPayload)
+  | ({ type: "run"; ref: string; debug?: { breakpoints: string[] }; inputs?: Record<string, unknown> } & RunPayload)
   | { type: "kill"; run_id: string }
   | { type: "stdin"; run_id: string; data: string }
   | { type: "stdin_eof"; run_id: string }

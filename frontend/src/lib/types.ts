@@ -121,3 +121,6 @@ export type SharedGraphRead = Filled<Omit<ApiSchemas["SharedGraph"], "nodes" | "
   GraphDocument & { viewport: Viewport };
 
 export type RevisionSummary = ApiSchemas["GraphRevisionSummary"];
+
+/** A row of GET /api/graphs/: everything but the document. */
+export type GraphSummary = ApiSchemas["GraphSummary"];

@@ -30,11 +30,14 @@ import { useNavigate, useParams } from "react-router-dom";
 import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
 import { ConflictDialog, DraftDialog, HelpDialog, HistoryDialog, LeaveDialog, RenameDialog } from "@/editor/DocumentDialogs";
+import { addGraphAt, type GraphDrag } from "@/editor/graphDrag";
+import { RunInputsDialog, type RunInputsRequest } from "@/editor/RunInputsDialog";
 import { SandboxDialog } from "@/editor/SandboxDialog";
 import { ForkedFrom, ShareButton, ShareDialog } from "@/editor/ShareDialog";
 import { useLiveCompile } from "@/editor/useCompile";
 import { useFitGraph } from "@/editor/useFitGraph";
 import { useGraphDocument } from "@/editor/useGraphDocument";
+import { useGraphFunctions } from "@/editor/useGraphFunctions";
 import { useFocusNode, useShowRecord } from "@/editor/useGraphView";
 import { type ShortcutActions, useShortcuts } from "@/editor/useShortcuts";
 import { Workspace } from "@/editor/Workspace";
@@ -71,14 +74,43 @@ function Editor({ graphId }: { graphId: number }) {
   const paused = useEditor((st) => st.paused !== null);
 
   useLiveCompile(graph !== null);
+  useGraphFunctions(graph !== null, graphId);
 
-  const run = useCallback(() => {
-    if (graphRef.current) runClient.run({ graph: s().document() });
+  // A graph with Graph input nodes runs through the inputs form (editor/RunInputsDialog.tsx),
+  // generated from the signature of the latest compile; the server checks the inputs again.
+  const [inputsRequest, setInputsRequest] = useState<RunInputsRequest | null>(null);
+  const formRun = useRef<RunInputsRequest | null>(null);
+  const start = useCallback((debugging: boolean, inputs?: Record<string, unknown>) => {
+    runClient.run({ graph: s().document() }, debugging ? { breakpoints: s().activeBreakpoints() } : undefined, inputs);
   }, []);
-
-  const debug = useCallback(() => {
-    if (graphRef.current) runClient.run({ graph: s().document() }, { breakpoints: s().activeBreakpoints() });
-  }, []);
+  const runOrAsk = useCallback(
+    (debugging: boolean) => {
+      if (!graphRef.current) return;
+      const signature = s().compile?.signature;
+      formRun.current = null;
+      if (signature && signature.inputs.length > 0) setInputsRequest({ signature, debug: debugging });
+      else start(debugging);
+    },
+    [start],
+  );
+  const run = useCallback(() => runOrAsk(false), [runOrAsk]);
+  const debug = useCallback(() => runOrAsk(true), [runOrAsk]);
+  const runWithInputs = useCallback(
+    (inputs: Record<string, unknown>, debugging: boolean) => {
+      formRun.current = inputsRequest;
+      setInputsRequest(null);
+      start(debugging, inputs);
+    },
+    [inputsRequest, start],
+  );
+  // Inputs the server refused (`bad_inputs`): the form opens again, the sentences beside their fields.
+  const badInputs = useConsole((st) => st.badInputs);
+  useEffect(() => {
+    const last = formRun.current;
+    if (!badInputs || !last) return;
+    formRun.current = null;
+    setInputsRequest({ signature: s().compile?.signature ?? last.signature, debug: last.debug, serverErrors: badInputs });
+  }, [badInputs]);
 
   // The keymap (editor/keymap.ts): every shortcut.
   useShortcuts({
@@ -111,10 +143,18 @@ function Editor({ graphId }: { graphId: number }) {
     return () => clearTimeout(timer);
   }, [notice]);
 
-  function addNodeAtCenter(type: string) {
+  function canvasCenter(): { x: number; y: number } {
     const box = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
     const center = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-    s().addNode(type, { x: center.x - 110, y: center.y - 30 });
+    return { x: center.x - 110, y: center.y - 30 };
+  }
+
+  function addNodeAtCenter(type: string) {
+    s().addNode(type, canvasCenter());
+  }
+
+  function addGraphAtCenter(drag: GraphDrag) {
+    void addGraphAt(drag, canvasCenter());
   }
 
   if (doc.loadError)
@@ -269,12 +309,13 @@ function Editor({ graphId }: { graphId: number }) {
           </DropdownMenu.Root>
         </div>
       </AppHeader>
-      <Workspace loaded={graph !== null} onFocusNode={focusNode} onAddNode={addNodeAtCenter} />
+      <Workspace loaded={graph !== null} onFocusNode={focusNode} onAddNode={addNodeAtCenter} onAddGraph={addGraphAtCenter} graphId={graphId} />
 
       <LeaveDialog open={doc.leave.asking} saving={doc.saving} onSave={() => void doc.leave.save()} onDiscard={doc.leave.discard} onStay={doc.leave.stay} />
       <DraftDialog offer={doc.draftOffer} onRestore={doc.restoreDraft} onDiscard={doc.discardDraft} />
       <ConflictDialog conflict={doc.conflict} onClose={doc.dismissConflict} onResolve={(choice) => void doc.resolveConflict(choice)} />
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <RunInputsDialog graphId={graphId} request={inputsRequest} onClose={() => setInputsRequest(null)} onRun={runWithInputs} />
       <SandboxDialog open={sandboxOpen} onClose={() => setSandboxOpen(false)} />
       {graph && <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} graph={graph} dirty={dirty} onChange={doc.sharingChanged} />}
       {graph && <RenameDialog open={renameOpen} onClose={() => setRenameOpen(false)} graph={graph} onRenamed={doc.renamed} />}

@@ -13,7 +13,7 @@ import { AnsiStream, eraseLine, type Span, writeAt } from "../lib/terminal";
 type Stream = "stdout" | "stderr" | "stdin" | "info" | "display";
 
 /** A picture or a table shown by the script, and the height it takes in console lines. */
-export type ConsoleDisplay = DisplayData & { node_id: string | null; rows: number };
+export type ConsoleDisplay = DisplayData & { node_id: string | null; rows: number; caption?: string };
 
 export interface ConsoleLine {
   stream: Stream;
@@ -60,13 +60,16 @@ export interface ConsoleState {
   startedAt: number | null;
   exit: ExitInfo | null;
   errorMessage: string | null;
+  /** The sentences of the last run refused for its inputs (socket `error` code `bad_inputs`, `errors.inputs`). */
+  badInputs: string[] | null;
   connection: "connecting" | "open" | "reconnecting" | "closed";
   connectionNote: string | null;
 }
 
 interface ConsoleActions {
   append(stream: "stdout" | "stderr", text: string): void;
-  display(display: DisplayData, nodeId: string | null): void;
+  /** Adds a picture or a table; `caption` replaces the default one ("Table · 2 columns, ..."). */
+  display(display: DisplayData, nodeId: string | null, caption?: string): void;
   info(text: string): void;
   echoInput(text: string): void;
   clear(): void;
@@ -122,6 +125,7 @@ export function createConsoleStore() {
       startedAt: null,
       exit: null,
       errorMessage: null,
+      badInputs: null,
       connection: "connecting",
       connectionNote: null,
 
@@ -179,9 +183,10 @@ export function createConsoleStore() {
         set({ openLine, cursor, ...trim(s), seq: s.seq + 1 });
       },
 
-      display(display, nodeId) {
+      display(display, nodeId, caption) {
         const s = get();
-        s.lines.push({ stream: "display", text: "", display: { ...display, node_id: nodeId, rows: displayRows(display) } });
+        const entry: ConsoleDisplay = { ...display, node_id: nodeId, rows: displayRows(display), ...(caption ? { caption } : {}) };
+        s.lines.push({ stream: "display", text: "", display: entry });
         const displayAt = [...s.displayAt, s.lines.length - 1];
         const extraRows = s.extraRows + displayRows(display) - 1;
         set({ openLine: false, cursor: 0, ...trim({ ...s, displayAt, extraRows }), seq: s.seq + 1 });

@@ -55,7 +55,7 @@ export const createClipboardSlice: EditorSlice<ClipboardState & ClipboardActions
     const all = [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes.map((n) => ({ ...toFlowNode(n), selected: true }))];
     changed(set, get, {
       nodes: all,
-      edges: [...get().edges, ...pasted.edges.map((e) => decorateEdge(e, all, catalogue))],
+      edges: [...get().edges, ...pasted.edges.map((e) => decorateEdge(e, all, catalogue, get().signatures))],
       pasteCount: step,
     });
   },

@@ -79,13 +79,13 @@ export const createDocumentSlice: EditorSlice<DocumentState & DocumentActions> =
     const derived = categories ?? [...new Set(defs.map((d) => d.category))].map((id) => ({ id, title: id }));
     set({ catalogue, categories: derived, typeCompatibility });
     const { nodes, edges } = get();
-    if (edges.length) set({ edges: edges.map((e) => decorateEdge(e, nodes, catalogue)) });
+    if (edges.length) set({ edges: edges.map((e) => decorateEdge(e, nodes, catalogue, get().signatures)) });
   },
 
   load(doc, saved) {
     const nodes = (doc.nodes ?? []).map(toFlowNode);
     const { catalogue } = get();
-    const edges = (doc.edges ?? []).map((e) => decorateEdge(e, nodes, catalogue));
+    const edges = (doc.edges ?? []).map((e) => decorateEdge(e, nodes, catalogue, get().signatures));
     const savedKey = documentKey(saved ?? { nodes, edges });
     // A new document: no history, no problems of the last run, no trace of it.
     set((s) => ({

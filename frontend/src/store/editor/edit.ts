@@ -27,13 +27,14 @@ export interface EditActions {
  * wire): checked by the connection rules, replacing the wire it displaces. A reason when refused.
  */
 function withWire(get: GetEditor, conn: ConnectionLike, nodes: readonly FlowNode[], edges: readonly FlowEdge[]): { edges: FlowEdge[] } | { reason: string } {
-  const { catalogue, typeCompatibility } = get();
-  const verdict = checkConnection(conn, nodes, edges, catalogue, typeCompatibility);
+  const { catalogue, typeCompatibility, signatures } = get();
+  const verdict = checkConnection(conn, nodes, edges, catalogue, typeCompatibility, signatures);
   if (!verdict.ok) return { reason: verdict.reason };
   const edge = decorateEdge(
     { id: newId("e"), source: conn.source ?? "", sourceHandle: conn.sourceHandle ?? "", target: conn.target ?? "", targetHandle: conn.targetHandle ?? "" },
     nodes,
     catalogue,
+    signatures,
   );
   const drop = new Set(verdict.replaces);
   return { edges: [...edges.filter((e) => !drop.has(e.id)), edge] };
@@ -42,7 +43,7 @@ function withWire(get: GetEditor, conn: ConnectionLike, nodes: readonly FlowNode
 /** Joins the dragged wire `from` to the first port of the new node `node` that takes it. */
 function joinPendingWire(get: GetEditor, from: PendingWire, def: NodeTypeDef, node: FlowNode, nodes: readonly FlowNode[], edges: FlowEdge[]): FlowEdge[] {
   const wantDirection = from.handleType === "source" ? "input" : "output";
-  for (const p of portsOf(def, node.data.params).filter((q) => q.direction === wantDirection)) {
+  for (const p of portsOf(def, node.data.params, get().signatures).filter((q) => q.direction === wantDirection)) {
     const conn =
       from.handleType === "source"
         ? { source: from.nodeId, sourceHandle: from.handleId, target: node.id, targetHandle: p.id }
@@ -87,7 +88,7 @@ export const createEditSlice: EditorSlice<EditActions> = (set, get) => ({
     const node = nodes.find((n) => n.id === nodeId);
     let edges = get().edges;
     if (node?.type && catalogue[node.type]?.dynamic_ports?.length) {
-      const kept = new Set(pruneDanglingEdges(nodes, edges, catalogue).map((e) => e.id));
+      const kept = new Set(pruneDanglingEdges(nodes, edges, catalogue, nodeId).map((e) => e.id));
       if (kept.size !== edges.length) edges = edges.filter((e) => kept.has(e.id));
     }
     changed(set, get, { nodes, edges });

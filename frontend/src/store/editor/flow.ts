@@ -5,6 +5,7 @@ import type { Edge, Node } from "@xyflow/react";
 
 import { EXEC_COLOR, typeColor } from "../../lib/colors";
 import { type Catalogue, copyNodeData, type EdgeLike, findPort, type NodeLike } from "../../lib/graph";
+import type { SignatureTable } from "../../lib/signature";
 import type { GraphNode, GraphNodeData } from "../../lib/types";
 
 export type FlowNode = Node<GraphNodeData>;
@@ -18,8 +19,8 @@ export interface PendingWire {
 }
 
 /** A wire as the canvas draws it: coloured by its kind (execution) or by its data type. */
-export function decorateEdge(edge: EdgeLike, nodes: readonly NodeLike[], catalogue: Catalogue): FlowEdge {
-  const port = findPort(nodes, catalogue, edge.source, edge.sourceHandle);
+export function decorateEdge(edge: EdgeLike, nodes: readonly NodeLike[], catalogue: Catalogue, signatures?: SignatureTable): FlowEdge {
+  const port = findPort(nodes, catalogue, edge.source, edge.sourceHandle, signatures);
   const exec = port?.kind === "exec";
   return {
     id: edge.id,
@@ -38,6 +39,26 @@ export function toFlowNode(n: GraphNode): FlowNode {
 
 export function selectedNodeIds(nodes: readonly FlowNode[]): Set<string> {
   return new Set(nodes.filter((n) => n.selected).map((n) => n.id));
+}
+
+// One index of wired outputs per edges array, as below (asked by `graph` nodes only).
+const wiredOutputIndex = new WeakMap<readonly FlowEdge[], Map<string, string>>();
+
+/** The ids of a node's wired output ports, sorted and joined by newlines (see wiredInputsOf). */
+export function wiredOutputsOf(edges: readonly FlowEdge[], nodeId: string): string {
+  let index = wiredOutputIndex.get(edges);
+  if (!index) {
+    const lists = new Map<string, Set<string>>();
+    for (const e of edges) {
+      if (!e.sourceHandle) continue;
+      const set = lists.get(e.source) ?? new Set<string>();
+      set.add(e.sourceHandle);
+      lists.set(e.source, set);
+    }
+    index = new Map([...lists].map(([id, handles]) => [id, [...handles].sort().join("\n")]));
+    wiredOutputIndex.set(edges, index);
+  }
+  return index.get(nodeId) ?? "";
 }
 
 // One index of wired inputs per edges array (edges change far less often than nodes, which

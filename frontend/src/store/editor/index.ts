@@ -11,24 +11,41 @@ import { createCompileSlice } from "./compile";
 import { createDebugSlice } from "./debug";
 import { createDocumentSlice } from "./document";
 import { createEditSlice } from "./edit";
+import { computeBrokenWires, createFunctionsSlice } from "./functions";
 import { createHistorySlice } from "./history";
 import type { EditorStore } from "./types";
 
 export type { DebugVariable, TraceDelta } from "./debug";
 export { isStatementNode, unreachedNodes } from "./debug";
 export type { FlowEdge, FlowNode, PendingWire } from "./flow";
-export { wiredInputsOf } from "./flow";
+export { wiredInputsOf, wiredOutputsOf } from "./flow";
+export type { UsedGraph } from "./functions";
+export { usedGraphName } from "./functions";
 export type { EditorStore } from "./types";
 
 export function createEditorStore(): StoreApi<EditorStore> {
-  return createStore<EditorStore>()((...api) => ({
+  const store = createStore<EditorStore>()((...api) => ({
     ...createDocumentSlice(...api),
     ...createEditSlice(...api),
     ...createHistorySlice(...api),
     ...createClipboardSlice(...api),
     ...createCompileSlice(...api),
     ...createDebugSlice(...api),
+    ...createFunctionsSlice(...api),
   }));
+  // The broken wires follow every content change (contentSeq: edits, undo, loads) and every
+  // signature read, whichever slice made it; not a drag frame.
+  store.subscribe((state, previous) => {
+    if (state.contentSeq === previous.contentSeq && state.signatures === previous.signatures && state.usedGraphs === previous.usedGraphs) return;
+    const broken = computeBrokenWires(state);
+    if (!sameRecord(broken, state.brokenWires)) store.setState({ brokenWires: broken });
+  });
+  return store;
+}
+
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 export const editorStore = createEditorStore();

@@ -8,10 +8,11 @@ import type { CompileActions, CompileState } from "./compile";
 import type { DebugActions, DebugState } from "./debug";
 import type { DocumentActions, DocumentState } from "./document";
 import type { EditActions } from "./edit";
+import type { FunctionsActions, FunctionsState } from "./functions";
 import type { HistoryActions, HistoryState } from "./history";
 
-export type EditorState = DocumentState & HistoryState & ClipboardState & CompileState & DebugState;
-export type EditorActions = DocumentActions & EditActions & HistoryActions & ClipboardActions & CompileActions & DebugActions;
+export type EditorState = DocumentState & HistoryState & ClipboardState & CompileState & DebugState & FunctionsState;
+export type EditorActions = DocumentActions & EditActions & HistoryActions & ClipboardActions & CompileActions & DebugActions & FunctionsActions;
 export type EditorStore = EditorState & EditorActions;
 
 /** Creates one slice `T` of the editor store. */
