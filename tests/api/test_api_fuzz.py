@@ -116,6 +116,11 @@ def with_consistent_graph(case: Any) -> Any:
     if isinstance(body, dict):
         consistent_graph(body)
         consistent_graph(body.get("graph"))  # an import document
+        dependencies = body.get("dependencies")  # and the graphs it uses (format_version 2)
+        if isinstance(dependencies, dict) and isinstance(dependencies.get("graphs"), list):
+            for dependency in dependencies["graphs"]:
+                if isinstance(dependency, dict):
+                    consistent_graph(dependency.get("graph"))
     return case
 
 
