@@ -316,3 +316,48 @@ def test_an_atexit_handler_that_prints_keeps_the_outputs_and_exit_code(
     assert kinds[-2:] == ["result", "exit"]
     stdout = [e["data"]["data"] for e in events if e["event"] == "stdout"]
     assert "".join(stdout).endswith("atexit says bye\n")
+
+
+def test_three_levels_of_graphs_compute_in_the_sandbox(engine_servers, engine_token, engine_user):
+    """The top graph, a function itself (input n, output total), calls a middle graph that calls
+    an inner one: one real run over REST gives the value computed through all three levels."""
+    from tests.graphs.test_graphs_dependencies import _edge, _node, add_graph
+
+    inner = Graph.objects.create(owner=engine_user, name="inner", **add_graph(1))  # y = x + 1
+    middle = add_graph(10)  # y = inner(x + 10)
+    middle["nodes"].append(_node("g", "graph", 25, {"graph_id": inner.pk, "version": 1}))
+    middle["edges"] = [
+        _edge("start", "next", "g", "exec"),
+        _edge("g", "next", "out", "exec"),
+        _edge("x", "value", "plus", "a"),
+        _edge("plus", "result", "g", "in:x"),
+        _edge("g", "out:y", "out", "value"),
+    ]
+    mid = Graph.objects.create(owner=engine_user, name="middle", **middle)
+    top = Graph.objects.create(
+        owner=engine_user,
+        name="top",
+        nodes=[
+            _node("start", "on_start", 0, {}),
+            _node("n", "graph_input", 10, {"name": "n", "type": "int"}),
+            _node("g", "graph", 20, {"graph_id": mid.pk, "version": 1}),
+            _node("total", "graph_output", 30, {"name": "total", "type": "number"}),
+        ],
+        edges=[
+            _edge("start", "next", "g", "exec"),
+            _edge("g", "next", "total", "exec"),
+            _edge("n", "value", "g", "in:x"),
+            _edge("g", "out:y", "total", "value"),
+        ],
+    )
+    answer = api(
+        engine_servers,
+        engine_token,
+        "POST",
+        f"/api/graphs/{top.pk}/runs/?wait=25",
+        json={"inputs": {"n": 100}},
+    )
+    assert answer.status_code == 200, answer.text
+    detail = answer.json()
+    assert (detail["exit_code"], detail["reason"]) == (0, "ok"), detail
+    assert detail["outputs"] == {"total": 111}
