@@ -188,3 +188,15 @@ def test_logs_never_show_a_hook_token(owner_client, anon_client, graph, settings
         "Too Many Requests: /api/hooks/<token>/",
     ]
     assert token_of(url) not in caplog.text
+
+
+def test_a_deactivated_owners_hooks_are_404(owner, owner_client, anon_client, graph):
+    """A hook runs as its owner: once the owner's account is deactivated (which every other way
+    in refuses), the hook is as unknown as a revoked one, and nothing runs."""
+    url = owner_client.post(hooks_url(graph.pk)).data["url"]
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    answer = anon_client.post(url, {}, format="json")
+    assert answer.status_code == 404
+    assert anon_client.get(f"{url}runs/0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21/").status_code == 404
+
