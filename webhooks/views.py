@@ -60,7 +60,7 @@ class GraphWebhookListView(GraphWebhooksMixin, generics.ListAPIView[Webhook]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         graph = self.get_graph()
-        if Webhook.objects.filter(graph__owner=request.user).count() >= MAX_HOOKS_PER_USER:
+        if Webhook.objects.filter(graph__owner_id=graph.owner_id).count() >= MAX_HOOKS_PER_USER:
             return Response(
                 {
                     "detail": f"You already have {MAX_HOOKS_PER_USER} webhooks, the most one user "

@@ -150,7 +150,8 @@ def test_a_result_frame_nested_too_deep_is_refused():
     for big in (1, 2**60):  # with a value portable() changes, and without
         side = SideChannel()
         side.feed(side_frame({"t": "result", "out": 0, "outputs": {"x": at_bound, "n": big}}))
-        assert list(side.due())[0]["outputs"]["x"] == at_bound
+        [event] = side.due()
+        assert event["outputs"]["x"] == at_bound
 
 
 def test_a_result_waits_for_the_output_before_it():
