@@ -37,7 +37,7 @@ class GraphSignatureView(OwnGraphsMixin, generics.GenericAPIView):
         raw = request.query_params.get("version")
         if raw is None or raw == str(graph.version):
             return Response(signature_of(graph))
-        if not raw.isdigit() or len(raw) > 10:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:  # "²".isdigit() too
             raise serializers.ValidationError({"version": ["Must be a positive integer."]})
         revision = graph.revisions.filter(version=int(raw)).first()
         if revision is None:

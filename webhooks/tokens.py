@@ -28,12 +28,17 @@ def token_hash(token: str) -> str:
 
 
 def find_hook(token: str) -> Webhook | None:
-    """The live hook whose token is `token`, with its graph and owner; None when unknown or
-    revoked."""
+    """The live hook whose token is `token`, with its graph and owner; None when unknown,
+    revoked, or its owner's account is deactivated (a hook runs as its owner, and every other way
+    in refuses an inactive user)."""
     if _TOKEN.fullmatch(token) is None:
         return None
     digest = token_hash(token)
-    hook = Webhook.objects.select_related("graph__owner").filter(token_hash=digest).first()
+    hook = (
+        Webhook.objects.select_related("graph__owner")
+        .filter(token_hash=digest, graph__owner__is_active=True)
+        .first()
+    )
     if hook is None or not hmac.compare_digest(hook.token_hash, digest):
         return None
     return hook

@@ -11,7 +11,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -22,6 +27,11 @@ from nodeengine.api.pagination import Pages
 from webhooks.models import Webhook
 from webhooks.serializers import WebhookCreatedSerializer, WebhookSerializer
 from webhooks.tokens import new_token, token_hash
+
+# Each hook has its own run slots (webhooks/limits.py), apart from its owner's: without a bound on
+# the hooks, a user would multiply their own run limits (RUNS_PER_USER, RUNS_QUEUED_PER_USER) by
+# making hooks and calling them. All the user's graphs count together.
+MAX_HOOKS_PER_USER = 10
 
 
 class GraphWebhooksMixin(generics.GenericAPIView[Webhook]):
@@ -41,10 +51,23 @@ class GraphWebhookListView(GraphWebhooksMixin, generics.ListAPIView[Webhook]):
     @extend_schema(
         summary="Create a webhook: a secret URL that runs this graph as you (shown once)",
         request=None,
-        responses={201: WebhookCreatedSerializer},
+        responses={
+            201: WebhookCreatedSerializer,
+            400: OpenApiResponse(
+                description=f"You already have {MAX_HOOKS_PER_USER} webhooks (all graphs)."
+            ),
+        },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         graph = self.get_graph()
+        if Webhook.objects.filter(graph__owner_id=graph.owner_id).count() >= MAX_HOOKS_PER_USER:
+            return Response(
+                {
+                    "detail": f"You already have {MAX_HOOKS_PER_USER} webhooks, the most one user "
+                    "may have: revoke one (DELETE .../webhooks/{hook_id}/) to make another."
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         token = new_token()
         hook = Webhook.objects.create(graph=graph, token_hash=token_hash(token))
         url = request.build_absolute_uri(reverse("hook-run", args=[token]))

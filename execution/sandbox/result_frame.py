@@ -15,12 +15,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from execution.portable_json import MAX_DEPTH
+
 # The runner's outputs are at most 1 MiB of JSON; the rest is the frame around them and the
 # warnings (at most one per output name, each short).
 MAX_OUTPUTS_BYTES = 1024 * 1024
 MAX_RESULT_FRAME_BYTES = MAX_OUTPUTS_BYTES + 400 * 1024
 MAX_WARNINGS = 1001
 MAX_WARNING_CHARS = 300
+# Nesting of the outputs object (its values one level in): the depth portable_json.py allows,
+# which it counts from the event, one level above the outputs. The runner's values are at most 32
+# deep; a frame the script wrote itself may be as deep as json.loads allows (about 1000), which
+# later hops (json.dumps deeper in a stack, msgpack, the record's NUL scrub) cannot all carry, and
+# portable() checks depth only for frames that may hold values it must change.
+MAX_OUTPUTS_DEPTH = MAX_DEPTH - 1
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether a JSON value nests more than `limit` levels (a scalar is 0), without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if level + 1 > limit:
+            return True
+        stack.extend((child, level + 1) for child in children)
+    return False
 
 
 def result_event(frame: dict[str, Any]) -> dict[str, Any]:
@@ -28,6 +53,8 @@ def result_event(frame: dict[str, Any]) -> dict[str, Any]:
     outputs, warnings = frame.get("outputs"), frame.get("warnings", [])
     if not isinstance(outputs, dict):
         raise ValueError("its outputs are not an object")
+    if _deeper_than(outputs, MAX_OUTPUTS_DEPTH):
+        raise ValueError(f"its outputs are nested more than {MAX_OUTPUTS_DEPTH} levels deep")
     if (
         not isinstance(warnings, list)
         or len(warnings) > MAX_WARNINGS

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from execution.sandbox.result_frame import MAX_OUTPUTS_DEPTH
 from execution.sandbox.side_channel import SideChannel, SideChannelError
 from tests.docker_support import Transcript
 
@@ -135,6 +136,22 @@ def test_a_result_frame_over_its_limit_is_refused():
     outputs = {"x": "y" * (1500 * 1024)}
     with pytest.raises(SideChannelError, match="over the"):
         SideChannel().feed(side_frame({"t": "result", "out": 0, "outputs": outputs}))
+
+
+def test_a_result_frame_nested_too_deep_is_refused():
+    """A script can write its own result frame (bypassing _ne_output's depth bound of 32): the
+    pool holds it to the depth every later hop can carry (json.dumps, msgpack and the record all
+    recurse), whatever characters the frame holds."""
+    deep = json.loads("[" * 500 + "]" * 500)
+    with pytest.raises(SideChannelError, match="nested"):
+        SideChannel().feed(side_frame({"t": "result", "out": 0, "outputs": {"x": deep}}))
+    levels = MAX_OUTPUTS_DEPTH - 1  # the outputs object is one level more
+    at_bound = json.loads("[" * levels + "]" * levels)
+    for big in (1, 2**60):  # with a value portable() changes, and without
+        side = SideChannel()
+        side.feed(side_frame({"t": "result", "out": 0, "outputs": {"x": at_bound, "n": big}}))
+        [event] = side.due()
+        assert event["outputs"]["x"] == at_bound
 
 
 def test_a_result_waits_for_the_output_before_it():

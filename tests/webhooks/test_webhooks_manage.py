@@ -188,3 +188,34 @@ def test_logs_never_show_a_hook_token(owner_client, anon_client, graph, settings
         "Too Many Requests: /api/hooks/<token>/",
     ]
     assert token_of(url) not in caplog.text
+
+
+def test_a_deactivated_owners_hooks_are_404(owner, owner_client, anon_client, graph):
+    """A hook runs as its owner: once the owner's account is deactivated (which every other way
+    in refuses), the hook is as unknown as a revoked one, and nothing runs."""
+    url = owner_client.post(hooks_url(graph.pk)).data["url"]
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    answer = anon_client.post(url, {}, format="json")
+    assert answer.status_code == 404
+    assert anon_client.get(f"{url}runs/0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21/").status_code == 404
+
+
+def test_a_user_has_a_bounded_number_of_hooks(owner, owner_client, graph):
+    """Each hook has run slots of its own, apart from its owner's: without a bound on the hooks,
+    a user would multiply their own run limit by making hooks. The bound counts all the user's
+    graphs."""
+    from webhooks.views import MAX_HOOKS_PER_USER
+
+    second = make_graph(owner, name="second")
+    for _ in range(MAX_HOOKS_PER_USER - 1):
+        assert owner_client.post(hooks_url(graph.pk)).status_code == 201
+    assert owner_client.post(hooks_url(second.pk)).status_code == 201
+    refused = owner_client.post(hooks_url(second.pk))
+    assert refused.status_code == 400
+    assert str(MAX_HOOKS_PER_USER) in refused.json()["detail"]
+    assert Webhook.objects.filter(graph__owner=owner).count() == MAX_HOOKS_PER_USER
+    # Revoking one makes room again.
+    hook_id = Webhook.objects.filter(graph=graph).values_list("pk", flat=True).first()
+    assert owner_client.delete(hooks_url(graph.pk, hook_id)).status_code == 204
+    assert owner_client.post(hooks_url(second.pk)).status_code == 201

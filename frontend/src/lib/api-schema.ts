@@ -3429,6 +3429,13 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookCreated"];
                 };
             };
+            /** @description You already have 10 webhooks (all graphs). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
             401: {
                 headers: {
