@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import (
@@ -190,7 +191,12 @@ class HookRunView(HookView):
         if started.error is not None:
             return refusal(request, started)
         run_id = str(started.run_id)
-        WebhookRun.objects.create(hook=hook, run_id=run_id)
+        try:
+            WebhookRun.objects.create(hook=hook, run_id=run_id)
+        except IntegrityError:
+            # Revoked while its run was being admitted: the run goes on as the owner's (listed
+            # with their executions), but this URL no longer answers for it.
+            raise NotFound("No webhook has this token (it is unknown, or was revoked).") from None
         return Running(request, token, run_id, seconds)
 
 
