@@ -91,7 +91,8 @@ function CopyCommand({ value, label, testId }: { value: string; label: string; t
       <textarea
         ref={field}
         readOnly
-        rows={3}
+        // Tall enough for the whole line, wrapped at about 70 characters.
+        rows={Math.min(6, Math.max(2, Math.ceil(value.length / 70)))}
         value={value}
         aria-label={label}
         spellCheck={false}
