@@ -9,6 +9,7 @@ import { Link } from "react-router-dom";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input, Label } from "@/components/ui/input";
+import { copyText } from "@/editor/CopyButton";
 import { errorText } from "@/lib/api";
 import {
   checkListing,
@@ -82,17 +83,6 @@ function ErrorLine({ id, text }: { id?: string; text: string | null | undefined 
       {text}
     </p>
   );
-}
-
-/** Copies a text; where the clipboard API is missing or refused, through a selected field. */
-async function copyText(text: string, field: HTMLInputElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    field?.select();
-    return document.execCommand?.("copy") ?? false;
-  }
 }
 
 function LinkSection({ graph, onChange }: { graph: GraphRecord; onChange: (patch: SharingPatch) => void }) {

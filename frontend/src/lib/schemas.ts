@@ -26,6 +26,8 @@ import type {
   RevisionSummary,
   SharedGraphRead,
   Signature,
+  Webhook,
+  WebhookCreated,
 } from "./types";
 
 /** One zod schema per field of `T`, no field missing and none extra (checked with `satisfies`). */
@@ -78,13 +80,14 @@ const signatureOutputSchema = z.object({
   type: dataTypeSchema.catch("any"),
 } satisfies Shape<Signature["outputs"][number]>);
 
+/** A signature as the signature route answers it: an answer of another shape is an error. */
+export const signatureAnswerSchema: z.ZodType<Signature> = z.object({
+  inputs: z.array(signatureInputSchema),
+  outputs: z.array(signatureOutputSchema),
+} satisfies Shape<Signature>);
+
 /** An answer without a signature (an older server) reads as a graph with no inputs or outputs. */
-export const signatureSchema: z.ZodType<Signature> = z
-  .object({
-    inputs: z.array(signatureInputSchema),
-    outputs: z.array(signatureOutputSchema),
-  } satisfies Shape<Signature>)
-  .catch({ inputs: [], outputs: [] });
+export const signatureSchema: z.ZodType<Signature> = signatureAnswerSchema.catch({ inputs: [], outputs: [] });
 
 /** A row of GET /api/graphs/ (the "My graphs" palette section). */
 export const graphSummarySchema: z.ZodType<GraphSummary> = z.object({
@@ -172,6 +175,25 @@ export const sharedGraphSchema: z.ZodType<SharedGraphRead> = z.object({
 export type SharedGraph = SharedGraphRead;
 
 export const createdSchema = z.object({ id: z.number() });
+
+// ---------------------------------------------------------------- webhooks (the Call dialog)
+
+/** A row of GET /api/graphs/{id}/webhooks/: never a token. */
+export const webhookSchema: z.ZodType<Webhook> = z.object({ id: z.number(), created_at: z.string() } satisfies Shape<Webhook>);
+
+/** GET /api/graphs/{id}/webhooks/: a page (or, from a server without pagination, a plain list). */
+export const webhookListSchema = z.union([
+  z.array(webhookSchema).transform((results) => ({ count: results.length, results })),
+  z.object({ count: z.number().int().nonnegative(), results: z.array(webhookSchema) }),
+]);
+export type WebhookList = z.infer<typeof webhookListSchema>;
+
+/** POST /api/graphs/{id}/webhooks/: the one answer that carries the hook's URL (its token). */
+export const webhookCreatedSchema: z.ZodType<WebhookCreated> = z.object({
+  id: z.number(),
+  url: z.string().min(1),
+  created_at: z.string(),
+} satisfies Shape<WebhookCreated>);
 
 const portSchema = z.object({
   id: z.string(),

@@ -103,6 +103,12 @@ export type CompileResult = ApiSchemas["CompileResult"];
 /** A graph's inputs and outputs (its Graph input / Graph output nodes), derived by the compiler. */
 export type Signature = ApiSchemas["Signature"];
 
+/** A graph's webhook as listed (GET /api/graphs/{id}/webhooks/): never its token. */
+export type Webhook = ApiSchemas["Webhook"];
+
+/** A webhook just created: its absolute URL carries the token, shown this once. */
+export type WebhookCreated = ApiSchemas["WebhookCreated"];
+
 /** A graph's entry in the public gallery, as its owner sees it. */
 export type GalleryListing = ApiSchemas["GalleryListing"];
 

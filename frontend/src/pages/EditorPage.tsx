@@ -1,7 +1,7 @@
 // The editor of one graph: the toolbar, then the palette, the canvas, the live code with the
 // problems, and the console, in resizable, collapsible panels (editor/Workspace.tsx, shared with
 // the read-only viewer of shared graphs). Loading, saving, drafts and the leave guard are
-// editor/useGraphDocument.ts; the shortcuts are editor/keymap.ts; sharing is editor/ShareDialog.tsx.
+// editor/useGraphDocument.ts; the shortcuts are editor/keymap.ts; sharing is editor/ShareDialog.tsx; calling the graph (REST, webhooks) editor/CallDialog.tsx.
 
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
@@ -29,6 +29,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { AppHeader } from "@/components/AppHeader";
 import { Button } from "@/components/ui/button";
+import { CallButton, CallDialog } from "@/editor/CallDialog";
 import { ConflictDialog, DraftDialog, HelpDialog, HistoryDialog, LeaveDialog, RenameDialog } from "@/editor/DocumentDialogs";
 import { addGraphAt, type GraphDrag } from "@/editor/graphDrag";
 import { RunInputsDialog, type RunInputsRequest } from "@/editor/RunInputsDialog";
@@ -58,6 +59,7 @@ function Editor({ graphId }: { graphId: number }) {
   const [helpOpen, setHelpOpen] = useState(false);
   const [sandboxOpen, setSandboxOpen] = useState(false);
   const [shareOpen, setShareOpen] = useState(false);
+  const [callOpen, setCallOpen] = useState(false);
   const show = useShowRecord();
   const focusNode = useFocusNode();
   const doc = useGraphDocument(graphId, { show, getViewport: () => flow.getViewport() });
@@ -231,6 +233,7 @@ function Editor({ graphId }: { graphId: number }) {
               {doc.saveError}
             </span>
           )}
+          <CallButton graph={graph} onClick={() => setCallOpen(true)} />
           <ShareButton graph={graph} onClick={() => setShareOpen(true)} />
           <Button size="sm" variant="outline" onClick={() => void save()} disabled={doc.saving || !graph} title="Save (Ctrl+S)" data-testid="save">
             <Save /> Save
@@ -318,6 +321,7 @@ function Editor({ graphId }: { graphId: number }) {
       <RunInputsDialog graphId={graphId} request={inputsRequest} onClose={() => setInputsRequest(null)} onRun={runWithInputs} />
       <SandboxDialog open={sandboxOpen} onClose={() => setSandboxOpen(false)} />
       {graph && <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} graph={graph} dirty={dirty} onChange={doc.sharingChanged} />}
+      {graph && <CallDialog open={callOpen} onClose={() => setCallOpen(false)} graph={graph} dirty={dirty} />}
       {graph && <RenameDialog open={renameOpen} onClose={() => setRenameOpen(false)} graph={graph} onRenamed={doc.renamed} />}
       {graph && (
         <HistoryDialog
