@@ -46,8 +46,7 @@ class ClientRun:
     ) -> None:
         self.host = host
         self.table = table  # the socket's runs (None for a REST run: its host has one run)
-        # Whose run slots it takes: its user's own, unless given (a webhook's, webhooks/).
-        self.budget = budget or Budget.of_user(host.user.pk)
+        self._budget = budget  # whose run slots it takes: see `budget`
         self.request = request
         self.ref = request.ref
         self.run_id: str | None = None
@@ -66,6 +65,11 @@ class ClientRun:
         self.controls = RunControls()  # stdin, resume, breakpoints: sent once started
         self._background: set[asyncio.Task[Any]] = set()
         self.final_fields: dict[str, Any] | None = None
+
+    @property
+    def budget(self) -> Budget:
+        """Whose run slots it takes: its user's own, unless given (a webhook's, webhooks/)."""
+        return self._budget or Budget.of_user(self.host.user.pk)
 
     async def emit(self, event: dict[str, Any]) -> None:
         await self.host.send_event(event)
