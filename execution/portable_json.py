@@ -28,6 +28,24 @@ class NotPortable(ValueError):
     """A value that cannot be sent as JSON (bytes, an object, nested too deep)."""
 
 
+def deeper_than(value: Any, limit: int) -> bool:
+    """Whether a JSON value nests more than `limit` levels (a scalar is 0), without recursion:
+    a hostile value (a script's frame, a request's inputs) may nest deeper than the stack."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if level + 1 > limit:
+            return True
+        stack.extend((child, level + 1) for child in children)
+    return False
+
+
 def portable(value: Any, depth: int = 0) -> Any:
     """`value` (JSON-like) as every hop can carry it: integers past ±2^53 as decimal text, NaN
     as null, ±infinity as "inf"/"-inf" (as the runner writes cells), lone surrogates as U+FFFD,

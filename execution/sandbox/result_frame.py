@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from execution.portable_json import MAX_DEPTH
+from execution.portable_json import MAX_DEPTH, deeper_than
 
 # The runner's outputs are at most 1 MiB of JSON; the rest is the frame around them and the
 # warnings (at most one per output name, each short).
@@ -31,29 +31,12 @@ MAX_WARNING_CHARS = 300
 MAX_OUTPUTS_DEPTH = MAX_DEPTH - 1
 
 
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether a JSON value nests more than `limit` levels (a scalar is 0), without recursion."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if level + 1 > limit:
-            return True
-        stack.extend((child, level + 1) for child in children)
-    return False
-
-
 def result_event(frame: dict[str, Any]) -> dict[str, Any]:
     """The `result` event (without run_id); ValueError saying what is wrong."""
     outputs, warnings = frame.get("outputs"), frame.get("warnings", [])
     if not isinstance(outputs, dict):
         raise ValueError("its outputs are not an object")
-    if _deeper_than(outputs, MAX_OUTPUTS_DEPTH):
+    if deeper_than(outputs, MAX_OUTPUTS_DEPTH):
         raise ValueError(f"its outputs are nested more than {MAX_OUTPUTS_DEPTH} levels deep")
     if (
         not isinstance(warnings, list)

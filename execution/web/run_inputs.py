@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 
+from execution.portable_json import deeper_than
 from graphs.catalogue.model import fits_type
 
 BAD_INPUTS = "bad_inputs"
@@ -71,23 +72,6 @@ def _json_kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of a JSON value (a scalar is 0), without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level + 1)
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
 def encode_inputs(values: dict[str, Any]) -> str:
     """The JSON text the sandbox decodes as `_ne_inputs` (raises ValueError for NaN)."""
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -108,7 +92,7 @@ def inputs_shape_errors(inputs: Any, *, code_run: bool) -> list[str]:
     errors = []
     limit_depth = int(settings.GRAPH_MAX_DEPTH)
     for name, value in inputs.items():
-        if _depth(value) > limit_depth:
+        if deeper_than(value, limit_depth):
             errors.append(
                 f"Input {_shown(name)} is nested more than {limit_depth} levels deep"
                 " (GRAPH_MAX_DEPTH)."
