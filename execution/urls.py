@@ -1,12 +1,16 @@
 from django.urls import path
 
 from execution import sandbox_view, views
-from execution.web import run_views
+from execution.web import run_event_views, run_views
 
 urlpatterns = [
     path("executions/", views.ExecutionListView.as_view(), name="execution-list"),
     path("executions/<uuid:pk>/", run_views.execution_detail_view, name="execution-detail"),
-    path("executions/<uuid:pk>/events/", run_views.execution_events_view, name="execution-events"),
+    path(
+        "executions/<uuid:pk>/events/",
+        run_event_views.execution_events_view,
+        name="execution-events",
+    ),
     path(
         "executions/<uuid:pk>/kill/", run_views.ExecutionKillView.as_view(), name="execution-kill"
     ),

@@ -42,7 +42,7 @@ from execution.web.messages import RunRequest
 from execution.web.rest_run import server_loop_running, start_rest_run
 from execution.web.run_inputs import inputs_shape_errors
 from execution.web.run_record import db
-from execution.web.run_views import WAIT_MAX_SECONDS, _with_drf_first, refusal, wait_seconds
+from execution.web.run_views import WAIT_MAX_SECONDS, refusal, wait_seconds, with_drf_first
 from execution.web.run_wait import wait_for_end
 from webhooks.limits import WebhookJSONParser, WebhookRateThrottle, hook_budget
 from webhooks.models import Webhook, WebhookRun
@@ -252,5 +252,5 @@ async def hook_run_result(request: HttpRequest, token: str, run_id: uuid.UUID) -
     return await _waited(await _result(request, token=token, run_id=run_id))  # type: ignore[no-any-return]
 
 
-hook_run_view = _with_drf_first(hook_run, HookRunView)
-hook_run_result_view = _with_drf_first(hook_run_result, HookRunResultView)
+hook_run_view = with_drf_first(hook_run, HookRunView)
+hook_run_result_view = with_drf_first(hook_run_result, HookRunResultView)

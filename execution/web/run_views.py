@@ -1,10 +1,10 @@
-"""Runs over REST (docs/interfaces.md, "Runs over REST"): submit, wait for the end, follow.
+"""Runs over REST (docs/interfaces.md, "Runs over REST"): submit, wait for the end, stop.
 
 `POST /api/runs/` and `POST /api/graphs/{id}/runs/` start a run exactly as a socket's `run`
 frame does (execution/web/rest_run.py) and answer 202 once it is admitted; with `?wait=N`, 200
 with the finished run's detail if it ends within N seconds (one request for a short run). `GET
-/api/executions/{id}/?wait=N` holds the answer until the run ends (at most N seconds) and
-`GET /api/executions/{id}/events/` streams its events as Server-Sent Events (run_wait.py waits).
+/api/executions/{id}/?wait=N` holds the answer until the run ends (at most N seconds;
+run_wait.py waits). Following a run as Server-Sent Events is run_event_views.py's.
 
 Waiting and streaming are async views: Django runs sync views on one shared thread under ASGI,
 so a sync view waiting 30 s would stall every other sync request of the process. They first
@@ -13,13 +13,12 @@ call the DRF view (authentication, permissions, 404 for another user's run) and 
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
@@ -31,14 +30,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from execution.models import Execution
-from execution.protocol import exit_event
 from execution.serializers import (
     ExecutionDetailSerializer,
     GraphRunSerializer,
@@ -56,18 +52,10 @@ from execution.web.rest_run import (
     server_loop_running,
     start_rest_run,
 )
-from execution.web.run_events import (
-    RECORD_EXIT_ID,
-    follow,
-    resumed_after_exit,
-    run_events,
-)
-from execution.web.run_record import db
-from execution.web.run_wait import detail_answer, finished_row, wait_for_end
+from execution.web.run_wait import detail_answer, wait_for_end
 
 WAIT_MAX_SECONDS = 30
 RETRY_AFTER_SECONDS = 5
-KEEP_ALIVE_SECONDS = 15.0
 
 # The refusal a socket client gets as an `error` event, as an HTTP status.
 _ERROR_STATUS = {
@@ -351,110 +339,7 @@ class ExecutionDetailView(OwnExecutionsMixin, generics.RetrieveAPIView[Execution
         return super().get(request, *args, **kwargs)
 
 
-LAST_EVENT_ID = OpenApiParameter(
-    "Last-Event-ID",
-    str,
-    OpenApiParameter.HEADER,
-    description="Resume after this event (the `id:` of the last event read); an EventSource "
-    "sends it by itself when it reconnects.",
-)
-EVENT_STREAM_SCHEMA = {
-    "type": "string",
-    "description": "text/event-stream (https://html.spec.whatwg.org/#server-sent-events).",
-    "example": 'id: 1718000000000-0\nevent: queued\ndata: {"type": "queued", '
-    '"run_id": "0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21", "position": 0}\n\n'
-    'id: 1718000000100-0\nevent: stdout\ndata: {"type": "stdout", '
-    '"run_id": "0b7c0d5e-3f0a-4f59-9a57-3c1d1b0f7e21", "data": "hi\\n"}\n\n',
-}
-
-
-class JSONWhateverAccepted(BaseContentNegotiation):
-    """The events view's answers that are not the stream (errors) are JSON, also to a client
-    that accepts only `text/event-stream` (an EventSource), instead of a 406."""
-
-    def select_parser(self, request: Request, parsers: Iterable[Any]) -> Any:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[Any], format_suffix: Any = None
-    ) -> Any:
-        renderer = next(iter(renderers))  # DRF hands in the view's renderers, never none
-        return renderer, renderer.media_type
-
-
-class ExecutionEventsView(OwnExecutionsMixin, generics.RetrieveAPIView[Execution]):
-    serializer_class = ExecutionDetailSerializer
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = JSONWhateverAccepted
-
-    @extend_schema(
-        summary="Follow one of your runs as Server-Sent Events",
-        description="Events as on the WebSocket (`queued`, `started`, `stdout`, `stderr`, "
-        "`display`, `result` (a graph's outputs, after all output), `exit`, ...), one SSE "
-        "event each: `event:` its type, `data:` its JSON, "
-        "`id:` its place (send it back as `Last-Event-ID` to resume). The stream ends after "
-        "`exit`. Runs submitted over REST only; for others the stream holds their `exit` alone. "
-        "Resuming after the `exit` answers 204.",
-        parameters=[LAST_EVENT_ID],
-        responses={
-            (200, "text/event-stream"): OpenApiResponse(
-                EVENT_STREAM_SCHEMA,
-                description="A stream of Server-Sent Events (text, not JSON), up to the run's "
-                "`exit`. Each event is `id: <place>` (all but keep-alives), `event: <type>` and "
-                "`data: <the event as JSON>` lines and a blank line; `: keep-alive` comment "
-                "lines come every 15 s while nothing happens. The JSON of each type is the "
-                "WebSocket event of that name (docs/interfaces.md): e.g. `exit` is "
-                "`{type, run_id, exit_code, reason, duration_ms, node_id, message}`.",
-            ),
-            204: OpenApiResponse(
-                description="`Last-Event-ID` is the run's `exit`: nothing more will come "
-                "(an EventSource stops reconnecting)."
-            ),
-        },
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-def _sse(event: str, data: Any, entry_id: str | None = None) -> str:
-    head = f"id: {entry_id}\n" if entry_id is not None else ""
-    return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def _exit_from_record(row: dict[str, Any]) -> dict[str, Any]:
-    return dict(
-        exit_event(
-            str(row["id"]),
-            exit_code=row["exit_code"],
-            reason=row["reason"],
-            message=row["message"],
-            duration_ms=row["duration_ms"] or 0,
-            node_id=row["node_id"] or None,
-        )
-    )
-
-
-async def _event_stream(run_id: str, after: str | None, row: dict[str, Any]) -> AsyncIterator[str]:
-    if row["status"] == "finished" and not await run_events().read(run_id, None, block=0):
-        yield _sse("exit", _exit_from_record(row), RECORD_EXIT_ID)  # a finished run, no log
-        return
-    async for entry in follow(run_id, after, idle=KEEP_ALIVE_SECONDS):
-        if entry is None:
-            # Nothing logged for a while: a run whose events were never logged (a socket run)
-            # or have expired gets its exit from the record once it has one.
-            finished: dict[str, Any] | None = row
-            if row["status"] != "finished":
-                finished = await db(finished_row, run_id)
-            if finished is not None:
-                yield _sse("exit", _exit_from_record(finished), RECORD_EXIT_ID)
-                return
-            yield ": keep-alive\n\n"
-            continue
-        entry_id, event = entry
-        yield _sse(str(event.get("type")), event, entry_id)
-
-
-def _with_drf_first(view: Callable[..., Any], cls: type) -> Callable[..., Any]:
+def with_drf_first(view: Callable[..., Any], cls: type) -> Callable[..., Any]:
     """Mark an async view as the DRF view `cls` for drf-spectacular (which reads `cls`)."""
     view.cls = cls  # type: ignore[attr-defined]  # an attribute set on a plain function
     view.initkwargs = {}  # type: ignore[attr-defined]
@@ -462,7 +347,6 @@ def _with_drf_first(view: Callable[..., Any], cls: type) -> Callable[..., Any]:
 
 
 _detail = sync_to_async(ExecutionDetailView.as_view())
-_events_check = sync_to_async(ExecutionEventsView.as_view())
 _run_create = sync_to_async(RunCreateView.as_view())
 _graph_run_create = sync_to_async(GraphRunCreateView.as_view())
 
@@ -508,23 +392,6 @@ async def graph_run_create(request: HttpRequest, pk: int) -> HttpResponse:
     return await _submitted_then_wait(request, await _graph_run_create(request, pk=pk))
 
 
-async def execution_events(request: HttpRequest, pk: Any) -> HttpResponseBase:
-    response = await _events_check(request, pk=pk)
-    if request.method != "GET" or response.status_code != 200:
-        return response  # an error, or OPTIONS' description
-    last_event_id = request.headers.get("Last-Event-ID")
-    if last_event_id is not None and await resumed_after_exit(str(pk), last_event_id):
-        # Resumed after the exit: nothing more will come. 204 tells an EventSource (which
-        # reconnects by itself whenever a stream closes) to stop reconnecting.
-        return HttpResponse(status=204)
-    stream = _event_stream(str(pk), last_event_id, response.data)
-    streaming = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
-    streaming["Cache-Control"] = "no-cache"
-    streaming["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the events back
-    return streaming
-
-
-execution_detail_view = _with_drf_first(execution_detail, ExecutionDetailView)
-run_create_view = _with_drf_first(run_create, RunCreateView)
-graph_run_create_view = _with_drf_first(graph_run_create, GraphRunCreateView)
-execution_events_view = _with_drf_first(execution_events, ExecutionEventsView)
+execution_detail_view = with_drf_first(execution_detail, ExecutionDetailView)
+run_create_view = with_drf_first(run_create, RunCreateView)
+graph_run_create_view = with_drf_first(graph_run_create, GraphRunCreateView)
