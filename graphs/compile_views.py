@@ -27,6 +27,10 @@ _DIAGNOSTICS = inline_serializer(
         "message": serializers.CharField(),
         "node_id": serializers.CharField(allow_null=True),
         "port": serializers.CharField(allow_null=True),
+        "line": serializers.IntegerField(
+            allow_null=True, help_text="1-based line in Python source the diagnostic is about."
+        ),
+        "col": serializers.IntegerField(allow_null=True, help_text="1-based column, with line."),
     },
 )
 COMPILE_RESULT = inline_serializer(
