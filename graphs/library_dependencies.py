@@ -134,7 +134,8 @@ def library_copies(
 ) -> dict[str, Any]:
     """The library copies a graph of `owner_id`'s embeds when saved, whose nodes (and the nodes
     of the graph copies it keeps) are `node_lists`: each version of the owner's own entries, else
-    the copy found in `pool` (what it kept, and what the graphs it copies carried)."""
+    the copy found in `pool` (what it kept, and what the graphs it copies carried), else one
+    another graph of the owner's holds. Anything else is embedded by nobody: never readable."""
     refs: dict[tuple[int, int], None] = {}
     for nodes in node_lists:
         refs.update(dict.fromkeys(library_refs(nodes)))
@@ -142,7 +143,7 @@ def library_copies(
     copies: dict[str, Any] = {}
     for entry_id, version in list(refs)[:MAX_LIBRARY_VERSIONS]:
         key = library_key(entry_id, version)
-        copy = own.get(key) or pool.get(key)
-        if isinstance(copy, dict):
+        copy = own.get(key) or pool.get(key) or _held_copy(owner_id, key)
+        if isinstance(copy, dict) and isinstance(copy.get("code"), str):
             copies[key] = {field: copy.get(field) for field in _COPY}
     return copies

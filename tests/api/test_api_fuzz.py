@@ -74,6 +74,8 @@ EXCLUDED: dict[tuple[str, str], set[str]] = {
     # anything else answers its documented 400 with diagnostics (docs/catalogue.md).
     ("POST", "/api/node-library/"): {"positive_data_acceptance"},
     ("PUT", "/api/node-library/{id}/"): {"positive_data_acceptance"},
+    # The same for the code an export's `dependencies.library` carries.
+    ("POST", "/api/graphs/import/"): {"positive_data_acceptance"},
 }
 
 

@@ -812,10 +812,14 @@ export interface components {
         /** @enum {string} */
         DataTypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
         Dependencies: {
+            /** @description Every library node version the graph (or a graph it uses) uses, once each; on import each becomes a new library entry of yours and the `lib:` nodes are remapped. */
+            library?: components["schemas"]["LibraryDependency"][];
             /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
             graphs?: components["schemas"]["Dependency"][];
         };
         DependenciesRequest: {
+            /** @description Every library node version the graph (or a graph it uses) uses, once each; on import each becomes a new library entry of yours and the `lib:` nodes are remapped. */
+            library?: components["schemas"]["LibraryDependencyRequest"][];
             /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
             graphs?: components["schemas"]["DependencyRequest"][];
         };
@@ -1214,6 +1218,32 @@ export interface components {
             code: string;
             /** @description The entry's description; without one, the function's docstring. */
             description?: string;
+        };
+        /** @description One library node version an exported graph uses, by its entry id on the exporting server. */
+        LibraryDependency: {
+            /** @description The entry's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            /** @default  */
+            name: string;
+            /** @description The function's code. */
+            code: string;
+            /** @default  */
+            description: string;
+        };
+        /** @description One library node version an exported graph uses, by its entry id on the exporting server. */
+        LibraryDependencyRequest: {
+            /** @description The entry's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            /** @default  */
+            name: string;
+            /** @description The function's code. */
+            code: string;
+            /** @default  */
+            description: string;
         };
         LibraryEntry: {
             readonly id: number;
