@@ -215,6 +215,11 @@ def _compile(
     try:
         code, source_map = assemble(sections)
     except (SyntaxError, ValueError) as error:
+        # Library code is parsed unchecked here, for speed: its own check finds it first.
+        refused = linker.library.recheck()
+        if refused:
+            diagnostics.extend(refused)
+            return CompileResult(signature=signature.to_dict())
         logger.exception("Generated code does not compile")
         diagnostics.append(
             Diagnostic(

@@ -73,6 +73,19 @@ class LibraryLinker:
         self.identifiers = identifiers
         self.definitions = definitions
         self.links: dict[tuple[int, int], LibraryLink] = {}
+        # (code, node it is tagged with, label) of each entry parsed without Python's own check.
+        self.unchecked: list[tuple[str, str, str]] = []
+
+    def recheck(self) -> list[Diagnostic]:
+        """When the script does not compile: the entries whose code fails Python's check (code
+        a saved entry never has; a document's embedded copy may), as errors on their nodes."""
+        found = []
+        for code, node_id, label in self.unchecked:
+            function, problems = library_parse.parse_function(code)
+            if function is None and problems:
+                message = f"{label} has an error: {problems[0].message}"
+                found.append(Diagnostic("error", "library_error", message, node_id))
+        return found
 
     def node_type(
         self,
@@ -126,12 +139,14 @@ class LibraryLinker:
                     "graph keeps no copy of it.",
                 )
             )
-        function, problems = library_parse.parse_function(code)
+        # Unchecked: the script's one compile at the end checks this code too (see recheck).
+        function, problems = library_parse.parse_function(code, check=False)
         if function is None or function.factory is None:
             first = problems[0].message if problems else "it cannot be read."
             return LibraryLink(error=("library_error", f"{label} has an error: {first}"))
         assert isinstance(entry, dict)
         description = entry.get("description")
+        self.unchecked.append((code, node_id, label))
         identifier = self.names.allocate(function.name, "library")
         self.identifiers.append(identifier)
         statements = emit.emitted(function.factory, identifier)

@@ -75,8 +75,11 @@ def _error(code: str, message: str, where: ast.AST | None = None, line: int = 1)
     return Diagnostic("error", code, message, None, "code", lineno, (col or 0) + 1)
 
 
-def parse_function(code: Any) -> tuple[LibraryFunction | None, list[Diagnostic]]:
-    """The function `code` defines, or None and why not (never raises)."""
+def parse_function(
+    code: Any, check: bool = True
+) -> tuple[LibraryFunction | None, list[Diagnostic]]:
+    """The function `code` defines, or None and why not (never raises). Without `check`, the
+    factory is not compiled (the compiler compiles the whole script anyway)."""
     if not isinstance(code, str):
         return None, [_error("invalid_code", "The code must be a string.")]
     if len(code) > MAX_CODE_CHARS:
@@ -146,7 +149,7 @@ def parse_function(code: Any) -> tuple[LibraryFunction | None, list[Diagnostic]]
     if diagnostics:
         return None, diagnostics
     factory = wrap(tree, function.name)
-    problem = _compiles(factory)
+    problem = _compiles(factory) if check else None
     if problem is not None:
         return None, [problem]
     result.factory = factory

@@ -289,3 +289,13 @@ def test_a_debug_compile_of_library_nodes_is_valid() -> None:
     result = compile_graph(graph, debug=True, library=library_snapshots_resolver(graph))
     assert errors_of(result) == []
     compile(result.code, "main.py", "exec")
+
+
+def test_an_embedded_copy_python_refuses_is_an_error_on_its_node() -> None:
+    """Saved entries are checked when saved; a document's own copy may not be."""
+    graph = {
+        "nodes": [node("s", "on_start"), lib("a", 3, pins={"in:x": 1})],
+        "edges": chain("s", "a"),
+        "snapshots": {"lib:3@1": {"code": "def f(x):\n    nonlocal y\n    return x\n"}},
+    }
+    assert errors_of(compiled(graph)) == [("library_error", "a")]
