@@ -232,3 +232,22 @@ class TestGalleryAndFork:
         assert anon_client.post(entry_url(entry["id"], "fork/")).status_code == 401
         gallery = entry_url(entry["id"], "gallery/")
         assert anon_client.put(gallery, {"title": "x"}, format="json").status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_operator_takes_an_entry_out_of_the_gallery(
+    owner_client, other_client, entry, make_user
+):
+    owner_client.put(entry_url(entry["id"], "gallery/"), {"title": "x"}, format="json")
+    assert other_client.get("/api/gallery/nodes/").data["count"] == 1
+    from django.test import Client
+
+    staff = make_user("operator", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(staff)
+    response = admin.post(
+        "/admin/graphs/nodelibraryentry/",
+        {"action": "take_out_of_gallery", "_selected_action": [entry["id"]]},
+    )
+    assert response.status_code == 302
+    assert other_client.get("/api/gallery/nodes/").data["count"] == 0
