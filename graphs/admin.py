@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 
-from graphs.models import Graph, GraphRevision
+from graphs.models import Graph, GraphRevision, NodeLibraryEntry
 from graphs.validation import validate_graph
 
 
@@ -84,3 +84,38 @@ class GraphRevisionAdmin(admin.ModelAdmin):
     list_display = ("graph", "version", "name", "created_at")
     raw_id_fields = ("graph",)
     readonly_fields = ("created_at",)
+
+
+@admin.register(NodeLibraryEntry)
+class NodeLibraryEntryAdmin(admin.ModelAdmin):
+    """Library nodes: read-only here (code changes are versions, made through the API); an
+    operator can take one out of the node gallery, as for graphs (docs/sharing.md)."""
+
+    list_display = ("name", "owner", "version", "updated_at", "gallery_title")
+    list_filter = ("updated_at", ("published_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "owner__username", "gallery_title")
+    raw_id_fields = ("owner", "forked_from")
+    readonly_fields = (
+        "owner",
+        "name",
+        "description",
+        "version",
+        "code",
+        "node",
+        "created_at",
+        "updated_at",
+        "gallery_title",
+        "gallery_description",
+        "published_at",
+        "forked_from",
+        "forked_from_note",
+    )
+    actions = ("take_out_of_gallery",)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    @admin.action(description="Take the selected library nodes out of the gallery")
+    def take_out_of_gallery(self, request: Any, queryset: Any) -> None:
+        count = queryset.update(published_at=None)
+        self.message_user(request, f"{count} library node(s) taken out of the gallery.")
