@@ -247,6 +247,48 @@ const diagnosticSchema: z.ZodType<Diagnostic> = z.object({
   port: z.string().nullable().catch(null),
 } satisfies Shape<Diagnostic>);
 
+// ---------------------------------------------------------------- the node library (your own nodes)
+
+/** A diagnostic of library code: the compiler's shape, with the 1-based line and column it names (null: none). */
+export const libraryDiagnosticSchema = z.object({
+  severity: z.enum(["error", "warning", "info"]),
+  code: z.string(),
+  message: z.string(),
+  node_id: z.string().nullable().catch(null),
+  port: z.string().nullable().catch(null),
+  line: z.number().int().nullable().catch(null),
+  col: z.number().int().nullable().catch(null),
+});
+export type LibraryDiagnostic = z.infer<typeof libraryDiagnosticSchema>;
+
+/** An entry of GET /api/node-library/: `node` is its latest version's node type, as GET /api/nodes/ lists one. */
+export const libraryEntrySchema = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  version: z.number().int().positive(),
+  code: z.string(),
+  description: z.string().catch(""),
+  node: nodeTypeSchema,
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type LibraryEntry = z.infer<typeof libraryEntrySchema>;
+
+/** GET /api/node-library/: a page (or, from a server without pagination, a plain list). */
+export const libraryListSchema = z
+  .union([z.array(libraryEntrySchema), z.object({ results: z.array(libraryEntrySchema) })])
+  .transform((v) => (Array.isArray(v) ? v : v.results));
+
+/** GET /api/node-library/{id}/versions/{n}/: what the editor needs of a pinned version. */
+export const libraryVersionSchema = z.looseObject({ version: z.number().int().positive(), name: z.string().catch(""), node: nodeTypeSchema });
+
+/** POST /api/node-library/preview/: the node the code defines (null when it defines none) and what is wrong with it. */
+export const libraryPreviewSchema = z.object({
+  node: nodeTypeSchema.nullable().catch(null),
+  diagnostics: z.array(libraryDiagnosticSchema).catch([]),
+});
+export type LibraryPreview = z.infer<typeof libraryPreviewSchema>;
+
 export const compileResultSchema: z.ZodType<CompileResult> = z.object({
   code: z.string(),
   diagnostics: z.array(diagnosticSchema),
