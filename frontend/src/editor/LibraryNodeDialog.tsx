@@ -23,11 +23,6 @@ import { highlightFor, theme } from "./codeMirrorTheme";
 /** How long typing must pause before the preview is asked for. */
 const PREVIEW_DELAY_MS = 300;
 
-export const NEW_NODE_CODE = `def moving_average(values: list[float], window: int = 3) -> list[float]:
-    """The mean of each run of \`window\` values."""
-    return [sum(values[i - window + 1 : i + 1]) / window for i in range(window - 1, len(values))]
-`;
-
 const s = () => editorStore.getState();
 
 // The lines the diagnostics name, marked in the editor.

@@ -9,9 +9,14 @@ import { libraryType } from "@/lib/library";
 import type { LibraryEntry } from "@/lib/libraryApi";
 import { editorStore, useEditor } from "@/store/editor";
 import { DRAG_MIME } from "./graphDrag";
-import { NEW_NODE_CODE } from "./LibraryNodeDialog";
 
 const s = () => editorStore.getState();
+
+/** What "New node from Python" starts with. */
+export const NEW_NODE_CODE = `def moving_average(values: list[float], window: int = 3) -> list[float]:
+    """The mean of each run of \`window\` values."""
+    return [sum(values[i - window + 1 : i + 1]) / window for i in range(window - 1, len(values))]
+`;
 
 function LibraryItem({ entry, onAdd, readOnly }: { entry: LibraryEntry; onAdd: (type: string) => void; readOnly: boolean }) {
   const type = libraryType(entry.id);

@@ -32,7 +32,7 @@ import { Button } from "@/components/ui/button";
 import { CallButton, CallDialog } from "@/editor/CallDialog";
 import { ConflictDialog, DraftDialog, HelpDialog, HistoryDialog, LeaveDialog, RenameDialog } from "@/editor/DocumentDialogs";
 import { addGraphAt, type GraphDrag } from "@/editor/graphDrag";
-import { LibraryNodeDialog } from "@/editor/LibraryNodeDialog";
+import { LazyLibraryNodeDialog } from "@/editor/LazyLibraryNodeDialog";
 import { RunInputsDialog, type RunInputsRequest } from "@/editor/RunInputsDialog";
 import { SandboxDialog } from "@/editor/SandboxDialog";
 import { ForkedFrom, ShareButton, ShareDialog } from "@/editor/ShareDialog";
@@ -323,7 +323,7 @@ function Editor({ graphId }: { graphId: number }) {
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
       <RunInputsDialog graphId={graphId} request={inputsRequest} onClose={() => setInputsRequest(null)} onRun={runWithInputs} />
       <SandboxDialog open={sandboxOpen} onClose={() => setSandboxOpen(false)} />
-      <LibraryNodeDialog />
+      <LazyLibraryNodeDialog />
       {graph && <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} graph={graph} dirty={dirty} onChange={doc.sharingChanged} />}
       {graph && <CallDialog open={callOpen} onClose={() => setCallOpen(false)} graph={graph} dirty={dirty} />}
       {graph && <RenameDialog open={renameOpen} onClose={() => setRenameOpen(false)} graph={graph} onRenamed={doc.renamed} />}

@@ -65,6 +65,10 @@ export const createLibrarySlice: EditorSlice<LibraryState & LibraryActions> = (s
   },
 
   setLibrary(entries) {
+    // Read again on every window focus: an unchanged list changes nothing (no node redrawn).
+    const key = (e: LibraryEntry) => `${e.id}@${e.version}:${e.updated_at}`;
+    const known = new Set(get().libraryEntries.map(key));
+    if (get().libraryListing.state === "ready" && entries.length === known.size && entries.every((e) => known.has(key(e)))) return;
     withCatalogue(set, get, mergeLibrary(get().catalogue, entries), { libraryEntries: [...entries].sort(byName), libraryListing: { state: "ready" } });
   },
 
