@@ -17,8 +17,11 @@ import {
 
 export type { LibraryDiagnostic, LibraryEntry, LibraryPreview };
 
+/** The server's largest page: the palette lists all of a user's nodes at once. */
+const LIST_LIMIT = 500;
+
 export function listLibrary(signal?: AbortSignal): Promise<LibraryEntry[]> {
-  return apiAs(libraryListSchema, "node-library/", { signal });
+  return apiAs(libraryListSchema, `node-library/?limit=${LIST_LIMIT}`, { signal });
 }
 
 export function readLibraryEntry(id: number): Promise<LibraryEntry> {
@@ -27,7 +30,8 @@ export function readLibraryEntry(id: number): Promise<LibraryEntry> {
 
 export async function readLibraryVersion(id: number, version: number): Promise<LibraryVersionRead> {
   const read = await apiAs(libraryVersionSchema, `node-library/${id}/versions/${version}/`);
-  return { id, name: read.name, version: read.version, node: read.node };
+  // A version carries no name of its own: the function's name is its node's title.
+  return { id, name: read.node.title, version: read.n, node: read.node };
 }
 
 /** The diagnostics of a 400 answer (bad code), or null when the error is of another kind. */

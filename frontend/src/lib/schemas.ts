@@ -279,8 +279,8 @@ export const libraryListSchema = z
   .union([z.array(libraryEntrySchema), z.object({ results: z.array(libraryEntrySchema) })])
   .transform((v) => (Array.isArray(v) ? v : v.results));
 
-/** GET /api/node-library/{id}/versions/{n}/: what the editor needs of a pinned version. */
-export const libraryVersionSchema = z.looseObject({ version: z.number().int().positive(), name: z.string().catch(""), node: nodeTypeSchema });
+/** GET /api/node-library/{id}/versions/{n}/ (`n`, `code`, `node`, `created_at`): what the editor needs of a pinned version. */
+export const libraryVersionSchema = z.looseObject({ n: z.number().int().positive(), node: nodeTypeSchema });
 
 /** POST /api/node-library/preview/: the node the code defines (null when it defines none) and what is wrong with it. */
 export const libraryPreviewSchema = z.object({
