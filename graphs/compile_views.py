@@ -14,26 +14,33 @@ from rest_framework.views import APIView
 
 from graphs.catalogue import catalogue_json
 from graphs.compiler import compile_graph
-from graphs.dependencies import ServerGraphs
+from graphs.dependencies import server_resolvers
 from graphs.models import Graph
 from graphs.signature_serializers import SignatureSerializer
 
-_DIAGNOSTICS = inline_serializer(
-    "Diagnostic",
-    many=True,
-    fields={
-        "severity": serializers.ChoiceField(["error", "warning", "info"]),
-        "code": serializers.CharField(),
-        "message": serializers.CharField(),
-        "node_id": serializers.CharField(allow_null=True),
-        "port": serializers.CharField(allow_null=True),
-    },
-)
+
+class DiagnosticSerializer(serializers.Serializer):
+    """graphs/compiler/result.py's Diagnostic (documentation only)."""
+
+    severity = serializers.ChoiceField(["error", "warning", "info"])
+    code = serializers.CharField()
+    message = serializers.CharField()
+    node_id = serializers.CharField(allow_null=True)
+    port = serializers.CharField(allow_null=True)
+    line = serializers.IntegerField(
+        allow_null=True, help_text="1-based line in Python source the diagnostic is about."
+    )
+    col = serializers.IntegerField(allow_null=True, help_text="1-based column, with line.")
+
+    class Meta:
+        ref_name = "Diagnostic"
+
+
 COMPILE_RESULT = inline_serializer(
     "CompileResult",
     {
         "code": serializers.CharField(help_text="The generated, self-contained Python script."),
-        "diagnostics": _DIAGNOSTICS,
+        "diagnostics": DiagnosticSerializer(many=True),
         "source_map": serializers.DictField(
             child=serializers.CharField(), help_text='Generated line ("1"-based) -> node id.'
         ),
@@ -128,9 +135,10 @@ class CompileView(APIView):
                 errors,
             )
         document = {"nodes": nodes, "edges": edges}
-        # The user's own graphs, and the copies they hold of others' (graphs/dependencies.py).
-        graphs = ServerGraphs(request.user.pk, document)  # type: ignore[arg-type]
-        return Response(compile_graph(document, graphs=graphs).to_dict())
+        # The user's own graphs and library entries, and the copies they hold of others'
+        # (graphs/dependencies.py).
+        graphs, library = server_resolvers(request.user.pk, document)  # type: ignore[arg-type]
+        return Response(compile_graph(document, graphs=graphs, library=library).to_dict())
 
 
 class GraphCompileView(APIView):
@@ -148,5 +156,6 @@ class GraphCompileView(APIView):
             "edges": graph.edges,
             "snapshots": graph.snapshots,
         }
-        graphs = ServerGraphs(request.user.pk, document)  # type: ignore[arg-type]
-        return Response(compile_graph(document, graphs=graphs, graph_id=graph.pk).to_dict())
+        graphs, library = server_resolvers(request.user.pk, document)  # type: ignore[arg-type]
+        result = compile_graph(document, graphs=graphs, graph_id=graph.pk, library=library)
+        return Response(result.to_dict())

@@ -14,6 +14,10 @@ server's, for user U, following the reading rule of graphs/sharing.py:
    through the copy taken when it was added.
 
 Nothing else is readable: the compiler reports the node (graph_unreadable) and the run is refused.
+
+Library nodes (`lib:<id>`) are read by graphs/library_dependencies.py's resolver, which shares
+the copies this one learns (`server_resolvers`); a graph's `snapshots` also hold the code of the
+library versions it uses (keys `"lib:<id>@<version>"`), embedded when it is saved.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from typing import Any, TypeGuard
 from django.db.models import Q
 
 from graphs.catalogue.nodes_graphs import GRAPH_TYPE
-from graphs.compiler import GraphResolver, snapshot_key
+from graphs.compiler import GraphResolver, LibraryResolver, snapshot_key
 from graphs.compiler.linking import MAX_LINKED_GRAPHS
+from graphs.library_dependencies import ServerLibrary, library_copies, preloaded_library
 from graphs.models import Graph, GraphRevision
 from graphs.sharing import well_formed_token
 
@@ -125,9 +130,16 @@ class ServerGraphs:
         return holder.get(key) if isinstance(holder, dict) else None
 
 
-def preloaded(user_id: int, document: Any) -> GraphResolver:
-    """Every graph `document` uses, read now (on a thread that may use the database), as a
-    resolver that reads nothing: the compiler may then run where the ORM may not."""
+def server_resolvers(user_id: int, document: Any) -> tuple[ServerGraphs, ServerLibrary]:
+    """The resolvers of user `user_id` compiling `document`: graphs, and library entries (which
+    see the copies of every graph of the user's that the first reads)."""
+    graphs = ServerGraphs(user_id, document)
+    return graphs, ServerLibrary(user_id, graphs.snapshots)
+
+
+def preloaded(user_id: int, document: Any) -> tuple[GraphResolver, LibraryResolver]:
+    """Every graph and library entry `document` uses, read now (on a thread that may use the
+    database), as resolvers that read nothing: the compiler may then run where the ORM may not."""
     graphs = ServerGraphs(user_id, document)
     pending = graph_refs(document.get("nodes") if isinstance(document, dict) else None)
     while pending and len(graphs.read) <= MAX_LINKED_GRAPHS:
@@ -138,7 +150,9 @@ def preloaded(user_id: int, document: Any) -> GraphResolver:
         if found is not None:
             pending += graph_refs(found.get("nodes"))
     table = dict(graphs.read)
-    return lambda graph_id, version: table.get((graph_id, version))
+    documents = [document, *(found for found in table.values() if found is not None)]
+    library = preloaded_library(user_id, graphs.snapshots, documents)
+    return (lambda graph_id, version: table.get((graph_id, version))), library
 
 
 def take_snapshots(
@@ -151,7 +165,8 @@ def take_snapshots(
     of another user it uses (directly, or through such a copy), the copy it `kept` already, else
     a new one of that graph's current version when the owner may read it now (gallery, or a share
     token in `share_tokens`, used for this and never stored). Copies no longer used are dropped;
-    the graphs those copies use travel with them."""
+    the graphs those copies use travel with them. The code of each library version used (by
+    `nodes` or by a graph copied) is embedded too (graphs/library_dependencies.py)."""
     pool: dict[str, Any] = dict(kept) if isinstance(kept, dict) else {}
     tokens = [t for t in share_tokens if isinstance(t, str) and well_formed_token(t)]
     taken: dict[str, Any] = {}
@@ -183,6 +198,8 @@ def take_snapshots(
             continue  # it is theirs now (an imported copy, say): their own graph is used
         taken[key] = copy
         pending += graph_refs(copy.get("nodes") if isinstance(copy, dict) else None)
+    copied = [c.get("nodes") for c in taken.values() if isinstance(c, dict)]
+    taken.update(library_copies(owner_id, [nodes, *copied], pool))
     return taken
 
 

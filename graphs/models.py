@@ -203,3 +203,15 @@ def _name_max_length() -> int | None:
     field = Graph._meta.get_field("name")
     assert isinstance(field, models.CharField)
     return field.max_length
+
+
+# Library nodes (a user's functions as node types) live in their own module.
+from graphs.library_models import NodeLibraryEntry, NodeLibraryVersion  # noqa: E402
+
+__all__ = [
+    "Graph",
+    "GraphRevision",
+    "NodeLibraryEntry",
+    "NodeLibraryVersion",
+    "StaleVersion",
+]

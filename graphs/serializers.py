@@ -11,6 +11,8 @@ from rest_framework.exceptions import ParseError
 
 from graphs.dependencies import take_snapshots
 from graphs.exchange import MAX_DEPENDENCIES, import_document
+from graphs.library.parse import MAX_CODE_CHARS as MAX_LIBRARY_CODE_CHARS
+from graphs.library.parse import parse_function
 from graphs.models import (
     EXPORT_FORMAT,
     EXPORT_FORMAT_VERSION,
@@ -412,7 +414,36 @@ class DependencySerializer(serializers.Serializer):
     graph = GraphContentSerializer()
 
 
+class LibraryDependencySerializer(serializers.Serializer):
+    """One library node version an exported graph uses, by its entry id on the exporting server."""
+
+    id = StrictIntegerField(min_value=1, help_text="The entry's id where it was exported.")
+    version = StrictIntegerField(min_value=1, help_text="The pinned version.")
+    name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    code = StrictCharField(
+        max_length=MAX_LIBRARY_CODE_CHARS, trim_whitespace=False, help_text="The function's code."
+    )
+    description = StrictCharField(
+        max_length=10_000, required=False, allow_blank=True, trim_whitespace=False, default=""
+    )
+
+    def validate_code(self, value: str) -> str:
+        function, diagnostics = parse_function(value)
+        if function is None:
+            first = diagnostics[0]
+            raise serializers.ValidationError(f"line {first.line}: {first.message}")
+        return value
+
+
 class DependenciesSerializer(serializers.Serializer):
+    library = serializers.ListField(
+        child=LibraryDependencySerializer(),
+        required=False,
+        default=list,
+        max_length=MAX_DEPENDENCIES,
+        help_text="Every library node version the graph (or a graph it uses) uses, once each; on "
+        "import each becomes a new library entry of yours and the `lib:` nodes are remapped.",
+    )
     graphs = serializers.ListField(
         child=DependencySerializer(),
         required=False,
@@ -427,6 +458,9 @@ class DependenciesSerializer(serializers.Serializer):
         if len(set(keys)) != len(keys):
             raise serializers.ValidationError("Each (id, version) may appear once.")
         return value
+
+    def validate_library(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self.validate_graphs(value)
 
 
 class GraphExportSerializer(serializers.Serializer):
@@ -459,5 +493,10 @@ class GraphExportSerializer(serializers.Serializer):
     def create(self, validated_data: dict[str, Any]) -> Graph:
         content = dict(validated_data["graph"])
         content.pop("version", None)
-        dependencies = validated_data.get("dependencies", {}).get("graphs", [])
-        return import_document(self.context["request"].user, content, dependencies)
+        given = validated_data.get("dependencies", {})
+        return import_document(
+            self.context["request"].user,
+            content,
+            given.get("graphs", []),
+            given.get("library", []),
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from graphs import compile_urls, sharing_views, signature_views, views
+from graphs import compile_urls, library_urls, sharing_views, signature_views, views
 
 urlpatterns = [
     path("graphs/", views.GraphListCreateView.as_view(), name="graph-list"),
@@ -40,4 +40,5 @@ urlpatterns += [
     path("shared/<str:token>/", sharing_views.SharedGraphView.as_view(), name="shared-graph"),
 ]
 
+urlpatterns += library_urls.urlpatterns  # library nodes (graphs/library_urls.py)
 urlpatterns += compile_urls.urlpatterns  # catalogue and compiler (graphs/compile_urls.py)

@@ -39,10 +39,13 @@ class ScriptRefused(Exception):
         self.extra = extra
 
 
-def _compile(graph: dict[str, Any], debug: bool, graphs: Any, graph_id: int | None) -> Any:
+def _compile(
+    graph: dict[str, Any], debug: bool, resolvers: tuple[Any, Any], graph_id: int | None
+) -> Any:
     from graphs.compiler import compile_graph  # the compiler is another part; import lazily
 
-    return compile_graph(graph, debug=debug, graphs=graphs, graph_id=graph_id)
+    graphs, library = resolvers
+    return compile_graph(graph, debug=debug, graphs=graphs, graph_id=graph_id, library=library)
 
 
 def _load_graph(user_id: int, graph_id: int, share_token: str | None) -> dict[str, Any] | None:
@@ -51,9 +54,9 @@ def _load_graph(user_id: int, graph_id: int, share_token: str | None) -> dict[st
     return graph_for_run(user_id, graph_id, share_token)
 
 
-def _load_used_graphs(user_id: int, graph: dict[str, Any]) -> Any:
-    """The graphs `graph` uses, as the running user may read them (graphs/dependencies.py),
-    read here, so the compile itself reads no database."""
+def _load_used_graphs(user_id: int, graph: dict[str, Any]) -> tuple[Any, Any]:
+    """The graphs and library entries `graph` uses, as the running user may read them
+    (graphs/dependencies.py), read here, so the compile itself reads no database."""
     from graphs.dependencies import preloaded
 
     return preloaded(user_id, graph)
@@ -71,10 +74,10 @@ async def resolve_script(request: RunRequest, user_id: int) -> Script:
             raise ScriptRefused("not_found", f"Graph {request.graph_id} was not found.")
     assert graph is not None  # messages.py accepts a run frame only with code, graph or graph_id
     debugging = request.breakpoints is not None
-    graphs = await db(_load_used_graphs, user_id, graph)
+    resolvers = await db(_load_used_graphs, user_id, graph)
     # Not thread_sensitive: a compile must not queue behind other sockets' ORM calls.
     result = await sync_to_async(_compile, thread_sensitive=False)(
-        graph, debugging, graphs, request.graph_id
+        graph, debugging, resolvers, request.graph_id
     )
     if result.has_errors:
         diagnostics = result.to_dict()["diagnostics"]

@@ -9,7 +9,8 @@ error diagnostic instead of an exception.
 docs/debugging.md) and its tables in `CompileResult.debug`.
 
 Graphs used as nodes (`graph` nodes) are read through `graphs`, the caller's resolver, and become
-functions of the script (linking.py); the signature (signature.py) comes with every result.
+functions of the script (linking.py); so do library nodes (`lib:<id>`, read through `library`:
+library.py). The signature (signature.py) comes with every result.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ from graphs.compiler.codegen import (
 from graphs.compiler.cycles import break_data_cycles
 from graphs.compiler.debug import debug_info, instrument
 from graphs.compiler.graph import Graph, GraphReader
+from graphs.compiler.library import (
+    LibraryResolver,
+    library_key,
+    library_snapshots_resolver,
+)
 from graphs.compiler.linking import GraphLinker, GraphResolver, snapshot_key, snapshots_resolver
 from graphs.compiler.placement import Placer
 from graphs.compiler.result import CompileResult, DebugInfo, Diagnostic
@@ -44,8 +50,11 @@ __all__ = [
     "DebugInfo",
     "Diagnostic",
     "GraphResolver",
+    "LibraryResolver",
     "compile_graph",
     "graph_signature",
+    "library_key",
+    "library_snapshots_resolver",
     "snapshot_key",
     "snapshots_resolver",
 ]
@@ -56,20 +65,25 @@ def compile_graph(
     debug: bool = False,
     graphs: GraphResolver | None = None,
     graph_id: int | None = None,
+    library: LibraryResolver | None = None,
 ) -> CompileResult:
     """Compiles a graph document (`{nodes, edges}`, React Flow shape) to a Python script; with
     `debug`, to the instrumented script of a debug run, its tables in `result.debug`.
 
     `graphs(graph_id, version)` gives the document of a graph a `graph` node uses, or None when
     it cannot be read (without it, no graph can be used); `graph_id` is the id of the graph being
-    compiled, if it is a saved one, so that using it inside itself is found at once."""
+    compiled, if it is a saved one, so that using it inside itself is found at once.
+    `library(entry_id, version)` gives the entry version a `lib:<id>` node uses (`{"name",
+    "code", "description"}`), or None when the user may not read it (graphs/compiler/library.py)."""
     diagnostics: list[Diagnostic] = []
     # The compiler allocates many small objects and frees none until it returns: the cyclic
     # garbage collector's passes in between find nothing and cost a fifth of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _compile(graph, diagnostics, debug, GraphLinker(graphs, graph_id, _name(graph)))
+        result = _compile(
+            graph, diagnostics, debug, GraphLinker(graphs, graph_id, _name(graph), library)
+        )
     except RecursionError:
         diagnostics.append(
             Diagnostic("error", "internal", "The graph is nested too deeply to compile.")

@@ -16,6 +16,7 @@ from graphs.catalogue.model import Port, fits_type
 from graphs.catalogue.nodes_graphs import GRAPH_TYPE
 from graphs.catalogue.types import types_compatible
 from graphs.compiler.result import Diagnostic, Severity
+from graphs.library.node import TYPE_PREFIX as LIBRARY_PREFIX
 
 MAX_NODES = 50_000
 MAX_EDGES = 200_000
@@ -70,6 +71,12 @@ class Linker(Protocol):
     the function built from the graph it names, or None after reporting why there is none."""
 
     def link(self, node: Node, diagnostics: list[Diagnostic]) -> Any | None: ...
+
+    def library_type(
+        self, node_id: str, type_name: str, raw_params: Any, diagnostics: list[Diagnostic]
+    ) -> NodeType | None:
+        """The node type of a library node (`lib:<id>`), or None after reporting why not."""
+        ...
 
 
 def _finite(value: Any) -> float:
@@ -150,6 +157,18 @@ class GraphReader:
             return
         type_name = raw.get("type")
         definition = NODE_TYPES.get(type_name) if isinstance(type_name, str) else None
+        data = raw.get("data")
+        params = data.get("params") if isinstance(data, dict) else None
+        params = params if isinstance(params, dict) else {}
+        library = (
+            definition is None
+            and isinstance(type_name, str)
+            and type_name.startswith(LIBRARY_PREFIX)
+            and self.linker is not None
+        )
+        if library:
+            assert self.linker is not None and isinstance(type_name, str)
+            definition = self.linker.library_type(node_id, type_name, params, self.diagnostics)
         position = raw.get("position")
         position = position if isinstance(position, dict) else {}
         node = Node(
@@ -162,6 +181,8 @@ class GraphReader:
         )
         self.graph.nodes[node_id] = node
         if definition is None:
+            if library:
+                return  # reported by the linker (graphs/compiler/library.py)
             shown = repr(type_name)[:60]
             self.report(
                 "error",
@@ -170,9 +191,6 @@ class GraphReader:
                 node_id,
             )
             return
-        data = raw.get("data")
-        params = data.get("params") if isinstance(data, dict) else None
-        params = params if isinstance(params, dict) else {}
         for param in definition.params:
             value, ok = param.coerce(params.get(param.id))
             if not ok:

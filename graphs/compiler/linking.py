@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphs.catalogue.build import assign, const, name
-from graphs.catalogue.model import Port, data_in, data_out
+from graphs.catalogue.model import NodeType, Port, data_in, data_out
 from graphs.catalogue.nodes_graphs import GRAPH_IN_PREFIX, GRAPH_OUT_PREFIX
 from graphs.compiler.codegen import NODE_KEY, Generator, Unit
 from graphs.compiler.cycles import break_data_cycles
 from graphs.compiler.graph import GraphReader, Node
+from graphs.compiler.library import LibraryLinker, LibraryResolver
 from graphs.compiler.names import NameAllocator
 from graphs.compiler.placement import Placer
 from graphs.compiler.result import Diagnostic
@@ -92,7 +93,13 @@ def _untag(definition: ast.AST) -> None:
 
 
 class GraphLinker:
-    def __init__(self, resolver: GraphResolver | None, root_id: int | None, root_name: str) -> None:
+    def __init__(
+        self,
+        resolver: GraphResolver | None,
+        root_id: int | None,
+        root_name: str,
+        library: LibraryResolver | None = None,
+    ) -> None:
         self.resolver = resolver
         self.path: list[tuple[int | None, str]] = [(root_id, root_name)]  # graphs being read
         self.functions: dict[tuple[int, int], GraphFunction] = {}
@@ -102,6 +109,17 @@ class GraphLinker:
         self.imports: set[tuple[str, str]] = set()
         self.sandbox_builtins: set[str] = set()
         self._top_node = ""  # the node of the compiled graph that the current link started at
+        # Library nodes (library.py): their functions share this namespace and definitions.
+        self.library = LibraryLinker(library, self.names, self.identifiers, self.definitions)
+
+    def library_type(
+        self, node_id: str, type_name: str, raw_params: Any, diagnostics: list[Diagnostic]
+    ) -> NodeType | None:
+        """The node type of a `lib:<id>` node, or None after reporting why there is none. Its
+        function is tagged with the node of the compiled graph that (maybe through graphs used
+        inside it) uses it first."""
+        tag = node_id if len(self.path) == 1 else self._top_node
+        return self.library.node_type(node_id, tag, type_name, raw_params, diagnostics)
 
     def link(self, node: Node, diagnostics: list[Diagnostic]) -> GraphFunction | None:
         if len(self.path) == 1:

@@ -16,6 +16,10 @@ class Diagnostic:
     message: str
     node_id: str | None = None
     port: str | None = None
+    # Where in a piece of Python source the problem is (1-based; col counts characters), for
+    # diagnostics about code rather than a graph: a library node's function (graphs/library/).
+    line: int | None = None
+    col: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -24,6 +28,8 @@ class Diagnostic:
             "message": self.message,
             "node_id": self.node_id,
             "port": self.port,
+            "line": self.line,
+            "col": self.col,
         }
 
 

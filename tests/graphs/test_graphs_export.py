@@ -27,7 +27,7 @@ class TestExport:
             "edges": body["edges"],
             "viewport": body["viewport"],
         }
-        assert document["dependencies"] == {"graphs": []}
+        assert document["dependencies"] == {"graphs": [], "library": []}
         assert response["Content-Disposition"] == (
             'attachment; filename="Fizz-Buzz.nodeengine.json"'
         )

@@ -238,6 +238,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gallery/nodes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The node gallery (newest listing first) */
+        get: operations["gallery_nodes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/graphs/": {
         parameters: {
             query?: never;
@@ -563,6 +580,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/node-library/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your library nodes (newest change first) */
+        get: operations["node_library_list"];
+        put?: never;
+        /** Make a node from a Python function (version 1) */
+        post: operations["node_library_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node-library/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your library nodes */
+        get: operations["node_library_retrieve"];
+        /** Save new code: a new version when the code changed */
+        put: operations["node_library_update"];
+        post?: never;
+        /** Delete a library node (graphs keep their embedded copies) */
+        delete: operations["node_library_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node-library/{id}/fork/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a library node you can read (yours, or in the gallery) to your library */
+        post: operations["node_library_fork_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node-library/{id}/gallery/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** List a library node in the node gallery, or change its listing */
+        put: operations["node_library_gallery_update"];
+        post?: never;
+        /** Take a library node out of the gallery */
+        delete: operations["node_library_gallery_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node-library/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The versions of a library node (newest first) */
+        get: operations["node_library_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node-library/{id}/versions/{n}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of a library node */
+        get: operations["node_library_versions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node-library/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The node some code would define, without saving (null node: see diagnostics) */
+        post: operations["node_library_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/nodes/": {
         parameters: {
             query?: never;
@@ -650,9 +790,9 @@ export interface components {
             }[];
         };
         CompileResult: {
-            diagnostics: components["schemas"]["Diagnostic"][];
             /** @description The generated, self-contained Python script. */
             code: string;
+            diagnostics: components["schemas"]["Diagnostic"][];
             /** @description Generated line ("1"-based) -> node id. */
             source_map: {
                 [key: string]: string;
@@ -672,10 +812,14 @@ export interface components {
         /** @enum {string} */
         DataTypeEnum: "any" | "number" | "int" | "float" | "text" | "bool" | "list" | "dict" | "none";
         Dependencies: {
+            /** @description Every library node version the graph (or a graph it uses) uses, once each; on import each becomes a new library entry of yours and the `lib:` nodes are remapped. */
+            library?: components["schemas"]["LibraryDependency"][];
             /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
             graphs?: components["schemas"]["Dependency"][];
         };
         DependenciesRequest: {
+            /** @description Every library node version the graph (or a graph it uses) uses, once each; on import each becomes a new library entry of yours and the `lib:` nodes are remapped. */
+            library?: components["schemas"]["LibraryDependencyRequest"][];
             /** @description Every graph the graph uses (directly or through others), each pinned revision once; on import each becomes a new graph of yours and the `graph` nodes are remapped. */
             graphs?: components["schemas"]["DependencyRequest"][];
         };
@@ -695,12 +839,17 @@ export interface components {
             version: number;
             graph: components["schemas"]["GraphContentRequest"];
         };
+        /** @description graphs/compiler/result.py's Diagnostic (documentation only). */
         Diagnostic: {
             severity: components["schemas"]["SeverityEnum"];
             code: string;
             message: string;
             node_id: string | null;
             port: string | null;
+            /** @description 1-based line in Python source the diagnostic is about. */
+            line: number | null;
+            /** @description 1-based column, with line. */
+            col: number | null;
         };
         DuplicateRequest: {
             /** @description Defaults to "Copy of <name>". */
@@ -1063,6 +1212,101 @@ export interface components {
         Kill: {
             detail: string;
         };
+        /** @description POST /api/node-library/, PUT /api/node-library/{id}/ and the preview. */
+        LibraryCodeRequest: {
+            /** @description Python defining exactly one public function (docs/catalogue.md). */
+            code: string;
+            /** @description The entry's description; without one, the function's docstring. */
+            description?: string;
+        };
+        /** @description One library node version an exported graph uses, by its entry id on the exporting server. */
+        LibraryDependency: {
+            /** @description The entry's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            /** @default  */
+            name: string;
+            /** @description The function's code. */
+            code: string;
+            /** @default  */
+            description: string;
+        };
+        /** @description One library node version an exported graph uses, by its entry id on the exporting server. */
+        LibraryDependencyRequest: {
+            /** @description The entry's id where it was exported. */
+            id: number;
+            /** @description The pinned version. */
+            version: number;
+            /** @default  */
+            name: string;
+            /** @description The function's code. */
+            code: string;
+            /** @default  */
+            description: string;
+        };
+        LibraryEntry: {
+            readonly id: number;
+            /** @description The function's name (the node's title). */
+            readonly name: string;
+            /** @description The current version n (each save of new code adds one). */
+            readonly version: number;
+            readonly code: string;
+            readonly description: string;
+            /** @description The node type the code defines, in exactly the shape of a node of GET /api/nodes/ (type `lib:<id>`; docs/catalogue.md, 'Library nodes'). */
+            readonly node: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @description The entry's gallery listing while it is listed, else null. */
+            readonly gallery: components["schemas"]["GalleryListing"] | null;
+            /** @description The entry this one was forked from (null once gone). */
+            readonly forked_from: number | null;
+            readonly forked_from_note: string;
+        };
+        /** @description 400: the API's error answer; for code that cannot be a node, with its diagnostics. */
+        LibraryError: {
+            /** @description One sentence saying what is wrong. */
+            detail: string;
+            /** @description For invalid input: field name -> list of messages (`non_field_errors` for the body as a whole). */
+            errors?: {
+                [key: string]: unknown;
+            };
+            /** @description When the code is refused: why, each with its line (absent for a malformed body). */
+            diagnostics?: components["schemas"]["Diagnostic"][];
+        };
+        /** @description A row of GET /api/gallery/nodes/: the listing, the code and the node it defines. */
+        LibraryGalleryItem: {
+            readonly id: number;
+            readonly name: string;
+            title: string;
+            readonly description: string;
+            gallery_description: string;
+            /** @description The author's username. */
+            owner: string;
+            readonly version: number;
+            readonly code: string;
+            /** @description The node type the code defines, in exactly the shape of a node of GET /api/nodes/ (type `lib:<id>`; docs/catalogue.md, 'Library nodes'). */
+            readonly node: unknown;
+            /** Format: date-time */
+            readonly published_at: string | null;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        LibraryPreview: {
+            /** @description The node type (type `lib:0`), or null when the code is refused. */
+            node: unknown;
+            diagnostics: components["schemas"]["Diagnostic"][];
+        };
+        LibraryVersion: {
+            readonly n: number;
+            readonly code: string;
+            /** @description The node type the code defines, in exactly the shape of a node of GET /api/nodes/ (type `lib:<id>`; docs/catalogue.md, 'Library nodes'). */
+            readonly node: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         Limits: {
             /** Format: double */
             wall_seconds: number;
@@ -1191,6 +1435,51 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["GraphSummary"][];
+        };
+        PaginatedLibraryEntryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["LibraryEntry"][];
+        };
+        PaginatedLibraryGalleryItemList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["LibraryGalleryItem"][];
+        };
+        PaginatedLibraryVersionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["LibraryVersion"][];
         };
         PaginatedWebhookList: {
             /** @example 123 */
@@ -2152,6 +2441,50 @@ export interface operations {
             };
             /** @description Not found: no such object among yours (another user's answers the same). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    gallery_nodes_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. At most 500; more is capped. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description A search term. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedLibraryGalleryItemList"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3724,6 +4057,622 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunRefused"];
+                };
+            };
+        };
+    };
+    node_library_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. At most 500; more is capped. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A search term. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedLibraryEntryList"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LibraryCodeRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryEntry"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryError"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 2097152 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryEntry"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LibraryCodeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryEntry"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryError"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 2097152 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_fork_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryEntry"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_gallery_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GalleryListingRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GalleryListing"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 2097152 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_gallery_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_versions_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. At most 500; more is capped. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A search term. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedLibraryVersionList"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_versions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryVersion"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found: no such object among yours (another user's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    node_library_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LibraryCodeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryPreview"];
+                };
+            };
+            /** @description Invalid input: a body that is not well-formed or fails validation, or a bad query parameter. `detail` says why; `errors` maps each field to its messages. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: send `Authorization: Token <key>` (POST /api/auth/token/) or sign in with a session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused: a request signed in by session cookie needs the X-CSRFToken header (GET /api/auth/csrf/). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 2097152 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
