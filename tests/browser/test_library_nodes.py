@@ -1,6 +1,8 @@
 """Your own nodes in the editor (issue 24): a function written in the "New node from Python"
 dialog, its pins in the live preview (a syntax error first, named with its line), saved, in the
-palette's "My nodes" without a reload, dropped on the canvas, wired and run."""
+palette's "My nodes" without a reload, dropped on the canvas, wired and run; then edited into a
+version 2 that renames a parameter, and the placed node updated to it: the wire on the lost pin
+stays, red, and the Problems list names it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,11 @@ from tests.browser.graph_docs import node
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.timeout(240)]
 
 BROKEN = "def triple(x: float\n"
+
+RENAMED = '''def triple(y: float, label: str = "n") -> str:
+    """Three times y, labelled."""
+    return f"{label}={y * 3:g}"
+'''
 
 FUNCTION = '''def triple(x: float, label: str = "n") -> str:
     """Three times x, labelled."""
@@ -110,3 +117,24 @@ def test_a_function_becomes_a_node_from_the_dialog_to_a_run(app: App):
     saved = app.api("GET", f"/api/graphs/{graph['id']}/")
     placed = next(n for n in saved["nodes"] if n["type"] == f"lib:{entry_id}")
     assert placed["data"]["params"]["version"] == 1
+
+    # Version 2 renames x to y: the placed node stays on version 1 until it is updated.
+    item.hover()
+    page.get_by_test_id(f"palette-lib-edit-{entry_id}").click()
+    expect(dialog).to_be_visible()
+    write_code(app, RENAMED)
+    expect(preview.get_by_test_id("preview-port-in:y")).to_contain_text("float")
+    dialog.get_by_test_id("library-save").click()
+    expect(dialog).to_be_hidden()
+    expect(item).to_contain_text("v2")
+    expect(used.get_by_test_id("lib-node-version")).to_have_text("v1")
+    expect(used.get_by_test_id("lib-node-source")).to_contain_text("v2 available")
+
+    used.get_by_test_id("lib-node-update").click()
+    expect(used.get_by_test_id("lib-node-version")).to_have_text("v2")
+    expect(app.port(used, "in:y")).to_have_count(1)
+    # Never removed: the wire into x stays, drawn red, and the Problems list names it.
+    expect(page.locator(".react-flow__edge")).to_have_count(4)
+    problem = page.get_by_test_id("broken-wire-problem")
+    expect(problem).to_have_count(1)
+    expect(problem).to_contain_text("version 2 of “triple” has no input “x”")
