@@ -12,12 +12,13 @@ import {
   type NodeTypes,
   ReactFlow,
 } from "@xyflow/react";
-import { Maximize, MousePointerClick } from "lucide-react";
+import { Maximize, MousePointerClick, SquareFunction } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
+import { CODE_NODE_TYPE, codeNodeFunction } from "@/lib/codeNodeFunction";
 import { categoryColor } from "@/lib/colors";
-
 import { catalogueType, flowNodeType } from "@/lib/flowTypes";
+import { libraryIdOf } from "@/lib/library";
 import { useTheme } from "@/lib/theme";
 import { editorStore, type FlowEdge, type FlowNode, isStatementNode, useEditor } from "@/store/editor";
 
@@ -69,7 +70,18 @@ function EmptyHint({ readOnly }: { readOnly: boolean }) {
   );
 }
 
-/** The menu of a right-clicked node: its breakpoint. */
+/** Opens "New node from Python" with the function a Python code node makes (lib/codeNodeFunction.ts). */
+function makeNodeFromCodeNode(nodeId: string): void {
+  const node = s().nodes.find((n) => n.id === nodeId);
+  const def = s().catalogue[CODE_NODE_TYPE];
+  if (!node || !def) return;
+  const defaults = Object.fromEntries(def.params.map((p) => [p.id, p.default]));
+  const { code, inputs, outputs } = node.data.params;
+  const source = codeNodeFunction({ code, inputs, outputs, label: node.data.label }, { inputs: defaults.inputs, outputs: defaults.outputs });
+  s().openLibraryDialog({ code: source, description: "", entryId: null });
+}
+
+/** The menu of a right-clicked node: its breakpoint; on a Python code node, making a node of it. */
 interface NodeMenu {
   nodeId: string;
   x: number;
@@ -82,6 +94,7 @@ function NodeContextMenu({ menu, onClose }: { menu: NodeMenu; onClose: () => voi
     const n = st.nodes.find((m) => m.id === menu.nodeId);
     return Boolean(n && isStatementNode(n, st.catalogue));
   });
+  const codeNode = useEditor((st) => st.nodes.find((m) => m.id === menu.nodeId)?.type === CODE_NODE_TYPE);
   useEffect(() => {
     const close = (e: Event) => {
       if (e instanceof KeyboardEvent && e.key !== "Escape") return;
@@ -117,6 +130,22 @@ function NodeContextMenu({ menu, onClose }: { menu: NodeMenu; onClose: () => voi
         <span className={`h-2.5 w-2.5 rounded-full ${has ? "border border-red-300" : "bg-red-500"}`} />
         {has ? "Remove breakpoint" : "Add breakpoint"}
       </button>
+      {codeNode && (
+        <button
+          type="button"
+          role="menuitem"
+          className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-left text-slate-200 hover:bg-slate-800"
+          onClick={() => {
+            makeNodeFromCodeNode(menu.nodeId);
+            onClose();
+          }}
+          title="Opens “New node from Python” with a function made from this node: its inputs are the parameters, its outputs what it returns"
+          data-testid="menu-make-node"
+        >
+          <SquareFunction className="h-3.5 w-3.5 text-emerald-300" />
+          Make a node from this code node
+        </button>
+      )}
     </div>
   );
 }
@@ -155,12 +184,18 @@ export function Canvas({ loaded, readOnly = false }: { loaded: boolean; readOnly
     setMenu({ nodeId: node.id, x: event.clientX, y: event.clientY });
   }, []);
 
+  // A library node whose type is still being read (editor/useLibrary.ts) draws with NodeView too.
+  const libraryTypes = useMemo(
+    () => [...new Set(storeNodes.flatMap((n) => (libraryIdOf(n.type) !== null && n.type ? [n.type] : [])))].sort().join("\n"),
+    [storeNodes],
+  );
   // Every catalogue type draws with the same component, under a type that is no React Flow built-in.
   const nodeTypes = useMemo<NodeTypes>(() => {
     const types: NodeTypes = {};
     for (const t of Object.keys(catalogue)) types[flowNodeType(t)] = NodeView;
+    for (const t of libraryTypes.split("\n")) if (t) types[t] = NodeView;
     return types;
-  }, [catalogue]);
+  }, [catalogue, libraryTypes]);
 
   const { onBeforeDelete, isValidConnection, onConnectEnd, onDrop, onDoubleClick, onConnect, allowDrop } = useCanvasEditing(setQuickAdd);
   const editing = !readOnly;

@@ -9,12 +9,14 @@ import { useNavigate } from "react-router-dom";
 import { categoryColor, typeColor } from "@/lib/colors";
 import { catalogueType } from "@/lib/flowTypes";
 import { portsOf } from "@/lib/graph";
+import { libraryIdOf, libraryOf, pinnedDefOf, pinnedVersionOf, VERSION_PARAM } from "@/lib/library";
 import { GRAPH_NODE_TYPE, graphRefOf, missingPorts, signatureKey } from "@/lib/signature";
 import type { Diagnostic, ParamDef, PortDef } from "@/lib/types";
 import { cn } from "@/lib/utils";
 import { editorStore, type FlowNode, usedGraphName, useEditor, wiredInputsOf, wiredOutputsOf } from "@/store/editor";
 
 import { GraphNodeSource, graphAddress } from "./GraphNodeSource";
+import { LibraryNodeSource } from "./LibraryNodeSource";
 import { hasPinField, PinField } from "./PinField";
 
 /** The diagnostics that name one port or param: the worst severity, and the messages as a tooltip. */
@@ -185,14 +187,20 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
   const signature = useEditor((s) => (graphRef ? s.signatures[signatureKey(graphRef)] : undefined));
   const graphName = useEditor((s) => (graphRef ? usedGraphName(s, graphRef.graphId) : null));
   const gallery = useEditor((s) => (graphRef ? (s.usedGraphs[String(graphRef.graphId)]?.gallery ?? false) : false));
-  const wiredOut = useEditor((s) => (isGraph ? wiredOutputsOf(s.edges, id) : ""));
+  // One of the user's own nodes: its ports and params come from the version it pins (lib/library.ts).
+  const isLibrary = libraryIdOf(type) !== null;
+  const library = libraryOf(def);
+  const libraryVersion = isLibrary ? pinnedVersionOf(data.params) : null;
+  const pinnedDef = library && def ? pinnedDefOf(def, data.params) : undefined;
+  const wiredOut = useEditor((s) => (isGraph || isLibrary ? wiredOutputsOf(s.edges, id) : ""));
   const navigate = useNavigate();
   const ports = useMemo(() => {
     const known = portsOf(def, data.params, graphRef && signature ? { [signatureKey(graphRef)]: signature } : undefined);
-    if (!isGraph) return known;
-    // A wired port the signature lacks stays drawn (its wire is broken, or the signature is loading).
-    return [...known, ...missingPorts(known, wired.split("\n"), wiredOut.split("\n"))];
-  }, [def, data.params, graphRef, signature, isGraph, wired, wiredOut]);
+    // A wired port the pinned version lacks stays drawn (its wire is broken, or the version is loading).
+    if (isGraph) return [...known, ...missingPorts(known, wired.split("\n"), wiredOut.split("\n"))];
+    if (isLibrary) return [...known, ...missingPorts(known, wired.split("\n"), wiredOut.split("\n"), () => true)];
+    return known;
+  }, [def, data.params, graphRef, signature, isGraph, isLibrary, wired, wiredOut]);
   const portKey = ports.map((p) => p.id).join("|");
   // Dynamic ports appear and vanish with params: React Flow must re-measure the handles. Not on
   // mount (React Flow measures new nodes itself; 500 extra updates would stall a big graph).
@@ -203,6 +211,13 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
     updateInternals(id);
   }, [id, portKey, updateInternals]);
 
+  if (!def && isLibrary) {
+    return (
+      <div className="ne-node rounded-md border border-slate-700 bg-slate-900 px-3 py-2 text-xs text-slate-300" data-testid="node-lib-loading">
+        Reading node <code>{type}</code>…
+      </div>
+    );
+  }
   if (!def) {
     return (
       <div className="ne-node rounded-md border border-red-700 bg-slate-900 px-3 py-2 text-red-300">
@@ -224,6 +239,14 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
       if (!known.has(p.id))
         problems.set(p.id, { severity: "error", text: `error: version ${graphRef.version} of “${graphName}” has no port “${p.label}”: its wire is broken.` });
   }
+  if (library && pinnedDef && libraryVersion !== null) {
+    const known = new Set(pinnedDef.ports.map((p) => p.id));
+    for (const p of ports)
+      if (!known.has(p.id))
+        problems.set(p.id, { severity: "error", text: `error: version ${libraryVersion} of “${library.name}” has no port “${p.label}”: its wire is broken.` });
+  }
+  // A library node's params are its pinned version's `arg:` choices (its version is shown below them).
+  const params = isGraph ? [] : library ? (pinnedDef?.params ?? []).filter((p) => p.id !== VERSION_PARAM) : def.params;
   const openSource = (e: React.MouseEvent) => {
     if (!graphRef || (e.target as HTMLElement).closest("input, textarea, select, button")) return;
     e.stopPropagation();
@@ -257,10 +280,10 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
         <div
           className="flex items-center gap-2 rounded-t-lg px-3 py-1.5 text-[12px] font-semibold text-white"
           style={{ background: categoryColor(def.category) }}
-          title={def.description}
+          title={(pinnedDef ?? def).description}
         >
           {statement && <BreakpointDot id={id} on={breakpoint} />}
-          <span className="truncate">{data.label || (isGraph && graphName ? graphName : def.title)}</span>
+          <span className="truncate">{data.label || (isGraph && graphName ? graphName : (pinnedDef ?? def).title)}</span>
           {runCount > 0 && (
             <span
               className="ne-run-count ml-auto rounded bg-black/60 px-1 font-mono text-xs font-normal"
@@ -302,11 +325,10 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
             </div>
           </div>
         )}
-        {isGraph && !zoomedOut && <GraphNodeSource nodeId={id} graphRef={graphRef} readOnly={readOnly} />}
-        {!isGraph && def.params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
-        {!isGraph && def.params.length > 0 && !zoomedOut && (
+        {params.length > 0 && zoomedOut && <div className="h-3 border-t border-slate-800" />}
+        {params.length > 0 && !zoomedOut && (
           <div className="space-y-1 border-t border-slate-800 px-3 py-2">
-            {def.params.map((param) => (
+            {params.map((param) => (
               <label
                 key={param.id}
                 className={cn("flex gap-2 text-xs text-slate-400", param.kind === "code" || param.kind === "multiline" ? "flex-col" : "items-center")}
@@ -318,6 +340,8 @@ function NodeViewImpl({ id, type: drawnAs, data, selected }: NodeProps<FlowNode>
             ))}
           </div>
         )}
+        {isGraph && !zoomedOut && <GraphNodeSource nodeId={id} graphRef={graphRef} readOnly={readOnly} />}
+        {library && !zoomedOut && <LibraryNodeSource nodeId={id} library={library} version={libraryVersion} readOnly={readOnly} />}
       </fieldset>
     </div>
   );

@@ -7,13 +7,15 @@ import { memo, useMemo, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { categoryColor } from "@/lib/colors";
+import { libraryOf } from "@/lib/library";
 import type { NodeTypeDef } from "@/lib/types";
 import { useEditor } from "@/store/editor";
-import type { GraphDrag } from "./graphDrag";
+import { DRAG_MIME, type GraphDrag } from "./graphDrag";
 import { PaletteGraphs } from "./PaletteGraphs";
+import { PaletteLibrary } from "./PaletteLibrary";
 import { searchNodeTypes } from "./search";
 
-export const DRAG_MIME = "application/x-nodeengine-type";
+export { DRAG_MIME } from "./graphDrag";
 
 interface PaletteProps {
   onAdd: (type: string) => void;
@@ -35,6 +37,7 @@ function PaletteImpl({ onAdd, onAddGraph, graphId, width, onCollapse }: PaletteP
   const groups = useMemo(() => {
     const byCategory = new Map<string, NodeTypeDef[]>();
     for (const d of matches) {
+      if (libraryOf(d)) continue; // the user's own nodes are listed under "My nodes"
       if (!byCategory.has(d.category)) byCategory.set(d.category, []);
       byCategory.get(d.category)!.push(d);
     }
@@ -85,6 +88,7 @@ function PaletteImpl({ onAdd, onAddGraph, graphId, width, onCollapse }: PaletteP
             ))}
           </section>
         ))}
+        {defs.length > 0 && <PaletteLibrary query={query} onAdd={onAdd} />}
         {defs.length > 0 && <PaletteGraphs currentGraphId={graphId} query={query} onAdd={onAddGraph} />}
       </div>
     </aside>

@@ -1,4 +1,5 @@
-// A graph dragged from the palette's "My graphs" or "Gallery graphs" section onto the canvas (as
+// What the palette's items carry when dragged onto the canvas: a node type, or a graph dragged
+// from the palette's "My graphs" or "Gallery graphs" section onto the canvas (as
 // JSON in the drag's data), and adding it: the graph's latest version is read when it is dropped,
 // and the new `graph` node is pinned to it.
 
@@ -7,6 +8,8 @@ import { readGraphHead } from "@/lib/graphFunctions";
 import { hasSignature } from "@/lib/signature";
 import { editorStore } from "@/store/editor";
 
+/** A node type dragged from the palette (a built-in type, or one of the user's own, `lib:<id>`). */
+export const DRAG_MIME = "application/x-nodeengine-type";
 export const GRAPH_DRAG_MIME = "application/x-nodeengine-graph";
 
 export interface GraphDrag {

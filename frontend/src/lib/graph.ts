@@ -1,6 +1,7 @@
 // Pure graph logic: ports of a node, connection rules, ids, copy/paste and auto-arrange.
 // Kept free of React so that the unit tests exercise exactly what the editor runs.
 
+import { libraryOf, libraryPorts, VERSION_PARAM } from "./library";
 import { clipboardSchema } from "./schemas";
 import { GRAPH_NODE_TYPE, graphRefOf, type SignatureTable, signatureKey, signaturePorts } from "./signature";
 import type { DynamicPortRule, GraphEdge, GraphNode, GraphNodeData, NodeTypeDef, Params, PortDef, TypeCompatibility } from "./types";
@@ -35,6 +36,9 @@ export function newId(prefix = "n"): string {
 export function defaultParams(def: NodeTypeDef): Params {
   const params: Params = {};
   for (const p of def.params) params[p.id] = p.default ?? null;
+  // A library node is pinned to its entry's latest version when placed.
+  const latest = libraryOf(def)?.latest;
+  if (latest) params[VERSION_PARAM] = latest;
   return params;
 }
 
@@ -86,10 +90,12 @@ function dynamicPorts(rule: DynamicPortRule, params: Params, def?: NodeTypeDef):
 
 /**
  * Static ports plus those derived from the node's params, inputs before outputs as declared. A
- * `graph` node's data ports come from its pinned revision's signature, when `signatures` has it.
+ * `graph` node's data ports come from its pinned revision's signature, when `signatures` has it;
+ * a library node's from its pinned version, when the catalogue has read it (lib/library.ts).
  */
 export function portsOf(def: NodeTypeDef | undefined, params: Params, signatures?: SignatureTable): PortDef[] {
   if (!def) return [];
+  if (libraryOf(def)) return libraryPorts(def, params);
   if (def.type === GRAPH_NODE_TYPE) {
     const ref = graphRefOf(params);
     const extra = signaturePorts(ref ? signatures?.[signatureKey(ref)] : undefined);
@@ -174,12 +180,12 @@ export function checkConnection(
 
 /**
  * Drop the wires of node `nodeId` whose ports no longer exist (after one of its dynamic ports was
- * removed). Other nodes' wires are not its business: a `graph` node's wires are never dropped
- * (a port its signature lost is a broken wire, shown in red: lib/signature.ts).
+ * removed). Other nodes' wires are not its business: a `graph` or library node's wires are never
+ * dropped (a port its pinned version lost is a broken wire, shown in red: lib/signature.ts).
  */
 export function pruneDanglingEdges<E extends EdgeLike>(nodes: readonly NodeLike[], edges: readonly E[], catalogue: Catalogue, nodeId: string): E[] {
   const node = nodes.find((n) => n.id === nodeId);
-  if (!node || node.type === GRAPH_NODE_TYPE) return [...edges];
+  if (!node || node.type === GRAPH_NODE_TYPE || libraryOf(catalogue[node.type ?? ""])) return [...edges];
   const ids = new Set(portsOf(catalogue[node.type ?? ""], node.data.params).map((p) => p.id));
   return edges.filter((e) => (e.source !== nodeId || ids.has(e.sourceHandle ?? "")) && (e.target !== nodeId || ids.has(e.targetHandle ?? "")));
 }

@@ -12,6 +12,7 @@
 
 import { z } from "zod";
 import type {
+  ApiSchemas,
   CatalogueResponse,
   CompileResult,
   Diagnostic,
@@ -239,13 +240,57 @@ export const catalogueSchema: z.ZodType<CatalogueResponse> = z.object({
   type_compatibility: z.record(z.string(), z.array(z.string())).catch({}),
 });
 
+/** A diagnostic; `line` and `col` (1-based) name a place in Python source (library code), null otherwise or from an older server. */
 const diagnosticSchema: z.ZodType<Diagnostic> = z.object({
   severity: z.enum(["error", "warning", "info"]),
   code: z.string(),
   message: z.string(),
   node_id: z.string().nullable().catch(null),
   port: z.string().nullable().catch(null),
+  line: z.number().int().nullable().catch(null),
+  col: z.number().int().nullable().catch(null),
 } satisfies Shape<Diagnostic>);
+
+// ---------------------------------------------------------------- the node library (your own nodes)
+
+/** A diagnostic of library code (the compiler's Diagnostic, with its line and column). */
+export const libraryDiagnosticSchema = diagnosticSchema;
+export type LibraryDiagnostic = Diagnostic;
+
+/** What the editor keeps of an entry: its `node` read as a node type (the schema types it `unknown`, a JSON field). */
+export type LibraryEntry = Pick<ApiSchemas["LibraryEntry"], "id" | "name" | "version" | "code" | "description" | "created_at" | "updated_at"> & {
+  node: NodeTypeDef;
+};
+
+/** An entry of GET /api/node-library/: `node` is its latest version's node type, as GET /api/nodes/ lists one. */
+export const libraryEntrySchema: z.ZodType<LibraryEntry> = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  version: z.number().int().positive(),
+  code: z.string(),
+  description: z.string().catch(""),
+  node: nodeTypeSchema,
+  created_at: z.string(),
+  updated_at: z.string(),
+} satisfies Shape<LibraryEntry>);
+
+/** GET /api/node-library/: a page (or, from a server without pagination, a plain list). */
+export const libraryListSchema = z
+  .union([z.array(libraryEntrySchema), z.object({ results: z.array(libraryEntrySchema) })])
+  .transform((v) => (Array.isArray(v) ? v : v.results));
+
+/** GET /api/node-library/{id}/versions/{n}/ (`n`, `code`, `node`, `created_at`): what the editor needs of a pinned version. */
+export const libraryVersionSchema = z.object({
+  n: z.number().int().positive(),
+  node: nodeTypeSchema,
+} satisfies Shape<Pick<ApiSchemas["LibraryVersion"], "n"> & { node: NodeTypeDef }>);
+
+/** POST /api/node-library/preview/: the node the code defines (null when it defines none) and what is wrong with it. */
+export type LibraryPreview = Omit<ApiSchemas["LibraryPreview"], "node"> & { node: NodeTypeDef | null };
+export const libraryPreviewSchema: z.ZodType<LibraryPreview> = z.object({
+  node: nodeTypeSchema.nullable().catch(null),
+  diagnostics: z.array(diagnosticSchema).catch([]),
+} satisfies Shape<LibraryPreview>);
 
 export const compileResultSchema: z.ZodType<CompileResult> = z.object({
   code: z.string(),

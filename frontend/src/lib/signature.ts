@@ -1,6 +1,8 @@
 // A graph used as a node (docs/catalogue.md, "Graphs as functions"): the `graph` node names the
 // graph and the version it is pinned to; its data ports come from that revision's signature,
 // `in:<name>` per Graph input and `out:<name>` per Graph output, beside its `exec` and `next`.
+// The same rules serve library nodes (lib/library.ts), whose ports also come from a pinned
+// version: brokenWiresOf and missingPorts take what each kind pins.
 // Pure: the store keeps the signatures it has read, by `signatureKey`, and hands them in.
 
 import type { ApiSchemas, Params, PortDef } from "./types";
@@ -63,7 +65,7 @@ export function signaturePorts(signature: Signature | undefined): PortDef[] {
   ];
 }
 
-/** What a wire needs to be checked against a `graph` node's ports. */
+/** What a wire needs to be checked against a pinned node's ports. */
 interface WireEnds {
   id: string;
   source: string;
@@ -82,40 +84,79 @@ interface GraphNodeLike {
 export type GraphNamer = (ref: GraphRef) => string;
 
 /**
- * The wires that end on a port a `graph` node no longer has (its pinned signature changed, e.g.
- * after "Update to latest"), each with the sentence saying why: shown in red, never removed.
- * A node whose signature is not known yet breaks nothing.
+ * A node whose ports come from a pinned version (a `graph` node, a library node): the ports that
+ * version has, and which handles it decides (a `graph` node's `exec` and `next` are its own).
  */
-export function brokenWires(nodes: readonly GraphNodeLike[], edges: readonly WireEnds[], signatures: SignatureTable, name: GraphNamer): Record<string, string> {
-  const ports = new Map<string, { ref: GraphRef; ids: Set<string> }>();
+export interface PinnedPorts {
+  version: number;
+  name: string;
+  ids: ReadonlySet<string>;
+  decides(handle: string): boolean;
+}
+
+const isGraphPort = (handle: string) => handle.startsWith(GRAPH_IN_PREFIX) || handle.startsWith(GRAPH_OUT_PREFIX);
+const portName = (handle: string) => handle.replace(/^(in|out):/, "");
+
+/** A `graph` node's pinned ports, or null for another node or one whose signature is not known yet. */
+export function graphPinnedPorts(node: GraphNodeLike, signatures: SignatureTable, name: GraphNamer): PinnedPorts | null {
+  if (node.type !== GRAPH_NODE_TYPE) return null;
+  const ref = graphRefOf(node.data.params);
+  const signature = ref ? signatures[signatureKey(ref)] : undefined;
+  if (!ref || !signature) return null;
+  return { version: ref.version, name: name(ref), ids: new Set(signaturePorts(signature).map((p) => p.id)), decides: isGraphPort };
+}
+
+/**
+ * The wires that end on a port a pinned node no longer has (its pinned version changed, e.g.
+ * after "Update to latest"), each with the sentence saying why: shown in red, never removed.
+ * A node whose pinned version is not known yet breaks nothing.
+ */
+export function brokenWiresOf(
+  nodes: readonly GraphNodeLike[],
+  edges: readonly WireEnds[],
+  pinnedOf: (node: GraphNodeLike) => PinnedPorts | null,
+): Record<string, string> {
+  const ports = new Map<string, PinnedPorts>();
   for (const node of nodes) {
-    if (node.type !== GRAPH_NODE_TYPE) continue;
-    const ref = graphRefOf(node.data.params);
-    const signature = ref ? signatures[signatureKey(ref)] : undefined;
-    if (!ref || !signature) continue;
-    ports.set(node.id, { ref, ids: new Set(signaturePorts(signature).map((p) => p.id)) });
+    const pinned = pinnedOf(node);
+    if (pinned) ports.set(node.id, pinned);
   }
   const broken: Record<string, string> = {};
   if (ports.size === 0) return broken;
-  const check = (edge: WireEnds, nodeId: string, handle: string | null | undefined, prefix: string, what: string) => {
+  const check = (edge: WireEnds, nodeId: string, handle: string | null | undefined, what: string) => {
     const node = ports.get(nodeId);
-    if (!node || !handle?.startsWith(prefix) || node.ids.has(handle)) return;
-    broken[edge.id] ??= `Broken wire: version ${node.ref.version} of “${name(node.ref)}” has no ${what} “${handle.slice(prefix.length)}”. Rewire or delete it.`;
+    if (!node || !handle || !node.decides(handle) || node.ids.has(handle)) return;
+    broken[edge.id] ??= `Broken wire: version ${node.version} of “${node.name}” has no ${what} “${portName(handle)}”. Rewire or delete it.`;
   };
   for (const edge of edges) {
-    check(edge, edge.source, edge.sourceHandle, GRAPH_OUT_PREFIX, "output");
-    check(edge, edge.target, edge.targetHandle, GRAPH_IN_PREFIX, "input");
+    check(edge, edge.source, edge.sourceHandle, "output");
+    check(edge, edge.target, edge.targetHandle, "input");
   }
   return broken;
 }
 
+/** The broken wires at `graph` nodes (see brokenWiresOf). */
+export function brokenWires(nodes: readonly GraphNodeLike[], edges: readonly WireEnds[], signatures: SignatureTable, name: GraphNamer): Record<string, string> {
+  return brokenWiresOf(nodes, edges, (node) => graphPinnedPorts(node, signatures, name));
+}
+
 /**
- * The ports a wired handle of a `graph` node needs and its signature lacks (a broken wire, or a
- * signature still loading), so the canvas still draws the wire to something: shown as missing.
+ * The ports a wired handle of a pinned node needs and its pinned version lacks (a broken wire, or
+ * a version still loading), so the canvas still draws the wire to something: shown as missing.
+ * `decides`: which handles the pinned version decides (by default a `graph` node's `in:`/`out:`).
  */
-export function missingPorts(known: readonly PortDef[], wiredInputs: readonly string[], wiredOutputs: readonly string[]): PortDef[] {
+export function missingPorts(
+  known: readonly PortDef[],
+  wiredInputs: readonly string[],
+  wiredOutputs: readonly string[],
+  decides: (handle: string) => boolean = isGraphPort,
+): PortDef[] {
   const ids = new Set(known.map((p) => p.id));
-  const ghost = (id: string, direction: "input" | "output", prefix: string): PortDef[] =>
-    ids.has(id) || !id.startsWith(prefix) ? [] : [{ id, direction, kind: "data", type: "any", label: id.slice(prefix.length) }];
-  return [...wiredInputs.flatMap((id) => ghost(id, "input", GRAPH_IN_PREFIX)), ...wiredOutputs.flatMap((id) => ghost(id, "output", GRAPH_OUT_PREFIX))];
+  const ghost = (id: string, direction: "input" | "output"): PortDef[] =>
+    !id || ids.has(id) || !decides(id)
+      ? []
+      : id === "exec" || id === "next"
+        ? [{ id, direction, kind: "exec", label: id }]
+        : [{ id, direction, kind: "data", type: "any", label: portName(id) }];
+  return [...wiredInputs.flatMap((id) => ghost(id, "input")), ...wiredOutputs.flatMap((id) => ghost(id, "output"))];
 }

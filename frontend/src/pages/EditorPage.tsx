@@ -32,6 +32,7 @@ import { Button } from "@/components/ui/button";
 import { CallButton, CallDialog } from "@/editor/CallDialog";
 import { ConflictDialog, DraftDialog, HelpDialog, HistoryDialog, LeaveDialog, RenameDialog } from "@/editor/DocumentDialogs";
 import { addGraphAt, type GraphDrag } from "@/editor/graphDrag";
+import { LazyLibraryNodeDialog } from "@/editor/LazyLibraryNodeDialog";
 import { RunInputsDialog, type RunInputsRequest } from "@/editor/RunInputsDialog";
 import { SandboxDialog } from "@/editor/SandboxDialog";
 import { ForkedFrom, ShareButton, ShareDialog } from "@/editor/ShareDialog";
@@ -40,6 +41,7 @@ import { useFitGraph } from "@/editor/useFitGraph";
 import { useGraphDocument } from "@/editor/useGraphDocument";
 import { useGraphFunctions } from "@/editor/useGraphFunctions";
 import { useFocusNode, useShowRecord } from "@/editor/useGraphView";
+import { useLibrary } from "@/editor/useLibrary";
 import { type ShortcutActions, useShortcuts } from "@/editor/useShortcuts";
 import { Workspace } from "@/editor/Workspace";
 import { isActive, runClient } from "@/lib/runClient";
@@ -77,6 +79,7 @@ function Editor({ graphId }: { graphId: number }) {
 
   useLiveCompile(graph !== null);
   useGraphFunctions(graph !== null, graphId);
+  useLibrary(graph !== null);
 
   // A graph with Graph input nodes runs through the inputs form (editor/RunInputsDialog.tsx),
   // generated from the signature of the latest compile; the server checks the inputs again.
@@ -320,6 +323,7 @@ function Editor({ graphId }: { graphId: number }) {
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
       <RunInputsDialog graphId={graphId} request={inputsRequest} onClose={() => setInputsRequest(null)} onRun={runWithInputs} />
       <SandboxDialog open={sandboxOpen} onClose={() => setSandboxOpen(false)} />
+      <LazyLibraryNodeDialog />
       {graph && <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} graph={graph} dirty={dirty} onChange={doc.sharingChanged} />}
       {graph && <CallDialog open={callOpen} onClose={() => setCallOpen(false)} graph={graph} dirty={dirty} />}
       {graph && <RenameDialog open={renameOpen} onClose={() => setRenameOpen(false)} graph={graph} onRenamed={doc.renamed} />}

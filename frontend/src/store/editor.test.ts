@@ -201,7 +201,7 @@ describe("editor store", () => {
   it("indexes diagnostics and source lines by node", () => {
     st().setCompile({
       code: "print('')\n",
-      diagnostics: [{ severity: "warning", code: "w", message: "careful", node_id: "print", port: null }],
+      diagnostics: [{ severity: "warning", code: "w", message: "careful", node_id: "print", port: null, line: null, col: null }],
       source_map: { "1": "print" },
       signature: { inputs: [], outputs: [] },
     });

@@ -41,7 +41,7 @@ describe("graph nodes in the editor store", () => {
     expect(st().brokenWires).toEqual({});
 
     st().learnSignature({ graphId: 5, version: 2 }, V2, { name: "adder", gallery: false, latest: 2 });
-    st().repinGraphNode(g, 2);
+    st().repinNode(g, 2);
     expect(st().nodes.find((n) => n.id === g)?.data.params.version).toBe(2);
     // Never removed: all three wires stay, the two the new signature lacks are broken.
     expect(st().edges).toHaveLength(3);

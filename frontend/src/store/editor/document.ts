@@ -6,6 +6,7 @@ import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } 
 
 import { documentKey } from "../../lib/document";
 import { type Catalogue, cleanEdge, cleanNode } from "../../lib/graph";
+import { libraryDefs } from "../../lib/library";
 import type { Category, GraphDocument, NodeTypeDef, TypeCompatibility } from "../../lib/types";
 import { NO_TRACE } from "./debug";
 import { decorateEdge, type FlowEdge, type FlowNode, toFlowNode } from "./flow";
@@ -76,6 +77,8 @@ export const createDocumentSlice: EditorSlice<DocumentState & DocumentActions> =
   setCatalogue(defs, categories, typeCompatibility = {}) {
     const catalogue: Catalogue = {};
     for (const d of defs) catalogue[d.type] = d;
+    // The user's own nodes stay: they are merged in from the node library, not from GET /api/nodes/.
+    for (const d of libraryDefs(get().catalogue)) catalogue[d.type] ??= d;
     const derived = categories ?? [...new Set(defs.map((d) => d.category))].map((id) => ({ id, title: id }));
     set({ catalogue, categories: derived, typeCompatibility });
     const { nodes, edges } = get();

@@ -1,11 +1,24 @@
 // The functions slice: graphs used as nodes (`graph` nodes, docs/catalogue.md "Graphs as
-// functions"). It keeps the signature of each pinned revision the editor has read (a `graph`
+// functions"), and what they share with library nodes, whose ports also come from a pinned
+// version (broken wires, re-pinning; the library itself is store/editor/library.ts). It keeps the signature of each pinned revision the editor has read (a `graph`
 // node's ports come from it), what it knows of each used graph (its name, whether it came from
 // the gallery), and the wires broken by a signature that changed (shown in red, never removed).
 // Reading them from the server is editor/useGraphFunctions.ts; this slice only holds the results.
 
 import { defaultParams, newId } from "../../lib/graph";
-import { brokenWires, GRAPH_NODE_TYPE, type GraphRef, graphRefOf, type Signature, type SignatureTable, signatureKey } from "../../lib/signature";
+import { libraryOf, pinnedDefOf, pinnedVersionOf } from "../../lib/library";
+import {
+  brokenWiresOf,
+  GRAPH_NODE_TYPE,
+  type GraphRef,
+  graphPinnedPorts,
+  graphRefOf,
+  type PinnedPorts,
+  type Signature,
+  type SignatureTable,
+  signatureKey,
+} from "../../lib/signature";
+import type { Params } from "../../lib/types";
 import { changed } from "./document";
 import { decorateEdge, type FlowNode } from "./flow";
 import type { EditorSlice, EditorState } from "./types";
@@ -37,8 +50,8 @@ export interface FunctionsActions {
   knowGraphs(graphs: Readonly<Record<string, UsedGraph>>): void;
   /** Adds a `graph` node pinned to `ref` (one undo step); its id, or null when read-only. */
   addGraphNode(ref: GraphRef, position: { x: number; y: number }): string | null;
-  /** Pins a `graph` node to another version (one undo step). Its wires stay, broken ones in red. */
-  repinGraphNode(nodeId: string, version: number): void;
+  /** Pins a `graph` or library node to another version (one undo step). Its wires stay, broken ones in red. */
+  repinNode(nodeId: string, version: number): void;
 }
 
 /** The name a used graph is shown by: its name once read, else its id. */
@@ -46,9 +59,22 @@ export function usedGraphName(state: Pick<FunctionsState, "usedGraphs">, graphId
   return state.usedGraphs[String(graphId)]?.name ?? `graph #${graphId}`;
 }
 
+const every = () => true;
+
+/** A library node's pinned ports (it decides all its handles: even `exec` goes when a function turns pure), or null. */
+export function libraryPinnedPorts(node: { type?: string; data: { params: Params } }, catalogue: EditorState["catalogue"]): PinnedPorts | null {
+  const def = catalogue[node.type ?? ""];
+  const library = libraryOf(def);
+  const version = pinnedVersionOf(node.data.params);
+  const pinned = def && version !== null ? pinnedDefOf(def, node.data.params) : undefined;
+  if (!library || version === null || !pinned) return null;
+  return { version, name: library.name, ids: new Set(pinned.ports.map((p) => p.id)), decides: every };
+}
+
 /** The broken wires of the graph on screen, recomputed from the state (cheap: one pass over the wires). */
-export function computeBrokenWires(s: Pick<EditorState, "nodes" | "edges" | "signatures" | "usedGraphs">): Record<string, string> {
-  return brokenWires(s.nodes, s.edges, s.signatures, (ref) => usedGraphName(s, ref.graphId));
+export function computeBrokenWires(s: Pick<EditorState, "nodes" | "edges" | "signatures" | "usedGraphs" | "catalogue">): Record<string, string> {
+  const name = (ref: GraphRef) => usedGraphName(s, ref.graphId);
+  return brokenWiresOf(s.nodes, s.edges, (node) => graphPinnedPorts(node, s.signatures, name) ?? libraryPinnedPorts(node, s.catalogue));
 }
 
 export const createFunctionsSlice: EditorSlice<FunctionsState & FunctionsActions> = (set, get) => ({
@@ -96,9 +122,10 @@ export const createFunctionsSlice: EditorSlice<FunctionsState & FunctionsActions
     return id;
   },
 
-  repinGraphNode(nodeId, version) {
+  repinNode(nodeId, version) {
     const node = get().nodes.find((n) => n.id === nodeId);
-    if (!node || node.type !== GRAPH_NODE_TYPE || node.data.params.version === version) return;
+    const pinned = node && (node.type === GRAPH_NODE_TYPE || libraryOf(get().catalogue[node.type ?? ""]));
+    if (!node || !pinned || node.data.params.version === version) return;
     get().checkpoint();
     const nodes = get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, params: { ...n.data.params, version } } } : n));
     const edges = get().edges.map((e) => (e.source === nodeId ? decorateEdge(e, nodes, get().catalogue, get().signatures) : e));

@@ -13,6 +13,7 @@ import { createDocumentSlice } from "./document";
 import { createEditSlice } from "./edit";
 import { computeBrokenWires, createFunctionsSlice } from "./functions";
 import { createHistorySlice } from "./history";
+import { createLibrarySlice } from "./library";
 import type { EditorStore } from "./types";
 
 export type { DebugVariable, TraceDelta } from "./debug";
@@ -21,6 +22,8 @@ export type { FlowEdge, FlowNode, PendingWire } from "./flow";
 export { wiredInputsOf, wiredOutputsOf } from "./flow";
 export type { UsedGraph } from "./functions";
 export { usedGraphName } from "./functions";
+export type { LibraryDialogRequest, LibraryListing } from "./library";
+export { libraryVersionKey } from "./library";
 export type { EditorStore } from "./types";
 
 export function createEditorStore(): StoreApi<EditorStore> {
@@ -32,11 +35,18 @@ export function createEditorStore(): StoreApi<EditorStore> {
     ...createCompileSlice(...api),
     ...createDebugSlice(...api),
     ...createFunctionsSlice(...api),
+    ...createLibrarySlice(...api),
   }));
   // The broken wires follow every content change (contentSeq: edits, undo, loads) and every
-  // signature read, whichever slice made it; not a drag frame.
+  // signature or library version read (the catalogue), whichever slice made it; not a drag frame.
   store.subscribe((state, previous) => {
-    if (state.contentSeq === previous.contentSeq && state.signatures === previous.signatures && state.usedGraphs === previous.usedGraphs) return;
+    if (
+      state.contentSeq === previous.contentSeq &&
+      state.signatures === previous.signatures &&
+      state.usedGraphs === previous.usedGraphs &&
+      state.catalogue === previous.catalogue
+    )
+      return;
     const broken = computeBrokenWires(state);
     if (!sameRecord(broken, state.brokenWires)) store.setState({ brokenWires: broken });
   });

@@ -10,9 +10,17 @@ import type { DocumentActions, DocumentState } from "./document";
 import type { EditActions } from "./edit";
 import type { FunctionsActions, FunctionsState } from "./functions";
 import type { HistoryActions, HistoryState } from "./history";
+import type { LibraryActions, LibraryState } from "./library";
 
-export type EditorState = DocumentState & HistoryState & ClipboardState & CompileState & DebugState & FunctionsState;
-export type EditorActions = DocumentActions & EditActions & HistoryActions & ClipboardActions & CompileActions & DebugActions & FunctionsActions;
+export type EditorState = DocumentState & HistoryState & ClipboardState & CompileState & DebugState & FunctionsState & LibraryState;
+export type EditorActions = DocumentActions &
+  EditActions &
+  HistoryActions &
+  ClipboardActions &
+  CompileActions &
+  DebugActions &
+  FunctionsActions &
+  LibraryActions;
 export type EditorStore = EditorState & EditorActions;
 
 /** Creates one slice `T` of the editor store. */
