@@ -26,26 +26,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
 
+from graph_docs import edge, node  # bench/ (the script's folder) is on sys.path
+
 from graphs.compiler import compile_graph
 
 ADD_ID, ADD_VERSION = 1, 1
-
-
-def node(node_id: str, type_: str, y: float, inputs: dict | None = None, **params: Any) -> dict:
-    data: dict[str, Any] = {"params": params}
-    if inputs:
-        data["inputs"] = inputs
-    return {"id": node_id, "type": type_, "position": {"x": 0, "y": y}, "data": data}
-
-
-def edge(source: str, source_port: str, target: str, target_port: str) -> dict:
-    return {
-        "id": f"{source}.{source_port}->{target}.{target_port}",
-        "source": source,
-        "sourceHandle": source_port,
-        "target": target,
-        "targetHandle": target_port,
-    }
 
 
 def add_graph() -> dict:

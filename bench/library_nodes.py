@@ -28,6 +28,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nodeengine.settings")
 
+from graph_docs import edge, node  # bench/ (the script's folder) is on sys.path
+
 FIFTY_LINES = '''"""Statistics helpers for a moving window."""
 
 import math
@@ -99,23 +101,6 @@ def measure(action: Callable[[], Any], repeat: int) -> list[float]:
         action()
         times.append((time.perf_counter() - started) * 1000)
     return times
-
-
-def node(node_id: str, type_: str, y: float, pins: dict | None = None, **params: Any) -> dict:
-    data: dict[str, Any] = {"params": params}
-    if pins:
-        data["inputs"] = pins
-    return {"id": node_id, "type": type_, "position": {"x": 0, "y": y}, "data": data}
-
-
-def edge(source: str, source_port: str, target: str, target_port: str) -> dict:
-    return {
-        "id": f"{source}.{source_port}->{target}.{target_port}",
-        "source": source,
-        "sourceHandle": source_port,
-        "target": target,
-        "targetHandle": target_port,
-    }
 
 
 def chain(count: int, make: Callable[[int], dict], in_port: str, out_port: str) -> dict:
