@@ -14,10 +14,7 @@ the flags say otherwise, printed in the header) and prints one table per runtime
    REST p50.
 
 Both run the same graph, a function that adds two numbers: Graph input `a` and `b` -> Arithmetic
-`+` -> Graph output `sum`. Where this build's catalogue has no `graph_input` / `graph_output`
-node types yet (the compiler's part of issue 23), the graph is instead a Python code node that
-calls the runner's `_ne_output("sum", 2 + 3)` (what a Graph output node compiles to) and takes
-no inputs; the header says which one ran.
+`+` -> Graph output `sum`.
 
 Runs alternate webhook and REST, paced by --pace seconds, so both see the same machine. The calls
 rotate over several hooks of the graph so that the shipped WEBHOOK_RATE (60/min per hook) never
@@ -78,35 +75,15 @@ def function_graph() -> dict[str, Any]:
     }
 
 
-def stand_in_graph() -> dict[str, Any]:
-    """The same result without the issue's node types: what a Graph output node compiles to."""
-    code = "_ne_output('sum', 2 + 3)\n"
-    return {
-        "nodes": [
-            _node("start", "on_start", 0, 0),
-            _node("code", "python_code", 200, 0, code=code, inputs="", outputs=""),
-        ],
-        "edges": [_edge("e1", "start", "next", "code", "exec")],
-    }
-
-
 def bench_graph() -> tuple[dict[str, Any], dict[str, Any], str]:
     """The graph, the inputs it takes, and a line saying which graph it is."""
-    from graphs.catalogue import NODE_TYPES
     from graphs.compiler import compile_graph
 
-    if {"graph_input", "graph_output"} <= set(NODE_TYPES):
-        graph = function_graph()
-        result = compile_graph(graph)
-        if not result.has_errors:
-            return graph, INPUTS, "graph: Graph input a, b -> Arithmetic + -> Graph output sum"
+    graph = function_graph()
+    result = compile_graph(graph)
+    if result.has_errors:
         raise RuntimeError(f"the function graph does not compile: {result.to_dict()}")
-    return (
-        stand_in_graph(),
-        {},
-        "graph: STAND-IN, a Python code node calling _ne_output('sum', 2 + 3), no inputs "
-        "(this build's catalogue has no graph_input / graph_output yet)",
-    )
+    return graph, INPUTS, "graph: Graph input a, b -> Arithmetic + -> Graph output sum"
 
 
 def webhook_ms(session: requests.Session, hook: str, inputs: dict[str, Any]) -> float:
@@ -121,8 +98,9 @@ def webhook_ms(session: requests.Session, hook: str, inputs: dict[str, Any]) -> 
 
 def rest_ms(session: requests.Session, origin: str, graph_id: int, inputs: dict[str, Any]) -> float:
     sent = time.perf_counter()
-    body = {"inputs": inputs} if inputs else {}
-    answer = session.post(f"{origin}/api/graphs/{graph_id}/runs/?wait=30", json=body, timeout=60)
+    answer = session.post(
+        f"{origin}/api/graphs/{graph_id}/runs/?wait=30", json={"inputs": inputs}, timeout=60
+    )
     answer.raise_for_status()
     result = answer.json()
     if answer.status_code == 202:  # not finished within the wait: follow it

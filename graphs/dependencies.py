@@ -30,7 +30,12 @@ from django.db.models import Q
 from graphs.catalogue.nodes_graphs import GRAPH_TYPE
 from graphs.compiler import GraphResolver, LibraryResolver, snapshot_key
 from graphs.compiler.linking import MAX_LINKED_GRAPHS
-from graphs.library_dependencies import ServerLibrary, library_copies, preloaded_library
+from graphs.library_dependencies import (
+    ServerLibrary,
+    library_copies,
+    library_refs,
+    preloaded_library,
+)
 from graphs.models import Graph, GraphRevision
 from graphs.sharing import well_formed_token
 
@@ -135,6 +140,12 @@ def server_resolvers(user_id: int, document: Any) -> tuple[ServerGraphs, ServerL
     see the copies of every graph of the user's that the first reads)."""
     graphs = ServerGraphs(user_id, document)
     return graphs, ServerLibrary(user_id, graphs.snapshots)
+
+
+def names_dependencies(document: Any) -> bool:
+    """Whether `document` names a graph or library version (else `preloaded` reads nothing)."""
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    return bool(graph_refs(nodes) or library_refs(nodes))
 
 
 def preloaded(user_id: int, document: Any) -> tuple[GraphResolver, LibraryResolver]:

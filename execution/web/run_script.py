@@ -54,12 +54,15 @@ def _load_graph(user_id: int, graph_id: int, share_token: str | None) -> dict[st
     return graph_for_run(user_id, graph_id, share_token)
 
 
-def _load_used_graphs(user_id: int, graph: dict[str, Any]) -> tuple[Any, Any]:
+async def _used_graphs(user_id: int, graph: dict[str, Any]) -> tuple[Any, Any]:
     """The graphs and library entries `graph` uses, as the running user may read them
-    (graphs/dependencies.py), read here, so the compile itself reads no database."""
-    from graphs.dependencies import preloaded
+    (graphs/dependencies.py), read here, so the compile itself reads no database. A graph that
+    names none (most) costs no hop to a database thread on the run's path."""
+    from graphs.dependencies import names_dependencies, preloaded
 
-    return preloaded(user_id, graph)
+    if not names_dependencies(graph):
+        return preloaded(user_id, graph)  # reads nothing: nothing to read
+    return await db(preloaded, user_id, graph)
 
 
 async def resolve_script(request: RunRequest, user_id: int) -> Script:
@@ -74,7 +77,7 @@ async def resolve_script(request: RunRequest, user_id: int) -> Script:
             raise ScriptRefused("not_found", f"Graph {request.graph_id} was not found.")
     assert graph is not None  # messages.py accepts a run frame only with code, graph or graph_id
     debugging = request.breakpoints is not None
-    resolvers = await db(_load_used_graphs, user_id, graph)
+    resolvers = await _used_graphs(user_id, graph)
     # Not thread_sensitive: a compile must not queue behind other sockets' ORM calls.
     result = await sync_to_async(_compile, thread_sensitive=False)(
         graph, debugging, resolvers, request.graph_id
@@ -90,8 +93,7 @@ async def resolve_script(request: RunRequest, user_id: int) -> Script:
         raise ScriptRefused(
             "too_large", f"The compiled code is larger than {settings.RUN_SCRIPT_BYTES} bytes."
         )
-    signature = getattr(result, "signature", None) or {"inputs": [], "outputs": []}
-    values, errors = validate_inputs(signature, request.inputs)
+    values, errors = validate_inputs(result.signature, request.inputs)
     if errors:
         raise ScriptRefused(
             BAD_INPUTS,
